@@ -1,0 +1,52 @@
+//! A test file for the generated crate: every example in the descriptions must
+//! decode into its generated type and encode back to an equal JSON value.
+
+use heck::ToSnakeCase;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::Module;
+use super::types::{Scope, rust_type_in};
+
+/// The test file's tokens.
+pub fn tests(crate_name: &str, modules: &[Module]) -> TokenStream {
+    let krate = format_ident!("{}", crate_name.replace('-', "_"));
+    let mut names = std::collections::BTreeMap::<String, usize>::new();
+    let mut tests = Vec::new();
+    for module in modules {
+        let m = format_ident!("{}", module.name);
+        for example in &module.api.examples {
+            let base = format!("{}_{}", module.name, example.origin.pointer.to_snake_case());
+            let base: String = base.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+            let count = names.entry(base.clone()).or_default();
+            *count += 1;
+            let name = if *count == 1 { format_ident!("{}", base) } else { format_ident!("{}_{}", base, count) };
+            let scope = Scope { root: quote!(#krate), module: Some(quote!(#krate::#m)) };
+            let ty = rust_type_in(&module.api, &example.ty, &scope);
+            let ty = if example.nullable { quote!(Option<#ty>) } else { ty };
+            let origin = example.origin.to_string();
+            let json = serde_json::to_string_pretty(&example.value).unwrap_or_default();
+            tests.push(quote! {
+                #[test]
+                fn #name() {
+                    round_trip::<#ty>(#origin, #json);
+                }
+            });
+        }
+    }
+    quote! {
+        //! Every example in the descriptions decodes into its type and encodes
+        //! back to an equal JSON value.
+        #![allow(non_snake_case)]
+
+        fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(origin: &str, json: &str) {
+            let expected: serde_json::Value = serde_json::from_str(json).expect("the example is JSON");
+            let decoded: T = #krate::decode::from_slice(origin, json.as_bytes())
+                .unwrap_or_else(|e| panic!("{origin}: {e}"));
+            let encoded = serde_json::to_value(&decoded).expect("encodes");
+            assert_eq!(encoded, expected, "{origin}: the round trip changed the value");
+        }
+
+        #(#tests)*
+    }
+}

@@ -1,0 +1,261 @@
+//! Rust items for the IR's named types.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
+use serde_json::Value;
+
+use super::docs;
+use crate::ir::{Api, EnumRepr, EnumVariant, Field, TypeDef, TypeKind, TypeRef};
+
+/// Every named type of `api`, in id order.
+pub fn items(api: &Api) -> TokenStream {
+    api.types.iter().map(|ty| item(api, ty)).collect()
+}
+
+fn item(api: &Api, ty: &TypeDef) -> TokenStream {
+    let name = ident(&ty.name);
+    let doc = docs(ty.doc.as_deref());
+    match &ty.kind {
+        TypeKind::Struct { fields, additional } => {
+            let lenient = ty.lenient;
+            let defaultable = fields.iter().all(|f| wrapper(f, lenient) != Wrapper::Bare);
+            let default = defaultable.then(|| quote!(Default,));
+            let fields = fields.iter().map(|f| field(api, f, lenient));
+            let additional = additional.as_ref().map(|t| {
+                let t = rust_type(api, t);
+                quote! {
+                    /// Properties not named in the schema.
+                    #[serde(flatten)]
+                    pub additional_properties: ::std::collections::BTreeMap<String, #t>,
+                }
+            });
+            quote! {
+                #doc
+                #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+                pub struct #name {
+                    #(#fields)*
+                    #additional
+                }
+            }
+        }
+        TypeKind::Enum { repr, variants } => enumeration(&name, doc, *repr, variants),
+        TypeKind::Union { variants } => {
+            let variants = variants.iter().map(|v| {
+                let vname = ident(&v.name);
+                let t = rust_type(api, &v.ty);
+                quote!(#vname(#t),)
+            });
+            quote! {
+                #doc
+                #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[serde(untagged)]
+                pub enum #name {
+                    #(#variants)*
+                }
+            }
+        }
+        TypeKind::Alias(target) => {
+            let t = rust_type(api, target);
+            quote! {
+                #doc
+                pub type #name = #t;
+            }
+        }
+    }
+}
+
+/// How a field's type is wrapped. The rule, written down in the README:
+/// values DealPOS sends (lenient types) never fail on a missing or `null`
+/// field; values we send are exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wrapper {
+    /// `T`: required, not nullable, in a request-only type.
+    Bare,
+    /// `Option<T>`, always serialised (so `null` round-trips).
+    Option,
+    /// `Option<T>`, omitted when `None`.
+    OptionSkipped,
+    /// `Nullable<T>`: absent, `null` and a value kept apart.
+    Nullable,
+}
+
+fn wrapper(field: &Field, lenient: bool) -> Wrapper {
+    match (field.required, field.nullable) {
+        (true, false) if !lenient => Wrapper::Bare,
+        (true, _) => Wrapper::Option,
+        (false, true) => Wrapper::Nullable,
+        (false, false) => Wrapper::OptionSkipped,
+    }
+}
+
+fn field(api: &Api, f: &Field, lenient: bool) -> TokenStream {
+    let name = ident(&f.name);
+    let mut doc_text = f.doc.clone().unwrap_or_default();
+    if f.required && lenient {
+        let note = "Required by the description; `None` if DealPOS omits it or sends `null`.";
+        doc_text = if doc_text.is_empty() { note.to_string() } else { format!("{doc_text}\n\n{note}") };
+    }
+    let doc = docs(Some(&doc_text));
+    let mut t = rust_type(api, &f.ty);
+    if f.boxed {
+        t = quote!(Box<#t>);
+    }
+    let rename = (f.name != f.wire).then(|| {
+        let wire = &f.wire;
+        quote!(rename = #wire,)
+    });
+    let (t, attrs) = match wrapper(f, lenient) {
+        Wrapper::Bare => (t, quote!()),
+        Wrapper::Option => (quote!(Option<#t>), quote!(default,)),
+        Wrapper::OptionSkipped => (quote!(Option<#t>), quote!(default, skip_serializing_if = "Option::is_none",)),
+        Wrapper::Nullable => {
+            (quote!(crate::Nullable<#t>), quote!(default, skip_serializing_if = "crate::Nullable::is_absent",))
+        }
+    };
+    let serde = if rename.is_none() && attrs.is_empty() { quote!() } else { quote!(#[serde(#rename #attrs)]) };
+    quote! {
+        #doc
+        #serde
+        pub #name: #t,
+    }
+}
+
+/// Where emitted type paths are written from: inside the crate, or from
+/// outside it (its tests).
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// The path of the crate root (`crate`, or `dealpos`).
+    pub root: TokenStream,
+    /// The path of the module holding the named types, empty for "here".
+    pub module: Option<TokenStream>,
+}
+
+impl Scope {
+    /// Inside the module that holds the types.
+    pub fn here() -> Self {
+        Scope { root: quote!(crate), module: None }
+    }
+}
+
+/// The Rust type for a [`TypeRef`], written inside the types' module.
+pub fn rust_type(api: &Api, ty: &TypeRef) -> TokenStream {
+    rust_type_in(api, ty, &Scope::here())
+}
+
+/// The Rust type for a [`TypeRef`], written from `scope`.
+pub fn rust_type_in(api: &Api, ty: &TypeRef, scope: &Scope) -> TokenStream {
+    let root = &scope.root;
+    match ty {
+        TypeRef::String => quote!(String),
+        TypeRef::Integer { bits: 32 } => quote!(i32),
+        TypeRef::Integer { .. } => quote!(i64),
+        TypeRef::Number => quote!(#root::Decimal),
+        TypeRef::Boolean => quote!(bool),
+        TypeRef::Timestamp => quote!(#root::Timestamp),
+        TypeRef::Json => quote!(serde_json::Value),
+        TypeRef::Array(inner) => {
+            let inner = rust_type_in(api, inner, scope);
+            quote!(Vec<#inner>)
+        }
+        TypeRef::Map(inner) => {
+            let inner = rust_type_in(api, inner, scope);
+            quote!(::std::collections::BTreeMap<String, #inner>)
+        }
+        TypeRef::Named(id) => {
+            let name = ident(&api.get(*id).name);
+            match &scope.module {
+                Some(module) => quote!(#module::#name),
+                None => quote!(#name),
+            }
+        }
+    }
+}
+
+/// A closed enum with an `Unknown` fallback, so a value DealPOS adds later
+/// decodes instead of failing the whole payload.
+fn enumeration(name: &Ident, doc: TokenStream, repr: EnumRepr, variants: &[EnumVariant]) -> TokenStream {
+    let names: Vec<Ident> = variants.iter().map(|v| ident(&v.name)).collect();
+    let values: Vec<Literal> = variants.iter().map(|v| literal(&v.value)).collect();
+    let docs = variants.iter().map(|v| {
+        let text = format!(" `{}`", v.value);
+        quote!(#[doc = #text])
+    });
+    let (unknown_ty, as_fn, ser) = match repr {
+        EnumRepr::String => (quote!(String), quote!(as_str), quote!(serialize_str)),
+        EnumRepr::Integer => (quote!(i64), quote!(as_i64), quote!(serialize_i64)),
+    };
+    let (ret, unknown_arm, from_arg, unknown_ctor) = match repr {
+        EnumRepr::String => {
+            (quote!(&str), quote!(Self::Unknown(value) => value), quote!(value.as_str()), quote!(Self::Unknown(value)))
+        }
+        EnumRepr::Integer => {
+            (quote!(i64), quote!(Self::Unknown(value) => *value), quote!(value), quote!(Self::Unknown(value)))
+        }
+    };
+    let display = match repr {
+        EnumRepr::String => quote!(f.write_str(self.as_str())),
+        EnumRepr::Integer => quote!(write!(f, "{}", self.as_i64())),
+    };
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #( #docs #names, )*
+            /// A value this version of the crate does not know.
+            Unknown(#unknown_ty),
+        }
+
+        impl #name {
+            /// Every known value.
+            pub const KNOWN: &'static [Self] = &[#(Self::#names),*];
+
+            /// The value as sent on the wire.
+            pub fn #as_fn(&self) -> #ret {
+                match self {
+                    #(Self::#names => #values,)*
+                    #unknown_arm,
+                }
+            }
+        }
+
+        impl From<#unknown_ty> for #name {
+            fn from(value: #unknown_ty) -> Self {
+                match #from_arg {
+                    #(#values => Self::#names,)*
+                    _ => #unknown_ctor,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                #display
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.#ser(self.#as_fn())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <#unknown_ty as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            }
+        }
+    }
+}
+
+fn literal(value: &Value) -> Literal {
+    match value {
+        Value::String(s) => Literal::string(s),
+        Value::Number(n) => Literal::i64_unsuffixed(n.as_i64().unwrap_or_default()),
+        other => Literal::string(&other.to_string()),
+    }
+}
+
+/// An identifier; names from the naming pass are never keywords.
+pub fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}

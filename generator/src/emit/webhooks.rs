@@ -1,0 +1,145 @@
+//! The webhook surface: `WebhookKind`, `WebhookEvent` and `parse`.
+
+use heck::ToKebabCase;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs;
+use super::types::{ident, rust_type};
+use crate::ir::Api;
+
+/// Items for the webhooks of `api` (nothing if it has none).
+pub fn items(api: &Api) -> TokenStream {
+    if api.webhooks.is_empty() {
+        return TokenStream::new();
+    }
+    let variants: Vec<_> = api.webhooks.iter().map(|w| ident(&w.name)).collect();
+    let keys: Vec<&str> = api.webhooks.iter().map(|w| w.key.as_str()).collect();
+    let paths: Vec<String> = api.webhooks.iter().map(|w| format!("/{}", w.key.to_kebab_case())).collect();
+    let tags: Vec<&str> = api.webhooks.iter().map(|w| w.tag.as_deref().unwrap_or("")).collect();
+    let summaries: Vec<&str> = api.webhooks.iter().map(|w| w.summary.as_deref().unwrap_or("")).collect();
+    let payloads: Vec<TokenStream> = api.webhooks.iter().map(|w| rust_type(api, &w.payload)).collect();
+    let kind_docs: Vec<TokenStream> = api
+        .webhooks
+        .iter()
+        .map(|w| {
+            let text = [w.summary.as_deref(), w.doc.as_deref()].into_iter().flatten().collect::<Vec<_>>().join("\n\n");
+            docs(Some(&format!("{text}\n\nWire name: `{}`.", w.key)))
+        })
+        .collect();
+    quote! {
+        /// The events DealPOS can deliver to a webhook endpoint.
+        ///
+        /// DealPOS posts the bare entity with no event name in it: the kind is
+        /// known from the endpoint the merchant registered for it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum WebhookKind {
+            #( #kind_docs #variants, )*
+        }
+
+        impl WebhookKind {
+            /// Every kind, in the order of the description.
+            pub const ALL: &'static [WebhookKind] = &[#(Self::#variants),*];
+
+            /// The webhook's name in the description (e.g. `shiftClose`).
+            pub const fn name(self) -> &'static str {
+                match self { #(Self::#variants => #keys,)* }
+            }
+
+            /// A default URL path for the endpoint (e.g. `/shift-close`).
+            pub const fn default_path(self) -> &'static str {
+                match self { #(Self::#variants => #paths,)* }
+            }
+
+            /// The description's tag for this webhook.
+            pub const fn tag(self) -> &'static str {
+                match self { #(Self::#variants => #tags,)* }
+            }
+
+            /// One line on what triggers it.
+            pub const fn summary(self) -> &'static str {
+                match self { #(Self::#variants => #summaries,)* }
+            }
+
+            /// The kind named `name`: its description name (`shiftClose`), or that
+            /// name in any case style (`shift-close`, `SHIFT_CLOSE`).
+            pub fn from_name(name: &str) -> Option<Self> {
+                let wanted = fold(name);
+                Self::ALL.iter().copied().find(|kind| fold(kind.name()) == wanted)
+            }
+        }
+
+        fn fold(name: &str) -> String {
+            name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
+        }
+
+        impl ::std::fmt::Display for WebhookKind {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl ::std::str::FromStr for WebhookKind {
+            type Err = UnknownWebhookKind;
+
+            fn from_str(name: &str) -> Result<Self, Self::Err> {
+                Self::from_name(name).ok_or_else(|| UnknownWebhookKind(name.to_string()))
+            }
+        }
+
+        /// A webhook name that is not in the description.
+        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+        #[error("unknown webhook kind `{0}`")]
+        pub struct UnknownWebhookKind(pub String);
+
+        /// A decoded webhook delivery.
+        #[derive(Debug, Clone, PartialEq)]
+        #[allow(clippy::large_enum_variant)]
+        pub enum WebhookEvent {
+            #( #kind_docs #variants(#payloads), )*
+            /// A delivery for an endpoint this version does not know; the body
+            /// is kept as JSON so nothing is lost.
+            Unknown {
+                /// The kind it was delivered as.
+                kind: String,
+                /// The body.
+                body: serde_json::Value,
+            },
+        }
+
+        impl WebhookEvent {
+            /// Decodes `body` as a delivery of `kind`. The error names the field
+            /// path that failed and quotes the start of the body.
+            pub fn parse(kind: WebhookKind, body: &[u8]) -> Result<Self, crate::DecodeError> {
+                Ok(match kind {
+                    #(WebhookKind::#variants => Self::#variants(crate::decode::from_slice(kind.name(), body)?),)*
+                })
+            }
+
+            /// Like [`WebhookEvent::parse`], for a kind given by name: an unknown name
+            /// gives [`WebhookEvent::Unknown`] holding the body as JSON.
+            pub fn parse_named(kind: &str, body: &[u8]) -> Result<Self, crate::DecodeError> {
+                match WebhookKind::from_name(kind) {
+                    Some(known) => Self::parse(known, body),
+                    None => Ok(Self::Unknown { kind: kind.to_string(), body: crate::decode::from_slice(kind, body)? }),
+                }
+            }
+
+            /// The kind, unless unknown.
+            pub fn kind(&self) -> Option<WebhookKind> {
+                match self {
+                    #(Self::#variants(_) => Some(WebhookKind::#variants),)*
+                    Self::Unknown { .. } => None,
+                }
+            }
+
+            /// The payload as JSON, as DealPOS sent it (modulo field order).
+            pub fn to_json(&self) -> serde_json::Value {
+                match self {
+                    #(Self::#variants(payload) => serde_json::to_value(payload).unwrap_or_default(),)*
+                    Self::Unknown { body, .. } => body.clone(),
+                }
+            }
+        }
+    }
+}

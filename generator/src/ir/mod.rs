@@ -1,0 +1,227 @@
+//! Stage 3: the intermediate representation. Everything emission needs, and
+//! nothing else: `$ref`s resolved, `allOf` merged, every type named. Emission
+//! never looks at the OpenAPI document again.
+
+mod build;
+mod naming;
+mod schema;
+
+pub use build::build;
+
+use serde_json::Value;
+
+use crate::error::{Diagnostic, Location};
+
+/// One description, analysed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// `openapi`: `3.0.x` or `3.1.x`.
+    pub openapi: String,
+    /// Tags in document order.
+    pub tags: Vec<Tag>,
+    /// Every named type, indexed by [`TypeId`].
+    pub types: Vec<TypeDef>,
+    /// Operations in document order (paths, then methods in a fixed order).
+    pub operations: Vec<Operation>,
+    /// Webhooks in document order.
+    pub webhooks: Vec<Webhook>,
+    /// Examples found in the document, with the type they must fit.
+    pub examples: Vec<Example>,
+    /// Approximations and other warnings.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A tag of the description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag {
+    /// As written in the description.
+    pub name: String,
+    /// Its description.
+    pub description: Option<String>,
+}
+
+/// Index of a [`TypeDef`] in [`Api::types`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+/// A named type of the generated crate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// The Rust name, unique in its module (set by the naming pass).
+    pub name: String,
+    /// Where the schema is.
+    pub origin: Location,
+    /// Doc comment, from the schema's title and description.
+    pub doc: Option<String>,
+    /// What it is.
+    pub kind: TypeKind,
+    /// Whether values come from DealPOS (responses, webhooks) and so must
+    /// decode whatever it sends; only request-only types are strict.
+    pub lenient: bool,
+}
+
+/// The shape of a named type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct {
+        /// Properties in document order.
+        fields: Vec<Field>,
+        /// `additionalProperties` alongside properties, kept in a map.
+        additional: Option<TypeRef>,
+    },
+    /// A closed set of strings or integers, plus an `Unknown` fallback.
+    Enum {
+        /// Whether values are strings or integers.
+        repr: EnumRepr,
+        /// Known values in document order.
+        variants: Vec<EnumVariant>,
+    },
+    /// `oneOf`/`anyOf`: tried in order, first fit wins.
+    Union {
+        /// Alternatives in document order.
+        variants: Vec<UnionVariant>,
+    },
+    /// A named schema that is not an object (e.g. an array): a type alias.
+    Alias(TypeRef),
+}
+
+/// A property of a struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// The Rust field name (snake_case, unique in the struct).
+    pub name: String,
+    /// The JSON property name.
+    pub wire: String,
+    /// Doc comment.
+    pub doc: Option<String>,
+    /// The value's type.
+    pub ty: TypeRef,
+    /// In the schema's `required` list.
+    pub required: bool,
+    /// The schema admits `null`.
+    pub nullable: bool,
+    /// Needs a `Box` to break a cycle of structs.
+    pub boxed: bool,
+}
+
+/// Representation of an enum's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnumRepr {
+    /// JSON strings.
+    String,
+    /// JSON integers.
+    Integer,
+}
+
+/// A known enum value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumVariant {
+    /// The Rust variant name.
+    pub name: String,
+    /// The JSON value.
+    pub value: Value,
+}
+
+/// An alternative of a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    /// The Rust variant name.
+    pub name: String,
+    /// Its payload.
+    pub ty: TypeRef,
+}
+
+/// A reference to a type: a primitive, a container, or a named type.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TypeRef {
+    /// `string`.
+    String,
+    /// `integer` (`int32` format gives 32 bits).
+    Integer {
+        /// 32 or 64.
+        bits: u8,
+    },
+    /// `number`: kept exact, as written.
+    Number,
+    /// `boolean`.
+    Boolean,
+    /// `string` with format `date-time` or `date`: DealPOS's loose timestamps.
+    Timestamp,
+    /// Anything JSON (untyped schemas, `type: 'null'`).
+    Json,
+    /// A list.
+    Array(Box<TypeRef>),
+    /// A map with string keys.
+    Map(Box<TypeRef>),
+    /// A named type.
+    Named(TypeId),
+}
+
+/// An HTTP operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// `operationId`, or one derived from method and path.
+    pub id: String,
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// The path template.
+    pub path: String,
+    /// First tag, if any.
+    pub tag: Option<String>,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub doc: Option<String>,
+    /// The JSON request body's type.
+    pub request: Option<TypeRef>,
+    /// Responses: status (or `default`) and the JSON body's type.
+    pub responses: Vec<(String, Option<TypeRef>)>,
+    /// Where it is.
+    pub origin: Location,
+}
+
+/// A webhook: an event DealPOS POSTs to a merchant's endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhook {
+    /// The key under `webhooks` (e.g. `shiftClose`).
+    pub key: String,
+    /// The Rust variant name (e.g. `ShiftClose`), set by the naming pass.
+    pub name: String,
+    /// Its tag.
+    pub tag: Option<String>,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub doc: Option<String>,
+    /// The payload's type.
+    pub payload: TypeRef,
+    /// Where it is.
+    pub origin: Location,
+}
+
+/// An example value and the type it documents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// Where the example is.
+    pub origin: Location,
+    /// The type it must decode into.
+    pub ty: TypeRef,
+    /// Whether the schema admits `null` (so the example may be `null`).
+    pub nullable: bool,
+    /// The value.
+    pub value: Value,
+}
+
+impl Api {
+    /// The type behind `id`.
+    pub fn get(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0]
+    }
+}

@@ -1,0 +1,229 @@
+//! Reading one schema object, OpenAPI 3.0 or 3.1, into the facts the IR needs.
+//! This is where the two dialects are normalised: a 3.1 type array
+//! (`[string, 'null']`), a 3.0 `nullable: true`, a `null` enum value or a
+//! `{type: 'null'}` alternative all become "nullable".
+
+use serde_json::{Map, Value};
+
+use crate::error::{Diagnostic, Location};
+
+/// Keywords that change the shape of a value and that we do not model. Each
+/// is an error rather than an approximation: ignoring one would make the
+/// generated type accept or produce the wrong data.
+const UNSUPPORTED: &[&str] = &[
+    "not",
+    "if",
+    "then",
+    "else",
+    "dependentSchemas",
+    "patternProperties",
+    "prefixItems",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "$dynamicRef",
+    "$dynamicAnchor",
+    "contains",
+];
+
+/// Keywords that only constrain or annotate values; they do not change the
+/// Rust type, so they are read (or deliberately not) without a diagnostic.
+const KNOWN: &[&str] = &[
+    "type",
+    "format",
+    "properties",
+    "required",
+    "items",
+    "additionalProperties",
+    "description",
+    "title",
+    "example",
+    "examples",
+    "enum",
+    "const",
+    "nullable",
+    "allOf",
+    "oneOf",
+    "anyOf",
+    "$ref",
+    "default",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "multipleOf",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+    "externalDocs",
+    "xml",
+    "discriminator",
+    "$schema",
+    "$id",
+    "$comment",
+    "contentMediaType",
+    "contentEncoding",
+    "contentSchema",
+    "propertyNames",
+    "$defs",
+    "$anchor",
+    "maxContains",
+    "minContains",
+    "dependentRequired",
+];
+
+/// The facts of one schema object.
+#[derive(Debug)]
+pub(super) struct Facts<'a> {
+    /// `type`, with `null` removed.
+    pub types: Vec<&'a str>,
+    /// Whether `null` is allowed.
+    pub nullable: bool,
+    /// `format`.
+    pub format: Option<&'a str>,
+    /// `enum` (or `const`) values, `null` removed.
+    pub values: Option<Vec<Value>>,
+    /// `oneOf` or `anyOf` alternatives, `{type: 'null'}` removed.
+    pub alternatives: Option<(&'static str, Vec<(usize, &'a Value)>)>,
+    /// `allOf` parts.
+    pub all_of: Option<&'a [Value]>,
+    /// `properties`.
+    pub properties: Option<&'a Map<String, Value>>,
+    /// `additionalProperties`, if it admits anything.
+    pub additional: Option<&'a Value>,
+    /// `items`.
+    pub items: Option<&'a Value>,
+    /// `$ref`.
+    pub reference: Option<&'a str>,
+}
+
+/// Reads the facts of `schema`; unsupported keywords become errors and
+/// unknown ones warnings, pushed on `out`.
+pub(super) fn facts<'a>(at: &Location, schema: &'a Value, out: &mut Vec<Diagnostic>) -> Facts<'a> {
+    let empty = Facts {
+        types: Vec::new(),
+        nullable: false,
+        format: None,
+        values: None,
+        alternatives: None,
+        all_of: None,
+        properties: None,
+        additional: None,
+        items: None,
+        reference: None,
+    };
+    let Some(map) = schema.as_object() else {
+        // `true` is "anything"; `false` is "nothing", which no value fits.
+        if schema != &Value::Bool(true) {
+            out.push(Diagnostic::error(at.clone(), "a schema must be an object or `true`"));
+        }
+        return empty;
+    };
+    for key in map.keys() {
+        if UNSUPPORTED.contains(&key.as_str()) {
+            out.push(Diagnostic::error(at.join(key), format!("`{key}` is not supported")));
+        } else if !KNOWN.contains(&key.as_str()) && !key.starts_with("x-") {
+            out.push(Diagnostic::warning(at.join(key), format!("unknown keyword `{key}` ignored")));
+        }
+    }
+    let mut facts = empty;
+    facts.nullable = map.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+    match map.get("type") {
+        Some(Value::String(t)) => facts.types.push(t),
+        Some(Value::Array(ts)) => {
+            for (i, t) in ts.iter().enumerate() {
+                match t.as_str() {
+                    Some(t) => facts.types.push(t),
+                    None => out.push(Diagnostic::error(at.join("type").join(i), "a type must be a string")),
+                }
+            }
+        }
+        Some(_) => out.push(Diagnostic::error(at.join("type"), "`type` must be a string or a list of strings")),
+        None => {}
+    }
+    if facts.types.contains(&"null") {
+        facts.nullable = true;
+        facts.types.retain(|t| *t != "null");
+        if facts.types.is_empty() {
+            // `type: 'null'` alone: kept so callers can tell it from "no type".
+            facts.types.push("null");
+        }
+    }
+    facts.format = map.get("format").and_then(Value::as_str);
+    let values = match (map.get("enum"), map.get("const")) {
+        (Some(Value::Array(values)), _) => Some(values.clone()),
+        (Some(_), _) => {
+            out.push(Diagnostic::error(at.join("enum"), "`enum` must be a list"));
+            None
+        }
+        (None, Some(value)) => Some(vec![value.clone()]),
+        (None, None) => None,
+    };
+    if let Some(mut values) = values {
+        if values.iter().any(Value::is_null) {
+            facts.nullable = true;
+            values.retain(|v| !v.is_null());
+        }
+        facts.values = Some(values);
+    }
+    for keyword in ["oneOf", "anyOf"] {
+        match map.get(keyword) {
+            Some(Value::Array(alts)) => {
+                let mut kept = Vec::new();
+                for (i, alt) in alts.iter().enumerate() {
+                    if alt.get("type").and_then(Value::as_str) == Some("null")
+                        && alt.as_object().is_some_and(|m| m.len() == 1)
+                    {
+                        facts.nullable = true;
+                    } else {
+                        kept.push((i, alt));
+                    }
+                }
+                if facts.alternatives.is_some() {
+                    out.push(Diagnostic::warning(at.join(keyword), "both `oneOf` and `anyOf`: only `oneOf` is used"));
+                } else {
+                    facts.alternatives = Some((keyword, kept));
+                }
+            }
+            Some(_) => out.push(Diagnostic::error(at.join(keyword), format!("`{keyword}` must be a list"))),
+            None => {}
+        }
+    }
+    match map.get("allOf") {
+        Some(Value::Array(parts)) => facts.all_of = Some(parts),
+        Some(_) => out.push(Diagnostic::error(at.join("allOf"), "`allOf` must be a list")),
+        None => {}
+    }
+    match map.get("properties") {
+        Some(Value::Object(props)) => facts.properties = Some(props),
+        Some(_) => out.push(Diagnostic::error(at.join("properties"), "`properties` must be a mapping")),
+        None => {}
+    }
+    facts.additional = map.get("additionalProperties").filter(|v| **v != Value::Bool(false));
+    facts.items = map.get("items");
+    match map.get("$ref") {
+        Some(Value::String(r)) => facts.reference = Some(r),
+        Some(_) => out.push(Diagnostic::error(at.join("$ref"), "`$ref` must be a string")),
+        None => {}
+    }
+    facts
+}
+
+/// The schema's doc text: title and description, when present.
+pub(super) fn doc(schema: &Value) -> Option<String> {
+    let title = schema.get("title").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    let description = schema.get("description").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    match (title, description) {
+        (Some(t), Some(d)) if t != d => Some(format!("{t}\n\n{d}")),
+        (Some(t), _) => Some(t.to_string()),
+        (None, Some(d)) => Some(d.to_string()),
+        (None, None) => None,
+    }
+}

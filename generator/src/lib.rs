@@ -1,0 +1,93 @@
+//! The DealPOS SDK generator.
+//!
+//! `load` (YAML/JSON, OpenAPI 3.0 and 3.1) → `overlay` (OpenAPI Overlay 1.0
+//! corrections) → `ir` (resolved, merged, named) → `emit` (Rust via quote and
+//! prettyplease, other files via askama). Each stage is a module; emission
+//! reads only the IR.
+
+pub mod emit;
+pub mod error;
+pub mod ir;
+pub mod load;
+pub mod overlay;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub use emit::{CrateInfo, Module};
+pub use error::{Diagnostic, Error, Location, Result, Severity};
+use load::Source;
+
+/// What to generate from.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The generated crate's name and version.
+    pub crate_info: CrateInfo,
+    /// The descriptions, each becoming one module.
+    pub specs: Vec<SpecInput>,
+    /// Overlay files; each applies to the description its `extends` names.
+    pub overlays: Vec<PathBuf>,
+}
+
+/// A description and the module it becomes.
+#[derive(Debug, Clone)]
+pub struct SpecInput {
+    /// The file.
+    pub path: PathBuf,
+    /// The module name in the generated crate.
+    pub module: String,
+}
+
+/// The generated crate, in memory.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// File contents by path relative to the crate root.
+    pub files: BTreeMap<String, String>,
+    /// The analysed modules.
+    pub modules: Vec<Module>,
+    /// Warnings (approximations) from every stage.
+    pub warnings: Vec<Diagnostic>,
+    /// How many nodes the overlays changed.
+    pub overlay_changes: usize,
+}
+
+/// Runs the whole pipeline from files.
+pub fn generate(config: &Config) -> Result<Generated> {
+    let specs =
+        config.specs.iter().map(|s| Ok((load::load(&s.path)?, s.module.clone()))).collect::<Result<Vec<_>>>()?;
+    let overlays = config.overlays.iter().map(|p| load::load(p)).collect::<Result<Vec<_>>>()?;
+    generate_from(&config.crate_info, specs, &overlays)
+}
+
+/// Runs the pipeline on documents already loaded (tests, fuzzing).
+pub fn generate_from(info: &CrateInfo, specs: Vec<(Source, String)>, overlays: &[Source]) -> Result<Generated> {
+    let mut overlay_changes = 0;
+    let mut targets = BTreeMap::new();
+    for o in overlays {
+        let target = overlay::extends(o)?;
+        if !specs.iter().any(|(s, _)| file_name(&s.name) == target) {
+            return Err(Error::at(
+                Location::root(&o.name).join("extends"),
+                format!("`{target}` is not one of the descriptions"),
+            ));
+        }
+        targets.insert(o.name.clone(), target);
+    }
+    let mut modules = Vec::new();
+    let mut warnings = Vec::new();
+    for (mut source, module) in specs {
+        let name = file_name(&source.name).to_string();
+        for o in overlays.iter().filter(|o| targets.get(&o.name) == Some(&name)) {
+            overlay_changes += overlay::apply(&mut source, o)?;
+        }
+        let api = ir::build(&source)?;
+        warnings.extend(api.diagnostics.iter().cloned());
+        modules.push(Module { name: module, spec: source.name.clone(), api });
+    }
+    let files = emit::emit(info, &modules)?;
+    Ok(Generated { files, modules, warnings, overlay_changes })
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}

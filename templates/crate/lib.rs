@@ -1,0 +1,19 @@
+// {{ header }}
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod decimal;
+pub mod decode;
+mod nullable;
+mod timestamp;
+
+pub use decimal::{Decimal, DecimalError};
+pub use decode::DecodeError;
+pub use nullable::Nullable;
+pub use timestamp::{Timestamp, TimestampError};
+{% for m in modules %}
+/// {{ m.doc }}
+#[rustfmt::skip]
+pub mod {{ m.name }};
+{%- endfor %}
