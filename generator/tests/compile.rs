@@ -1,31 +1,51 @@
-//! The code emitted for the fixtures (the code the snapshots show) compiles,
-//! passes clippy, and its generated example tests pass: each fixture becomes a
-//! crate in a scratch workspace under `target/`, built with the workspace's
-//! lock file and a shared target directory.
+//! The code emitted for the fixtures (the code the snapshots show) and for
+//! every third-party description in `../shared/corpus` compiles, passes
+//! clippy, and its generated example tests pass. Each becomes a crate in a
+//! scratch workspace under `target/`, built offline with the workspace's lock
+//! file and one shared target directory.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use dealpos_generator::load::parse;
-use dealpos_generator::{CrateInfo, generate_from};
-
-const FIXTURES: &[(&str, &str)] = &[("v30.yaml", "models"), ("v31.yaml", "webhooks")];
+use dealpos_generator::{Config, CrateInfo, SpecInput, generate};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the generator is in a workspace").to_path_buf()
 }
 
+/// (crate name, description, module) for every fixture and corpus file.
+fn inputs(root: &Path) -> Vec<(String, PathBuf, &'static str)> {
+    let mut out = vec![
+        ("fixture-v30".to_string(), root.join("generator/tests/fixtures/v30.yaml"), "models"),
+        ("fixture-v31".to_string(), root.join("generator/tests/fixtures/v31.yaml"), "webhooks"),
+    ];
+    let corpus = root.join("../shared/corpus/oxide");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap_or_else(|e| panic!("{}: {e} (the corpus sits beside the repository in ../shared)", corpus.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json" || x == "yaml"))
+        .collect();
+    files.sort();
+    for file in files {
+        let name = file.file_name().unwrap().to_string_lossy().replace('.', "-").to_lowercase();
+        out.push((format!("corpus-{name}"), file, "models"));
+    }
+    out
+}
+
 #[test]
-fn fixture_crates_compile_and_their_examples_round_trip() {
+fn fixture_and_corpus_crates_compile_and_their_examples_round_trip() {
     let root = workspace();
-    let scratch = root.join("target/fixture-crates");
+    let scratch = root.join("target/generated-crates");
     let _ = std::fs::remove_dir_all(&scratch);
     let mut members = Vec::new();
-    for (file, module) in FIXTURES {
-        let text = std::fs::read_to_string(root.join("generator/tests/fixtures").join(file)).unwrap();
-        let name = format!("fixture-{}", file.trim_end_matches(".yaml").replace('.', "-"));
-        let info = CrateInfo { name: name.clone(), version: "0.0.0".into() };
-        let out = generate_from(&info, vec![(parse(file, &text).unwrap(), module.to_string())], &[]).unwrap();
+    for (name, spec, module) in inputs(&root) {
+        let config = Config {
+            crate_info: CrateInfo { name: name.clone(), version: "0.0.0".into() },
+            specs: vec![SpecInput { path: spec.clone(), module: module.into() }],
+            overlays: Vec::new(),
+        };
+        let out = generate(&config).unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
         for (path, contents) in &out.files {
             let path = scratch.join(&name).join(path);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -33,23 +53,19 @@ fn fixture_crates_compile_and_their_examples_round_trip() {
         }
         members.push(format!("{name:?}"));
     }
-    std::fs::write(
-        scratch.join("Cargo.toml"),
-        format!("[workspace]\nresolver = \"3\"\nmembers = [{}]\n", members.join(", ")),
-    )
-    .unwrap();
+    let manifest = format!("[workspace]\nresolver = \"3\"\nmembers = [{}]\n", members.join(", "));
+    std::fs::write(scratch.join("Cargo.toml"), manifest).unwrap();
     std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock")).unwrap();
-    let target = root.join("target/fixture-target");
-    for args in [
-        &["clippy", "--all-targets", "--offline", "--quiet", "--", "-D", "warnings"][..],
-        &["test", "--offline", "--quiet"][..],
-    ] {
+    let target = root.join("target/generated-crates-target");
+    let clippy = ["clippy", "--all-targets", "--offline", "--quiet", "--", "-D", "warnings"];
+    let test = ["test", "--offline", "--quiet"];
+    for args in [&clippy[..], &test[..]] {
         let status = Command::new(env!("CARGO"))
             .args(args)
             .current_dir(&scratch)
             .env("CARGO_TARGET_DIR", &target)
             .status()
             .expect("cargo runs");
-        assert!(status.success(), "cargo {} failed for the fixture crates in {}", args.join(" "), scratch.display());
+        assert!(status.success(), "cargo {} failed for the crates in {}", args.join(" "), scratch.display());
     }
 }

@@ -36,24 +36,23 @@ impl fmt::Display for DecodeError {
 /// Decodes `body` as a `T`; `what` names it in the error.
 pub fn from_slice<T: serde::de::DeserializeOwned>(what: &str, body: &[u8]) -> Result<T, DecodeError> {
     let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de).and_then(|value| {
-        de.end().map_err(|e| serde_path_to_error::Error::new(serde_path_to_error::Path::empty(), e))?;
-        Ok(value)
-    });
-    value.map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let message = inner.to_string();
-        let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-        DecodeError {
-            what: what.to_string(),
-            path,
-            message,
-            line: inner.line(),
-            column: inner.column(),
-            snippet: snippet(body),
-        }
-    })
+    let value = serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| error(what, e.path().to_string(), e.into_inner(), body))?;
+    de.end().map_err(|e| error(what, ".".to_string(), e, body))?;
+    Ok(value)
+}
+
+fn error(what: &str, path: String, inner: serde_json::Error, body: &[u8]) -> DecodeError {
+    let message = inner.to_string();
+    let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+    DecodeError {
+        what: what.to_string(),
+        path,
+        message,
+        line: inner.line(),
+        column: inner.column(),
+        snippet: snippet(body),
+    }
 }
 
 fn snippet(body: &[u8]) -> String {

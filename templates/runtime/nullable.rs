@@ -2,20 +2,15 @@
 
 /// Absent, `null`, or a value. Used for optional fields the description marks
 /// nullable, where "leave unchanged" (absent) and "clear" (`null`) differ.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum Nullable<T> {
     /// The field is not in the JSON object.
+    #[default]
     Absent,
     /// The field is `null`.
     Null,
     /// The field has a value.
     Value(T),
-}
-
-impl<T> Default for Nullable<T> {
-    fn default() -> Self {
-        Nullable::Absent
-    }
 }
 
 impl<T> Nullable<T> {

@@ -34,6 +34,12 @@ pub fn tests(crate_name: &str, modules: &[Module]) -> TokenStream {
             });
         }
     }
+    if tests.is_empty() {
+        return quote! {
+            //! Every example in the descriptions decodes into its type and encodes
+            //! back to an equal JSON value. (These descriptions have none.)
+        };
+    }
     quote! {
         //! Every example in the descriptions decodes into its type and encodes
         //! back to an equal JSON value.

@@ -44,7 +44,8 @@ pub fn emit(info: &CrateInfo, modules: &[Module]) -> Result<BTreeMap<String, Str
         let title = format!(" Types of {} {} ({}).", module.api.title, module.api.version, module.spec);
         let tokens = quote! {
             #![doc = #title]
-            #![allow(clippy::doc_markdown, clippy::struct_excessive_bools)]
+            // Documentation is the description's; where it has none, there is none.
+            #![allow(missing_docs, clippy::doc_markdown, clippy::struct_excessive_bools)]
             #items
             #hooks
         };
@@ -72,7 +73,7 @@ fn separate_items(code: &str) -> String {
     while let Some(line) = lines.next() {
         out.push_str(line);
         out.push('\n');
-        let ends_item = line == "}" || (line.ends_with(';') && !line.starts_with([' ', '#']));
+        let ends_item = line == "}" || (line.ends_with(';') && !line.starts_with([' ', '#', '/']));
         if ends_item && lines.peek().is_some_and(|next| !next.is_empty()) {
             out.push('\n');
         }

@@ -105,6 +105,7 @@ impl<'a> Builder<'a> {
                     .map(str::to_string)
                     .unwrap_or_else(|| derived_id(method, path));
                 let stem = id.to_upper_camel_case();
+                let parameters = self.parameters(&item_at, item, &op_at, op, &stem);
                 let request = self.body(&op_at.join("requestBody"), op.get("requestBody"), &format!("{stem}Request"));
                 let responses = self.responses(&op_at, op, &stem);
                 out.push(Operation {
@@ -114,6 +115,7 @@ impl<'a> Builder<'a> {
                     tag: op.pointer("/tags/0").and_then(Value::as_str).map(str::to_string),
                     summary: op.get("summary").and_then(Value::as_str).map(str::to_string),
                     doc: op.get("description").and_then(Value::as_str).map(str::to_string),
+                    parameters,
                     request,
                     responses,
                     origin: op_at,
@@ -150,6 +152,47 @@ impl<'a> Builder<'a> {
                 payload,
                 origin: op_at,
             });
+        }
+        out
+    }
+
+    fn parameters(
+        &mut self,
+        item_at: &Location,
+        item: &'a Value,
+        op_at: &Location,
+        op: &'a Value,
+        stem: &str,
+    ) -> Vec<Parameter> {
+        let mut out: Vec<Parameter> = Vec::new();
+        for (at, owner) in [(item_at, item), (op_at, op)] {
+            let Some(list) = owner.get("parameters").and_then(Value::as_array) else { continue };
+            for (i, param) in list.iter().enumerate() {
+                let (p_at, param) = self.deref(&at.join("parameters").join(i), param);
+                let (Some(name), Some(place)) =
+                    (param.get("name").and_then(Value::as_str), param.get("in").and_then(Value::as_str))
+                else {
+                    self.error(p_at, "a parameter needs `name` and `in`");
+                    continue;
+                };
+                let schema = param
+                    .get("schema")
+                    .or_else(|| param.pointer("/content/application~1json/schema"))
+                    .unwrap_or(&Value::Bool(true));
+                let (ty, _) = self.schema(&p_at.join("schema"), schema, &format!("{stem}{}", rust_type_name(name)));
+                let parameter = Parameter {
+                    name: name.to_string(),
+                    place: place.to_string(),
+                    required: place == "path" || param.get("required").and_then(Value::as_bool).unwrap_or(false),
+                    ty,
+                    doc: param.get("description").and_then(Value::as_str).map(str::to_string),
+                    origin: p_at,
+                };
+                match out.iter_mut().find(|p| p.name == parameter.name && p.place == parameter.place) {
+                    Some(existing) => *existing = parameter,
+                    None => out.push(parameter),
+                }
+            }
         }
         out
     }

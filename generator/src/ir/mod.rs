@@ -179,10 +179,29 @@ pub struct Operation {
     pub summary: Option<String>,
     /// `description`.
     pub doc: Option<String>,
+    /// Parameters: the path item's, then the operation's (which override by name and place).
+    pub parameters: Vec<Parameter>,
     /// The JSON request body's type.
     pub request: Option<TypeRef>,
     /// Responses: status (or `default`) and the JSON body's type.
     pub responses: Vec<(String, Option<TypeRef>)>,
+    /// Where it is.
+    pub origin: Location,
+}
+
+/// A path, query, header or cookie parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    /// The name on the wire.
+    pub name: String,
+    /// `path`, `query`, `header` or `cookie`.
+    pub place: String,
+    /// Whether it must be sent.
+    pub required: bool,
+    /// Its type.
+    pub ty: TypeRef,
+    /// `description`.
+    pub doc: Option<String>,
     /// Where it is.
     pub origin: Location,
 }
