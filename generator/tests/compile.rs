@@ -60,12 +60,19 @@ fn fixture_and_corpus_crates_compile_and_their_examples_round_trip() {
     let clippy = ["clippy", "--all-targets", "--offline", "--quiet", "--", "-D", "warnings"];
     let test = ["test", "--offline", "--quiet"];
     for args in [&clippy[..], &test[..]] {
-        let status = Command::new(env!("CARGO"))
+        let out = Command::new(env!("CARGO"))
             .args(args)
             .current_dir(&scratch)
             .env("CARGO_TARGET_DIR", &target)
-            .status()
+            .output()
             .expect("cargo runs");
-        assert!(status.success(), "cargo {} failed for the crates in {}", args.join(" "), scratch.display());
+        assert!(
+            out.status.success(),
+            "cargo {} failed for the crates in {}:\n{}{}",
+            args.join(" "),
+            scratch.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

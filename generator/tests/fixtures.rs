@@ -86,3 +86,22 @@ fn external_ref_is_reported_not_dropped() {
         "error: bad.yaml#/components/schemas/A/$ref: `$ref: other.yaml#/B` points into another file, which is not supported yet"
     );
 }
+
+#[test]
+fn dealpos_descriptions_regenerate_identically() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let config = dealpos_generator::Config {
+        crate_info: info(),
+        specs: [("dealpos-api.yaml", "models"), ("dealpos-webhooks.yaml", "webhooks")]
+            .into_iter()
+            .map(|(file, module)| dealpos_generator::SpecInput {
+                path: root.join("spec").join(file),
+                module: module.into(),
+            })
+            .collect(),
+        overlays: vec![root.join("spec/overlays/dealpos-api.yaml"), root.join("spec/overlays/dealpos-webhooks.yaml")],
+    };
+    let first = dealpos_generator::generate(&config).unwrap();
+    let second = dealpos_generator::generate(&config).unwrap();
+    assert_eq!(first.files, second.files);
+}

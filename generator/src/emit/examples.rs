@@ -36,13 +36,10 @@ pub fn tests(crate_name: &str, modules: &[Module]) -> TokenStream {
     }
     if tests.is_empty() {
         return quote! {
-            //! Every example in the descriptions decodes into its type and encodes
-            //! back to an equal JSON value. (These descriptions have none.)
+            //! (These descriptions have no examples.)
         };
     }
     quote! {
-        //! Every example in the descriptions decodes into its type and encodes
-        //! back to an equal JSON value.
         #![allow(non_snake_case)]
 
         fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(origin: &str, json: &str) {

@@ -52,9 +52,16 @@ pub fn emit(info: &CrateInfo, modules: &[Module]) -> Result<BTreeMap<String, Str
         let path = format!("src/{}.rs", module.name);
         out.insert(path.clone(), rust_file(&path, &module.spec, tokens)?);
     }
-    let path = "tests/examples.rs".to_string();
+    // The cases sit in a module so the test root can keep rustfmt off them.
+    let path = "tests/examples/cases.rs".to_string();
     let specs = modules.iter().map(|m| m.spec.as_str()).collect::<Vec<_>>().join(", ");
     out.insert(path.clone(), rust_file(&path, &specs, examples::tests(&info.name, modules))?);
+    let root = quote! {
+        //! Every example in the descriptions decodes into its type and encodes back to an equal JSON value.
+        #[rustfmt::skip]
+        mod cases;
+    };
+    out.insert("tests/examples/main.rs".into(), rust_file("tests/examples/main.rs", &specs, root)?);
     Ok(out)
 }
 

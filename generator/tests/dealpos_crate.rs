@@ -1,0 +1,122 @@
+//! The generated crate `dealpos` against payloads as DealPOS really sends
+//! them: looser than its documentation, sometimes broken.
+
+use dealpos::models::{InvoiceVoidByInvoiceId, InvoiceVoidRequest};
+use dealpos::webhooks::{WebhookEvent, WebhookKind};
+use serde_json::{Value, json};
+
+fn shift_close() -> Value {
+    json!({
+        "ID": "1de32523-ad82-461e-8980-f62bf337ee42", "Outlet": "Outlet1", "Register": "Outlet1",
+        "Open": "2025-04-08T14:37:01", "Close": "2025-04-16T10:11:59.6080951+07:00",
+        "Cashier": null, "SalesNTax": 208000.75, "TotalInvoice": 2, "Visitor": 0, "Number": "",
+        "Session": {
+            "ID": "1de32523-ad82-461e-8980-f62bf337ee42", "Start": "2025-04-08T14:37:01.2",
+            "End": "2025-04-16", "Sales": "208000.75", "Created": "0001-01-01T00:00:00", "Bin": false
+        }
+    })
+}
+
+#[test]
+fn loose_shift_close_decodes_and_encodes_back_unchanged() {
+    let mut sent = shift_close();
+    let body = serde_json::to_vec(&sent).unwrap();
+    let event = WebhookEvent::parse(WebhookKind::ShiftClose, &body).unwrap();
+    let WebhookEvent::ShiftClose(shift) = &event else { panic!("{event:?}") };
+    assert_eq!(shift.cashier, None);
+    assert_eq!(shift.sales_n_tax.as_ref().unwrap().to_f64(), 208000.75);
+    assert_eq!(shift.close.as_ref().unwrap().offset().unwrap().local_minus_utc(), 7 * 3600);
+    let session = shift.session.as_ref().unwrap();
+    assert!(session.created.as_ref().unwrap().is_unset());
+    assert_eq!(session.end.as_ref().unwrap().date().unwrap().to_string(), "2025-04-16");
+    // A number sent as a string is kept as the number it holds.
+    sent["Session"]["Sales"] = json!(208000.75);
+    assert_eq!(event.to_json(), sent);
+}
+
+#[test]
+fn decimals_in_fields_documented_as_integer_decode() {
+    let body = br#"{"ID": "x", "Gross": 100000.5, "Variants": [{"Quantity": 1.25, "Price": 80000.4}], "Payments": [{"Amount": 0.5}]}"#;
+    let event = WebhookEvent::parse(WebhookKind::SalesOrderCreated, body).unwrap();
+    let WebhookEvent::SalesOrderCreated(order) = event else { panic!() };
+    assert_eq!(order.gross.unwrap().to_f64(), 100000.5);
+    let line = &order.variants.as_ref().unwrap()[0];
+    assert_eq!(line.quantity.as_ref().unwrap().to_f64(), 1.25);
+}
+
+#[test]
+fn unknown_fields_are_accepted() {
+    let mut body = shift_close();
+    body["AddedByDealPOSNextYear"] = json!({"nested": [1, 2]});
+    let event = WebhookEvent::parse(WebhookKind::ShiftClose, &serde_json::to_vec(&body).unwrap());
+    assert!(event.is_ok(), "{event:?}");
+}
+
+#[test]
+fn a_payload_that_does_not_fit_names_the_field_path() {
+    let body = br#"{"ID": "x", "Variants": [{"Price": 1}, {"Price": "twelve"}]}"#;
+    let err = WebhookEvent::parse(WebhookKind::SalesOrderCreated, body).unwrap_err();
+    assert_eq!(err.path, "Variants[1].Price");
+    assert_eq!(err.what, "salesOrderCreated");
+    assert!(err.to_string().contains("`twelve` is not a number"), "{err}");
+    assert!(err.snippet.starts_with(r#"{"ID": "x""#), "{err}");
+}
+
+#[test]
+fn garbage_is_a_decode_error_not_a_panic() {
+    for body in [&b"not json"[..], b"", b"[1, 2]", b"42", b"{} trailing", b"{\"ID\": "] {
+        for kind in WebhookKind::ALL {
+            assert!(WebhookEvent::parse(*kind, body).is_err(), "{kind} accepted {:?}", String::from_utf8_lossy(body));
+        }
+    }
+    for (body, path) in
+        [(&br#"{"Open": "next tuesday"}"#[..], "Open"), (br#"{"ID": 1}"#, "ID"), (br#"{"Session": "x"}"#, "Session")]
+    {
+        let err = WebhookEvent::parse(WebhookKind::ShiftClose, body).unwrap_err();
+        assert_eq!(err.path, path, "{err}");
+    }
+}
+
+#[test]
+fn kinds_have_names_paths_and_parse_in_any_case_style() {
+    assert_eq!(WebhookKind::ALL.len(), 12);
+    for kind in WebhookKind::ALL {
+        assert_eq!(WebhookKind::from_name(kind.name()), Some(*kind));
+        assert_eq!(kind.name().parse::<WebhookKind>().unwrap(), *kind);
+        assert_eq!(WebhookKind::from_name(kind.default_path()), Some(*kind), "{}", kind.default_path());
+        assert!(!kind.tag().is_empty() && !kind.summary().is_empty(), "{kind}");
+    }
+    assert_eq!(WebhookKind::ShiftClose.default_path(), "/shift-close");
+    assert_eq!(WebhookKind::from_name("SALES_ORDER_CONVERTED"), Some(WebhookKind::SalesOrderConverted));
+    assert!("invoiceRefunded".parse::<WebhookKind>().unwrap_err().to_string().contains("invoiceRefunded"));
+}
+
+#[test]
+fn an_unknown_kind_keeps_the_body() {
+    let event = WebhookEvent::parse_named("invoiceRefunded", br#"{"ID": "x", "Amount": 1.5}"#).unwrap();
+    assert_eq!(
+        event,
+        WebhookEvent::Unknown { kind: "invoiceRefunded".into(), body: json!({"ID": "x", "Amount": 1.5}) }
+    );
+    assert_eq!(event.kind(), None);
+    let known = WebhookEvent::parse_named("shift-close", &serde_json::to_vec(&shift_close()).unwrap()).unwrap();
+    assert_eq!(known.kind(), Some(WebhookKind::ShiftClose));
+}
+
+#[test]
+fn invoice_void_alternatives_are_told_apart() {
+    let by_id = InvoiceVoidRequest::ByInvoiceId(InvoiceVoidByInvoiceId {
+        invoice_id: "6c0b5a43-0000-0000-0000-000000000001".into(),
+        note: None,
+        fulfillment: None,
+    });
+    assert_eq!(serde_json::to_value(&by_id).unwrap(), json!({"InvoiceID": "6c0b5a43-0000-0000-0000-000000000001"}));
+    let decoded: InvoiceVoidRequest =
+        serde_json::from_value(json!({"OutletID": "o", "Number": "1", "Fulfillment": "Sent"})).unwrap();
+    let InvoiceVoidRequest::ByOutletId(by_outlet) = decoded else { panic!("{decoded:?}") };
+    assert_eq!(by_outlet.fulfillment.unwrap().as_str(), "Sent");
+    let unknown: InvoiceVoidRequest =
+        serde_json::from_value(json!({"Outlet": "o", "Number": "1", "Fulfillment": "Partial"})).unwrap();
+    let InvoiceVoidRequest::ByOutletName(by_name) = unknown else { panic!() };
+    assert_eq!(by_name.fulfillment.unwrap().as_str(), "Partial");
+}
