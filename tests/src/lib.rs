@@ -1,0 +1,1 @@
+//! Integration tests of `dealpos` live in `tests/`; this crate has no library code.
