@@ -342,3 +342,4567 @@ pub struct MessageResponse {
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
+/// Customer data sent with an invoice (matched or created by Code / Name).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceCustomerInput {
+    /// Customer name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Customer email.
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Phone number.
+    #[serde(rename = "Phone", default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Mobile number (the portal examples send it both as a string and as a bare number).
+    #[serde(rename = "Mobile", default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<serde_json::Value>,
+    /// Customer code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Address.
+    #[serde(rename = "Address", default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Gender (e.g. Male).
+    #[serde(rename = "Gender", default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+}
+
+/// Invoice line item in a request.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceVariantInput {
+    /// Variant code (the portal examples send it both as a string and as a bare number).
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<serde_json::Value>,
+    /// Quantity (numeric; some portal examples send it as a string).
+    #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<serde_json::Value>,
+    /// Unit price (numeric; some portal examples send it as a string).
+    #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<serde_json::Value>,
+    /// Line discount (percent).
+    #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<serde_json::Value>,
+    /// Line note.
+    #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Payment sent with an invoice.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoicePaymentInput {
+    /// Paid amount (numeric; the update example sends it as a string).
+    #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<serde_json::Value>,
+    /// Payment method name.
+    #[serde(rename = "Method", default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Payment reference code.
+    #[serde(
+        rename = "Code",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub code: crate::Nullable<String>,
+    /// Payment note.
+    #[serde(
+        rename = "Note",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub note: crate::Nullable<String>,
+}
+
+/// Body of Create an Invoice (partial; field types not printed by the portal).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceCreateRequest {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Invoice number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Invoice date (yyyy-mm-dd).
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Sales person.
+    #[serde(rename = "SalesPerson", default, skip_serializing_if = "Option::is_none")]
+    pub sales_person: Option<String>,
+    /// Channel tag (e.g. Tokopedia).
+    #[serde(rename = "Tag", default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// Alias of Tag.
+    #[serde(rename = "SalesType", default, skip_serializing_if = "Option::is_none")]
+    pub sales_type: Option<String>,
+    /// Tax type name (e.g. No Tax).
+    #[serde(rename = "TaxType", default, skip_serializing_if = "Option::is_none")]
+    pub tax_type: Option<String>,
+    /// Register name.
+    #[serde(rename = "Register", default, skip_serializing_if = "Option::is_none")]
+    pub register: Option<String>,
+    /// First header discount (percent).
+    #[serde(rename = "Discount1", default, skip_serializing_if = "Option::is_none")]
+    pub discount1: Option<crate::Decimal>,
+    /// Second header discount (percent).
+    #[serde(rename = "Discount2", default, skip_serializing_if = "Option::is_none")]
+    pub discount2: Option<crate::Decimal>,
+    /// Header discount amount; computed automatically when PointUsed > 0.
+    #[serde(rename = "DiscountAmount", default, skip_serializing_if = "Option::is_none")]
+    pub discount_amount: Option<crate::Decimal>,
+    /// Promotion coupon code; its balance is deducted and the matching discount must be in the payload (the portal example sends a bare number).
+    #[serde(rename = "Coupon", default, skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<serde_json::Value>,
+    /// Fulfillment state.
+    #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
+    pub fulfillment: Option<InvoiceCreateRequestFulfillment>,
+    /// Alias of Fulfillment.
+    #[serde(rename = "Delivery", default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<InvoiceCreateRequestDelivery>,
+    /// Logistics service code (e.g. JNE-R).
+    #[serde(
+        rename = "LogisticServiceCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub logistic_service_code: Option<String>,
+    /// Invoice note.
+    #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Loyalty points to redeem.
+    #[serde(rename = "PointUsed", default, skip_serializing_if = "Option::is_none")]
+    pub point_used: Option<crate::Decimal>,
+    /// Marketplace invoice number.
+    #[serde(
+        rename = "ReferenceNumber",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub reference_number: Option<String>,
+    /// Alias of ReferenceNumber.
+    #[serde(
+        rename = "PurchaseOrderNumber",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub purchase_order_number: Option<String>,
+    #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<InvoiceCustomerInput>,
+    /// Line items.
+    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<InvoiceVariantInput>>,
+    /// Payments.
+    #[serde(rename = "Payments", default, skip_serializing_if = "Option::is_none")]
+    pub payments: Option<Vec<InvoicePaymentInput>>,
+}
+
+/// Fulfillment state.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InvoiceCreateRequestFulfillment {
+    /// `"Sent"`
+    Sent,
+    /// `"Unsent"`
+    Unsent,
+    /// A value this version of the crate does not know.
+    Unknown(String),
+}
+
+impl InvoiceCreateRequestFulfillment {
+    /// Every known value.
+    pub const KNOWN: &'static [Self] = &[Self::Sent, Self::Unsent];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sent => "Sent",
+            Self::Unsent => "Unsent",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for InvoiceCreateRequestFulfillment {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Sent" => Self::Sent,
+            "Unsent" => Self::Unsent,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl ::std::fmt::Display for InvoiceCreateRequestFulfillment {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for InvoiceCreateRequestFulfillment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceCreateRequestFulfillment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+/// Alias of Fulfillment.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InvoiceCreateRequestDelivery {
+    /// `"Sent"`
+    Sent,
+    /// `"Unsent"`
+    Unsent,
+    /// A value this version of the crate does not know.
+    Unknown(String),
+}
+
+impl InvoiceCreateRequestDelivery {
+    /// Every known value.
+    pub const KNOWN: &'static [Self] = &[Self::Sent, Self::Unsent];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sent => "Sent",
+            Self::Unsent => "Unsent",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for InvoiceCreateRequestDelivery {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Sent" => Self::Sent,
+            "Unsent" => Self::Unsent,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl ::std::fmt::Display for InvoiceCreateRequestDelivery {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for InvoiceCreateRequestDelivery {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceCreateRequestDelivery {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+/// Body of Update an Invoice (partial; field types not printed by the portal).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceUpdateRequest {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Number of the invoice to update.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Invoice date (yyyy-mm-dd).
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Sales person.
+    #[serde(rename = "SalesPerson", default, skip_serializing_if = "Option::is_none")]
+    pub sales_person: Option<String>,
+    /// Channel tag.
+    #[serde(rename = "Tag", default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// Tax type name.
+    #[serde(rename = "TaxType", default, skip_serializing_if = "Option::is_none")]
+    pub tax_type: Option<String>,
+    /// First header discount (percent).
+    #[serde(rename = "Discount1", default, skip_serializing_if = "Option::is_none")]
+    pub discount1: Option<crate::Decimal>,
+    /// Second header discount (percent).
+    #[serde(rename = "Discount2", default, skip_serializing_if = "Option::is_none")]
+    pub discount2: Option<crate::Decimal>,
+    /// Header discount amount.
+    #[serde(rename = "DiscountAmount", default, skip_serializing_if = "Option::is_none")]
+    pub discount_amount: Option<crate::Decimal>,
+    /// Fulfillment state.
+    #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
+    pub fulfillment: Option<InvoiceUpdateRequestFulfillment>,
+    /// Marketplace invoice number (alias ReferenceNumber).
+    #[serde(
+        rename = "PurchaseOrderNumber",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub purchase_order_number: Option<String>,
+    /// Alias of PurchaseOrderNumber.
+    #[serde(
+        rename = "ReferenceNumber",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub reference_number: Option<String>,
+    #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<InvoiceCustomerInput>,
+    /// Line items.
+    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<InvoiceVariantInput>>,
+    /// Payments.
+    #[serde(rename = "Payments", default, skip_serializing_if = "Option::is_none")]
+    pub payments: Option<Vec<InvoicePaymentInput>>,
+}
+
+/// Fulfillment state.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InvoiceUpdateRequestFulfillment {
+    /// `"Sent"`
+    Sent,
+    /// `"Unsent"`
+    Unsent,
+    /// A value this version of the crate does not know.
+    Unknown(String),
+}
+
+impl InvoiceUpdateRequestFulfillment {
+    /// Every known value.
+    pub const KNOWN: &'static [Self] = &[Self::Sent, Self::Unsent];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sent => "Sent",
+            Self::Unsent => "Unsent",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for InvoiceUpdateRequestFulfillment {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Sent" => Self::Sent,
+            "Unsent" => Self::Unsent,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl ::std::fmt::Display for InvoiceUpdateRequestFulfillment {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for InvoiceUpdateRequestFulfillment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceUpdateRequestFulfillment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+/// One invoice in the Create Multiple Invoice array (as in the portal example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceMultipleCreateItem {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Invoice number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Sales person.
+    #[serde(rename = "SalesPerson", default, skip_serializing_if = "Option::is_none")]
+    pub sales_person: Option<String>,
+    /// Tax type name (e.g. PPN 10%).
+    #[serde(rename = "TaxType", default, skip_serializing_if = "Option::is_none")]
+    pub tax_type: Option<String>,
+    /// Invoice date.
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// First header discount (percent; the example sends a string).
+    #[serde(rename = "Discount1", default, skip_serializing_if = "Option::is_none")]
+    pub discount1: Option<serde_json::Value>,
+    /// Second header discount (percent; the example sends a string).
+    #[serde(rename = "Discount2", default, skip_serializing_if = "Option::is_none")]
+    pub discount2: Option<serde_json::Value>,
+    /// Fulfillment state (Sent / Unsent).
+    #[serde(rename = "Delivery", default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<String>,
+    #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<InvoiceCustomerInput>,
+    /// Line items.
+    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<InvoiceVariantInput>>,
+    /// Payments (key printed as "Payment" in the portal example, not "Payments").
+    #[serde(rename = "Payment", default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<Vec<InvoicePaymentInput>>,
+}
+
+/// Identify the invoice by outlet name and number.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceDeleteByOutletNumber {
+    /// Outlet name.
+    #[serde(rename = "Outlet")]
+    pub outlet: String,
+    /// Invoice number.
+    #[serde(rename = "Number")]
+    pub number: String,
+}
+
+/// Identify the invoice by outlet ID and number.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceDeleteByOutletIdNumber {
+    /// Outlet ID.
+    #[serde(rename = "OutletID")]
+    pub outlet_id: String,
+    /// Invoice number.
+    #[serde(rename = "Number")]
+    pub number: String,
+}
+
+/// Identify the invoice by its ID.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceDeleteById {
+    /// Invoice ID.
+    #[serde(rename = "InvoiceID")]
+    pub invoice_id: String,
+}
+
+/// Filter for the multiple-outlet invoice lists (first "One of" alternative, outlets by name). From/To/PageNumber/PageSize come from the With Total Count example and observed clients.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceMultipleOutletQueryByOutlet {
+    /// Start date (yyyy-mm-dd).
+    #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// End date (yyyy-mm-dd).
+    #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// 1-based page number.
+    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
+    pub page_number: Option<i64>,
+    /// Rows per page.
+    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<i64>,
+    /// Outlet names; omitted = all outlets the API user can access.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<Vec<String>>,
+    /// Channel tags.
+    #[serde(rename = "Tag", default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<Vec<String>>,
+    /// Payment state filter.
+    #[serde(rename = "PaymentState", default, skip_serializing_if = "Option::is_none")]
+    pub payment_state: Option<InvoiceMultipleOutletQueryByOutletPaymentState>,
+    /// Delivery state filter.
+    #[serde(rename = "DeliveryState", default, skip_serializing_if = "Option::is_none")]
+    pub delivery_state: Option<InvoiceMultipleOutletQueryByOutletDeliveryState>,
+    /// Invoice status filter.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<InvoiceMultipleOutletQueryByOutletStatus>,
+}
+
+/// Payment state filter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InvoiceMultipleOutletQueryByOutletPaymentState {
+    /// `"Paid"`
+    Paid,
+    /// `"Partial"`
+    Partial,
+    /// `"Unpaid"`
+    Unpaid,
+    /// A value this version of the crate does not know.
+    Unknown(String),
+}
+
+impl InvoiceMultipleOutletQueryByOutletPaymentState {
+    /// Every known value.
+    pub const KNOWN: &'static [Self] = &[Self::Paid, Self::Partial, Self::Unpaid];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Paid => "Paid",
+            Self::Partial => "Partial",
+            Self::Unpaid => "Unpaid",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for InvoiceMultipleOutletQueryByOutletPaymentState {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Paid" => Self::Paid,
+            "Partial" => Self::Partial,
+            "Unpaid" => Self::Unpaid,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl ::std::fmt::Display for InvoiceMultipleOutletQueryByOutletPaymentState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for InvoiceMultipleOutletQueryByOutletPaymentState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceMultipleOutletQueryByOutletPaymentState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+/// Delivery state filter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InvoiceMultipleOutletQueryByOutletDeliveryState {
+    /// `"Sent"`
+    Sent,
+    /// `"Unsent"`
+    Unsent,
+    /// `"Partial"`
+    Partial,
+    /// `"Returned"`
+    Returned,
+    /// A value this version of the crate does not know.
+    Unknown(String),
+}
+
+impl InvoiceMultipleOutletQueryByOutletDeliveryState {
+    /// Every known value.
+    pub const KNOWN: &'static [Self] = &[
+        Self::Sent,
+        Self::Unsent,
+        Self::Partial,
+        Self::Returned,
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sent => "Sent",
+            Self::Unsent => "Unsent",
+            Self::Partial => "Partial",
+            Self::Returned => "Returned",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for InvoiceMultipleOutletQueryByOutletDeliveryState {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Sent" => Self::Sent,
+            "Unsent" => Self::Unsent,
+            "Partial" => Self::Partial,
+            "Returned" => Self::Returned,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl ::std::fmt::Display for InvoiceMultipleOutletQueryByOutletDeliveryState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for InvoiceMultipleOutletQueryByOutletDeliveryState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceMultipleOutletQueryByOutletDeliveryState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+/// Invoice status filter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InvoiceMultipleOutletQueryByOutletStatus {
+    /// `"Active"`
+    Active,
+    /// `"Cancelled"`
+    Cancelled,
+    /// `"Any"`
+    Any,
+    /// A value this version of the crate does not know.
+    Unknown(String),
+}
+
+impl InvoiceMultipleOutletQueryByOutletStatus {
+    /// Every known value.
+    pub const KNOWN: &'static [Self] = &[Self::Active, Self::Cancelled, Self::Any];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "Active",
+            Self::Cancelled => "Cancelled",
+            Self::Any => "Any",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for InvoiceMultipleOutletQueryByOutletStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Active" => Self::Active,
+            "Cancelled" => Self::Cancelled,
+            "Any" => Self::Any,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl ::std::fmt::Display for InvoiceMultipleOutletQueryByOutletStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for InvoiceMultipleOutletQueryByOutletStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceMultipleOutletQueryByOutletStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+/// Filter of List Invoices Return (first "One of" alternative).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceReturnQuery {
+    /// Start date (yyyy-mm-dd).
+    #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<crate::Timestamp>,
+    /// End date (yyyy-mm-dd).
+    #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<crate::Timestamp>,
+    /// 1-based page number (observed in clients).
+    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
+    pub page_number: Option<i64>,
+    /// Rows per page (observed in clients).
+    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<i64>,
+}
+
+/// Filter of List Invoice With Total Count (from an observed client design note).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceWithTotalCountQuery {
+    /// Start date (yyyy-mm-dd).
+    #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// End date (yyyy-mm-dd).
+    #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// 1-based page number.
+    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
+    pub page_number: Option<i64>,
+    /// Rows per page.
+    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<i64>,
+}
+
+/// Body of Get Invoice ID By Number.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceIdByNumberRequest {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Invoice number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+}
+
+/// Invoice IDs whose reference numbers are wanted.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceReferenceNumberRequest {
+    /// Invoice IDs.
+    #[serde(rename = "ListID", default, skip_serializing_if = "Option::is_none")]
+    pub list_id: Option<Vec<String>>,
+}
+
+/// An invoice ID.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceIdResponse {
+    /// Invoice ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// Invoice header row of the multiple-outlet list (shape as observed in clients).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceSummary {
+    /// Invoice ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Invoice number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Marketplace reference number.
+    #[serde(
+        rename = "ReferenceNumber",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub reference_number: crate::Nullable<String>,
+    /// Customer ID.
+    #[serde(
+        rename = "CustomerID",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub customer_id: crate::Nullable<String>,
+    /// Customer name (a string here, not an object).
+    #[serde(
+        rename = "Customer",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub customer: crate::Nullable<String>,
+    /// Invoice date.
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<crate::Timestamp>,
+    /// Due date (0001-01-01T00:00:00 = none).
+    #[serde(rename = "Due", default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+    /// Invoice total.
+    #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<crate::Decimal>,
+    /// Payment state.
+    #[serde(rename = "Payment", default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<String>,
+    /// Delivery state.
+    #[serde(rename = "Delivery", default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<String>,
+    /// Fulfillment state.
+    #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
+    pub fulfillment: Option<String>,
+    /// Channel tag.
+    #[serde(rename = "Tag", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub tag: crate::Nullable<String>,
+    /// Sales order type.
+    #[serde(
+        rename = "SalesOrderType",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub sales_order_type: crate::Nullable<String>,
+    /// Creation timestamp.
+    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<crate::Timestamp>,
+    /// Void marker (present on some rows; type not observed).
+    #[serde(rename = "Void", default, skip_serializing_if = "Option::is_none")]
+    pub void: Option<serde_json::Value>,
+}
+
+/// Line item of List Invoice Multiple Outlet With Variant.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceWithVariantLine {
+    /// Variant ID.
+    #[serde(rename = "VariantID", default, skip_serializing_if = "Option::is_none")]
+    pub variant_id: Option<String>,
+    /// Variant name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Quantity.
+    #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<crate::Decimal>,
+    /// Quantity in base units.
+    #[serde(rename = "UnitQuantity", default, skip_serializing_if = "Option::is_none")]
+    pub unit_quantity: Option<crate::Decimal>,
+    /// Unit cost.
+    #[serde(rename = "Cost", default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<crate::Decimal>,
+    /// Unit price.
+    #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<crate::Decimal>,
+    /// Price before changes.
+    #[serde(rename = "PriceOriginal", default, skip_serializing_if = "Option::is_none")]
+    pub price_original: Option<crate::Decimal>,
+    /// Discount (percent).
+    #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<crate::Decimal>,
+    /// Discount amount.
+    #[serde(rename = "DiscountAmount", default, skip_serializing_if = "Option::is_none")]
+    pub discount_amount: Option<crate::Decimal>,
+    /// Whether the line is taxable.
+    #[serde(rename = "Taxable", default, skip_serializing_if = "Option::is_none")]
+    pub taxable: Option<bool>,
+    /// Whether the line earns loyalty points.
+    #[serde(rename = "LoyaltyPoint", default, skip_serializing_if = "Option::is_none")]
+    pub loyalty_point: Option<bool>,
+    /// Expense.
+    #[serde(rename = "Expense", default, skip_serializing_if = "Option::is_none")]
+    pub expense: Option<crate::Decimal>,
+    /// Line sales.
+    #[serde(rename = "Sales", default, skip_serializing_if = "Option::is_none")]
+    pub sales: Option<crate::Decimal>,
+    /// Line tax.
+    #[serde(rename = "Tax", default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<crate::Decimal>,
+    /// Commission (observed in clients).
+    #[serde(rename = "Commission", default, skip_serializing_if = "Option::is_none")]
+    pub commission: Option<crate::Decimal>,
+    /// Sales person of the line (observed in clients).
+    #[serde(
+        rename = "SalesName",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub sales_name: crate::Nullable<String>,
+    /// Line note (observed in clients).
+    #[serde(
+        rename = "Note",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub note: crate::Nullable<String>,
+}
+
+/// Payment of an invoice in the With Variant list (returned when IncludePayments is true; observed in clients).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceWithVariantPayment {
+    /// Payment date.
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<crate::Timestamp>,
+    /// Paid amount.
+    #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<crate::Decimal>,
+    /// Payment method.
+    #[serde(rename = "Method", default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Payment reference code.
+    #[serde(
+        rename = "Code",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub code: crate::Nullable<String>,
+    /// Payment note.
+    #[serde(
+        rename = "Note",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub note: crate::Nullable<String>,
+}
+
+/// Invoice header with its line items (partial in the portal; rest observed in clients).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceWithVariant {
+    /// Invoice ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Invoice number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Customer name.
+    #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    /// Invoice date.
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<crate::Timestamp>,
+    /// Due date.
+    #[serde(rename = "Due", default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+    /// Invoice total.
+    #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<crate::Decimal>,
+    /// Payment state.
+    #[serde(rename = "Payment", default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<String>,
+    /// Fulfillment state.
+    #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
+    pub fulfillment: Option<InvoiceWithVariantFulfillment>,
+    /// Creation timestamp.
+    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<crate::Timestamp>,
+    /// Channel tag (alias SalesOrderType).
+    #[serde(rename = "Tag", default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// Line items.
+    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<InvoiceWithVariantLine>>,
+    /// Marketplace reference number (observed).
+    #[serde(
+        rename = "ReferenceNumber",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub reference_number: crate::Nullable<String>,
+    /// Customer ID (observed).
+    #[serde(
+        rename = "CustomerID",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub customer_id: crate::Nullable<String>,
+    /// Delivery state (observed).
+    #[serde(rename = "Delivery", default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<String>,
+    /// Sales order type (observed).
+    #[serde(
+        rename = "SalesOrderType",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub sales_order_type: crate::Nullable<String>,
+    /// Payments (observed; only with IncludePayments true).
+    #[serde(rename = "Payments", default, skip_serializing_if = "Option::is_none")]
+    pub payments: Option<Vec<InvoiceWithVariantPayment>>,
+}
+
+/// Fulfillment state.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InvoiceWithVariantFulfillment {
+    /// `"Sent"`
+    Sent,
+    /// `"Unsent"`
+    Unsent,
+    /// `"Partial"`
+    Partial,
+    /// `"Returned"`
+    Returned,
+    /// A value this version of the crate does not know.
+    Unknown(String),
+}
+
+impl InvoiceWithVariantFulfillment {
+    /// Every known value.
+    pub const KNOWN: &'static [Self] = &[
+        Self::Sent,
+        Self::Unsent,
+        Self::Partial,
+        Self::Returned,
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sent => "Sent",
+            Self::Unsent => "Unsent",
+            Self::Partial => "Partial",
+            Self::Returned => "Returned",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for InvoiceWithVariantFulfillment {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Sent" => Self::Sent,
+            "Unsent" => Self::Unsent,
+            "Partial" => Self::Partial,
+            "Returned" => Self::Returned,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl ::std::fmt::Display for InvoiceWithVariantFulfillment {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for InvoiceWithVariantFulfillment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceWithVariantFulfillment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+/// One page of invoices with the total number of matches.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoicePage {
+    /// Invoices of the page (item fields not shown by the portal).
+    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<::std::collections::BTreeMap<String, serde_json::Value>>>,
+    /// Total number of matching invoices.
+    #[serde(rename = "TotalCount", default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i64>,
+}
+
+/// Return invoice row (shape as observed in clients; more fields exist).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceReturn {
+    /// Return invoice ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Return number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Customer name.
+    #[serde(
+        rename = "Customer",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub customer: crate::Nullable<String>,
+    /// Date (may be the 0001-01-01 sentinel).
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<crate::Timestamp>,
+    /// Event date.
+    #[serde(rename = "EventDate", default, skip_serializing_if = "Option::is_none")]
+    pub event_date: Option<crate::Timestamp>,
+    /// Due date.
+    #[serde(rename = "Due", default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+    /// Amount.
+    #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<crate::Decimal>,
+    /// Payment state.
+    #[serde(rename = "Payment", default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<String>,
+    /// Fulfillment state.
+    #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
+    pub fulfillment: Option<String>,
+    /// Creation timestamp.
+    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<crate::Timestamp>,
+}
+
+/// Customer embedded in an invoice.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceDetailCustomer {
+    /// Customer code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Email.
+    #[serde(
+        rename = "Email",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub email: crate::Nullable<String>,
+    /// Mobile number.
+    #[serde(rename = "Mobile", default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    /// Name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Phone number.
+    #[serde(rename = "Phone", default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// Line item of an invoice detail (fields as observed in clients).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceDetailVariant {
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Variant name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Quantity.
+    #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<crate::Decimal>,
+    /// Unit price.
+    #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<crate::Decimal>,
+}
+
+/// Payment of an invoice detail (fields as observed in clients).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceDetailPayment {
+    /// Payment method.
+    #[serde(rename = "Method", default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Amount.
+    #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<crate::Decimal>,
+    /// Amount handed over by the buyer.
+    #[serde(
+        rename = "BuyerPaidAmount",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub buyer_paid_amount: Option<crate::Decimal>,
+}
+
+/// A single invoice (Get Invoice By Number / Get Invoice By / by ID). Partial: the portal example is cut off after PointsEarned ("Fulfi…"); Variants and Payments are observed.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceDetail {
+    /// Invoice ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Invoice number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Invoice date.
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<crate::Timestamp>,
+    /// Due date (0001-01-01T00:00:00 = none).
+    #[serde(rename = "DueDate", default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<crate::Timestamp>,
+    /// Channel tag.
+    #[serde(rename = "Tag", default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// Sales person.
+    #[serde(rename = "SalesPerson", default, skip_serializing_if = "Option::is_none")]
+    pub sales_person: Option<String>,
+    #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<InvoiceDetailCustomer>,
+    /// ID of the creating user.
+    #[serde(rename = "CreatorID", default, skip_serializing_if = "Option::is_none")]
+    pub creator_id: Option<String>,
+    /// Creation timestamp.
+    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<crate::Timestamp>,
+    /// First header discount (percent).
+    #[serde(rename = "Discount1", default, skip_serializing_if = "Option::is_none")]
+    pub discount1: Option<crate::Decimal>,
+    /// Second header discount (percent).
+    #[serde(rename = "Discount2", default, skip_serializing_if = "Option::is_none")]
+    pub discount2: Option<crate::Decimal>,
+    /// Header discount amount.
+    #[serde(rename = "DiscountAmount", default, skip_serializing_if = "Option::is_none")]
+    pub discount_amount: Option<crate::Decimal>,
+    /// Gross amount.
+    #[serde(rename = "Gross", default, skip_serializing_if = "Option::is_none")]
+    pub gross: Option<crate::Decimal>,
+    /// Total discount.
+    #[serde(rename = "DiscountTotal", default, skip_serializing_if = "Option::is_none")]
+    pub discount_total: Option<crate::Decimal>,
+    /// Tax type name.
+    #[serde(rename = "TaxType", default, skip_serializing_if = "Option::is_none")]
+    pub tax_type: Option<String>,
+    /// Tax amount.
+    #[serde(rename = "Tax", default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<crate::Decimal>,
+    /// Tax rate (percent).
+    #[serde(rename = "TaxRate", default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate: Option<crate::Decimal>,
+    /// Net sales.
+    #[serde(rename = "Sales", default, skip_serializing_if = "Option::is_none")]
+    pub sales: Option<crate::Decimal>,
+    /// Surcharge.
+    #[serde(rename = "Surcharge", default, skip_serializing_if = "Option::is_none")]
+    pub surcharge: Option<crate::Decimal>,
+    /// Sales including tax.
+    #[serde(rename = "SalesNTax", default, skip_serializing_if = "Option::is_none")]
+    pub sales_n_tax: Option<crate::Decimal>,
+    /// Coupon code used.
+    #[serde(rename = "Coupon", default, skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<String>,
+    /// Invoice note.
+    #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Loyalty points redeemed.
+    #[serde(rename = "PointUsed", default, skip_serializing_if = "Option::is_none")]
+    pub point_used: Option<crate::Decimal>,
+    /// Loyalty points earned.
+    #[serde(rename = "PointsEarned", default, skip_serializing_if = "Option::is_none")]
+    pub points_earned: Option<crate::Decimal>,
+    /// Line items (observed in clients).
+    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<InvoiceDetailVariant>>,
+    /// Payments (observed in clients).
+    #[serde(rename = "Payments", default, skip_serializing_if = "Option::is_none")]
+    pub payments: Option<Vec<InvoiceDetailPayment>>,
+}
+
+/// A joined invoice with its member invoices and payments.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceJoinDetail {
+    /// Join invoice ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Outlet ID.
+    #[serde(rename = "OutletID", default, skip_serializing_if = "Option::is_none")]
+    pub outlet_id: Option<String>,
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Join invoice number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Date.
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<crate::Timestamp>,
+    /// Customer name.
+    #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    /// ID of the creating user.
+    #[serde(rename = "CreatorID", default, skip_serializing_if = "Option::is_none")]
+    pub creator_id: Option<String>,
+    /// Member invoices (fields not shown).
+    #[serde(rename = "Invoice", default, skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<Vec<::std::collections::BTreeMap<String, serde_json::Value>>>,
+    /// Payments (fields not shown).
+    #[serde(rename = "Payment", default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<Vec<::std::collections::BTreeMap<String, serde_json::Value>>>,
+}
+
+/// Reference number of one invoice.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceReferenceNumber {
+    /// Invoice ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Marketplace reference number.
+    #[serde(
+        rename = "ReferenceNumber",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub reference_number: Option<String>,
+}
+
+/// Date window of Received by Outlet.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct InvoicePaymentListRequest {
+    /// Start date (yyyy-mm-dd).
+    #[serde(rename = "From")]
+    pub from: String,
+    /// End date (yyyy-mm-dd).
+    #[serde(rename = "To")]
+    pub to: String,
+}
+
+/// Payments received by one outlet (partial).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoicePaymentReceivedByOutlet {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Payments (item fields not shown).
+    #[serde(rename = "Payments", default, skip_serializing_if = "Option::is_none")]
+    pub payments: Option<Vec<::std::collections::BTreeMap<String, serde_json::Value>>>,
+}
+
+/// One payment to add to an invoice.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoicePaymentAddItem {
+    /// Payment date (yyyy-mm-dd).
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Amount (0 in Add Payment Full = the whole remaining balance).
+    #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<crate::Decimal>,
+    /// Payment method name.
+    #[serde(rename = "Method", default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Note.
+    #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Add Payment body, invoice identified by outlet name and number (first "One of" alternative).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoicePaymentAddByOutletNumber {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Invoice number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Payments to add.
+    #[serde(rename = "Payments", default, skip_serializing_if = "Option::is_none")]
+    pub payments: Option<Vec<InvoicePaymentAddItem>>,
+}
+
+/// Invoice whose payments are deleted.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoicePaymentDeleteRequest {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Invoice number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+}
+
+/// Body of Add Payment (Full Payment) (partial).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoicePaymentFullRequest {
+    /// Invoice number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Payments to add; Amount 0 pays the remaining balance.
+    #[serde(rename = "Payments", default, skip_serializing_if = "Option::is_none")]
+    pub payments: Option<Vec<InvoicePaymentAddItem>>,
+    /// Unpaid-state validation switch (value cut off in the portal copy).
+    #[serde(
+        rename = "UnpaidValidation",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub unpaid_validation: Option<serde_json::Value>,
+    /// Former name of UnpaidValidation (still accepted).
+    #[serde(rename = "StateFilter", default, skip_serializing_if = "Option::is_none")]
+    pub state_filter: Option<serde_json::Value>,
+}
+
+/// Write-off of one invoice.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceWriteOff {
+    /// Invoice number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Write-off timestamp.
+    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<crate::Timestamp>,
+    /// User who wrote the invoice off.
+    #[serde(rename = "CreatedBy", default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    /// Written-off amount.
+    #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<crate::Decimal>,
+    /// Write-off option (e.g. Logistics).
+    #[serde(rename = "Reason", default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Row of List WriteOff Invoice.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceWriteOffListItem {
+    /// Invoice number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Customer name.
+    #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    /// Write-off timestamp.
+    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<crate::Timestamp>,
+    /// User who wrote the invoice off.
+    #[serde(rename = "CreatedBy", default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    /// Written-off amount.
+    #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<crate::Decimal>,
+    /// Write-off option (e.g. Logistics, BadDebt).
+    #[serde(rename = "Tag", default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+}
+
+/// Body of Write Off Invoice (keys as printed in the portal example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceWriteOffRequest {
+    /// Write-off date (lower-case key and yyyy/mm/dd in the portal example).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Invoice number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Write-off option (e.g. logistic).
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Note.
+    #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Customer data sent with a sales order.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesOrderCustomerInput {
+    /// Customer name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Email.
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Phone number.
+    #[serde(rename = "Phone", default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Mobile number.
+    #[serde(rename = "Mobile", default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    /// Customer code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+/// Sales order line item in a request.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesOrderVariantInput {
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Quantity (the portal example sends a string).
+    #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<serde_json::Value>,
+    /// Unit price (the portal example sends a string).
+    #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<serde_json::Value>,
+    /// Line discount (percent).
+    #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<crate::Decimal>,
+    /// Line note.
+    #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Body of Create Sales Order (types not printed by the portal).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesOrderCreateRequest {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Sales order number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Date (yyyy-mm-dd).
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Sales person.
+    #[serde(rename = "SalesPerson", default, skip_serializing_if = "Option::is_none")]
+    pub sales_person: Option<String>,
+    /// Tax type name.
+    #[serde(rename = "TaxType", default, skip_serializing_if = "Option::is_none")]
+    pub tax_type: Option<String>,
+    /// First header discount (percent).
+    #[serde(rename = "Discount1", default, skip_serializing_if = "Option::is_none")]
+    pub discount1: Option<crate::Decimal>,
+    /// Second header discount (percent).
+    #[serde(rename = "Discount2", default, skip_serializing_if = "Option::is_none")]
+    pub discount2: Option<crate::Decimal>,
+    /// Header discount amount.
+    #[serde(rename = "DiscountAmount", default, skip_serializing_if = "Option::is_none")]
+    pub discount_amount: Option<crate::Decimal>,
+    /// Logistics service code.
+    #[serde(
+        rename = "LogisticServiceCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub logistic_service_code: Option<String>,
+    /// Marketplace invoice number.
+    #[serde(
+        rename = "ReferenceNumber",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub reference_number: Option<String>,
+    /// Alias of ReferenceNumber.
+    #[serde(
+        rename = "PurchaseOrderNumber",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub purchase_order_number: Option<String>,
+    #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<SalesOrderCustomerInput>,
+    /// Line items.
+    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<SalesOrderVariantInput>>,
+}
+
+/// Identifies a sales order by outlet name and number.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesOrderRef {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Sales order number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+}
+
+/// Fields of a sales order that can be updated (partial; only the field names were visible).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesOrderFieldUpdateRequest {
+    /// Marketplace reference number.
+    #[serde(
+        rename = "ReferenceNumber",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub reference_number: Option<serde_json::Value>,
+    /// Logistics service code.
+    #[serde(
+        rename = "LogisticServiceCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub logistic_service_code: Option<serde_json::Value>,
+    /// Note.
+    #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<serde_json::Value>,
+    /// Fulfillment state; documented value AwaitingCollection.
+    #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
+    pub fulfillment: Option<serde_json::Value>,
+}
+
+/// Outlet and sales order numbers to fetch.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesOrderListNumberRequest {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Sales order numbers.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<Vec<String>>,
+}
+
+/// Sales order returned by Get Sales Order By List Number (partial).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesOrderListItem {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Date.
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<crate::Timestamp>,
+    /// Sales order number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+}
+
+/// Paging and date window of Get Estimate List.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EstimateListRequest {
+    /// 1-based page number.
+    #[serde(rename = "PageNumber")]
+    pub page_number: i64,
+    /// Rows per page.
+    #[serde(rename = "PageSize")]
+    pub page_size: i64,
+    /// Start (date-time).
+    #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// End (date-time).
+    #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+/// Estimate row.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct EstimateListItem {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Estimate number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Customer name.
+    #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    /// Estimate date.
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<crate::Timestamp>,
+    /// Approval status.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<EstimateListItemStatus>,
+    /// Creation timestamp.
+    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<crate::Timestamp>,
+}
+
+/// Approval status.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EstimateListItemStatus {
+    /// `"Waiting"`
+    Waiting,
+    /// `"Approved"`
+    Approved,
+    /// A value this version of the crate does not know.
+    Unknown(String),
+}
+
+impl EstimateListItemStatus {
+    /// Every known value.
+    pub const KNOWN: &'static [Self] = &[Self::Waiting, Self::Approved];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Waiting => "Waiting",
+            Self::Approved => "Approved",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for EstimateListItemStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Waiting" => Self::Waiting,
+            "Approved" => Self::Approved,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl ::std::fmt::Display for EstimateListItemStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for EstimateListItemStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EstimateListItemStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+/// Filter of Get Sales Invoice (first "One of" alternative, outlet by name).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ReportSalesInvoiceQueryByOutlet {
+    /// Outlet name.
+    #[serde(rename = "Outlet")]
+    pub outlet: String,
+    /// Start (date-time).
+    #[serde(rename = "From")]
+    pub from: String,
+    /// End (date-time).
+    #[serde(rename = "To")]
+    pub to: String,
+    /// Customer email.
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// 1-based page number.
+    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
+    pub page_number: Option<i64>,
+    /// Rows per page.
+    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<i64>,
+}
+
+/// Customer of a report row (observed in clients).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ReportSalesInvoiceCustomer {
+    /// Customer name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// Payment of a report row (observed in clients).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ReportSalesInvoicePayment {
+    /// Payment method.
+    #[serde(rename = "Method", default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Amount.
+    #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<crate::Decimal>,
+}
+
+/// Line item of a report row (observed in clients).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ReportSalesInvoiceVariant {
+    /// Variant name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Quantity.
+    #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<crate::Decimal>,
+    /// Quantity in base units.
+    #[serde(rename = "UnitQuantity", default, skip_serializing_if = "Option::is_none")]
+    pub unit_quantity: Option<crate::Decimal>,
+    /// Unit cost.
+    #[serde(rename = "Cost", default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<crate::Decimal>,
+    /// Unit price.
+    #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<crate::Decimal>,
+    /// Price before changes.
+    #[serde(rename = "PriceOriginal", default, skip_serializing_if = "Option::is_none")]
+    pub price_original: Option<crate::Decimal>,
+    /// Net unit price.
+    #[serde(rename = "NetPrice", default, skip_serializing_if = "Option::is_none")]
+    pub net_price: Option<crate::Decimal>,
+}
+
+/// Sales-invoice report row (fields as observed in clients; not shown by the portal).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ReportSalesInvoice {
+    /// Invoice ID.
+    #[serde(rename = "InvoiceID", default, skip_serializing_if = "Option::is_none")]
+    pub invoice_id: Option<String>,
+    /// Invoice number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Creation timestamp.
+    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<crate::Timestamp>,
+    /// Customer, or null.
+    #[serde(
+        rename = "Customer",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub customer: crate::Nullable<ReportSalesInvoiceCustomer>,
+    /// Tax type.
+    #[serde(rename = "TaxType", default, skip_serializing_if = "Option::is_none")]
+    pub tax_type: Option<String>,
+    /// Gross amount.
+    #[serde(rename = "Gross", default, skip_serializing_if = "Option::is_none")]
+    pub gross: Option<crate::Decimal>,
+    /// Payments.
+    #[serde(rename = "Payments", default, skip_serializing_if = "Option::is_none")]
+    pub payments: Option<Vec<ReportSalesInvoicePayment>>,
+    /// Line items.
+    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<ReportSalesInvoiceVariant>>,
+}
+
+/// One page of the sales-invoice report ({Data, TotalRow}).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ReportSalesInvoicePage {
+    /// Report rows (item fields not shown by the portal; observed shape).
+    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<ReportSalesInvoice>>,
+    /// Total number of rows.
+    #[serde(rename = "TotalRow", default, skip_serializing_if = "Option::is_none")]
+    pub total_row: Option<i64>,
+}
+
+/// Filter and paging of Get List Of Shifts.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ShiftListRequest {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Start date.
+    #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// End date.
+    #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// 1-based page number.
+    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
+    pub page_number: Option<i64>,
+    /// Rows per page (max 500).
+    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<i64>,
+}
+
+/// Shift row.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ShiftListItem {
+    /// Opening timestamp.
+    #[serde(rename = "Open", default, skip_serializing_if = "Option::is_none")]
+    pub open: Option<String>,
+    /// Closing timestamp.
+    #[serde(rename = "Close", default, skip_serializing_if = "Option::is_none")]
+    pub close: Option<String>,
+    /// Cashier login.
+    #[serde(rename = "Cashier", default, skip_serializing_if = "Option::is_none")]
+    pub cashier: Option<String>,
+    /// Shift number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Sales including tax.
+    #[serde(rename = "SalesNTax", default, skip_serializing_if = "Option::is_none")]
+    pub sales_n_tax: Option<crate::Decimal>,
+    /// Number of invoices.
+    #[serde(rename = "TotalInvoice", default, skip_serializing_if = "Option::is_none")]
+    pub total_invoice: Option<i64>,
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Register name.
+    #[serde(rename = "Register", default, skip_serializing_if = "Option::is_none")]
+    pub register: Option<String>,
+    /// Shift ID (type not printed; GUID in the example).
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Visitor count (type not printed).
+    #[serde(rename = "Visitors", default, skip_serializing_if = "Option::is_none")]
+    pub visitors: Option<i64>,
+}
+
+/// Register whose shift is closed.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ShiftCloseRequest {
+    /// Register name.
+    #[serde(rename = "Register", default, skip_serializing_if = "Option::is_none")]
+    pub register: Option<String>,
+}
+
+/// Summary of a closed shift.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ShiftCloseResult {
+    /// Shift number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Sales.
+    #[serde(rename = "Sales", default, skip_serializing_if = "Option::is_none")]
+    pub sales: Option<crate::Decimal>,
+    /// Tax.
+    #[serde(rename = "Tax", default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<crate::Decimal>,
+    /// Opening timestamp.
+    #[serde(rename = "Start", default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<crate::Timestamp>,
+    /// Closing timestamp.
+    #[serde(rename = "End", default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<crate::Timestamp>,
+}
+
+/// Register and opening amount for a new shift.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ShiftOpenRequest {
+    /// Register name.
+    #[serde(rename = "Register", default, skip_serializing_if = "Option::is_none")]
+    pub register: Option<String>,
+    /// Opening cash amount.
+    #[serde(rename = "OpAmount", default, skip_serializing_if = "Option::is_none")]
+    pub op_amount: Option<crate::Decimal>,
+}
+
+/// Shift to delete.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ShiftDeleteRequest {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Shift number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+}
+
+/// One page of shifts with the total count.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ShiftPage {
+    /// Shifts of the page (item fields not shown by the portal).
+    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<::std::collections::BTreeMap<String, serde_json::Value>>>,
+    /// Total number of matching shifts.
+    #[serde(rename = "TotalCount", default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i64>,
+}
+
+/// Item of a parked order (observed in clients).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ParkedOrderDisplayVariant {
+    /// Item ID (not always present).
+    #[serde(rename = "ItemID", default, skip_serializing_if = "Option::is_none")]
+    pub item_id: Option<String>,
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Variant name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Quantity.
+    #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<crate::Decimal>,
+}
+
+/// Parked order row; several rows can share one OrderID (observed in clients).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ParkedOrderDisplayOrder {
+    /// Parked order ID.
+    #[serde(rename = "OrderID", default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    /// Order number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Label given when parking.
+    #[serde(rename = "ParkLabel", default, skip_serializing_if = "Option::is_none")]
+    pub park_label: Option<String>,
+    /// Customer name (a string here).
+    #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    /// Creation timestamp.
+    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<crate::Timestamp>,
+    /// Note.
+    #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Items.
+    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<ParkedOrderDisplayVariant>>,
+}
+
+/// Parked orders wrapped in Data (no total).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ParkedOrderDisplayData {
+    /// Parked order rows.
+    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<ParkedOrderDisplayOrder>>,
+}
+
+/// Email to look up.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CustomerByEmailRequest {
+    /// Customer email.
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// Customer returned by the deprecated Get Customer By Email (types from the example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CustomerByEmailResponse {
+    /// Full name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Email.
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// First name.
+    #[serde(rename = "FirstName", default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(rename = "LastName", default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Gender flag (boolean in the example).
+    #[serde(rename = "Gender", default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<bool>,
+    /// Customer code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Phone number.
+    #[serde(rename = "Phone", default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Mobile number.
+    #[serde(rename = "Mobile", default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    /// Address.
+    #[serde(rename = "Address", default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// ID of the referring customer.
+    #[serde(rename = "ReferredBy", default, skip_serializing_if = "Option::is_none")]
+    pub referred_by: Option<String>,
+    /// Customer group.
+    #[serde(rename = "Group", default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Group expiry date (e.g. 31 Jul 2019).
+    #[serde(rename = "ExpiredGroup", default, skip_serializing_if = "Option::is_none")]
+    pub expired_group: Option<String>,
+    /// Outlet where the customer signed up.
+    #[serde(rename = "SignUpOutlet", default, skip_serializing_if = "Option::is_none")]
+    pub sign_up_outlet: Option<String>,
+    /// Image URL.
+    #[serde(rename = "ImageURL", default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    /// Loyalty point balance.
+    #[serde(rename = "LoyaltyPoint", default, skip_serializing_if = "Option::is_none")]
+    pub loyalty_point: Option<crate::Decimal>,
+    /// Status (e.g. Active).
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+/// Variant ID, product ID and code.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VariantIdByCode {
+    /// Variant ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Product ID.
+    #[serde(rename = "ProductID", default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+/// Codes to resolve and discontinued filter.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VariantIdByCodeDiscontinuedRequest {
+    /// Variant codes.
+    #[serde(rename = "ListCode", default, skip_serializing_if = "Option::is_none")]
+    pub list_code: Option<Vec<String>>,
+    /// Discontinued filter (e.g. All).
+    #[serde(rename = "Discontinued", default, skip_serializing_if = "Option::is_none")]
+    pub discontinued: Option<String>,
+}
+
+/// Variant ID, product ID, code and discontinued flag.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VariantIdByCodeDiscontinued {
+    /// Variant ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Product ID.
+    #[serde(rename = "ProductID", default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Whether the variant is discontinued.
+    #[serde(rename = "Discontinued", default, skip_serializing_if = "Option::is_none")]
+    pub discontinued: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CategoryCreateRequest {
+    /// Full category name; "/" builds child levels (e.g. "Food/Snack/Pastries").
+    #[serde(rename = "Name")]
+    pub name: String,
+    /// Category code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CategoryUpdateRequest {
+    /// Current full category name.
+    #[serde(rename = "Name")]
+    pub name: String,
+    /// New full category name.
+    #[serde(rename = "Rename")]
+    pub rename: String,
+    /// Discontinued flag.
+    #[serde(rename = "Discontinued")]
+    pub discontinued: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CategoryDeleteRequest {
+    /// Full name of the category to delete.
+    #[serde(rename = "Name")]
+    pub name: String,
+}
+
+/// Filter (partial); an empty object returns every category.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CategoryListRequest {
+    /// Discontinued filter.
+    #[serde(rename = "Discontinued", default, skip_serializing_if = "Option::is_none")]
+    pub discontinued: Option<bool>,
+}
+
+/// Category row of List Categories (types not printed; inferred from the example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Category {
+    /// Category ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Full category name ("/"-separated levels).
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Discontinued flag.
+    #[serde(rename = "Discontinued", default, skip_serializing_if = "Option::is_none")]
+    pub discontinued: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CategoryByIdRequest {
+    /// Category ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// Category returned by Get a Category By ID (partial; cut off after `Lvl`).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CategoryDetail {
+    /// ID of the parent category.
+    #[serde(rename = "ParentID", default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    /// Category type code.
+    #[serde(rename = "TypeID", default, skip_serializing_if = "Option::is_none")]
+    pub type_id: Option<i64>,
+    /// Depth level.
+    #[serde(rename = "Lvl", default, skip_serializing_if = "Option::is_none")]
+    pub lvl: Option<i64>,
+}
+
+/// First (and only shown) alternative of the create body.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ProductCreateRequest {
+    /// Category full name ("/" nests levels).
+    #[serde(rename = "Category")]
+    pub category: String,
+    /// Product name.
+    #[serde(rename = "Name")]
+    pub name: String,
+    /// Brand name.
+    #[serde(rename = "Brand")]
+    pub brand: String,
+    /// Product code.
+    #[serde(rename = "Code")]
+    pub code: String,
+    /// Discontinued flag.
+    #[serde(rename = "Discontinued")]
+    pub discontinued: bool,
+    /// Main image URL.
+    #[serde(rename = "ImageURL")]
+    pub image_url: String,
+    /// Additional image URLs (may be protocol-relative).
+    #[serde(rename = "ExtraImagesURL", default, skip_serializing_if = "Option::is_none")]
+    pub extra_images_url: Option<Vec<String>>,
+    /// Product description.
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Variants to create.
+    #[serde(rename = "Variants")]
+    pub variants: Vec<ProductCreateVariant>,
+}
+
+/// Variant in the create body (fields from the example; types from the update operation).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ProductCreateVariant {
+    /// Variant (model) name.
+    #[serde(rename = "Model", default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Unit cost.
+    #[serde(rename = "UnitCost", default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<crate::Decimal>,
+    /// Unit price.
+    #[serde(rename = "UnitPrice", default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<crate::Decimal>,
+    /// Discontinued flag.
+    #[serde(rename = "Discontinued", default, skip_serializing_if = "Option::is_none")]
+    pub discontinued: Option<bool>,
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<ProductCreateVariantType>,
+    /// Variant description.
+    #[serde(
+        rename = "VariantDescription",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub variant_description: Option<String>,
+}
+
+/// Variant type as the create example shows it (an object wrapping the value).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ProductCreateVariantType {
+    /// Variant type, e.g. Standard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ProductUpdateRequest {
+    /// Category full name; created if absent ("/" nests levels).
+    #[serde(rename = "Category")]
+    pub category: String,
+    /// Product name.
+    #[serde(rename = "Name")]
+    pub name: String,
+    /// Brand name (alias `BrandName`).
+    #[serde(rename = "Brand", default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    /// Code of the product to update.
+    #[serde(rename = "Code")]
+    pub code: String,
+    /// Discontinued flag.
+    #[serde(rename = "Discontinued")]
+    pub discontinued: bool,
+    /// Main image URL.
+    #[serde(rename = "ImageURL", default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    /// Additional image URLs.
+    #[serde(rename = "ExtraImagesURL", default, skip_serializing_if = "Option::is_none")]
+    pub extra_images_url: Option<Vec<String>>,
+    /// Product description.
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Variants of the product.
+    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<ProductUpdateVariant>>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ProductUpdateVariant {
+    /// Variant (model) name.
+    #[serde(rename = "Model")]
+    pub model: String,
+    /// Variant code.
+    #[serde(rename = "Code")]
+    pub code: String,
+    /// Unit cost.
+    #[serde(rename = "UnitCost", default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<crate::Decimal>,
+    /// Unit price.
+    #[serde(rename = "UnitPrice", default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<crate::Decimal>,
+    /// Discontinued flag.
+    #[serde(rename = "Discontinued")]
+    pub discontinued: bool,
+    /// Variant description.
+    #[serde(
+        rename = "VariantDescription",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub variant_description: Option<String>,
+}
+
+/// Result of creating/updating a product or adding variants.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ProductSaveResult {
+    /// Product ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Codes and IDs of the product's variants.
+    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<ProductVariantRef>>,
+    /// IDs of the product's variants.
+    #[serde(rename = "ListVariantID", default, skip_serializing_if = "Option::is_none")]
+    pub list_variant_id: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ProductVariantRef {
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Variant ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ProductWithPricebookRequest {
+    /// Product IDs.
+    #[serde(rename = "ListID")]
+    pub list_id: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ProductWithPricebook {
+    /// Product ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Product name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Product code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Category ID.
+    #[serde(rename = "CategoryID", default, skip_serializing_if = "Option::is_none")]
+    pub category_id: Option<String>,
+    /// Category full name.
+    #[serde(rename = "Category", default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Product description.
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Thumbnail URL.
+    #[serde(
+        rename = "ThumbnailUrl",
+        alias = "ThumbnailURL",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub thumbnail_url: crate::Nullable<String>,
+    /// Image URL.
+    #[serde(
+        rename = "ImageUrl",
+        alias = "ImageURL",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub image_url: crate::Nullable<String>,
+    /// Creation timestamp.
+    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<crate::Timestamp>,
+    /// Variants with their pricebook prices.
+    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<ProductWithPricebookVariant>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ProductWithPricebookVariant {
+    /// Variant ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Variant (model) name.
+    #[serde(rename = "Model", default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Unit price.
+    #[serde(rename = "UnitPrice", default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<crate::Decimal>,
+    /// Pricebook prices of the variant.
+    #[serde(rename = "Pricebook", default, skip_serializing_if = "Option::is_none")]
+    pub pricebook: Option<Vec<ProductPricebookPrice>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ProductPricebookPrice {
+    /// Pricebook name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Minimum quantity for this price.
+    #[serde(
+        rename = "MinimumQuantity",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub minimum_quantity: Option<crate::Decimal>,
+    /// Pricebook unit price.
+    #[serde(rename = "UnitPrice", default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<crate::Decimal>,
+    /// Discount in percent.
+    #[serde(rename = "PriceDiscount", default, skip_serializing_if = "Option::is_none")]
+    pub price_discount: Option<crate::Decimal>,
+}
+
+/// Page of products (observed).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ProductDataArrayPage {
+    /// Products on this page.
+    #[serde(rename = "DataArray", default, skip_serializing_if = "Option::is_none")]
+    pub data_array: Option<Vec<ProductListItem>>,
+    /// Total count; -1 when not computed (observed always -1).
+    #[serde(rename = "RecordsCount", default, skip_serializing_if = "Option::is_none")]
+    pub records_count: Option<i64>,
+}
+
+/// Product row of GET /Product (observed).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ProductListItem {
+    /// Product ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Product name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Product code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Category full name.
+    #[serde(rename = "Category", default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Release date (naive ISO datetime).
+    #[serde(rename = "Released", default, skip_serializing_if = "Option::is_none")]
+    pub released: Option<String>,
+    /// Thumbnail URL; null on most products.
+    #[serde(
+        rename = "ThumbnailUrl",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub thumbnail_url: crate::Nullable<String>,
+    /// Image URL; null on most products.
+    #[serde(
+        rename = "ImageUrl",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub image_url: crate::Nullable<String>,
+    /// Discontinued flag.
+    #[serde(rename = "Discontinued", default, skip_serializing_if = "Option::is_none")]
+    pub discontinued: Option<bool>,
+    /// Variants of the product.
+    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<ProductListVariant>>,
+    /// Creation timestamp (naive, variable fraction digits).
+    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<crate::Timestamp>,
+    /// Cost currency code.
+    #[serde(rename = "CostCurrencyID", default, skip_serializing_if = "Option::is_none")]
+    pub cost_currency_id: Option<i64>,
+}
+
+/// Variant inside a GET /Product row (observed).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ProductListVariant {
+    /// Variant ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Variant (model) name.
+    #[serde(rename = "Model", default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Variant code (may be empty).
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Unit price.
+    #[serde(rename = "UnitPrice", default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<crate::Decimal>,
+    /// Unit cost (only with QueryInventory=true).
+    #[serde(rename = "UnitCost", default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<crate::Decimal>,
+    /// Inventory quantity (only with QueryInventory=true).
+    #[serde(rename = "Inventory", default, skip_serializing_if = "Option::is_none")]
+    pub inventory: Option<crate::Decimal>,
+    /// Discontinued flag.
+    #[serde(rename = "Discontinued", default, skip_serializing_if = "Option::is_none")]
+    pub discontinued: Option<bool>,
+    /// Product ID.
+    #[serde(rename = "ProductID", default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    /// Weight; null on most variants.
+    #[serde(
+        rename = "Weight",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub weight: crate::Nullable<crate::Decimal>,
+    /// Discount.
+    #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<crate::Decimal>,
+    /// Variant type as an integer code (1 seen for Standard).
+    #[serde(rename = "TypeID", default, skip_serializing_if = "Option::is_none")]
+    pub type_id: Option<i64>,
+    /// Position of the variant within the product.
+    #[serde(rename = "ProductIndex", default, skip_serializing_if = "Option::is_none")]
+    pub product_index: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct VariantAddRequest {
+    /// Code of the product to add variants to.
+    #[serde(rename = "Code")]
+    pub code: String,
+    /// Variants to add.
+    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<VariantAddItem>>,
+}
+
+/// Variant to add (fields from the example; price types as in Get a Variant By).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VariantAddItem {
+    /// Variant (model) name.
+    #[serde(rename = "Model", default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Unit cost.
+    #[serde(rename = "UnitCost", default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<crate::Decimal>,
+    /// Unit price.
+    #[serde(rename = "UnitPrice", default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<crate::Decimal>,
+    /// Discontinued flag.
+    #[serde(rename = "Discontinued", default, skip_serializing_if = "Option::is_none")]
+    pub discontinued: Option<bool>,
+    /// Variant description.
+    #[serde(
+        rename = "VariantDescription",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub variant_description: Option<String>,
+}
+
+/// First (and only shown) alternative of the update body (partial: a points field for PrepaidPackage/PrepaidPoint types, 0 = unlimited, is mentioned but its name is not shown).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct VariantUpdateByCodeRequest {
+    /// Code of the variant to update.
+    #[serde(rename = "Code")]
+    pub code: String,
+    /// Variant name (alias `Variant`).
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Model name.
+    #[serde(rename = "Model", default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Code of the product.
+    #[serde(rename = "ProductCode", default, skip_serializing_if = "Option::is_none")]
+    pub product_code: Option<String>,
+    /// Weight.
+    #[serde(rename = "Weight", default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<crate::Decimal>,
+    /// Variant type.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<VariantUpdateByCodeRequestType>,
+    /// Order price.
+    #[serde(rename = "OrderPrice", default, skip_serializing_if = "Option::is_none")]
+    pub order_price: Option<crate::Decimal>,
+    /// Unit cost.
+    #[serde(rename = "UnitCost", default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<crate::Decimal>,
+    /// Unit price.
+    #[serde(rename = "UnitPrice", default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<crate::Decimal>,
+    /// Whether the variant is taxable.
+    #[serde(rename = "Taxable", default, skip_serializing_if = "Option::is_none")]
+    pub taxable: Option<bool>,
+    /// Whether the variant earns loyalty points.
+    #[serde(rename = "LoyaltyPoint", default, skip_serializing_if = "Option::is_none")]
+    pub loyalty_point: Option<bool>,
+    /// Discontinued flag.
+    #[serde(rename = "Discontinued", default, skip_serializing_if = "Option::is_none")]
+    pub discontinued: Option<bool>,
+    /// Components (for composite types).
+    #[serde(rename = "Components", default, skip_serializing_if = "Option::is_none")]
+    pub components: Option<Vec<VariantComponent>>,
+    /// Per-outlet prices.
+    #[serde(rename = "OutletPrice", default, skip_serializing_if = "Option::is_none")]
+    pub outlet_price: Option<Vec<VariantOutletPriceInput>>,
+}
+
+/// Variant type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum VariantUpdateByCodeRequestType {
+    /// `"Standard"`
+    Standard,
+    /// `"Composite"`
+    Composite,
+    /// `"NonInventory"`
+    NonInventory,
+    /// `"Manufactured"`
+    Manufactured,
+    /// `"MultipleUOM"`
+    MultipleUom,
+    /// `"Complementary"`
+    Complementary,
+    /// `"PrepaidPackage"`
+    PrepaidPackage,
+    /// `"PrepaidPoint"`
+    PrepaidPoint,
+    /// A value this version of the crate does not know.
+    Unknown(String),
+}
+
+impl VariantUpdateByCodeRequestType {
+    /// Every known value.
+    pub const KNOWN: &'static [Self] = &[
+        Self::Standard,
+        Self::Composite,
+        Self::NonInventory,
+        Self::Manufactured,
+        Self::MultipleUom,
+        Self::Complementary,
+        Self::PrepaidPackage,
+        Self::PrepaidPoint,
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Standard => "Standard",
+            Self::Composite => "Composite",
+            Self::NonInventory => "NonInventory",
+            Self::Manufactured => "Manufactured",
+            Self::MultipleUom => "MultipleUOM",
+            Self::Complementary => "Complementary",
+            Self::PrepaidPackage => "PrepaidPackage",
+            Self::PrepaidPoint => "PrepaidPoint",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for VariantUpdateByCodeRequestType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Standard" => Self::Standard,
+            "Composite" => Self::Composite,
+            "NonInventory" => Self::NonInventory,
+            "Manufactured" => Self::Manufactured,
+            "MultipleUOM" => Self::MultipleUom,
+            "Complementary" => Self::Complementary,
+            "PrepaidPackage" => Self::PrepaidPackage,
+            "PrepaidPoint" => Self::PrepaidPoint,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl ::std::fmt::Display for VariantUpdateByCodeRequestType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for VariantUpdateByCodeRequestType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VariantUpdateByCodeRequestType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VariantComponent {
+    /// Component variant name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Component variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Component quantity.
+    #[serde(rename = "Qty", default, skip_serializing_if = "Option::is_none")]
+    pub qty: Option<crate::Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VariantOutletPriceInput {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Price at this outlet.
+    #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<crate::Decimal>,
+    /// Extra cost at this outlet.
+    #[serde(rename = "ExtraCost", default, skip_serializing_if = "Option::is_none")]
+    pub extra_cost: Option<crate::Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VariantDeleteRequest {
+    /// Code of the variant to delete.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+/// Filter and paging (partial).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VariantListRequest {
+    /// Category name filter.
+    #[serde(rename = "Category", default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// 1-based page number.
+    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
+    pub page_number: Option<i64>,
+    /// Rows per page.
+    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<i64>,
+}
+
+/// Variant summary row (observed in GET /Variant and GET /Variant/Data).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VariantSummary {
+    /// Variant ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Variant name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Variant code (may be empty).
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Variant type, e.g. Standard, NonInventory.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Unit price.
+    #[serde(rename = "UnitPrice", default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<crate::Decimal>,
+    /// Unit cost.
+    #[serde(rename = "UnitCost", default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<crate::Decimal>,
+}
+
+/// Variant returned by Get a Variant By (partial; cut off inside `OutletPrice`).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VariantDetail {
+    /// Variant ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Category full name.
+    #[serde(rename = "Category", default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Brand name.
+    #[serde(rename = "Brand", default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    /// Product name.
+    #[serde(rename = "Product", default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// Variant (model) name.
+    #[serde(rename = "Variant", default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    /// Full variant name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Weight.
+    #[serde(
+        rename = "Weight",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub weight: crate::Nullable<crate::Decimal>,
+    /// Variant type.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<VariantDetailType>,
+    /// Order price.
+    #[serde(rename = "OrderPrice", default, skip_serializing_if = "Option::is_none")]
+    pub order_price: Option<crate::Decimal>,
+    /// Unit cost.
+    #[serde(rename = "UnitCost", default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<crate::Decimal>,
+    /// Unit price.
+    #[serde(rename = "UnitPrice", default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<crate::Decimal>,
+    /// Whether the variant is taxable.
+    #[serde(rename = "Taxable", default, skip_serializing_if = "Option::is_none")]
+    pub taxable: Option<bool>,
+    /// Whether the variant earns loyalty points.
+    #[serde(rename = "LoyaltyPoint", default, skip_serializing_if = "Option::is_none")]
+    pub loyalty_point: Option<bool>,
+    /// Discontinued flag.
+    #[serde(rename = "Discontinued", default, skip_serializing_if = "Option::is_none")]
+    pub discontinued: Option<bool>,
+    /// Image URL.
+    #[serde(
+        rename = "ImageURL",
+        alias = "ImageUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub image_url: Option<String>,
+    /// Thumbnail URL.
+    #[serde(rename = "ThumbnailURL", default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail_url: Option<String>,
+    /// Components (for composite types).
+    #[serde(rename = "Components", default, skip_serializing_if = "Option::is_none")]
+    pub components: Option<Vec<VariantComponent>>,
+    /// Variant description.
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Per-outlet prices (item fields cut off after `Outlet`).
+    #[serde(rename = "OutletPrice", default, skip_serializing_if = "Option::is_none")]
+    pub outlet_price: Option<Vec<VariantDetailOutletPrice>>,
+}
+
+/// Variant type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum VariantDetailType {
+    /// `"Standard"`
+    Standard,
+    /// `"NonInventory"`
+    NonInventory,
+    /// `"Composite"`
+    Composite,
+    /// `"Serialized"`
+    Serialized,
+    /// `"Manufactured"`
+    Manufactured,
+    /// `"Complementary"`
+    Complementary,
+    /// `"MultipleUOM"`
+    MultipleUom,
+    /// `"PrepaidPoint"`
+    PrepaidPoint,
+    /// `"PrepaidPackage"`
+    PrepaidPackage,
+    /// A value this version of the crate does not know.
+    Unknown(String),
+}
+
+impl VariantDetailType {
+    /// Every known value.
+    pub const KNOWN: &'static [Self] = &[
+        Self::Standard,
+        Self::NonInventory,
+        Self::Composite,
+        Self::Serialized,
+        Self::Manufactured,
+        Self::Complementary,
+        Self::MultipleUom,
+        Self::PrepaidPoint,
+        Self::PrepaidPackage,
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Standard => "Standard",
+            Self::NonInventory => "NonInventory",
+            Self::Composite => "Composite",
+            Self::Serialized => "Serialized",
+            Self::Manufactured => "Manufactured",
+            Self::Complementary => "Complementary",
+            Self::MultipleUom => "MultipleUOM",
+            Self::PrepaidPoint => "PrepaidPoint",
+            Self::PrepaidPackage => "PrepaidPackage",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for VariantDetailType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Standard" => Self::Standard,
+            "NonInventory" => Self::NonInventory,
+            "Composite" => Self::Composite,
+            "Serialized" => Self::Serialized,
+            "Manufactured" => Self::Manufactured,
+            "Complementary" => Self::Complementary,
+            "MultipleUOM" => Self::MultipleUom,
+            "PrepaidPoint" => Self::PrepaidPoint,
+            "PrepaidPackage" => Self::PrepaidPackage,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl ::std::fmt::Display for VariantDetailType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for VariantDetailType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VariantDetailType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+/// Per-outlet price of a variant (partial).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VariantDetailOutletPrice {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+}
+
+/// First alternative of the older-render body (partial, cut off after `Category`).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InventoryListByOutletRequest {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Category name filter.
+    #[serde(rename = "Category", default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+}
+
+/// Inventory row, one per variant (field types not printed; inferred from the example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InventoryItem {
+    /// Category full name.
+    #[serde(rename = "Category", default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Product name.
+    #[serde(rename = "Product", default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// Full variant name.
+    #[serde(rename = "Variant", default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(rename = "I", default, skip_serializing_if = "Option::is_none")]
+    pub i: Option<InventoryQuantities>,
+}
+
+/// Inventory quantities. The reference shows `I` as an object without fields; the fields come from observed usage.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InventoryQuantities {
+    /// Quantity on hand.
+    #[serde(rename = "OnHand", default, skip_serializing_if = "Option::is_none")]
+    pub on_hand: Option<crate::Decimal>,
+    /// Quantity allocated to orders.
+    #[serde(rename = "Allocated", default, skip_serializing_if = "Option::is_none")]
+    pub allocated: Option<crate::Decimal>,
+    /// Quantity available.
+    #[serde(rename = "Available", default, skip_serializing_if = "Option::is_none")]
+    pub available: Option<crate::Decimal>,
+    /// Threshold (present on some rows).
+    #[serde(rename = "Threshold", default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<crate::Decimal>,
+}
+
+/// Inventory row returned by GET /Inventory/Modified (observed; fields a client reads).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InventoryModifiedItem {
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    #[serde(rename = "I", default, skip_serializing_if = "Option::is_none")]
+    pub i: Option<InventoryQuantities>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct InventoryCodeArrayRequest {
+    /// Variant codes.
+    #[serde(rename = "Code")]
+    pub code: Vec<String>,
+}
+
+/// Inventory of one variant code grouped by outlet (observed).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InventoryCodeGroup {
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Inventory per outlet.
+    #[serde(rename = "Inventories", default, skip_serializing_if = "Option::is_none")]
+    pub inventories: Option<Vec<InventoryOutletEntry>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InventoryOutletEntry {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Inventory quantity.
+    #[serde(rename = "Inventory", default, skip_serializing_if = "Option::is_none")]
+    pub inventory: Option<crate::Decimal>,
+    #[serde(rename = "I", default, skip_serializing_if = "Option::is_none")]
+    pub i: Option<InventoryQuantities>,
+}
+
+/// Body of Create Adjustment by Updating Inventory (types inferred from the example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct AdjustmentSetCreateRequest {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Adjustment date (example uses yyyy/mm/dd).
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Adjustment number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// 1 = In Progress, 2 = Waiting for Approval; required when the approval configuration is on.
+    #[serde(rename = "StateID", default, skip_serializing_if = "Option::is_none")]
+    pub state_id: Option<AdjustmentSetCreateRequestStateId>,
+    /// Person in charge.
+    #[serde(rename = "PIC", default, skip_serializing_if = "Option::is_none")]
+    pub pic: Option<String>,
+    /// Note.
+    #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Variant codes with their new quantities.
+    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<AdjustmentVariantQuantity>>,
+}
+
+/// 1 = In Progress, 2 = Waiting for Approval; required when the approval configuration is on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AdjustmentSetCreateRequestStateId {
+    /// `1`
+    Value1,
+    /// `2`
+    Value2,
+    /// A value this version of the crate does not know.
+    Unknown(i64),
+}
+
+impl AdjustmentSetCreateRequestStateId {
+    /// Every known value.
+    pub const KNOWN: &'static [Self] = &[Self::Value1, Self::Value2];
+    /// The value as sent on the wire.
+    pub fn as_i64(&self) -> i64 {
+        match self {
+            Self::Value1 => 1,
+            Self::Value2 => 2,
+            Self::Unknown(value) => *value,
+        }
+    }
+}
+
+impl From<i64> for AdjustmentSetCreateRequestStateId {
+    fn from(value: i64) -> Self {
+        match value {
+            1 => Self::Value1,
+            2 => Self::Value2,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl ::std::fmt::Display for AdjustmentSetCreateRequestStateId {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        write!(f, "{}", self.as_i64())
+    }
+}
+
+impl serde::Serialize for AdjustmentSetCreateRequestStateId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.as_i64())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AdjustmentSetCreateRequestStateId {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <i64 as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct AdjustmentVariantQuantity {
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Quantity.
+    #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<crate::Decimal>,
+}
+
+/// Body of Update Adjustment with Type Count Quantity (types inferred from the example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct AdjustmentSetUpdateRequest {
+    /// Outlet name (identifies the adjustment with Number).
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Adjustment date (example uses yyyy/mm/dd).
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Adjustment number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// With the approval configuration on, 1 = Draft, 2 = Pending.
+    #[serde(rename = "StateID", default, skip_serializing_if = "Option::is_none")]
+    pub state_id: Option<AdjustmentSetUpdateRequestStateId>,
+    /// Person in charge.
+    #[serde(rename = "PIC", default, skip_serializing_if = "Option::is_none")]
+    pub pic: Option<String>,
+    /// Note.
+    #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Variant codes with their counted quantities.
+    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<AdjustmentVariantQuantity>>,
+}
+
+/// With the approval configuration on, 1 = Draft, 2 = Pending.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AdjustmentSetUpdateRequestStateId {
+    /// `1`
+    Value1,
+    /// `2`
+    Value2,
+    /// A value this version of the crate does not know.
+    Unknown(i64),
+}
+
+impl AdjustmentSetUpdateRequestStateId {
+    /// Every known value.
+    pub const KNOWN: &'static [Self] = &[Self::Value1, Self::Value2];
+    /// The value as sent on the wire.
+    pub fn as_i64(&self) -> i64 {
+        match self {
+            Self::Value1 => 1,
+            Self::Value2 => 2,
+            Self::Unknown(value) => *value,
+        }
+    }
+}
+
+impl From<i64> for AdjustmentSetUpdateRequestStateId {
+    fn from(value: i64) -> Self {
+        match value {
+            1 => Self::Value1,
+            2 => Self::Value2,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl ::std::fmt::Display for AdjustmentSetUpdateRequestStateId {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        write!(f, "{}", self.as_i64())
+    }
+}
+
+impl serde::Serialize for AdjustmentSetUpdateRequestStateId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.as_i64())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AdjustmentSetUpdateRequestStateId {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <i64 as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+/// Per-outlet prices of a variant code.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OutletPrice {
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Prices per outlet (fields as in the update body).
+    #[serde(rename = "Outlets", default, skip_serializing_if = "Option::is_none")]
+    pub outlets: Option<Vec<OutletPriceOutlet>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OutletPriceOutlet {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Extra cost at this outlet.
+    #[serde(rename = "ExtraCost", default, skip_serializing_if = "Option::is_none")]
+    pub extra_cost: Option<crate::Decimal>,
+    /// Unit price at this outlet.
+    #[serde(rename = "UnitPrice", default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<crate::Decimal>,
+}
+
+/// Body of Create / Update Outlet Price (types inferred from the example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OutletPriceRequest {
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Prices per outlet.
+    #[serde(rename = "Outlets", default, skip_serializing_if = "Option::is_none")]
+    pub outlets: Option<Vec<OutletPriceOutlet>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PrepaidPackageCheckInRequest {
+    /// Member (customer) code.
+    #[serde(rename = "MemberCode", default, skip_serializing_if = "Option::is_none")]
+    pub member_code: Option<String>,
+    /// Prepaid package name.
+    #[serde(rename = "Package", default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    /// Doctor name.
+    #[serde(rename = "Doctor", default, skip_serializing_if = "Option::is_none")]
+    pub doctor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PrepaidPackageCheckOutRequest {
+    /// Member (customer) code.
+    #[serde(rename = "MemberCode", default, skip_serializing_if = "Option::is_none")]
+    pub member_code: Option<String>,
+}
+
+/// History row (partial; cut off at `Customer`).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PrepaidPackageHistoryItem {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// History record number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Date.
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<crate::Timestamp>,
+}
+
+/// Filter and paging (fields derived from the example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PromotionCouponListRequest {
+    /// Start of the date range.
+    #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// End of the date range.
+    #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Coupon type, e.g. DiscountPercentage.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Usage status, e.g. Active; null = only active coupons.
+    #[serde(
+        rename = "UsageStatus",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub usage_status: crate::Nullable<String>,
+    /// 1-based page number.
+    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
+    pub page_number: Option<i64>,
+    /// Rows per page.
+    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<i64>,
+    /// Coupon code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+/// Coupon row (types inferred from the example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PromotionCoupon {
+    /// Coupon code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Usage limit.
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+    /// Remaining uses.
+    #[serde(rename = "Balance", default, skip_serializing_if = "Option::is_none")]
+    pub balance: Option<crate::Decimal>,
+    /// Discount percentage or amount.
+    #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<crate::Decimal>,
+    /// Creation timestamp.
+    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<crate::Timestamp>,
+    /// Start date.
+    #[serde(rename = "StartDate", default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<crate::Timestamp>,
+    /// Expiry date.
+    #[serde(rename = "ExpiryDate", default, skip_serializing_if = "Option::is_none")]
+    pub expiry_date: Option<crate::Timestamp>,
+    /// Coupon type (examples show Discount, DiscountAmount, DiscountPercentage).
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Minimum spend.
+    #[serde(
+        rename = "MinimumSpending",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub minimum_spending: Option<crate::Decimal>,
+    /// Description.
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Code of the customer the coupon is bound to.
+    #[serde(rename = "CustomerCode", default, skip_serializing_if = "Option::is_none")]
+    pub customer_code: Option<String>,
+    /// ID of the customer the coupon is bound to.
+    #[serde(rename = "CustomerID", default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+}
+
+/// Default example body (partial: the requirement-type variants' fields are not shown; CustomerCode, ReferenceID and CustomerID are named only by example titles).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PromotionCouponCreateRequest {
+    /// Coupon code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Usage limit.
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+    /// Percentage or amount (DiscountPercentage / DiscountAmount types only).
+    #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<crate::Decimal>,
+    /// Minimum spend.
+    #[serde(rename = "MinimumAmount", default, skip_serializing_if = "Option::is_none")]
+    pub minimum_amount: Option<crate::Decimal>,
+    /// Apply to full-price items only, "Yes"/"No" (percentage type only).
+    #[serde(
+        rename = "FullPriceItemOnly",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub full_price_item_only: Option<String>,
+    /// Maximum discount amount (percentage type only).
+    #[serde(
+        rename = "MaximumDiscount",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub maximum_discount: Option<crate::Decimal>,
+    /// Expiry date.
+    #[serde(rename = "ExpiryDate", default, skip_serializing_if = "Option::is_none")]
+    pub expiry_date: Option<String>,
+    /// Description.
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Coupon type, e.g. DiscountPercentage.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Customer code to bind the coupon to (named by an example title only).
+    #[serde(rename = "CustomerCode", default, skip_serializing_if = "Option::is_none")]
+    pub customer_code: Option<String>,
+    /// Reference ID (named by an example title only).
+    #[serde(rename = "ReferenceID", default, skip_serializing_if = "Option::is_none")]
+    pub reference_id: Option<String>,
+    /// Customer ID to bind the coupon to (named by an example title only).
+    #[serde(rename = "CustomerID", default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+}
+
+/// Older-render JSON body of Get List Promotion Event.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PromotionEventListRequest {
+    /// 1-based page number.
+    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
+    pub page_number: Option<i64>,
+    /// Rows per page.
+    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<i64>,
+    /// Promotion type; null = all.
+    #[serde(
+        rename = "Type",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub type_: crate::Nullable<PromotionEventListRequestType>,
+    /// Event status, e.g. Active.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+/// Promotion type; null = all.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PromotionEventListRequestType {
+    /// `"Amount"`
+    Amount,
+    /// `"Quantity"`
+    Quantity,
+    /// `"Discount"`
+    Discount,
+    /// `"Product"`
+    Product,
+    /// `"Tiered"`
+    Tiered,
+    /// A value this version of the crate does not know.
+    Unknown(String),
+}
+
+impl PromotionEventListRequestType {
+    /// Every known value.
+    pub const KNOWN: &'static [Self] = &[
+        Self::Amount,
+        Self::Quantity,
+        Self::Discount,
+        Self::Product,
+        Self::Tiered,
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Amount => "Amount",
+            Self::Quantity => "Quantity",
+            Self::Discount => "Discount",
+            Self::Product => "Product",
+            Self::Tiered => "Tiered",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for PromotionEventListRequestType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Amount" => Self::Amount,
+            "Quantity" => Self::Quantity,
+            "Discount" => Self::Discount,
+            "Product" => Self::Product,
+            "Tiered" => Self::Tiered,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl ::std::fmt::Display for PromotionEventListRequestType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for PromotionEventListRequestType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PromotionEventListRequestType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+/// Promotion event row (types inferred from the example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PromotionEvent {
+    /// Event name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Start date and time.
+    #[serde(rename = "StartDate", default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    /// Expiration date and time.
+    #[serde(rename = "ExpirationDate", default, skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
+    /// Outlets the event applies to (item shape not shown).
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<Vec<serde_json::Value>>,
+    /// Promotion type, e.g. Amount.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Minimum quantity.
+    #[serde(rename = "MinimumQty", default, skip_serializing_if = "Option::is_none")]
+    pub minimum_qty: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PromotionEventByVariantIdRequest {
+    /// Variant ID.
+    #[serde(rename = "VariantID", default, skip_serializing_if = "Option::is_none")]
+    pub variant_id: Option<String>,
+}
+
+/// Promotion event applying to a variant (types inferred from the example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PromotionEventVariantPrice {
+    /// Event name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Promotional unit price.
+    #[serde(rename = "UnitPrice", default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<crate::Decimal>,
+    /// Extra cost.
+    #[serde(rename = "ExtraCost", default, skip_serializing_if = "Option::is_none")]
+    pub extra_cost: Option<crate::Decimal>,
+    /// Discount.
+    #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<crate::Decimal>,
+    /// Start date.
+    #[serde(rename = "StartDate", default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    /// Expiration date.
+    #[serde(rename = "ExpirationDate", default, skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
+    /// Daily start time (hh:mm:ss).
+    #[serde(rename = "StartTime", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// Daily end time (hh:mm:ss).
+    #[serde(rename = "ExpirationTime", default, skip_serializing_if = "Option::is_none")]
+    pub expiration_time: Option<String>,
+    /// Promotion ID.
+    #[serde(rename = "PromotionID", default, skip_serializing_if = "Option::is_none")]
+    pub promotion_id: Option<String>,
+}
+
+/// Filters and paging of List Customers (older render body).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CustomerListRequest {
+    /// Customer name filter
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Outlet name filter
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// 1-based page number
+    #[serde(rename = "PageNumber")]
+    pub page_number: i64,
+    /// Rows per page
+    #[serde(rename = "PageSize")]
+    pub page_size: i64,
+    /// Join date from
+    #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Join date to
+    #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+/// Customer row of List Customers (partial; only Name is typed in the reference, the rest from the example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CustomerListItem {
+    /// Customer name
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Customer code
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Mobile number
+    #[serde(rename = "Mobile", default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    /// Email address
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Birth date (naive datetime)
+    #[serde(rename = "BirthDate", default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+    /// Join date (naive datetime)
+    #[serde(rename = "JoinDate", default, skip_serializing_if = "Option::is_none")]
+    pub join_date: Option<String>,
+    /// Customer ID (GUID)
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// Body of Update a Customer by Email (partial; cut off after LoyaltyPo…). Field types taken from the example.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CustomerUpdateByEmailRequest {
+    /// Email that identifies the customer
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Full name
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// First name
+    #[serde(rename = "FirstName", default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name
+    #[serde(rename = "LastName", default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Birth date (yyyy-mm-dd)
+    #[serde(rename = "Birthdate", default, skip_serializing_if = "Option::is_none")]
+    pub birthdate: Option<String>,
+    /// Phone number
+    #[serde(rename = "Phone", default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Mobile number
+    #[serde(rename = "Mobile", default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    /// Address
+    #[serde(rename = "Address", default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Gender flag
+    #[serde(rename = "Gender", default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<bool>,
+    /// Customer code
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Customer group name
+    #[serde(rename = "Group", default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Group expiry date
+    #[serde(rename = "ExpiredGroup", default, skip_serializing_if = "Option::is_none")]
+    pub expired_group: Option<String>,
+}
+
+/// Identifies the customer to suspend or unsuspend.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CustomerSuspendRequest {
+    /// Customer ID (GUID)
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Customer code
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Email address
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Phone number
+    #[serde(rename = "Phone", default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// Paging of List Supplier.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SupplierListRequest {
+    /// 1-based page number
+    #[serde(rename = "PageNumber")]
+    pub page_number: i64,
+    /// Rows per page
+    #[serde(rename = "PageSize")]
+    pub page_size: i64,
+}
+
+/// Supplier row of List Supplier (partial; the reference cuts off after Phone).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SupplierListItem {
+    /// Supplier name
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Supplier code
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Phone number
+    #[serde(rename = "Phone", default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// Body of create/update supplier bill (types derived from the example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BillRequest {
+    /// Purchasing outlet name
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Bill number
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Bill date (yyyy-mm-dd)
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Due date (yyyy-mm-dd)
+    #[serde(rename = "DueDate", default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    /// Tax type name
+    #[serde(rename = "TaxType", default, skip_serializing_if = "Option::is_none")]
+    pub tax_type: Option<String>,
+    /// Discount percentage
+    #[serde(rename = "Discount1", default, skip_serializing_if = "Option::is_none")]
+    pub discount1: Option<crate::Decimal>,
+    /// Discount amount
+    #[serde(rename = "DiscountAmount", default, skip_serializing_if = "Option::is_none")]
+    pub discount_amount: Option<crate::Decimal>,
+    /// Note
+    #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Delivery state
+    #[serde(rename = "Delivery", default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<String>,
+    #[serde(rename = "Supplier", default, skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<BillRequestSupplier>,
+    /// Purchased variants
+    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<BillRequestVariant>>,
+    /// Payments made on the bill
+    #[serde(rename = "Payments", default, skip_serializing_if = "Option::is_none")]
+    pub payments: Option<Vec<BillRequestPayment>>,
+}
+
+/// Supplier of the bill.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BillRequestSupplier {
+    /// Supplier name
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Email address
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Phone number
+    #[serde(rename = "Phone", default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Address
+    #[serde(rename = "Address", default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Gender
+    #[serde(rename = "Gender", default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+}
+
+/// Purchased variant line.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BillRequestVariant {
+    /// Variant code
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Quantity (a string in the example)
+    #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<String>,
+    /// Unit price (a string in the example)
+    #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<String>,
+    /// Discount percentage
+    #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<crate::Decimal>,
+    /// Line note
+    #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Payment line of the bill.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BillRequestPayment {
+    /// Payment date (yyyy-mm-dd)
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Amount (a string in the example)
+    #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
+    /// Payment method name
+    #[serde(rename = "Method", default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+}
+
+/// Filters of List supplier bills (partial; cut off after Outlet).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BillListRequest {
+    /// Outlet that made the purchase order
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+}
+
+/// Page of supplier bills with total count.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BillPage {
+    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<BillSummary>>,
+    /// Total number of matching bills
+    #[serde(rename = "TotalCount", default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i64>,
+}
+
+/// Supplier bill header (observed).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BillSummary {
+    /// Bill ID (GUID)
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Outlet name
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Bill number
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Supplier name
+    #[serde(rename = "Supplier", default, skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<String>,
+    /// Bill type
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Bill date (naive datetime)
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<crate::Timestamp>,
+    /// Due date (naive datetime; 0001-01-01T00:00:00 when none)
+    #[serde(rename = "Due", default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+    /// Bill amount
+    #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<crate::Decimal>,
+    /// Delivery state
+    #[serde(rename = "Delivery", default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<String>,
+    /// Payment state
+    #[serde(rename = "Payment", default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<String>,
+    /// Creation timestamp (naive datetime)
+    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<crate::Timestamp>,
+}
+
+/// Supplier bill detail (observed; partial, only the fields a client reads).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BillDetail {
+    /// Gross amount
+    #[serde(rename = "Gross", default, skip_serializing_if = "Option::is_none")]
+    pub gross: Option<crate::Decimal>,
+    /// Tax amount
+    #[serde(rename = "Tax", default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<crate::Decimal>,
+    /// Purchase total
+    #[serde(rename = "Purchase", default, skip_serializing_if = "Option::is_none")]
+    pub purchase: Option<crate::Decimal>,
+    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<BillDetailVariant>>,
+}
+
+/// Purchased variant line of a bill detail (observed).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BillDetailVariant {
+    /// Variant ID (GUID)
+    #[serde(rename = "VariantID", default, skip_serializing_if = "Option::is_none")]
+    pub variant_id: Option<String>,
+    /// Variant name
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Variant code
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Quantity
+    #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<crate::Decimal>,
+    /// Unit price
+    #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<crate::Decimal>,
+    /// Discount
+    #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<crate::Decimal>,
+}
+
+/// Invoice to ship and fulfillment options (types derived from the example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OutboundLogisticCreateRequest {
+    /// Invoice outlet name
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Invoice number
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
+    pub fulfillment: Option<OutboundLogisticFulfillment>,
+    #[serde(rename = "PickList", default, skip_serializing_if = "Option::is_none")]
+    pub pick_list: Option<OutboundLogisticPickList>,
+}
+
+/// Fulfillment outlet and date.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OutboundLogisticFulfillment {
+    /// Fulfillment outlet name (alias FulfillmentOutlet)
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Fulfillment date (yyyy-mm-dd)
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
+/// Pick list options.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OutboundLogisticPickList {
+    /// true: reduce stock at the outlets chosen in Pick Pack Ship; false: use the FulfillmentOutlet configuration
+    #[serde(rename = "Dispatch", default, skip_serializing_if = "Option::is_none")]
+    pub dispatch: Option<bool>,
+}
+
+/// Created outbound logistic.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OutboundLogisticCreateResponse {
+    /// Outbound logistic ID (GUID)
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Fulfillment state of the order
+    #[serde(
+        rename = "OrderFulfillmentState",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub order_fulfillment_state: Option<String>,
+}
+
+/// Filters and paging of List outbound logistics.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OutboundLogisticListRequest {
+    /// Date from (yyyy-mm-dd)
+    #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Date to (yyyy-mm-dd)
+    #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// 1-based page number
+    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
+    pub page_number: Option<i64>,
+    /// Rows per page
+    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<i64>,
+    /// Outlet name
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+}
+
+/// Outbound logistic row (types derived from the example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OutboundLogisticListItem {
+    /// Outlet name
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Invoice number
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Customer name
+    #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    /// Date (naive datetime)
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<crate::Timestamp>,
+    /// Delivery state
+    #[serde(rename = "Delivery", default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<String>,
+    /// Time sent (naive datetime)
+    #[serde(rename = "Time", default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+}
+
+/// Transfer order addressed by outlet names (first "One of" alternative; types derived from the example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct TransferOrderByOutlet {
+    /// Source outlet name
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Destination outlet name
+    #[serde(rename = "Destination", default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    /// Transfer date
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Transfer order number
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Courier name
+    #[serde(rename = "Courier", default, skip_serializing_if = "Option::is_none")]
+    pub courier: Option<String>,
+    /// Note
+    #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Target state; when empty the Transfer Order Workflow configuration applies
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<TransferOrderByOutletState>,
+    /// Transferred variants
+    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<TransferOrderVariant>>,
+}
+
+/// Target state; when empty the Transfer Order Workflow configuration applies
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TransferOrderByOutletState {
+    /// `"Approved"`
+    Approved,
+    /// `"Dispatched"`
+    Dispatched,
+    /// `"Received"`
+    Received,
+    /// A value this version of the crate does not know.
+    Unknown(String),
+}
+
+impl TransferOrderByOutletState {
+    /// Every known value.
+    pub const KNOWN: &'static [Self] = &[
+        Self::Approved,
+        Self::Dispatched,
+        Self::Received,
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Approved => "Approved",
+            Self::Dispatched => "Dispatched",
+            Self::Received => "Received",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for TransferOrderByOutletState {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Approved" => Self::Approved,
+            "Dispatched" => Self::Dispatched,
+            "Received" => Self::Received,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl ::std::fmt::Display for TransferOrderByOutletState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for TransferOrderByOutletState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TransferOrderByOutletState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+/// Transferred variant line.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct TransferOrderVariant {
+    /// Variant code
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Quantity (a string in the example)
+    #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<String>,
+    /// Unit price
+    #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<crate::Decimal>,
+    /// Line note
+    #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Outlet row of Get List of Outlets (types derived from the example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OutletListItem {
+    /// Outlet ID (GUID)
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Outlet name
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Outlet code
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Whether the outlet is suspended
+    #[serde(rename = "Suspended", default, skip_serializing_if = "Option::is_none")]
+    pub suspended: Option<bool>,
+}
+
+/// Filters of the POST twin of Get List of Outlets (same as the GET query parameters).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OutletListRequest {
+    /// Outlet name filter
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Outlet access filter
+    #[serde(rename = "Access", default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<String>,
+    /// Suspension filter
+    #[serde(
+        rename = "SuspendedStatus",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub suspended_status: Option<OutletListRequestSuspendedStatus>,
+}
+
+/// Suspension filter
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OutletListRequestSuspendedStatus {
+    /// `"No"`
+    No,
+    /// `"Yes"`
+    Yes,
+    /// `"All"`
+    All,
+    /// A value this version of the crate does not know.
+    Unknown(String),
+}
+
+impl OutletListRequestSuspendedStatus {
+    /// Every known value.
+    pub const KNOWN: &'static [Self] = &[Self::No, Self::Yes, Self::All];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::No => "No",
+            Self::Yes => "Yes",
+            Self::All => "All",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for OutletListRequestSuspendedStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "No" => Self::No,
+            "Yes" => Self::Yes,
+            "All" => Self::All,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl ::std::fmt::Display for OutletListRequestSuspendedStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OutletListRequestSuspendedStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutletListRequestSuspendedStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+/// Body of Update an outlet (types derived from the example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OutletUpdateRequest {
+    /// Name of the outlet to update
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Outlet code
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Receipt code
+    #[serde(rename = "Receipt", default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<String>,
+    /// Whether negative inventory is allowed ("Yes"/"No")
+    #[serde(
+        rename = "NegativeInventory",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub negative_inventory: Option<String>,
+}
+
+/// Body of Create an outlet (types derived from the example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OutletCreateRequest {
+    /// Outlet name
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Outlet code
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Receipt code
+    #[serde(rename = "Receipt", default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<String>,
+    /// Whether negative inventory is allowed ("Yes"/"No")
+    #[serde(
+        rename = "NegativeInventory",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub negative_inventory: Option<String>,
+}
+
+/// Outlet detail (observed).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OutletDetail {
+    /// Outlet ID (GUID)
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Outlet code
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Outlet name
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Outlet email
+    #[serde(
+        rename = "Email",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent",
+    )]
+    pub email: crate::Nullable<String>,
+    /// Sales target
+    #[serde(rename = "SalesTarget", default, skip_serializing_if = "Option::is_none")]
+    pub sales_target: Option<crate::Decimal>,
+    /// Minimum inventory
+    #[serde(
+        rename = "MinimumInventory",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub minimum_inventory: Option<crate::Decimal>,
+    /// Maximum inventory (lower-case m as read by one client; unconfirmed)
+    #[serde(
+        rename = "maximumInventory",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub maximum_inventory: Option<crate::Decimal>,
+    /// Order display broadcast mode
+    #[serde(
+        rename = "OrderDisplayBroadcastMode",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub order_display_broadcast_mode: Option<i64>,
+    /// Whether the outlet is suspended
+    #[serde(rename = "Suspended", default, skip_serializing_if = "Option::is_none")]
+    pub suspended: Option<bool>,
+    #[serde(
+        rename = "ReceiptTemplate",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub receipt_template: Option<OutletReceiptTemplate>,
+}
+
+/// Receipt header of the outlet (observed).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OutletReceiptTemplate {
+    /// Outlet code on the receipt
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Outlet name on the receipt
+    #[serde(rename = "OutletName", default, skip_serializing_if = "Option::is_none")]
+    pub outlet_name: Option<String>,
+    /// Address on the receipt
+    #[serde(rename = "Address", default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Contact info on the receipt
+    #[serde(rename = "ContactInfo", default, skip_serializing_if = "Option::is_none")]
+    pub contact_info: Option<String>,
+}
+
+/// Back-office user (observed).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct UserListItem {
+    /// User ID
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Login name
+    #[serde(rename = "LoginID", default, skip_serializing_if = "Option::is_none")]
+    pub login_id: Option<String>,
+    /// User name
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Email address
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// User type (representation not confirmed)
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<serde_json::Value>,
+}
+
+/// Filters and paging of the loyalty point history.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct LoyaltyPointHistoryRequest {
+    /// Date from (yyyy-mm-dd)
+    #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Date to (yyyy-mm-dd)
+    #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// 1-based page number
+    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
+    pub page_number: Option<i64>,
+    /// Rows per page
+    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<i64>,
+    /// Customer email
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Customer mobile phone
+    #[serde(rename = "MobilePhone", default, skip_serializing_if = "Option::is_none")]
+    pub mobile_phone: Option<String>,
+}
+
+/// Loyalty point movement (types derived from the example).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct LoyaltyPointHistoryEntry {
+    /// Invoice ID (GUID)
+    #[serde(rename = "InvoiceID", default, skip_serializing_if = "Option::is_none")]
+    pub invoice_id: Option<String>,
+    /// Outlet name
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Entry timestamp (naive datetime)
+    #[serde(rename = "EntryDate", default, skip_serializing_if = "Option::is_none")]
+    pub entry_date: Option<crate::Timestamp>,
+    /// Movement kind, e.g. "Points Earned", "Point Expired", "Points Redeemed"
+    #[serde(rename = "Action", default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// Invoice number
+    #[serde(rename = "Invoice", default, skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<String>,
+    /// Points earned (negative for expiry or redemption)
+    #[serde(rename = "Earned", default, skip_serializing_if = "Option::is_none")]
+    pub earned: Option<i64>,
+    /// Point balance after the movement
+    #[serde(rename = "Balance", default, skip_serializing_if = "Option::is_none")]
+    pub balance: Option<i64>,
+    /// Remaining points of this entry
+    #[serde(rename = "Remaining", default, skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<i64>,
+    /// Expiry timestamp (0001-01-01T00:00:00 when none)
+    #[serde(rename = "ExpiryDate", default, skip_serializing_if = "Option::is_none")]
+    pub expiry_date: Option<crate::Timestamp>,
+    /// Note
+    #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Payment method (observed).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PaymentMethod {
+    /// Payment method ID (an integer, not a GUID)
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Payment method name
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Payment method type (integer in the live API)
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<i64>,
+    /// Whether the method is suspended
+    #[serde(rename = "Suspended", default, skip_serializing_if = "Option::is_none")]
+    pub suspended: Option<bool>,
+    /// Merchant discount rate
+    #[serde(rename = "MDR", default, skip_serializing_if = "Option::is_none")]
+    pub mdr: Option<crate::Decimal>,
+}
+
+/// Tax type (observed).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Tax {
+    /// Tax ID
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Tax name
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Tax rate
+    #[serde(rename = "Rate", default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<crate::Decimal>,
+    /// Tax type (representation not confirmed)
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<serde_json::Value>,
+}
+
+/// A count.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CountResponse {
+    /// How many.
+    #[serde(rename = "Count", default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+}
+
+/// The ID of the record written.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CreatedId {
+    /// Record ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// The ID and number of the record written.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CreatedIdNumber {
+    /// Record ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Document number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum DeleteInvoiceRequest {
+    InvoiceDeleteByOutletNumber(InvoiceDeleteByOutletNumber),
+    InvoiceDeleteByOutletIdNumber(InvoiceDeleteByOutletIdNumber),
+    InvoiceDeleteById(InvoiceDeleteById),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ListPromotionEventsType {
+    /// `"Amount"`
+    Amount,
+    /// `"Quantity"`
+    Quantity,
+    /// `"Discount"`
+    Discount,
+    /// `"Product"`
+    Product,
+    /// `"Tiered"`
+    Tiered,
+    /// A value this version of the crate does not know.
+    Unknown(String),
+}
+
+impl ListPromotionEventsType {
+    /// Every known value.
+    pub const KNOWN: &'static [Self] = &[
+        Self::Amount,
+        Self::Quantity,
+        Self::Discount,
+        Self::Product,
+        Self::Tiered,
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Amount => "Amount",
+            Self::Quantity => "Quantity",
+            Self::Discount => "Discount",
+            Self::Product => "Product",
+            Self::Tiered => "Tiered",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for ListPromotionEventsType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Amount" => Self::Amount,
+            "Quantity" => Self::Quantity,
+            "Discount" => Self::Discount,
+            "Product" => Self::Product,
+            "Tiered" => Self::Tiered,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ListPromotionEventsType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ListPromotionEventsType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ListPromotionEventsType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ListPromotionEventsPostType {
+    /// `"Amount"`
+    Amount,
+    /// `"Quantity"`
+    Quantity,
+    /// `"Discount"`
+    Discount,
+    /// `"Product"`
+    Product,
+    /// `"Tiered"`
+    Tiered,
+    /// A value this version of the crate does not know.
+    Unknown(String),
+}
+
+impl ListPromotionEventsPostType {
+    /// Every known value.
+    pub const KNOWN: &'static [Self] = &[
+        Self::Amount,
+        Self::Quantity,
+        Self::Discount,
+        Self::Product,
+        Self::Tiered,
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Amount => "Amount",
+            Self::Quantity => "Quantity",
+            Self::Discount => "Discount",
+            Self::Product => "Product",
+            Self::Tiered => "Tiered",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for ListPromotionEventsPostType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Amount" => Self::Amount,
+            "Quantity" => Self::Quantity,
+            "Discount" => Self::Discount,
+            "Product" => Self::Product,
+            "Tiered" => Self::Tiered,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ListPromotionEventsPostType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ListPromotionEventsPostType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ListPromotionEventsPostType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ListOutletsSuspendedStatus {
+    /// `"No"`
+    No,
+    /// `"Yes"`
+    Yes,
+    /// `"All"`
+    All,
+    /// A value this version of the crate does not know.
+    Unknown(String),
+}
+
+impl ListOutletsSuspendedStatus {
+    /// Every known value.
+    pub const KNOWN: &'static [Self] = &[Self::No, Self::Yes, Self::All];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::No => "No",
+            Self::Yes => "Yes",
+            Self::All => "All",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for ListOutletsSuspendedStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "No" => Self::No,
+            "Yes" => Self::Yes,
+            "All" => Self::All,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ListOutletsSuspendedStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ListOutletsSuspendedStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ListOutletsSuspendedStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}

@@ -1138,6 +1138,265 @@ pub struct WebhookAck {
     pub status: Option<String>,
 }
 
+/// Invoice as delivered by the invoiceCreated webhook (bare invoice object, no envelope). The reference shows no required flags. Nested objects/arrays are not detailed (partial).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceCreatedPayload {
+    /// Invoice ID (GUID).
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Invoice number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Invoice date (naive date-time, e.g. 2020-09-02T00:00:00).
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<crate::Timestamp>,
+    /// Due date; 0001-01-01T00:00:00 when there is none.
+    #[serde(rename = "DueDate", default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<crate::Timestamp>,
+    /// Sales channel tag (e.g. Take Away, Shopee).
+    #[serde(rename = "Tag", default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<InvoiceWebhookCustomer>,
+    /// ID of the user who created the invoice.
+    #[serde(rename = "CreatorID", default, skip_serializing_if = "Option::is_none")]
+    pub creator_id: Option<String>,
+    /// Creation timestamp.
+    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<crate::Timestamp>,
+    /// First discount, in percent.
+    #[serde(rename = "Discount1", default, skip_serializing_if = "Option::is_none")]
+    pub discount1: Option<crate::Decimal>,
+    /// Second discount, in percent.
+    #[serde(rename = "Discount2", default, skip_serializing_if = "Option::is_none")]
+    pub discount2: Option<crate::Decimal>,
+    /// Discount amount.
+    #[serde(rename = "DiscountAmount", default, skip_serializing_if = "Option::is_none")]
+    pub discount_amount: Option<crate::Decimal>,
+    /// Gross amount before discounts.
+    #[serde(rename = "Gross", default, skip_serializing_if = "Option::is_none")]
+    pub gross: Option<crate::Decimal>,
+    /// Total discount.
+    #[serde(rename = "DiscountTotal", default, skip_serializing_if = "Option::is_none")]
+    pub discount_total: Option<crate::Decimal>,
+    /// Tax type (e.g. No Tax).
+    #[serde(rename = "TaxType", default, skip_serializing_if = "Option::is_none")]
+    pub tax_type: Option<String>,
+    /// How tax is applied (Add or Include).
+    #[serde(rename = "TaxCalculation", default, skip_serializing_if = "Option::is_none")]
+    pub tax_calculation: Option<String>,
+    /// Tax amount.
+    #[serde(rename = "Tax", default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<crate::Decimal>,
+    /// Tax rate, in percent.
+    #[serde(rename = "TaxRate", default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate: Option<crate::Decimal>,
+    /// Sales amount.
+    #[serde(rename = "Sales", default, skip_serializing_if = "Option::is_none")]
+    pub sales: Option<crate::Decimal>,
+    /// Surcharge amount.
+    #[serde(rename = "Surcharge", default, skip_serializing_if = "Option::is_none")]
+    pub surcharge: Option<crate::Decimal>,
+    /// Sales plus tax.
+    #[serde(rename = "SalesNTax", default, skip_serializing_if = "Option::is_none")]
+    pub sales_n_tax: Option<crate::Decimal>,
+    /// Coupon code used.
+    #[serde(rename = "Coupon", default, skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<String>,
+    /// Note attached to the coupon.
+    #[serde(rename = "CouponNote", default, skip_serializing_if = "Option::is_none")]
+    pub coupon_note: Option<String>,
+    /// Invoice note.
+    #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Loyalty points redeemed.
+    #[serde(rename = "PointUsed", default, skip_serializing_if = "Option::is_none")]
+    pub point_used: Option<i64>,
+    /// Loyalty points earned.
+    #[serde(rename = "PointsEarned", default, skip_serializing_if = "Option::is_none")]
+    pub points_earned: Option<i64>,
+    /// Delivery state (Sent, Unsent, ...).
+    #[serde(rename = "Delivery", default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<String>,
+    /// Whether the invoice is void (Yes or No).
+    #[serde(rename = "Void", default, skip_serializing_if = "Option::is_none")]
+    pub void: Option<String>,
+    /// Line items (fields not shown in the reference).
+    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<InvoiceWebhookVariant>>,
+    /// Outbound logistics (shipments) of the invoice (fields not shown).
+    #[serde(
+        rename = "OutboundLogistics",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub outbound_logistics: Option<Vec<InvoiceWebhookOutboundLogistic>>,
+    /// Payments of the invoice (fields not shown).
+    #[serde(rename = "Payments", default, skip_serializing_if = "Option::is_none")]
+    pub payments: Option<Vec<InvoiceWebhookPayment>>,
+    /// External reference number (e.g. marketplace order number).
+    #[serde(
+        rename = "ReferenceNumber",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub reference_number: Option<String>,
+    #[serde(
+        rename = "OrderFulfillmentRecipient",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub order_fulfillment_recipient: Option<InvoiceWebhookFulfillmentRecipient>,
+}
+
+/// Customer of the invoice in invoice webhooks. Fields not shown in the reference (observed usage describes ID, Name, Email, Phone, Mobile, Code, Address).
+pub type InvoiceWebhookCustomer = ::std::collections::BTreeMap<
+    String,
+    serde_json::Value,
+>;
+
+/// Invoice line item in invoice webhooks. Fields not shown in the reference.
+pub type InvoiceWebhookVariant = ::std::collections::BTreeMap<String, serde_json::Value>;
+
+/// Outbound logistic entry of an invoice in invoice webhooks. Fields not shown in the reference.
+pub type InvoiceWebhookOutboundLogistic = ::std::collections::BTreeMap<
+    String,
+    serde_json::Value,
+>;
+
+/// Payment entry of an invoice in invoice webhooks. Fields not shown in the reference.
+pub type InvoiceWebhookPayment = ::std::collections::BTreeMap<String, serde_json::Value>;
+
+/// Order fulfillment recipient of an invoice in invoice webhooks. Fields not shown in the reference.
+pub type InvoiceWebhookFulfillmentRecipient = ::std::collections::BTreeMap<
+    String,
+    serde_json::Value,
+>;
+
+/// Payload of invoiceDeleted. Not captured in the reference (partial).
+pub type InvoiceDeletedPayload = ::std::collections::BTreeMap<String, serde_json::Value>;
+
+/// Payload of invoiceErased. Not captured in the reference (partial).
+pub type InvoiceErasedPayload = ::std::collections::BTreeMap<String, serde_json::Value>;
+
+/// Invoice payment record delivered by the paymentCreated webhook (bare object, no envelope).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PaymentCreatedPayload {
+    /// Payment ID (GUID).
+    ///
+    /// Required by the description; `None` if DealPOS omits it or sends `null`.
+    #[serde(rename = "ID", default)]
+    pub id: Option<String>,
+    /// ID of the invoice the payment belongs to (GUID).
+    ///
+    /// Required by the description; `None` if DealPOS omits it or sends `null`.
+    #[serde(rename = "InvoiceID", default)]
+    pub invoice_id: Option<String>,
+    /// Outlet name.
+    ///
+    /// Required by the description; `None` if DealPOS omits it or sends `null`.
+    #[serde(rename = "Outlet", default)]
+    pub outlet: Option<String>,
+    /// Number of the paid invoice (e.g. 2020.07.0001).
+    ///
+    /// Required by the description; `None` if DealPOS omits it or sends `null`.
+    #[serde(rename = "Number", default)]
+    pub number: Option<String>,
+    /// Amount paid.
+    ///
+    /// Required by the description; `None` if DealPOS omits it or sends `null`.
+    #[serde(rename = "Amount", default)]
+    pub amount: Option<crate::Decimal>,
+    /// Payment method name (e.g. Cash).
+    ///
+    /// Required by the description; `None` if DealPOS omits it or sends `null`.
+    #[serde(rename = "Method", default)]
+    pub method: Option<String>,
+    /// Payment date.
+    ///
+    /// Required by the description; `None` if DealPOS omits it or sends `null`.
+    #[serde(rename = "Date", default)]
+    pub date: Option<crate::Timestamp>,
+    /// Date the payment was recorded.
+    ///
+    /// Required by the description; `None` if DealPOS omits it or sends `null`.
+    #[serde(rename = "Created", default)]
+    pub created: Option<crate::Timestamp>,
+    /// Name of the user who recorded the payment.
+    ///
+    /// Required by the description; `None` if DealPOS omits it or sends `null`.
+    #[serde(rename = "Creator", default)]
+    pub creator: Option<String>,
+    /// ID of the user who recorded the payment.
+    #[serde(rename = "CreatorID", default, skip_serializing_if = "Option::is_none")]
+    pub creator_id: Option<String>,
+}
+
+/// Payload of paymentDeleted; same shape as PaymentCreatedPayload (the deleted payment).
+pub type PaymentDeletedPayload = PaymentCreatedPayload;
+
+/// Payload of paymentUpdated; same shape as PaymentCreatedPayload (the updated payment).
+pub type PaymentUpdatedPayload = PaymentCreatedPayload;
+
+/// Payload of paymentWriteoff; the PaymentCreatedPayload fields plus TagID.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PaymentWriteoffPayload {
+    /// Payment ID (GUID).
+    ///
+    /// Required by the description; `None` if DealPOS omits it or sends `null`.
+    #[serde(rename = "ID", default)]
+    pub id: Option<String>,
+    /// ID of the invoice the payment belongs to (GUID).
+    ///
+    /// Required by the description; `None` if DealPOS omits it or sends `null`.
+    #[serde(rename = "InvoiceID", default)]
+    pub invoice_id: Option<String>,
+    /// Outlet name.
+    ///
+    /// Required by the description; `None` if DealPOS omits it or sends `null`.
+    #[serde(rename = "Outlet", default)]
+    pub outlet: Option<String>,
+    /// Number of the paid invoice (e.g. 2020.07.0001).
+    ///
+    /// Required by the description; `None` if DealPOS omits it or sends `null`.
+    #[serde(rename = "Number", default)]
+    pub number: Option<String>,
+    /// Amount paid.
+    ///
+    /// Required by the description; `None` if DealPOS omits it or sends `null`.
+    #[serde(rename = "Amount", default)]
+    pub amount: Option<crate::Decimal>,
+    /// Payment method name (e.g. Cash).
+    ///
+    /// Required by the description; `None` if DealPOS omits it or sends `null`.
+    #[serde(rename = "Method", default)]
+    pub method: Option<String>,
+    /// Payment date.
+    ///
+    /// Required by the description; `None` if DealPOS omits it or sends `null`.
+    #[serde(rename = "Date", default)]
+    pub date: Option<crate::Timestamp>,
+    /// Date the payment was recorded.
+    ///
+    /// Required by the description; `None` if DealPOS omits it or sends `null`.
+    #[serde(rename = "Created", default)]
+    pub created: Option<crate::Timestamp>,
+    /// Name of the user who recorded the payment.
+    ///
+    /// Required by the description; `None` if DealPOS omits it or sends `null`.
+    #[serde(rename = "Creator", default)]
+    pub creator: Option<String>,
+    /// ID of the user who recorded the payment.
+    #[serde(rename = "CreatorID", default, skip_serializing_if = "Option::is_none")]
+    pub creator_id: Option<String>,
+    /// Write-off tag ID. Type not shown in the reference (the example value is a GUID string).
+    #[serde(rename = "TagID", default, skip_serializing_if = "Option::is_none")]
+    pub tag_id: Option<serde_json::Value>,
+}
+
 /// The events DealPOS can deliver to a webhook endpoint.
 ///
 /// DealPOS posts the bare entity with no event name in it: the kind is
@@ -1216,6 +1475,48 @@ pub enum WebhookKind {
     ///
     /// Wire name: `productVariantUpdated`.
     ProductVariantUpdated,
+    /// Invoice Created
+    ///
+    /// Sent when an invoice is created; the body is the invoice itself (header totals, customer, line items, logistics and payments) with no event envelope. The reference shows the top-level fields only; nested objects are not detailed.
+    ///
+    /// Wire name: `invoiceCreated`.
+    InvoiceCreated,
+    /// Invoice Deleted
+    ///
+    /// Sent when an invoice is deleted. The reference names the event but does not show its payload.
+    ///
+    /// Wire name: `invoiceDeleted`.
+    InvoiceDeleted,
+    /// Invoice Erased
+    ///
+    /// Sent when an invoice is erased, i.e. removed permanently. The reference names the event but does not show its payload.
+    ///
+    /// Wire name: `invoiceErased`.
+    InvoiceErased,
+    /// Payment Created
+    ///
+    /// Sent when a payment is recorded against an invoice; the body is the payment record (invoice link, outlet, amount, method, dates and creator).
+    ///
+    /// Wire name: `paymentCreated`.
+    PaymentCreated,
+    /// Payment Deleted
+    ///
+    /// Sent when an invoice payment is deleted; the body has the same shape as the paymentCreated payload (the deleted payment record).
+    ///
+    /// Wire name: `paymentDeleted`.
+    PaymentDeleted,
+    /// Payment Updated
+    ///
+    /// Sent when an invoice payment is changed; the body has the same shape as the paymentCreated payload. (The portal's own summary for this event was not captured.)
+    ///
+    /// Wire name: `paymentUpdated`.
+    PaymentUpdated,
+    /// Payment Write-off
+    ///
+    /// Sent when an invoice balance is written off as a payment; the body is the paymentCreated payload plus a TagID. The portal's summary, the type of TagID and the receiver response were not captured.
+    ///
+    /// Wire name: `paymentWriteoff`.
+    PaymentWriteoff,
 }
 
 impl WebhookKind {
@@ -1233,6 +1534,13 @@ impl WebhookKind {
         Self::ProductDeleted,
         Self::ProductVariantCreated,
         Self::ProductVariantUpdated,
+        Self::InvoiceCreated,
+        Self::InvoiceDeleted,
+        Self::InvoiceErased,
+        Self::PaymentCreated,
+        Self::PaymentDeleted,
+        Self::PaymentUpdated,
+        Self::PaymentWriteoff,
     ];
     /// The webhook's name in the description (e.g. `shiftClose`).
     pub const fn name(self) -> &'static str {
@@ -1249,6 +1557,13 @@ impl WebhookKind {
             Self::ProductDeleted => "productDeleted",
             Self::ProductVariantCreated => "productVariantCreated",
             Self::ProductVariantUpdated => "productVariantUpdated",
+            Self::InvoiceCreated => "invoiceCreated",
+            Self::InvoiceDeleted => "invoiceDeleted",
+            Self::InvoiceErased => "invoiceErased",
+            Self::PaymentCreated => "paymentCreated",
+            Self::PaymentDeleted => "paymentDeleted",
+            Self::PaymentUpdated => "paymentUpdated",
+            Self::PaymentWriteoff => "paymentWriteoff",
         }
     }
     /// A default URL path for the endpoint (e.g. `/shift-close`).
@@ -1266,6 +1581,13 @@ impl WebhookKind {
             Self::ProductDeleted => "/product-deleted",
             Self::ProductVariantCreated => "/product-variant-created",
             Self::ProductVariantUpdated => "/product-variant-updated",
+            Self::InvoiceCreated => "/invoice-created",
+            Self::InvoiceDeleted => "/invoice-deleted",
+            Self::InvoiceErased => "/invoice-erased",
+            Self::PaymentCreated => "/payment-created",
+            Self::PaymentDeleted => "/payment-deleted",
+            Self::PaymentUpdated => "/payment-updated",
+            Self::PaymentWriteoff => "/payment-writeoff",
         }
     }
     /// The description's tag for this webhook.
@@ -1283,6 +1605,13 @@ impl WebhookKind {
             Self::ProductDeleted => "Product",
             Self::ProductVariantCreated => "Product",
             Self::ProductVariantUpdated => "Product",
+            Self::InvoiceCreated => "Invoice",
+            Self::InvoiceDeleted => "Invoice",
+            Self::InvoiceErased => "Invoice",
+            Self::PaymentCreated => "Invoice Payment",
+            Self::PaymentDeleted => "Invoice Payment",
+            Self::PaymentUpdated => "Invoice Payment",
+            Self::PaymentWriteoff => "Invoice Payment",
         }
     }
     /// One line on what triggers it.
@@ -1300,6 +1629,13 @@ impl WebhookKind {
             Self::ProductDeleted => "Product Deleted",
             Self::ProductVariantCreated => "Product Variant Created",
             Self::ProductVariantUpdated => "Product Variant Updated",
+            Self::InvoiceCreated => "Invoice Created",
+            Self::InvoiceDeleted => "Invoice Deleted",
+            Self::InvoiceErased => "Invoice Erased",
+            Self::PaymentCreated => "Payment Created",
+            Self::PaymentDeleted => "Payment Deleted",
+            Self::PaymentUpdated => "Payment Updated",
+            Self::PaymentWriteoff => "Payment Write-off",
         }
     }
     /// The kind named `name`: its description name (`shiftClose`), or that
@@ -1411,6 +1747,48 @@ pub enum WebhookEvent {
     ///
     /// Wire name: `productVariantUpdated`.
     ProductVariantUpdated(ProductVariantUpdatedPayload),
+    /// Invoice Created
+    ///
+    /// Sent when an invoice is created; the body is the invoice itself (header totals, customer, line items, logistics and payments) with no event envelope. The reference shows the top-level fields only; nested objects are not detailed.
+    ///
+    /// Wire name: `invoiceCreated`.
+    InvoiceCreated(InvoiceCreatedPayload),
+    /// Invoice Deleted
+    ///
+    /// Sent when an invoice is deleted. The reference names the event but does not show its payload.
+    ///
+    /// Wire name: `invoiceDeleted`.
+    InvoiceDeleted(InvoiceDeletedPayload),
+    /// Invoice Erased
+    ///
+    /// Sent when an invoice is erased, i.e. removed permanently. The reference names the event but does not show its payload.
+    ///
+    /// Wire name: `invoiceErased`.
+    InvoiceErased(InvoiceErasedPayload),
+    /// Payment Created
+    ///
+    /// Sent when a payment is recorded against an invoice; the body is the payment record (invoice link, outlet, amount, method, dates and creator).
+    ///
+    /// Wire name: `paymentCreated`.
+    PaymentCreated(PaymentCreatedPayload),
+    /// Payment Deleted
+    ///
+    /// Sent when an invoice payment is deleted; the body has the same shape as the paymentCreated payload (the deleted payment record).
+    ///
+    /// Wire name: `paymentDeleted`.
+    PaymentDeleted(PaymentDeletedPayload),
+    /// Payment Updated
+    ///
+    /// Sent when an invoice payment is changed; the body has the same shape as the paymentCreated payload. (The portal's own summary for this event was not captured.)
+    ///
+    /// Wire name: `paymentUpdated`.
+    PaymentUpdated(PaymentUpdatedPayload),
+    /// Payment Write-off
+    ///
+    /// Sent when an invoice balance is written off as a payment; the body is the paymentCreated payload plus a TagID. The portal's summary, the type of TagID and the receiver response were not captured.
+    ///
+    /// Wire name: `paymentWriteoff`.
+    PaymentWriteoff(PaymentWriteoffPayload),
     /// A delivery for an endpoint this version does not know; the body
     /// is kept as JSON so nothing is lost.
     Unknown {
@@ -1473,6 +1851,27 @@ impl WebhookEvent {
                         crate::decode::from_slice(kind.name(), body)?,
                     )
                 }
+                WebhookKind::InvoiceCreated => {
+                    Self::InvoiceCreated(crate::decode::from_slice(kind.name(), body)?)
+                }
+                WebhookKind::InvoiceDeleted => {
+                    Self::InvoiceDeleted(crate::decode::from_slice(kind.name(), body)?)
+                }
+                WebhookKind::InvoiceErased => {
+                    Self::InvoiceErased(crate::decode::from_slice(kind.name(), body)?)
+                }
+                WebhookKind::PaymentCreated => {
+                    Self::PaymentCreated(crate::decode::from_slice(kind.name(), body)?)
+                }
+                WebhookKind::PaymentDeleted => {
+                    Self::PaymentDeleted(crate::decode::from_slice(kind.name(), body)?)
+                }
+                WebhookKind::PaymentUpdated => {
+                    Self::PaymentUpdated(crate::decode::from_slice(kind.name(), body)?)
+                }
+                WebhookKind::PaymentWriteoff => {
+                    Self::PaymentWriteoff(crate::decode::from_slice(kind.name(), body)?)
+                }
             },
         )
     }
@@ -1504,6 +1903,13 @@ impl WebhookEvent {
             Self::ProductDeleted(_) => Some(WebhookKind::ProductDeleted),
             Self::ProductVariantCreated(_) => Some(WebhookKind::ProductVariantCreated),
             Self::ProductVariantUpdated(_) => Some(WebhookKind::ProductVariantUpdated),
+            Self::InvoiceCreated(_) => Some(WebhookKind::InvoiceCreated),
+            Self::InvoiceDeleted(_) => Some(WebhookKind::InvoiceDeleted),
+            Self::InvoiceErased(_) => Some(WebhookKind::InvoiceErased),
+            Self::PaymentCreated(_) => Some(WebhookKind::PaymentCreated),
+            Self::PaymentDeleted(_) => Some(WebhookKind::PaymentDeleted),
+            Self::PaymentUpdated(_) => Some(WebhookKind::PaymentUpdated),
+            Self::PaymentWriteoff(_) => Some(WebhookKind::PaymentWriteoff),
             Self::Unknown { .. } => None,
         }
     }
@@ -1544,6 +1950,27 @@ impl WebhookEvent {
                 serde_json::to_value(payload).unwrap_or_default()
             }
             Self::ProductVariantUpdated(payload) => {
+                serde_json::to_value(payload).unwrap_or_default()
+            }
+            Self::InvoiceCreated(payload) => {
+                serde_json::to_value(payload).unwrap_or_default()
+            }
+            Self::InvoiceDeleted(payload) => {
+                serde_json::to_value(payload).unwrap_or_default()
+            }
+            Self::InvoiceErased(payload) => {
+                serde_json::to_value(payload).unwrap_or_default()
+            }
+            Self::PaymentCreated(payload) => {
+                serde_json::to_value(payload).unwrap_or_default()
+            }
+            Self::PaymentDeleted(payload) => {
+                serde_json::to_value(payload).unwrap_or_default()
+            }
+            Self::PaymentUpdated(payload) => {
+                serde_json::to_value(payload).unwrap_or_default()
+            }
+            Self::PaymentWriteoff(payload) => {
                 serde_json::to_value(payload).unwrap_or_default()
             }
             Self::Unknown { body, .. } => body.clone(),

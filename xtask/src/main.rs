@@ -1,5 +1,6 @@
 //! Maintainer tasks: `cargo xtask regen` and `cargo xtask check`.
 
+mod coverage;
 mod lock;
 mod regen;
 

@@ -58,6 +58,13 @@ pub fn regen(root: &Path) -> Result<(), String> {
         std::fs::remove_file(out.join(path)).map_err(|e| format!("generated/{path}: {e}"))?;
         removed += 1;
     }
+    let readme_path = root.join("README.md");
+    let readme = std::fs::read_to_string(&readme_path).map_err(|e| format!("README.md: {e}"))?;
+    let updated = crate::coverage::update(&readme, &generated)?;
+    if updated != readme {
+        write_atomic(&readme_path, updated.as_bytes())?;
+        println!("README.md: coverage table updated");
+    }
     for warning in &generated.warnings {
         eprintln!("{warning}");
     }
@@ -97,6 +104,11 @@ pub fn check(root: &Path) -> Result<(), String> {
     for path in on_disk.keys().filter(|p| !generated.files.contains_key(*p)) {
         report.push_str(&format!("generated/{path}: not produced by the generator (hand-written?)\n"));
     }
+    let readme = std::fs::read_to_string(root.join("README.md")).map_err(|e| format!("README.md: {e}"))?;
+    let updated = crate::coverage::update(&readme, &generated)?;
+    if updated != readme {
+        report.push_str(&diff_named("README.md", &readme, &updated));
+    }
     if report.is_empty() {
         println!("generated/ is up to date with spec/ ({} files)", generated.files.len());
         Ok(())
@@ -106,8 +118,12 @@ pub fn check(root: &Path) -> Result<(), String> {
 }
 
 fn diff(path: &str, old: &str, new: &str) -> String {
-    let a = format!("generated/{path} (committed)");
-    let b = format!("generated/{path} (regenerated)");
+    diff_named(&format!("generated/{path}"), old, new)
+}
+
+fn diff_named(path: &str, old: &str, new: &str) -> String {
+    let a = format!("{path} (committed)");
+    let b = format!("{path} (regenerated)");
     let text = similar::TextDiff::from_lines(old, new).unified_diff().context_radius(3).header(&a, &b).to_string();
     let lines: Vec<&str> = text.lines().collect();
     let mut out = lines.iter().take(DIFF_LINES).copied().collect::<Vec<_>>().join("\n");

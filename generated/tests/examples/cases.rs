@@ -343,6 +343,1756 @@ fn models_paths_1invoice_1erase_delete_responses_200_content_application_1json_e
 }
 
 #[test]
+fn models_paths_1invoice_put_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceUpdateRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice/put/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.05.00001\",\n  \"Date\": \"2020-05-27\",\n  \"SalesPerson\": \"Sales 1\",\n  \"Tag\": \"Tokopedia\",\n  \"TaxType\": \"No Tax\",\n  \"Discount1\": 0,\n  \"Discount2\": 0,\n  \"DiscountAmount\": 0,\n  \"Fulfillment\": \"Sent\",\n  \"PurchaseOrderNumber\": \"TKP001\",\n  \"Customer\": {\n    \"Name\": \"Hendry Wijaya\",\n    \"Email\": \"Hendry@dealpos.com\",\n    \"Phone\": \"02165498468\",\n    \"Mobile\": \"081514515156\",\n    \"Code\": \"HW021\"\n  },\n  \"Variants\": [\n    {\n      \"Code\": \"1315L\",\n      \"Quantity\": \"10\",\n      \"Price\": \"50000\",\n      \"Discount\": \"0\",\n      \"Note\": \"Item 1\"\n    }\n  ],\n  \"Payments\": [\n    {\n      \"Amount\": \"100000\",\n      \"Method\": \"Cash\",\n      \"Code\": null,\n      \"Note\": null\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_put_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceIdResponse,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice/put/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"e9e1edbd-3e37-4845-b243-e680fbd4b30c\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceCreateRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice/post/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.05.00001\",\n  \"Date\": \"2020-05-27\",\n  \"SalesPerson\": \"Sales 1\",\n  \"Tag\": \"Tokopedia\",\n  \"TaxType\": \"No Tax\",\n  \"Register\": \"Outlet1\",\n  \"Discount1\": 0,\n  \"Discount2\": 0,\n  \"DiscountAmount\": 0,\n  \"Coupon\": 887799,\n  \"Fulfillment\": \"Sent\",\n  \"LogisticServiceCode\": \"JNE-R\",\n  \"Note\": \"Invoice Note\",\n  \"PointUsed\": 5,\n  \"ReferenceNumber\": \"TKP001\",\n  \"Customer\": {\n    \"Name\": \"Hendry Wijaya\",\n    \"Email\": \"Hendry@dealpos.com\",\n    \"Mobile\": 81514515156,\n    \"Code\": \"HW021\",\n    \"Address\": \"Muara Karang no.88\"\n  },\n  \"Variants\": [\n    {\n      \"Code\": 200535,\n      \"Quantity\": 20,\n      \"Price\": 50000,\n      \"Discount\": 0,\n      \"Note\": \"Item 1\"\n    },\n    {\n      \"Code\": \"1315L\",\n      \"Quantity\": 10,\n      \"Price\": 50000,\n      \"Discount\": 0,\n      \"Note\": \"Item 2\"\n    }\n  ],\n  \"Payments\": [\n    {\n      \"Amount\": 145000,\n      \"Method\": \"Cash\",\n      \"Code\": \"C001\",\n      \"Note\": \"Complete payment\"\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CreatedIdNumber,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice/post/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"bc85c04d-8e6d-4592-bc8d-85f3d854b156\",\n  \"Number\": \"18.10.00009\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_delete_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::DeleteInvoiceRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice/delete/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"LM3002\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_delete_responses_200_content_application_1json_example() {
+    round_trip::<
+        String,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice/delete/responses/200/content/application~1json/example",
+        "\"Invoice has been delete!{}\"",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1multiple_outlet_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceMultipleOutletQueryByOutlet,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet/get/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": [\n    \"Outlet1\",\n    \"Outlet2\"\n  ],\n  \"Tag\": [\n    \"Tokopedia\",\n    \"Shopee\"\n  ],\n  \"PaymentState\": \"Paid\",\n  \"DeliveryState\": \"Sent\",\n  \"Status\": \"Active\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1multiple_outlet_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceMultipleOutletQueryByOutlet,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet/post/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": [\n    \"Outlet1\",\n    \"Outlet2\"\n  ],\n  \"Tag\": [\n    \"Tokopedia\",\n    \"Shopee\"\n  ],\n  \"PaymentState\": \"Paid\",\n  \"DeliveryState\": \"Sent\",\n  \"Status\": \"Active\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1multiple_outlet_1with_variant_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceMultipleOutletQueryByOutlet,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet~1WithVariant/get/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2026-03-01\",\n  \"To\": \"2026-03-02\",\n  \"PageNumber\": 1,\n  \"PageSize\": 500\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1multiple_outlet_1with_variant_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::InvoiceWithVariant>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet~1WithVariant/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"ID\": \"0c1f9a77-2222-4b10-8a55-000000000401\",\n    \"Outlet\": \"Store Bandung\",\n    \"Number\": \"26.03.00042\",\n    \"ReferenceNumber\": \"\",\n    \"CustomerID\": null,\n    \"Customer\": \"\",\n    \"Date\": \"2026-03-01T00:00:00\",\n    \"Due\": \"0001-01-01T00:00:00\",\n    \"Amount\": 1458000,\n    \"Payment\": \"Paid\",\n    \"Delivery\": \"Sent\",\n    \"Fulfillment\": \"Sent\",\n    \"Tag\": \"Offline\",\n    \"SalesOrderType\": null,\n    \"Created\": \"2026-03-01T13:05:44.97\",\n    \"Variants\": [\n      {\n        \"VariantID\": \"019a0000-0000-7000-8000-000000000201\",\n        \"Name\": \"Trail Sandal Olive (40)\",\n        \"Code\": \"BR-TSO-40\",\n        \"Quantity\": 2,\n        \"UnitQuantity\": 2,\n        \"Cost\": 310000,\n        \"Price\": 729000,\n        \"PriceOriginal\": 729000,\n        \"Discount\": 0,\n        \"DiscountAmount\": 0,\n        \"Sales\": 1458000,\n        \"Tax\": 0,\n        \"Commission\": 0,\n        \"Expense\": 0,\n        \"SalesName\": null,\n        \"Taxable\": false,\n        \"LoyaltyPoint\": true,\n        \"Note\": \"\"\n      }\n    ],\n    \"Payments\": [\n      {\n        \"Date\": \"2026-03-01T00:00:00\",\n        \"Amount\": 1458000,\n        \"Method\": \"QRIS\",\n        \"Code\": null,\n        \"Note\": \"\"\n      }\n    ]\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1multiple_outlet_1with_variant_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceMultipleOutletQueryByOutlet,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet~1WithVariant/post/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2026-03-01\",\n  \"To\": \"2026-03-02\",\n  \"PageNumber\": 1,\n  \"PageSize\": 500\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1multiple_outlet_1with_variant_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::InvoiceWithVariant>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet~1WithVariant/post/responses/200/content/application~1json/example",
+        "[\n  {\n    \"ID\": \"0c1f9a77-2222-4b10-8a55-000000000401\",\n    \"Outlet\": \"Store Bandung\",\n    \"Number\": \"26.03.00042\",\n    \"ReferenceNumber\": \"\",\n    \"CustomerID\": null,\n    \"Customer\": \"\",\n    \"Date\": \"2026-03-01T00:00:00\",\n    \"Due\": \"0001-01-01T00:00:00\",\n    \"Amount\": 1458000,\n    \"Payment\": \"Paid\",\n    \"Delivery\": \"Sent\",\n    \"Fulfillment\": \"Sent\",\n    \"Tag\": \"Offline\",\n    \"SalesOrderType\": null,\n    \"Created\": \"2026-03-01T13:05:44.97\",\n    \"Variants\": [\n      {\n        \"VariantID\": \"019a0000-0000-7000-8000-000000000201\",\n        \"Name\": \"Trail Sandal Olive (40)\",\n        \"Code\": \"BR-TSO-40\",\n        \"Quantity\": 2,\n        \"UnitQuantity\": 2,\n        \"Cost\": 310000,\n        \"Price\": 729000,\n        \"PriceOriginal\": 729000,\n        \"Discount\": 0,\n        \"DiscountAmount\": 0,\n        \"Sales\": 1458000,\n        \"Tax\": 0,\n        \"Commission\": 0,\n        \"Expense\": 0,\n        \"SalesName\": null,\n        \"Taxable\": false,\n        \"LoyaltyPoint\": true,\n        \"Note\": \"\"\n      }\n    ],\n    \"Payments\": [\n      {\n        \"Date\": \"2026-03-01T00:00:00\",\n        \"Amount\": 1458000,\n        \"Method\": \"QRIS\",\n        \"Code\": null,\n        \"Note\": \"\"\n      }\n    ]\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1multiple_outlet_1with_total_count_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceMultipleOutletQueryByOutlet,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet~1WithTotalCount/get/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": [\n    \"Outlet1\",\n    \"Outlet2\"\n  ],\n  \"PaymentState\": \"Paid\",\n  \"DeliveryState\": \"Sent\",\n  \"Status\": \"Active\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1multiple_outlet_1with_total_count_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceMultipleOutletQueryByOutlet,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet~1WithTotalCount/post/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": [\n    \"Outlet1\",\n    \"Outlet2\"\n  ],\n  \"PaymentState\": \"Paid\",\n  \"DeliveryState\": \"Sent\",\n  \"Status\": \"Active\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1return_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceReturnQuery,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1Return/get/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2018-09-07\",\n  \"To\": \"2018-09-30\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1return_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceReturnQuery,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1Return/post/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2018-09-07\",\n  \"To\": \"2018-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 500\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1p_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceReturnQuery,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1p/post/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2018-09-07\",\n  \"To\": \"2018-09-30\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1with_total_count_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceWithTotalCountQuery,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1WithTotalCount/get/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1with_total_count_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceWithTotalCountQuery,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1WithTotalCount/post/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1list_post_request_body_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::InvoiceMultipleCreateItem>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1List/post/requestBody/content/application~1json/example",
+        "[\n  {\n    \"Outlet\": \"Outlet1\",\n    \"Number\": \"18.10.00009\",\n    \"SalesPerson\": \"Sales 10\",\n    \"TaxType\": \"PPN 10%\",\n    \"Date\": \"2018-09-07\",\n    \"Discount1\": \"5\",\n    \"Discount2\": \"2\",\n    \"Delivery\": \"Sent\",\n    \"Customer\": {\n      \"Name\": \"Hendry Wijaya\",\n      \"Email\": \"Hendry@dealpos.com\",\n      \"Phone\": \"02165498468\",\n      \"Address\": \"Muara Karang no.88\",\n      \"Gender\": \"Male\"\n    },\n    \"Variants\": [\n      {\n        \"Code\": \"1315L\",\n        \"Quantity\": 10,\n        \"Price\": 50000,\n        \"Discount\": 0,\n        \"Note\": \"Item 1\"\n      }\n    ],\n    \"Payment\": [\n      {\n        \"Amount\": 145000,\n        \"Method\": \"Cash\"\n      }\n    ]\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1number_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceDetail,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1Number/get/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"aad4a789-b802-49c1-b66f-f45fbc7ce17f\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.05.00157\",\n  \"Date\": \"2020-05-27T00:00:00\",\n  \"DueDate\": \"0001-01-01T00:00:00\",\n  \"Tag\": \"Offline\",\n  \"Created\": \"2020-05-27T11:10:50.57\",\n  \"Discount1\": 20,\n  \"DiscountAmount\": 20000,\n  \"Gross\": 100000,\n  \"DiscountTotal\": 48800,\n  \"TaxType\": \"No Tax\",\n  \"Sales\": 51200,\n  \"Surcharge\": 1000,\n  \"SalesNTax\": 51200,\n  \"Coupon\": \"889977\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1number_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceDetail,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1Number/post/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"aad4a789-b802-49c1-b66f-f45fbc7ce17f\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.05.00157\",\n  \"Date\": \"2020-05-27T00:00:00\",\n  \"DueDate\": \"0001-01-01T00:00:00\",\n  \"Tag\": \"Offline\",\n  \"Created\": \"2020-05-27T11:10:50.57\",\n  \"Discount1\": 20,\n  \"DiscountAmount\": 20000,\n  \"Gross\": 100000,\n  \"DiscountTotal\": 48800,\n  \"TaxType\": \"No Tax\",\n  \"Sales\": 51200,\n  \"Surcharge\": 1000,\n  \"SalesNTax\": 51200,\n  \"Coupon\": \"889977\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1detail_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceDetail,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1Detail/get/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"aad40000-3333-4c49-b66f-000000000501\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.05.00157\",\n  \"Date\": \"2020-05-27T00:00:00\",\n  \"DueDate\": \"0001-01-01T00:00:00\",\n  \"Tag\": \"Offline\",\n  \"SalesPerson\": \"Sales 1\",\n  \"Customer\": {\n    \"Code\": \"C0001\",\n    \"Name\": \"Walk-in Customer\",\n    \"Email\": null,\n    \"Phone\": \"\",\n    \"Mobile\": \"\"\n  },\n  \"Created\": \"2020-05-27T11:10:50.57\",\n  \"Gross\": 100000,\n  \"DiscountTotal\": 48800,\n  \"TaxType\": \"No Tax\",\n  \"Tax\": 0,\n  \"Sales\": 51200,\n  \"SalesNTax\": 51200,\n  \"Note\": \"\",\n  \"Variants\": [\n    {\n      \"Code\": \"1003L\",\n      \"Name\": \"Basic Tee (L)\",\n      \"Quantity\": 1,\n      \"Price\": 100000\n    }\n  ],\n  \"Payments\": [\n    {\n      \"Method\": \"Cash\",\n      \"Amount\": 60000,\n      \"BuyerPaidAmount\": 60000\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1id_by_number_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceIdByNumberRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1IDByNumber/get/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"18.10.00009\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1id_by_number_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceIdResponse,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1IDByNumber/get/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"aad4a789-b802-49c1-b66f-f45fbc7ce17f\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1id_by_number_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceIdByNumberRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1IDByNumber/post/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"18.10.00009\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1id_by_number_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceIdResponse,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1IDByNumber/post/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"aad4a789-b802-49c1-b66f-f45fbc7ce17f\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1join_1detail_1_id_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceJoinDetail,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1Join~1Detail~1{id}/get/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"d4a2b6ea-bf51-4e14-9d82-685aed1b2936\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"JI.25.04.00001\",\n  \"Date\": \"2020-08-17T00:00:00Z\",\n  \"Customer\": \"Ferdian\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1get_reference_number_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceReferenceNumberRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1GetReferenceNumber/get/requestBody/content/application~1json/example",
+        "{\n  \"ListID\": [\n    \"1e9c45af-9916-4131-a138-01ffd0ec1eba\",\n    \"0b9657f4-5e12-4d4a-89d6-c104a55c6c49\"\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1invoice_1get_reference_number_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::InvoiceReferenceNumber>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Invoice~1GetReferenceNumber/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"ID\": \"1e9c45af-9916-4131-a138-01ffd0ec1eba\",\n    \"ReferenceNumber\": \"TKPD-001\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1payment_1invoice_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoicePaymentListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Payment~1Invoice/get/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2023-01-01\",\n  \"To\": \"2023-01-31\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1payment_1invoice_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoicePaymentAddByOutletNumber,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Payment~1Invoice/post/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.04.00019\",\n  \"Payments\": [\n    {\n      \"Date\": \"2023-01-01\",\n      \"Amount\": 100,\n      \"Method\": \"Cash\",\n      \"Note\": \"\"\n    },\n    {\n      \"Date\": \"2023-01-01\",\n      \"Amount\": 100,\n      \"Method\": \"Debit - Outlet Outlet1\",\n      \"Note\": \"\"\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1payment_1invoice_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::MessageResponse,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Payment~1Invoice/post/responses/200/content/application~1json/example",
+        "{\n  \"Message\": \"Invoice Number 20.04.00019 has successfully completed a Paid\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1payment_1invoice_delete_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoicePaymentDeleteRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Payment~1Invoice/delete/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"21.10.00001\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1payment_1invoice_delete_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::MessageResponse,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Payment~1Invoice/delete/responses/200/content/application~1json/example",
+        "{\n  \"Message\": \"Invoice Number .21.10.00001 has successfully deleted\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1payment_1invoice_1p_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoicePaymentListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Payment~1Invoice~1p/post/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2023-01-01\",\n  \"To\": \"2023-01-31\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1payment_1invoice_1add_payment_full_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoicePaymentFullRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Payment~1Invoice~1AddPaymentFull/post/requestBody/content/application~1json/example",
+        "{\n  \"Number\": \"20.04.00019\",\n  \"Outlet\": \"Outlet Name\",\n  \"Payments\": [\n    {\n      \"Date\": \"2020-04-01\",\n      \"Amount\": 0,\n      \"Method\": \"Cash\",\n      \"Note\": \"\"\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1write_off_1invoice_1number_get_request_body_content_application_1json_example() {
+    round_trip::<
+        ::std::collections::BTreeMap<String, serde_json::Value>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1WriteOff~1Invoice~1Number/get/requestBody/content/application~1json/example",
+        "{}",
+    );
+}
+
+#[test]
+fn models_paths_1write_off_1invoice_1number_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceWriteOff,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1WriteOff~1Invoice~1Number/get/responses/200/content/application~1json/example",
+        "{\n  \"Number\": \"OLT1/22/12/0058\",\n  \"Outlet\": \"Outlet1\",\n  \"Created\": \"2023-01-04T11:13:21.33\",\n  \"CreatedBy\": \"dealpos\",\n  \"Amount\": 2000,\n  \"Reason\": \"Logistics\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1write_off_1invoice_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::InvoiceWriteOffListItem>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1WriteOff~1Invoice/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Number\": \"OLT1/22/12/0058\",\n    \"Outlet\": \"Outlet1\",\n    \"Customer\": \"John\",\n    \"Created\": \"2023-01-04T11:13:21.33\",\n    \"CreatedBy\": \"dealpos\",\n    \"Amount\": 5000,\n    \"Tag\": \"Logistics\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1write_off_1invoice_put_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::InvoiceWriteOffRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1WriteOff~1Invoice/put/requestBody/content/application~1json/example",
+        "{\n  \"date\": \"2024/02/28\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"OLT1.02.01.23.004\",\n  \"Type\": \"logistic\",\n  \"Note\": \"not paid\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1sales_order_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::SalesOrderCreateRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1SalesOrder/post/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.06.00001\",\n  \"Date\": \"2020-06-24\",\n  \"SalesPerson\": \"Sales 1\",\n  \"TaxType\": \"No Tax\",\n  \"Discount1\": 0,\n  \"Discount2\": 0,\n  \"DiscountAmount\": 0,\n  \"LogisticServiceCode\": \"JNE-R\",\n  \"ReferenceNumber\": \"TKPD-001\",\n  \"Customer\": {\n    \"Name\": \"Hendry Wijaya\",\n    \"Email\": \"Hendry@dealpos.com\",\n    \"Phone\": \"02165498468\",\n    \"Mobile\": \"081514515156\",\n    \"Code\": \"HW021\"\n  },\n  \"Variants\": [\n    {\n      \"Code\": \"200536\",\n      \"Quantity\": \"10\",\n      \"Price\": \"3500\",\n      \"Discount\": 0,\n      \"Note\": \"Item 1\"\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1sales_order_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CreatedIdNumber,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1SalesOrder/post/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"21e0dbb6-f240-4bda-8f03-769362f88d10\",\n  \"Number\": \"20.06.00001\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1sales_order_delete_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::SalesOrderRef,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1SalesOrder/delete/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.06.00001\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1sales_order_delete_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::MessageResponse,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1SalesOrder/delete/responses/200/content/application~1json/example",
+        "{\n  \"Message\": \"SalesOrder 21.02.00011 has been deleted\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1sales_order_1convert_invoice_put_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::SalesOrderRef,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1SalesOrder~1ConvertInvoice/put/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.06.00001\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1sales_order_1convert_invoice_put_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CreatedIdNumber,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1SalesOrder~1ConvertInvoice/put/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"21e0dbb6-f240-4bda-8f03-769362f88d10\",\n  \"Number\": \"20.06.00001\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1sales_order_1get_by_list_number_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::SalesOrderListNumberRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1SalesOrder~1GetByListNumber/get/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": [\n    \"20.11.00003\",\n    \"20.11.00002\",\n    \"20.11.00001\"\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1sales_order_1get_by_list_number_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::SalesOrderListItem>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1SalesOrder~1GetByListNumber/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Outlet\": \"Outlet1\",\n    \"Date\": \"2020-11-05T00:00:00\",\n    \"Number\": \"20.11.00003\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1sales_order_1get_by_list_number_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::SalesOrderListNumberRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1SalesOrder~1GetByListNumber/post/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": [\n    \"20.11.00003\",\n    \"20.11.00002\",\n    \"20.11.00001\"\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1sales_order_1get_by_list_number_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::SalesOrderListItem>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1SalesOrder~1GetByListNumber/post/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Outlet\": \"Outlet1\",\n    \"Date\": \"2020-11-05T00:00:00\",\n    \"Number\": \"20.11.00003\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1estimate_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::EstimateListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Estimate/get/requestBody/content/application~1json/example",
+        "{\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"From\": \"2019-12-01T00:00:00\",\n  \"To\": \"2019-12-31T23:59:59\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1estimate_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::EstimateListItem>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Estimate/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Outlet\": \"Outlet1\",\n    \"Number\": \"19.12.00102\",\n    \"Customer\": \"Hendry\",\n    \"Date\": \"2019-12-31T00:00:00\",\n    \"Status\": \"Waiting\",\n    \"Created\": \"2019-12-31T09:30:01\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1estimate_1p_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::EstimateListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Estimate~1p/post/requestBody/content/application~1json/example",
+        "{\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"From\": \"2019-12-01T00:00:00\",\n  \"To\": \"2019-12-31T23:59:59\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1estimate_1p_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::EstimateListItem>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Estimate~1p/post/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Outlet\": \"Outlet1\",\n    \"Number\": \"19.12.00102\",\n    \"Customer\": \"Hendry\",\n    \"Date\": \"2019-12-31T00:00:00\",\n    \"Status\": \"Waiting\",\n    \"Created\": \"2019-12-31T09:30:01\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1report_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::ReportSalesInvoiceQueryByOutlet,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Report/get/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"From\": \"2021-03-01T00:00:00\",\n  \"To\": \"2021-03-31T00:00:00\",\n  \"PageNumber\": 1,\n  \"PageSize\": 100\n}",
+    );
+}
+
+#[test]
+fn models_paths_1report_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::ReportSalesInvoicePage,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Report/get/responses/200/content/application~1json/example",
+        "{\n  \"Data\": [\n    {\n      \"InvoiceID\": \"7e2d0000-4444-4a1b-9c0d-000000000601\",\n      \"Number\": \"25.01.00007\",\n      \"Created\": \"2025-01-03T09:12:40.1\",\n      \"Customer\": null,\n      \"TaxType\": \"Include\",\n      \"Gross\": 560,\n      \"Payments\": [\n        {\n          \"Method\": \"Cash\",\n          \"Amount\": 1000\n        }\n      ],\n      \"Variants\": [\n        {\n          \"Name\": \"Cigar Box Small\",\n          \"Code\": \"CB-S\",\n          \"Quantity\": 2,\n          \"UnitQuantity\": 2,\n          \"Cost\": 180,\n          \"Price\": 280,\n          \"PriceOriginal\": 280,\n          \"NetPrice\": 280\n        }\n      ]\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1report_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::ReportSalesInvoiceQueryByOutlet,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Report/post/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"From\": \"2021-03-01T00:00:00\",\n  \"To\": \"2021-03-31T00:00:00\",\n  \"PageNumber\": 1,\n  \"PageSize\": 100\n}",
+    );
+}
+
+#[test]
+fn models_paths_1report_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::ReportSalesInvoicePage,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Report/post/responses/200/content/application~1json/example",
+        "{\n  \"Data\": [\n    {\n      \"InvoiceID\": \"7e2d0000-4444-4a1b-9c0d-000000000601\",\n      \"Number\": \"25.01.00007\",\n      \"Created\": \"2025-01-03T09:12:40.1\",\n      \"Customer\": null,\n      \"TaxType\": \"Include\",\n      \"Gross\": 560,\n      \"Payments\": [\n        {\n          \"Method\": \"Cash\",\n          \"Amount\": 1000\n        }\n      ],\n      \"Variants\": [\n        {\n          \"Name\": \"Cigar Box Small\",\n          \"Code\": \"CB-S\",\n          \"Quantity\": 2,\n          \"UnitQuantity\": 2,\n          \"Cost\": 180,\n          \"Price\": 280,\n          \"PriceOriginal\": 280,\n          \"NetPrice\": 280\n        }\n      ]\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1shift_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::ShiftListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Shift/get/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"From\": \"2020-05-28\",\n  \"To\": \"2020-05-29\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10\n}",
+    );
+}
+
+#[test]
+fn models_paths_1shift_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::ShiftListItem>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Shift/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Open\": \"2020-05-28T15:24:45.293\",\n    \"Close\": \"2020-05-28T15:25:27.68\",\n    \"Cashier\": \"dealpos\",\n    \"Number\": \"20.05.0001\",\n    \"SalesNTax\": 16062.75,\n    \"TotalInvoice\": 1,\n    \"Outlet\": \"Outlet1\",\n    \"Register\": \"Outlet1\",\n    \"ID\": \"22b33f3d-e89a-4b4a-89f1-a704740bbbdc\",\n    \"Visitors\": 10\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1shift_put_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::ShiftCloseRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Shift/put/requestBody/content/application~1json/example",
+        "{\n  \"Register\": \"Outlet1\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1shift_put_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::ShiftCloseResult>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Shift/put/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Number\": \"OLT1/21/12/0010\",\n    \"Sales\": 60000,\n    \"Tax\": 2000,\n    \"Start\": \"2021-12-15T14:09:06.567\",\n    \"End\": \"2021-12-15T14:09:13.8907518+07:00\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1shift_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::ShiftOpenRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Shift/post/requestBody/content/application~1json/example",
+        "{\n  \"Register\": \"Outlet1\",\n  \"OpAmount\": 100000\n}",
+    );
+}
+
+#[test]
+fn models_paths_1shift_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::MessageResponse,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Shift/post/responses/200/content/application~1json/example",
+        "{\n  \"Message\": \"Shift success created\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1shift_delete_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::ShiftDeleteRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Shift/delete/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"21.12.00007\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1shift_delete_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::MessageResponse,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Shift/delete/responses/200/content/application~1json/example",
+        "{\n  \"Message\": \"Shift 22b33f3d-e89a-4b4a-89f1-a704740bbbdc has been deleted!\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1parked_order_display_1default_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::ParkedOrderDisplayData,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1ParkedOrderDisplay~1Default/get/responses/200/content/application~1json/example",
+        "{\n  \"Data\": [\n    {\n      \"OrderID\": \"e1a90000-5555-4f00-8b11-000000000701\",\n      \"Number\": \"P-0012\",\n      \"ParkLabel\": \"Budi - roadbike\",\n      \"Customer\": \"Budi\",\n      \"Created\": \"2026-06-01T10:02:03.5\",\n      \"Note\": \"\",\n      \"Variants\": [\n        {\n          \"Code\": \"DBJS-TUNEUP\",\n          \"Name\": \"Tune-up Service\",\n          \"Quantity\": 1\n        }\n      ]\n    },\n    {\n      \"OrderID\": \"e1a90000-5555-4f00-8b11-000000000701\",\n      \"Number\": \"P-0012\",\n      \"ParkLabel\": \"Budi - roadbike\",\n      \"Customer\": \"Budi\",\n      \"Created\": \"2026-06-01T10:02:03.5\",\n      \"Note\": \"\",\n      \"Variants\": [\n        {\n          \"Code\": \"SP-TUBE-700\",\n          \"Name\": \"Inner Tube 700c\",\n          \"Quantity\": 2\n        }\n      ]\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1customer_1email_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CustomerByEmailRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Customer~1Email/get/requestBody/content/application~1json/example",
+        "{\n  \"Email\": \"tafta@dealpos.com\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1customer_1email_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CustomerByEmailResponse,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Customer~1Email/get/responses/200/content/application~1json/example",
+        "{\n  \"Email\": \"tafta@dealpos.com\",\n  \"Gender\": true,\n  \"Code\": \"HW008\",\n  \"ReferredBy\": \"449e35af-190d-4137-aa13-9cf2cf6af57a\",\n  \"Group\": \"Gold\",\n  \"ExpiredGroup\": \"31 Jul 2019\",\n  \"SignUpOutlet\": \"Outlet1\",\n  \"LoyaltyPoint\": 88,\n  \"Status\": \"Active\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1customer_1email_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CustomerByEmailRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Customer~1Email/post/requestBody/content/application~1json/example",
+        "{\n  \"Email\": \"tafta@dealpos.com\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1customer_1email_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CustomerByEmailResponse,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Customer~1Email/post/responses/200/content/application~1json/example",
+        "{\n  \"Email\": \"tafta@dealpos.com\",\n  \"Gender\": true,\n  \"Code\": \"HW008\",\n  \"ReferredBy\": \"449e35af-190d-4137-aa13-9cf2cf6af57a\",\n  \"Group\": \"Gold\",\n  \"ExpiredGroup\": \"31 Jul 2019\",\n  \"SignUpOutlet\": \"Outlet1\",\n  \"LoyaltyPoint\": 88,\n  \"Status\": \"Active\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1variant_1get_id_by_list_code_get_request_body_content_application_1json_example() {
+    round_trip::<
+        Vec<String>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Variant~1GetIDByListCode/get/requestBody/content/application~1json/example",
+        "[\n  \"1000\",\n  \"1001\",\n  \"1002\"\n]",
+    );
+}
+
+#[test]
+fn models_paths_1variant_1get_id_by_list_code_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::VariantIdByCode>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Variant~1GetIDByListCode/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"ID\": \"e156a0a9-1552-49d4-b597-d4ca09c3ed54\",\n    \"Code\": \"1000\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1variant_1get_id_by_list_code_discontinued_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::VariantIdByCodeDiscontinuedRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Variant~1GetIDByListCodeDiscontinued/get/requestBody/content/application~1json/example",
+        "{\n  \"ListCode\": [\n    \"1342L\",\n    \"1342M\"\n  ],\n  \"Discontinued\": \"All\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1variant_1get_id_by_list_code_discontinued_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::VariantIdByCodeDiscontinued>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Variant~1GetIDByListCodeDiscontinued/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Code\": \"1342L\",\n    \"Discontinued\": false\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1category_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CategoryListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Category/get/requestBody/content/application~1json/example",
+        "{\n  \"Discontinued\": false\n}",
+    );
+}
+
+#[test]
+fn models_paths_1category_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::Category>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Category/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"ID\": \"328ca218-0f0b-449c-8d0d-2a55113ce432\",\n    \"Name\": \"Top/Men\",\n    \"Discontinued\": false\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1category_put_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CategoryUpdateRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Category/put/requestBody/content/application~1json/example",
+        "{\n  \"Name\": \"Top/Men\",\n  \"Rename\": \"Top/Women\",\n  \"Discontinued\": false\n}",
+    );
+}
+
+#[test]
+fn models_paths_1category_put_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CreatedId,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Category/put/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"7dc2d2f8-9143-4d3b-bff5-6c00f3f52a23\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1category_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CategoryCreateRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Category/post/requestBody/content/application~1json/example",
+        "{\n  \"Name\": \"Top/Men\",\n  \"Code\": \"TM\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1category_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CreatedId,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Category/post/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"273d1184-a64b-4d2d-ad98-8b38b19c3ffb\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1category_delete_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CategoryDeleteRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Category/delete/requestBody/content/application~1json/example",
+        "{\n  \"Name\": \"Food/Snack/Pastries\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1category_delete_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CreatedId,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Category/delete/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"273d1184-a64b-4d2d-ad98-8b38b19c3ffb\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1category_1p_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CategoryListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Category~1p/post/requestBody/content/application~1json/example",
+        "{\n  \"Discontinued\": false\n}",
+    );
+}
+
+#[test]
+fn models_paths_1category_1p_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::Category>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Category~1p/post/responses/200/content/application~1json/example",
+        "[\n  {\n    \"ID\": \"328ca218-0f0b-449c-8d0d-2a55113ce432\",\n    \"Name\": \"Top/Men\",\n    \"Discontinued\": false\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1category_1id_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CategoryByIdRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Category~1ID/get/requestBody/content/application~1json/example",
+        "{\n  \"ID\": \"328ca218-0f0b-449c-8d0d-2a55113ce431\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1category_1id_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CategoryDetail,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Category~1ID/get/responses/200/content/application~1json/example",
+        "{\n  \"ParentID\": \"ed8e8964-d3ab-4101-834b-426b85b241b0\",\n  \"TypeID\": 0,\n  \"Lvl\": 0\n}",
+    );
+}
+
+#[test]
+fn models_paths_1category_1id_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CategoryByIdRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Category~1ID/post/requestBody/content/application~1json/example",
+        "{\n  \"ID\": \"328ca218-0f0b-449c-8d0d-2a55113ce431\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1category_1id_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CategoryDetail,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Category~1ID/post/responses/200/content/application~1json/example",
+        "{\n  \"ParentID\": \"ed8e8964-d3ab-4101-834b-426b85b241b0\",\n  \"TypeID\": 0,\n  \"Lvl\": 0\n}",
+    );
+}
+
+#[test]
+fn models_paths_1product_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::ProductDataArrayPage,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Product/get/responses/200/content/application~1json/example",
+        "{\n  \"DataArray\": [\n    {\n      \"ID\": \"019a0000-0000-7000-8000-000000000101\",\n      \"Name\": \"Trail Sandal Olive\",\n      \"Code\": \"TSO\",\n      \"Category\": \"Brand/Product\",\n      \"Released\": \"2025-09-23T00:00:00\",\n      \"ThumbnailUrl\": null,\n      \"ImageUrl\": null,\n      \"Discontinued\": false,\n      \"Variants\": [\n        {\n          \"ID\": \"019a0000-0000-7000-8000-000000000201\",\n          \"Model\": \"40\",\n          \"Code\": \"BR-TSO-40\",\n          \"UnitPrice\": 729000,\n          \"Discontinued\": false,\n          \"ProductID\": \"019a0000-0000-7000-8000-000000000101\",\n          \"Weight\": null,\n          \"Discount\": 0,\n          \"TypeID\": 1,\n          \"ProductIndex\": 0\n        }\n      ],\n      \"Created\": \"2025-09-23T08:41:07.52\",\n      \"CostCurrencyID\": 1\n    }\n  ],\n  \"RecordsCount\": -1\n}",
+    );
+}
+
+#[test]
+fn models_paths_1product_put_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::ProductUpdateRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Product/put/requestBody/content/application~1json/example",
+        "{\n  \"Category\": \"Top/Men\",\n  \"Name\": \"Captain America T-Shirt\",\n  \"Brand\": \"Brand\",\n  \"Code\": \"1003\",\n  \"Discontinued\": false,\n  \"Description\": \"New Arrival\",\n  \"Variants\": [\n    {\n      \"Model\": \"Small\",\n      \"Code\": \"1003S\",\n      \"UnitCost\": 100000,\n      \"UnitPrice\": 150000,\n      \"Discontinued\": true,\n      \"VariantDescription\": \"Unavailable\"\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1product_put_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::ProductSaveResult,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Product/put/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"9525a6b0-297f-4b4a-97c7-0ae876bb44cd\",\n  \"Variants\": [\n    {\n      \"Code\": \"1000S\",\n      \"ID\": \"9ad47be6-bf1c-4dd5-87a8-193fe56d1035\"\n    },\n    {\n      \"Code\": \"1000M\",\n      \"ID\": \"b3d68610-22a5-445d-8c5c-c79487373aa2\"\n    }\n  ],\n  \"ListVariantID\": [\n    \"9ad47be6-bf1c-4dd5-87a8-193fe56d1035\",\n    \"b3d68610-22a5-445d-8c5c-c79487373aa2\"\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1product_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::ProductCreateRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Product/post/requestBody/content/application~1json/example",
+        "{\n  \"Category\": \"Top/Men\",\n  \"Name\": \"Captain America T-Shirt\",\n  \"Brand\": \"Brand\",\n  \"Code\": \"1003\",\n  \"Discontinued\": false,\n  \"ImageURL\": \"https://images.unsplash.com/photo-1622793348115-…\",\n  \"ExtraImagesURL\": [\n    \"//res.cloudinary.com/pos/image/upload/Product/…/vgzleqpgujlspm9ltdiht.jpg\"\n  ],\n  \"Description\": \"New Arrival\",\n  \"Variants\": [\n    {\n      \"Model\": \"Small\",\n      \"Code\": \"1003S\",\n      \"UnitCost\": 100000,\n      \"UnitPrice\": 150000,\n      \"Discontinued\": true,\n      \"Type\": {\n        \"value\": \"Standard\"\n      },\n      \"VariantDescription\": \"Unavailable\"\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1product_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::ProductSaveResult,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Product/post/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"9525a6b0-297f-4b4a-97c7-0ae876bb44cd\",\n  \"Variants\": [\n    {\n      \"Code\": \"1000S\",\n      \"ID\": \"9ad47be6-bf1c-4dd5-87a8-193fe56d1035\"\n    },\n    {\n      \"Code\": \"1000M\",\n      \"ID\": \"b3d68610-22a5-445d-8c5c-c79487373aa2\"\n    }\n  ],\n  \"ListVariantID\": [\n    \"9ad47be6-bf1c-4dd5-87a8-193fe56d1035\",\n    \"b3d68610-22a5-445d-8c5c-c79487373aa2\"\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1variant_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::VariantListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Variant/get/requestBody/content/application~1json/example",
+        "{\n  \"Category\": \"2D Layering\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10\n}",
+    );
+}
+
+#[test]
+fn models_paths_1variant_put_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::VariantUpdateByCodeRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Variant/put/requestBody/content/application~1json/example",
+        "{\n  \"Code\": \"2DL-P\",\n  \"Name\": \"2D Layering (Premium)\",\n  \"Model\": \"2D Layering (Premium)\",\n  \"ProductCode\": \"2DL\",\n  \"Weight\": 0,\n  \"Type\": \"Standard\",\n  \"OrderPrice\": 0,\n  \"UnitCost\": 2000,\n  \"UnitPrice\": 500000,\n  \"Taxable\": true,\n  \"LoyaltyPoint\": false,\n  \"Discontinued\": false,\n  \"Components\": [\n    {\n      \"Code\": \"2DL\",\n      \"Name\": \"2D Layering\",\n      \"Qty\": 1\n    }\n  ],\n  \"OutletPrice\": [\n    {\n      \"Outlet\": \"Outlet1\",\n      \"Price\": 500000,\n      \"ExtraCost\": 0\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1variant_put_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::MessageResponse,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Variant/put/responses/200/content/application~1json/example",
+        "{\n  \"Message\": \"Update Success\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1variant_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::VariantListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Variant/post/requestBody/content/application~1json/example",
+        "{\n  \"Category\": \"2D Layering\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10\n}",
+    );
+}
+
+#[test]
+fn models_paths_1variant_delete_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::VariantDeleteRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Variant/delete/requestBody/content/application~1json/example",
+        "{\n  \"Code\": \"1003L\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1variant_delete_responses_200_content_application_1json_example() {
+    round_trip::<
+        String,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Variant/delete/responses/200/content/application~1json/example",
+        "\"Variant with code 1003L has been successfully deleted.\"",
+    );
+}
+
+#[test]
+fn models_paths_1variant_1add_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::VariantAddRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Variant~1Add/post/requestBody/content/application~1json/example",
+        "{\n  \"Code\": \"1003\",\n  \"Variants\": [\n    {\n      \"Model\": \"Small\",\n      \"Code\": \"1003L\",\n      \"UnitCost\": 100000,\n      \"UnitPrice\": 150000,\n      \"Discontinued\": true,\n      \"VariantDescription\": \"Unavailable\"\n    },\n    {\n      \"Model\": \"Medium\",\n      \"Code\": \"1003XL\",\n      \"UnitCost\": 125000,\n      \"UnitPrice\": 175000,\n      \"Discontinued\": false\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1variant_1add_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::ProductSaveResult,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Variant~1Add/post/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"9525a6b0-297f-4b4a-97c7-0ae876bb44cd\",\n  \"Variants\": [\n    {\n      \"Code\": \"1000S\",\n      \"ID\": \"9ad47be6-bf1c-4dd5-87a8-193fe56d1035\"\n    },\n    {\n      \"Code\": \"1000M\",\n      \"ID\": \"b3d68610-22a5-445d-8c5c-c79487373aa2\"\n    }\n  ],\n  \"ListVariantID\": [\n    \"9ad47be6-bf1c-4dd5-87a8-193fe56d1035\",\n    \"b3d68610-22a5-445d-8c5c-c79487373aa2\"\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1variant_1count_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CountResponse,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Variant~1Count/get/responses/200/content/application~1json/example",
+        "{\n  \"Count\": 1234\n}",
+    );
+}
+
+#[test]
+fn models_paths_1variant_1data_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::VariantSummary>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Variant~1Data/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"ID\": \"5b7d1e2a-1111-4c2d-9e3f-000000000301\",\n    \"Name\": \"Gift Wrap\",\n    \"Code\": \"\",\n    \"Type\": \"Standard\",\n    \"UnitPrice\": 25000,\n    \"UnitCost\": 9000\n  },\n  {\n    \"ID\": \"5b7d1e2a-1111-4c2d-9e3f-000000000302\",\n    \"Name\": \"Courier Fee\",\n    \"Code\": \"\",\n    \"Type\": \"NonInventory\",\n    \"UnitPrice\": 30000,\n    \"UnitCost\": 0\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1inventory_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::InventoryItem>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Inventory/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Category\": \"Top/Men\",\n    \"Product\": \"Basic Tee\",\n    \"Variant\": \"Basic Tee (L)\",\n    \"Code\": \"1003L\",\n    \"I\": {\n      \"OnHand\": 12,\n      \"Allocated\": 2,\n      \"Available\": 10\n    }\n  },\n  {\n    \"Category\": \"Top/Men\",\n    \"Product\": \"Basic Tee\",\n    \"Variant\": \"Basic Tee (M)\",\n    \"Code\": \"1003M\",\n    \"I\": {\n      \"OnHand\": 0,\n      \"Allocated\": 0,\n      \"Available\": 0\n    }\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1adjustment_1set_put_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::AdjustmentSetUpdateRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Adjustment~1Set/put/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Date\": \"2023/09/01\",\n  \"Number\": \"2023.09.00001\",\n  \"PIC\": \"John Doe\",\n  \"Note\": \"Adjustment for damaged goods\",\n  \"Variants\": [\n    {\n      \"Code\": \"907\",\n      \"Quantity\": 10\n    },\n    {\n      \"Code\": \"908\",\n      \"Quantity\": 5\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1adjustment_1set_put_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CreatedId,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Adjustment~1Set/put/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"bcb2fff2-916a-4f60-9e12-36735d0790a9\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1adjustment_1set_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::AdjustmentSetCreateRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Adjustment~1Set/post/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Date\": \"2023/09/01\",\n  \"Number\": \"2023.09.00001\",\n  \"StateID\": 1,\n  \"PIC\": \"John Doe\",\n  \"Note\": \"Adjustment for damaged goods\",\n  \"Variants\": [\n    {\n      \"Code\": \"907\",\n      \"Quantity\": 10\n    },\n    {\n      \"Code\": \"908\",\n      \"Quantity\": 5\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1adjustment_1set_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CreatedId,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Adjustment~1Set/post/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"bcb2fff2-916a-4f60-9e12-36735d0790a9\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1outlet_price_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::OutletPrice,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1OutletPrice/get/responses/200/content/application~1json/example",
+        "{\n  \"Code\": \"2005\",\n  \"Outlets\": [\n    {\n      \"Outlet\": \"Outlet1\",\n      \"ExtraCost\": 100000,\n      \"UnitPrice\": 112000\n    },\n    {\n      \"Outlet\": \"Outlet2\",\n      \"ExtraCost\": 100000,\n      \"UnitPrice\": 112000\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1outlet_price_put_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::OutletPriceRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1OutletPrice/put/requestBody/content/application~1json/example",
+        "{\n  \"Code\": \"2005\",\n  \"Outlets\": [\n    {\n      \"Outlet\": \"Outlet1\",\n      \"ExtraCost\": 100000,\n      \"UnitPrice\": 112000\n    },\n    {\n      \"Outlet\": \"Outlet2\",\n      \"ExtraCost\": 100000,\n      \"UnitPrice\": 112000\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1outlet_price_put_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CreatedId,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1OutletPrice/put/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"3b3201cd-81b9-46f8-80f6-8c905af70025\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1outlet_price_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::OutletPriceRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1OutletPrice/post/requestBody/content/application~1json/example",
+        "{\n  \"Code\": \"2005\",\n  \"Outlets\": [\n    {\n      \"Outlet\": \"Outlet1\",\n      \"ExtraCost\": 100000,\n      \"UnitPrice\": 112000\n    },\n    {\n      \"Outlet\": \"Outlet2\",\n      \"ExtraCost\": 100000,\n      \"UnitPrice\": 112000\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1outlet_price_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CreatedId,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1OutletPrice/post/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"3b3201cd-81b9-46f8-80f6-8c905af70025\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1outlet_price_1p_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::OutletPrice,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1OutletPrice~1p/post/responses/200/content/application~1json/example",
+        "{\n  \"Code\": \"2005\",\n  \"Outlets\": [\n    {\n      \"Outlet\": \"Outlet1\",\n      \"ExtraCost\": 100000,\n      \"UnitPrice\": 112000\n    },\n    {\n      \"Outlet\": \"Outlet2\",\n      \"ExtraCost\": 100000,\n      \"UnitPrice\": 112000\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1prepaid_package_1check_in_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::PrepaidPackageCheckInRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1PrepaidPackage~1CheckIn/post/requestBody/content/application~1json/example",
+        "{\n  \"MemberCode\": \"12345\",\n  \"Package\": \"Gym Package\",\n  \"Doctor\": \"Dr. Smith\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1prepaid_package_1check_in_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::MessageResponse,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1PrepaidPackage~1CheckIn/post/responses/200/content/application~1json/example",
+        "{\n  \"Message\": \"Success register with number 20.03.00024 …\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1prepaid_package_1check_out_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::PrepaidPackageCheckOutRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1PrepaidPackage~1CheckOut/post/requestBody/content/application~1json/example",
+        "{\n  \"MemberCode\": \"123456\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1prepaid_package_1check_out_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::MessageResponse,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1PrepaidPackage~1CheckOut/post/responses/200/content/application~1json/example",
+        "{\n  \"Message\": \" Check Out : 16:35 - … Point(s) remaining :4,781.8 …\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1prepaid_package_1history_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::PrepaidPackageHistoryItem>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1PrepaidPackage~1History/post/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Outlet\": \"Outlet1\",\n    \"Number\": \"Prepaid-001\",\n    \"Date\": \"2018-09-07\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1promotion_coupon_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::PromotionCouponListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1PromotionCoupon/get/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2019-12-01T00:00:00\",\n  \"To\": \"2019-12-19T00:00:00\",\n  \"Type\": \"DiscountPercentage\",\n  \"UsageStatus\": \"Active\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"Code\": \"Disc99\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1promotion_coupon_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::PromotionCoupon>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1PromotionCoupon/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Code\": \"Disc99\",\n    \"Limit\": 5,\n    \"Balance\": 5,\n    \"Discount\": 99,\n    \"Type\": \"DiscountPercentage\",\n    \"MinimumSpending\": 100000,\n    \"CustomerCode\": \"DP-001\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1promotion_coupon_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::PromotionCouponCreateRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1PromotionCoupon/post/requestBody/content/application~1json/example",
+        "{\n  \"Code\": \"Disc99\",\n  \"Limit\": 5,\n  \"Discount\": 99,\n  \"MinimumAmount\": 100000,\n  \"FullPriceItemOnly\": \"No\",\n  \"MaximumDiscount\": 100000,\n  \"ExpiryDate\": \"2019-11-18\",\n  \"Description\": \"Discount percentage 99%\",\n  \"Type\": \"DiscountPercentage\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1promotion_coupon_1p_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::PromotionCouponListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1PromotionCoupon~1p/post/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2019-12-01T00:00:00\",\n  \"To\": \"2019-12-19T00:00:00\",\n  \"Type\": \"DiscountPercentage\",\n  \"UsageStatus\": \"Active\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"Code\": \"Disc99\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1promotion_coupon_1p_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::PromotionCoupon>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1PromotionCoupon~1p/post/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Code\": \"Disc99\",\n    \"Limit\": 5,\n    \"Balance\": 5,\n    \"Discount\": 99,\n    \"Type\": \"DiscountPercentage\",\n    \"MinimumSpending\": 100000,\n    \"CustomerCode\": \"DP-001\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1promotion_event_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::PromotionEventListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1PromotionEvent/get/requestBody/content/application~1json/example",
+        "{\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"Type\": \"Amount\",\n  \"Status\": \"Active\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1promotion_event_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::PromotionEvent>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1PromotionEvent/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Name\": \"New Year Sale\",\n    \"StartDate\": \"2022-12-25 00:00:00\",\n    \"ExpirationDate\": \"2022-01-01 23:59:59\",\n    \"Type\": \"Amount\",\n    \"MinimumQty\": 1\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1promotion_event_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::PromotionEventListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1PromotionEvent/post/requestBody/content/application~1json/example",
+        "{\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"Type\": \"Amount\",\n  \"Status\": \"Active\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1promotion_event_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::PromotionEvent>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1PromotionEvent/post/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Name\": \"New Year Sale\",\n    \"StartDate\": \"2022-12-25 00:00:00\",\n    \"ExpirationDate\": \"2022-01-01 23:59:59\",\n    \"Type\": \"Amount\",\n    \"MinimumQty\": 1\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1promotion_event_1get_by_variant_id_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::PromotionEventByVariantIdRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1PromotionEvent~1GetByVariantID/get/requestBody/content/application~1json/example",
+        "{\n  \"VariantID\": \"6f96d108-1af5-45de-a593-74719a0ee8e2\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1promotion_event_1get_by_variant_id_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::PromotionEventVariantPrice>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1PromotionEvent~1GetByVariantID/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Name\": \"DealPOS Book Fair 2022\",\n    \"UnitPrice\": 100000,\n    \"ExtraCost\": 0,\n    \"Discount\": 0,\n    \"StartDate\": \"2022-04-13T00:00:00\",\n    \"StartTime\": \"00:00:00\",\n    \"ExpirationTime\": \"23:59:59\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1promotion_event_1get_by_variant_id_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::PromotionEventByVariantIdRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1PromotionEvent~1GetByVariantID/post/requestBody/content/application~1json/example",
+        "{\n  \"VariantID\": \"6f96d108-1af5-45de-a593-74719a0ee8e2\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1promotion_event_1get_by_variant_id_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::PromotionEventVariantPrice>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1PromotionEvent~1GetByVariantID/post/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Name\": \"DealPOS Book Fair 2022\",\n    \"UnitPrice\": 100000,\n    \"ExtraCost\": 0,\n    \"Discount\": 0,\n    \"StartDate\": \"2022-04-13T00:00:00\",\n    \"StartTime\": \"00:00:00\",\n    \"ExpirationTime\": \"23:59:59\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1customer_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CustomerListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Customer/get/requestBody/content/application~1json/example",
+        "{\n  \"Name\": \"Ferdiansyah Rahman\",\n  \"Outlet\": \"Outlet1\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"From\": \"2021-01-01\",\n  \"To\": \"2021-01-28\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1customer_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::CustomerListItem>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Customer/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Name\": \"A WI\",\n    \"Code\": \"TIA20887\",\n    \"Mobile\": \"089621973221\",\n    \"Email\": \"secyliac@gmail.com\",\n    \"BirthDate\": \"1995-03-01T00:00:00\",\n    \"JoinDate\": \"2021-01-31T00:00:00\",\n    \"ID\": \"298bb6ce-d337-43ab-9c9f-5b289f0f5c95\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1customer_put_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CustomerUpdateByEmailRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Customer/put/requestBody/content/application~1json/example",
+        "{\n  \"Email\": \"thomy@dealpos.com\",\n  \"Name\": \"Thomy Kurniawan\",\n  \"Birthdate\": \"1989-04-20\",\n  \"Gender\": false,\n  \"Code\": \"Tk1010\",\n  \"Group\": \"Gold\",\n  \"ExpiredGroup\": \"2018-12-31\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1customer_1p_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CustomerListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Customer~1p/post/requestBody/content/application~1json/example",
+        "{\n  \"Name\": \"Ferdiansyah Rahman\",\n  \"Outlet\": \"Outlet1\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"From\": \"2021-01-01\",\n  \"To\": \"2021-01-28\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1customer_1p_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::CustomerListItem>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Customer~1p/post/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Name\": \"A WI\",\n    \"Code\": \"TIA20887\",\n    \"Mobile\": \"089621973221\",\n    \"Email\": \"secyliac@gmail.com\",\n    \"BirthDate\": \"1995-03-01T00:00:00\",\n    \"JoinDate\": \"2021-01-31T00:00:00\",\n    \"ID\": \"298bb6ce-d337-43ab-9c9f-5b289f0f5c95\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1customer_1suspend_put_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CustomerSuspendRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Customer~1Suspend/put/requestBody/content/application~1json/example",
+        "{\n  \"ID\": \"c27bfb13-4936-43e5-bd7d-410dc8d041c2\",\n  \"Code\": \"HWCISAP\",\n  \"Email\": \"hendryw@gmail.com\",\n  \"Phone\": \"0216892235\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1customer_1suspend_put_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::MessageResponse,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Customer~1Suspend/put/responses/200/content/application~1json/example",
+        "{\n  \"Message\": \"The contact has been successfully suspended.\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1customer_1unsuspend_put_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CustomerSuspendRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Customer~1Unsuspend/put/requestBody/content/application~1json/example",
+        "{\n  \"ID\": \"c27bfb13-4936-43e5-bd7d-410dc8d041c2\",\n  \"Code\": \"HWCISAP\",\n  \"Email\": \"hendryw@gmail.com\",\n  \"Phone\": \"0216892235\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1customer_1unsuspend_put_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::MessageResponse,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Customer~1Unsuspend/put/responses/200/content/application~1json/example",
+        "{\n  \"Message\": \"The contact has been successfully unsuspended.\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1supplier_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::SupplierListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Supplier/get/requestBody/content/application~1json/example",
+        "{\n  \"PageNumber\": 1,\n  \"PageSize\": 20\n}",
+    );
+}
+
+#[test]
+fn models_paths_1bill_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::BillListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Bill/get/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1bill_put_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::BillRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Bill/put/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"05.23.2018.0001\",\n  \"Date\": \"2018-02-23\",\n  \"DueDate\": \"2018-08-25\",\n  \"TaxType\": \"PPN 10%\",\n  \"Discount1\": 5,\n  \"DiscountAmount\": 10000,\n  \"Note\": \"Test note Outlet1\",\n  \"Delivery\": \"Waiting\",\n  \"Supplier\": {\n    \"Name\": \"Supplier A\",\n    \"Email\": \"supplier@dealpos.com\",\n    \"Phone\": \"085741254\",\n    \"Address\": \"JL. Muara Karang\",\n    \"Gender\": \"Male\"\n  },\n  \"Variants\": [\n    {\n      \"Code\": \"2005\",\n      \"Quantity\": \"10\",\n      \"Price\": \"102000\",\n      \"Discount\": 10,\n      \"Note\": \"Test note\"\n    }\n  ],\n  \"Payments\": [\n    {\n      \"Date\": \"2018-02-23\",\n      \"Amount\": \"2150610\",\n      \"Method\": \"Cash\"\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1bill_put_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CreatedId,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Bill/put/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"410ba2b7-8eff-4759-b5f1-cf47b33ef1cc\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1bill_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::BillRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Bill/post/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"05.23.2018.0001\",\n  \"Date\": \"2018-02-23\",\n  \"DueDate\": \"2018-08-25\",\n  \"TaxType\": \"PPN 10%\",\n  \"Discount1\": 5,\n  \"DiscountAmount\": 10000,\n  \"Note\": \"Test note Outlet1\",\n  \"Delivery\": \"Waiting\",\n  \"Supplier\": {\n    \"Name\": \"Supplier A\",\n    \"Email\": \"supplier@dealpos.com\",\n    \"Phone\": \"085741254\",\n    \"Address\": \"JL. Muara Karang\",\n    \"Gender\": \"Male\"\n  },\n  \"Variants\": [\n    {\n      \"Code\": \"2005\",\n      \"Quantity\": \"10\",\n      \"Price\": \"102000\",\n      \"Discount\": 10,\n      \"Note\": \"Test note\"\n    }\n  ],\n  \"Payments\": [\n    {\n      \"Date\": \"2018-02-23\",\n      \"Amount\": \"2150610\",\n      \"Method\": \"Cash\"\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1bill_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CreatedId,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Bill/post/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"410ba2b7-8eff-4759-b5f1-cf47b33ef1cc\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1bill_1p_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::BillListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Bill~1p/post/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1bill_1with_total_count_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::BillPage,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Bill~1WithTotalCount/get/responses/200/content/application~1json/example",
+        "{\n  \"Data\": [\n    {\n      \"ID\": \"b1110000-6666-4e2a-a1b2-000000000801\",\n      \"Outlet\": \"Main Warehouse\",\n      \"Number\": \"PO.26.06.0003\",\n      \"Supplier\": \"PT Contoh Distribusi\",\n      \"Type\": \"Purchase\",\n      \"Date\": \"2026-06-28T00:00:00\",\n      \"Due\": \"0001-01-01T00:00:00\",\n      \"Amount\": 12500000,\n      \"Delivery\": \"Received\",\n      \"Payment\": \"Unpaid\",\n      \"Created\": \"2026-06-28T15:40:02.03\"\n    }\n  ],\n  \"TotalCount\": 1\n}",
+    );
+}
+
+#[test]
+fn models_paths_1outbound_logistic_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::OutboundLogisticListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1OutboundLogistic/get/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2020-04-01\",\n  \"To\": \"2020-04-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": \"Outlet1\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1outbound_logistic_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::OutboundLogisticListItem>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1OutboundLogistic/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Outlet\": \"Outlet1\",\n    \"Number\": \"20.04.00082\",\n    \"Customer\": \"Ferdi\",\n    \"Date\": \"2020-04-17T00:00:00\",\n    \"Delivery\": \"Sent\",\n    \"Time\": \"2020-04-17T15:01:00\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1outbound_logistic_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::OutboundLogisticCreateRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1OutboundLogistic/post/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"18.10.00009\",\n  \"Fulfillment\": {\n    \"Outlet\": \"Outlet2\",\n    \"Date\": \"2024-06-20\"\n  },\n  \"PickList\": {\n    \"Dispatch\": false\n  }\n}",
+    );
+}
+
+#[test]
+fn models_paths_1outbound_logistic_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::OutboundLogisticCreateResponse,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1OutboundLogistic/post/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"712098c6-0703-4e36-9679-c14dbeb4e3fe\",\n  \"OrderFulfillmentState\": \"Sent\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1customer_delivery_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::OutboundLogisticListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1CustomerDelivery/get/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2020-04-01\",\n  \"To\": \"2020-04-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": \"Outlet1\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1customer_delivery_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::OutboundLogisticListItem>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1CustomerDelivery/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Outlet\": \"Outlet1\",\n    \"Number\": \"20.04.00082\",\n    \"Customer\": \"Ferdi\",\n    \"Date\": \"2020-04-17T00:00:00\",\n    \"Delivery\": \"Sent\",\n    \"Time\": \"2020-04-17T15:01:00\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1customer_delivery_1p_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::OutboundLogisticListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1CustomerDelivery~1p/post/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2020-04-01\",\n  \"To\": \"2020-04-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": \"Outlet1\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1customer_delivery_1p_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::OutboundLogisticListItem>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1CustomerDelivery~1p/post/responses/200/content/application~1json/example",
+        "[\n  {\n    \"Outlet\": \"Outlet1\",\n    \"Number\": \"20.04.00082\",\n    \"Customer\": \"Ferdi\",\n    \"Date\": \"2020-04-17T00:00:00\",\n    \"Delivery\": \"Sent\",\n    \"Time\": \"2020-04-17T15:01:00\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1transfer_order_put_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::TransferOrderByOutlet,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1TransferOrder/put/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Destination\": \"Outlet2\",\n  \"Date\": \"10/10/2018\",\n  \"Number\": \"18.07.02.0000002\",\n  \"Courier\": \"JNE\",\n  \"Note\": \"Yes Kirim\",\n  \"State\": \"Approved\",\n  \"Variants\": [\n    {\n      \"Code\": \"2012\",\n      \"Quantity\": \"6\",\n      \"Price\": 150000,\n      \"Note\": \"Cotton Combet 30's\"\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1transfer_order_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::TransferOrderByOutlet,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1TransferOrder/post/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"Destination\": \"Outlet2\",\n  \"Date\": \"10/10/2018\",\n  \"Number\": \"18.07.02.0000002\",\n  \"Courier\": \"JNE\",\n  \"Note\": \"Yes Kirim\",\n  \"State\": \"Approved\",\n  \"Variants\": [\n    {\n      \"Code\": \"2012\",\n      \"Quantity\": \"6\",\n      \"Price\": 150000,\n      \"Note\": \"Cotton Combet 30's\"\n    }\n  ]\n}",
+    );
+}
+
+#[test]
+fn models_paths_1transfer_order_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::CreatedId,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1TransferOrder/post/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"0b151d3f-e7ab-44dd-a63a-dbc4019d5cad\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1outlet_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::OutletListItem>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Outlet/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"ID\": \"227427f5-fb25-4f47-9e39-2370fa70d156\",\n    \"Name\": \"Outlet1\",\n    \"Code\": \"001\",\n    \"Suspended\": false\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1outlet_put_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::OutletUpdateRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Outlet/put/requestBody/content/application~1json/example",
+        "{\n  \"Outlet\": \"Emporium Pluit\",\n  \"Code\": \"001\",\n  \"Receipt\": \"001\",\n  \"NegativeInventory\": \"Yes\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1outlet_put_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::MessageResponse,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Outlet/put/responses/200/content/application~1json/example",
+        "{\n  \"Message\": \"Outlet has been updated\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1outlet_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::OutletCreateRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Outlet/post/requestBody/content/application~1json/example",
+        "{\n  \"Name\": \"Emporium Pluit\",\n  \"Code\": \"001\",\n  \"Receipt\": \"001\",\n  \"NegativeInventory\": \"Yes\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1outlet_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::MessageResponse,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Outlet/post/responses/200/content/application~1json/example",
+        "{\n  \"Message\": \"Outlet has been created\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1outlet_1p_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::OutletListRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Outlet~1p/post/requestBody/content/application~1json/example",
+        "{\n  \"Name\": \"Outlet1\",\n  \"Access\": \"All\",\n  \"SuspendedStatus\": \"No\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1outlet_1p_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::OutletListItem>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Outlet~1p/post/responses/200/content/application~1json/example",
+        "[\n  {\n    \"ID\": \"227427f5-fb25-4f47-9e39-2370fa70d156\",\n    \"Name\": \"Outlet1\",\n    \"Code\": \"001\",\n    \"Suspended\": false\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1outlet_1detail_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::OutletDetail,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1Outlet~1Detail/get/responses/200/content/application~1json/example",
+        "{\n  \"ID\": \"019a0000-0000-7000-8000-00000000a002\",\n  \"Code\": \"BDG\",\n  \"Name\": \"Store Bandung\",\n  \"Email\": null,\n  \"SalesTarget\": 0,\n  \"MinimumInventory\": 0,\n  \"maximumInventory\": 0,\n  \"OrderDisplayBroadcastMode\": 0,\n  \"Suspended\": false,\n  \"ReceiptTemplate\": {\n    \"Code\": \"BDG\",\n    \"OutletName\": \"Store Bandung\",\n    \"Address\": \"Jl. Contoh No. 1\",\n    \"ContactInfo\": \"\"\n  }\n}",
+    );
+}
+
+#[test]
+fn models_paths_1loyalty_point_1email_or_phone_get_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::LoyaltyPointHistoryRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1LoyaltyPoint~1EmailOrPhone/get/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2024-01-01\",\n  \"To\": \"2024-12-31\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"Email\": \"customer@example.com\",\n  \"MobilePhone\": \"1234567890\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1loyalty_point_1email_or_phone_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::LoyaltyPointHistoryEntry>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1LoyaltyPoint~1EmailOrPhone/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"InvoiceID\": \"c7224cbd-0292-4060-88f8-2f53f328f904\",\n    \"Outlet\": \"Offline Store\",\n    \"EntryDate\": \"2024-05-08T14:46:00.01\",\n    \"Action\": \"Points Earned\",\n    \"Invoice\": \"24.05.00041\",\n    \"Earned\": 50,\n    \"Balance\": 60,\n    \"Remaining\": 50,\n    \"ExpiryDate\": \"2024-06-08T14:44:37\",\n    \"Note\": \"Paid\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1loyalty_point_1email_or_phone_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::models::LoyaltyPointHistoryRequest,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1LoyaltyPoint~1EmailOrPhone/post/requestBody/content/application~1json/example",
+        "{\n  \"From\": \"2024-01-01\",\n  \"To\": \"2024-12-31\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"Email\": \"customer@example.com\",\n  \"MobilePhone\": \"1234567890\"\n}",
+    );
+}
+
+#[test]
+fn models_paths_1loyalty_point_1email_or_phone_post_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::LoyaltyPointHistoryEntry>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1LoyaltyPoint~1EmailOrPhone/post/responses/200/content/application~1json/example",
+        "[\n  {\n    \"InvoiceID\": \"c7224cbd-0292-4060-88f8-2f53f328f904\",\n    \"Outlet\": \"Offline Store\",\n    \"EntryDate\": \"2024-05-08T14:46:00.01\",\n    \"Action\": \"Points Earned\",\n    \"Invoice\": \"24.05.00041\",\n    \"Earned\": 50,\n    \"Balance\": 60,\n    \"Remaining\": 50,\n    \"ExpiryDate\": \"2024-06-08T14:44:37\",\n    \"Note\": \"Paid\"\n  }\n]",
+    );
+}
+
+#[test]
+fn models_paths_1payment_method_get_responses_200_content_application_1json_example() {
+    round_trip::<
+        Vec<dealpos::models::PaymentMethod>,
+    >(
+        "spec/dealpos-api.yaml#/paths/~1PaymentMethod/get/responses/200/content/application~1json/example",
+        "[\n  {\n    \"ID\": 1,\n    \"Name\": \"Cash\",\n    \"Type\": 0,\n    \"Suspended\": false,\n    \"MDR\": 0\n  },\n  {\n    \"ID\": 7,\n    \"Name\": \"QRIS\",\n    \"Type\": 3,\n    \"Suspended\": false,\n    \"MDR\": 0.7\n  },\n  {\n    \"ID\": 12,\n    \"Name\": \"Marketplace Balance\",\n    \"Type\": 5,\n    \"Suspended\": true,\n    \"MDR\": 0\n  }\n]",
+    );
+}
+
+#[test]
 fn webhooks_components_schemas_product_deleted_payload_properties_id_examples_0() {
     round_trip::<
         String,
@@ -678,6 +2428,136 @@ fn webhooks_webhooks_product_variant_updated_post_responses_200_content_applicat
         dealpos::webhooks::WebhookAck,
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/productVariantUpdated/post/responses/200/content/application~1json/example",
+        "{\n  \"status\": \"success\"\n}",
+    );
+}
+
+#[test]
+fn webhooks_webhooks_invoice_created_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::webhooks::InvoiceCreatedPayload,
+    >(
+        "spec/dealpos-webhooks.yaml#/webhooks/invoiceCreated/post/requestBody/content/application~1json/example",
+        "{\n  \"ID\": \"e0210000-7777-4d5c-bf5b-000000000901\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.09.00020\",\n  \"Date\": \"2020-09-02T00:00:00\",\n  \"DueDate\": \"0001-01-01T00:00:00\",\n  \"Tag\": \"Take Away\",\n  \"Customer\": {\n    \"ID\": \"27740000-8888-4171-8c83-000000000902\",\n    \"Name\": \"Walk-in\",\n    \"Email\": \"\",\n    \"Phone\": \"\",\n    \"Mobile\": \"\",\n    \"Code\": \"\",\n    \"Address\": \"\"\n  },\n  \"CreatorID\": \"ff780000-9999-4c05-ac9e-000000000903\",\n  \"Created\": \"2020-09-02T18:01:12.4\",\n  \"Discount1\": 0,\n  \"Discount2\": 0,\n  \"DiscountAmount\": 0,\n  \"Gross\": 45000,\n  \"DiscountTotal\": 0,\n  \"TaxType\": \"Include\",\n  \"TaxCalculation\": \"Include\",\n  \"Tax\": 4091,\n  \"TaxRate\": 10,\n  \"Sales\": 45000,\n  \"Surcharge\": 0,\n  \"SalesNTax\": 45000,\n  \"Coupon\": \"\",\n  \"Note\": \"\",\n  \"PointUsed\": 0,\n  \"PointsEarned\": 0,\n  \"Delivery\": \"Sent\",\n  \"Void\": \"No\",\n  \"Variants\": [\n    {\n      \"Code\": \"LATTE-R\",\n      \"Name\": \"Latte (Regular)\",\n      \"Quantity\": 1,\n      \"Price\": 45000\n    }\n  ],\n  \"OutboundLogistics\": [],\n  \"Payments\": [\n    {\n      \"Method\": \"Cash\",\n      \"Amount\": 45000\n    }\n  ],\n  \"ReferenceNumber\": \"\"\n}",
+    );
+}
+
+#[test]
+fn webhooks_components_responses_webhook_ack_content_application_1json_example() {
+    round_trip::<
+        dealpos::webhooks::WebhookAck,
+    >(
+        "spec/dealpos-webhooks.yaml#/components/responses/WebhookAck/content/application~1json/example",
+        "{\n  \"status\": \"success\"\n}",
+    );
+}
+
+#[test]
+fn webhooks_components_responses_webhook_ack_content_application_1json_example_2() {
+    round_trip::<
+        dealpos::webhooks::WebhookAck,
+    >(
+        "spec/dealpos-webhooks.yaml#/components/responses/WebhookAck/content/application~1json/example",
+        "{\n  \"status\": \"success\"\n}",
+    );
+}
+
+#[test]
+fn webhooks_components_responses_webhook_ack_content_application_1json_example_3() {
+    round_trip::<
+        dealpos::webhooks::WebhookAck,
+    >(
+        "spec/dealpos-webhooks.yaml#/components/responses/WebhookAck/content/application~1json/example",
+        "{\n  \"status\": \"success\"\n}",
+    );
+}
+
+#[test]
+fn webhooks_webhooks_payment_created_post_request_body_content_application_1json_examples_portal_value() {
+    round_trip::<
+        dealpos::webhooks::PaymentCreatedPayload,
+    >(
+        "spec/dealpos-webhooks.yaml#/webhooks/paymentCreated/post/requestBody/content/application~1json/examples/portal/value",
+        "{\n  \"ID\": \"1c2a88a6-d99c-4915-91af-a36110c34c7a\",\n  \"InvoiceID\": \"008cdf4c-f5c1-449c-94dd-c2f3741fb1ab\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"2020.07.0001\",\n  \"Amount\": 100000,\n  \"Method\": \"Cash\",\n  \"Date\": \"2020-07-01\",\n  \"Created\": \"2020-07-31\",\n  \"Creator\": \"Hendry\",\n  \"CreatorID\": \"71e6e3df-257e-4a56-90ad-f6214b267aee\"\n}",
+    );
+}
+
+#[test]
+fn webhooks_webhooks_payment_created_post_request_body_content_application_1json_examples_reconstructed_value() {
+    round_trip::<
+        dealpos::webhooks::PaymentCreatedPayload,
+    >(
+        "spec/dealpos-webhooks.yaml#/webhooks/paymentCreated/post/requestBody/content/application~1json/examples/reconstructed/value",
+        "{\n  \"ID\": \"1c2a0000-aaaa-4915-91af-000000000a01\",\n  \"InvoiceID\": \"008c0000-bbbb-449c-94dd-000000000a02\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"2020.07.0001\",\n  \"Amount\": 100000,\n  \"Method\": \"Cash\",\n  \"Date\": \"2020-07-01\",\n  \"Created\": \"2020-07-31\",\n  \"Creator\": \"Cashier A\",\n  \"CreatorID\": \"71e60000-cccc-4a56-90ad-000000000a03\"\n}",
+    );
+}
+
+#[test]
+fn webhooks_components_responses_webhook_ack_content_application_1json_example_4() {
+    round_trip::<
+        dealpos::webhooks::WebhookAck,
+    >(
+        "spec/dealpos-webhooks.yaml#/components/responses/WebhookAck/content/application~1json/example",
+        "{\n  \"status\": \"success\"\n}",
+    );
+}
+
+#[test]
+fn webhooks_webhooks_payment_deleted_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::webhooks::PaymentDeletedPayload,
+    >(
+        "spec/dealpos-webhooks.yaml#/webhooks/paymentDeleted/post/requestBody/content/application~1json/example",
+        "{\n  \"ID\": \"1c2a88a6-d99c-4915-91af-a36110c34c7a\",\n  \"InvoiceID\": \"008cdf4c-f5c1-449c-94dd-c2f3741fb1ab\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"2020.07.0001\",\n  \"Amount\": 100000,\n  \"Method\": \"Cash\",\n  \"Date\": \"2020-07-01\",\n  \"Created\": \"2020-07-31\",\n  \"Creator\": \"Hendry\",\n  \"CreatorID\": \"71e6e3df-257e-4a56-90ad-f6214b267aee\"\n}",
+    );
+}
+
+#[test]
+fn webhooks_components_responses_webhook_ack_content_application_1json_example_5() {
+    round_trip::<
+        dealpos::webhooks::WebhookAck,
+    >(
+        "spec/dealpos-webhooks.yaml#/components/responses/WebhookAck/content/application~1json/example",
+        "{\n  \"status\": \"success\"\n}",
+    );
+}
+
+#[test]
+fn webhooks_webhooks_payment_updated_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::webhooks::PaymentUpdatedPayload,
+    >(
+        "spec/dealpos-webhooks.yaml#/webhooks/paymentUpdated/post/requestBody/content/application~1json/example",
+        "{\n  \"ID\": \"1c2a88a6-d99c-4915-91af-a36110c34c7a\",\n  \"InvoiceID\": \"008cdf4c-f5c1-449c-94dd-c2f3741fb1ab\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"2020.07.0001\",\n  \"Amount\": 100000,\n  \"Method\": \"Cash\",\n  \"Date\": \"2020-07-01\",\n  \"Created\": \"2020-07-31\",\n  \"Creator\": \"Hendry\",\n  \"CreatorID\": \"71e6e3df-257e-4a56-90ad-f6214b267aee\"\n}",
+    );
+}
+
+#[test]
+fn webhooks_components_responses_webhook_ack_content_application_1json_example_6() {
+    round_trip::<
+        dealpos::webhooks::WebhookAck,
+    >(
+        "spec/dealpos-webhooks.yaml#/components/responses/WebhookAck/content/application~1json/example",
+        "{\n  \"status\": \"success\"\n}",
+    );
+}
+
+#[test]
+fn webhooks_webhooks_payment_writeoff_post_request_body_content_application_1json_example() {
+    round_trip::<
+        dealpos::webhooks::PaymentWriteoffPayload,
+    >(
+        "spec/dealpos-webhooks.yaml#/webhooks/paymentWriteoff/post/requestBody/content/application~1json/example",
+        "{\n  \"ID\": \"1c2a88a6-d99c-4915-91af-a36110c34c7a\",\n  \"InvoiceID\": \"008cdf4c-f5c1-449c-94dd-c2f3741fb1ab\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"2020.07.0001\",\n  \"Amount\": 100000,\n  \"Method\": \"Cash\",\n  \"Date\": \"2020-07-01\",\n  \"Created\": \"2020-07-31\",\n  \"Creator\": \"Hendry\",\n  \"CreatorID\": \"71e6e3df-257e-4a56-90ad-f6214b267aee\",\n  \"TagID\": \"1c2a88a6-d99c-4915-91af-a36110c34c7a\"\n}",
+    );
+}
+
+#[test]
+fn webhooks_components_responses_webhook_ack_content_application_1json_example_7() {
+    round_trip::<
+        dealpos::webhooks::WebhookAck,
+    >(
+        "spec/dealpos-webhooks.yaml#/components/responses/WebhookAck/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
     );
 }

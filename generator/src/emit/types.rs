@@ -112,7 +112,13 @@ fn field(api: &Api, f: &Field, lenient: bool) -> TokenStream {
             (quote!(crate::Nullable<#t>), quote!(default, skip_serializing_if = "crate::Nullable::is_absent",))
         }
     };
-    let serde = if rename.is_none() && attrs.is_empty() { quote!() } else { quote!(#[serde(#rename #attrs)]) };
+    let aliases = f.aliases.iter().map(|a| quote!(alias = #a,));
+    let aliases = quote!(#(#aliases)*);
+    let serde = if rename.is_none() && attrs.is_empty() && aliases.is_empty() {
+        quote!()
+    } else {
+        quote!(#[serde(#rename #aliases #attrs)])
+    };
     quote! {
         #doc
         #serde

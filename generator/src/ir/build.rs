@@ -118,6 +118,7 @@ impl<'a> Builder<'a> {
                     parameters,
                     request,
                     responses,
+                    dealpos: dealpos_notes(op),
                     origin: op_at,
                 });
             }
@@ -443,6 +444,14 @@ impl<'a> Builder<'a> {
             fields.push(Field {
                 name: wire.clone(),
                 wire: wire.clone(),
+                aliases: prop
+                    .get("x-aliases")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect(),
                 doc: schema::doc(prop),
                 ty,
                 required: required.contains(wire),
@@ -551,6 +560,23 @@ impl<'a> Builder<'a> {
 enum Shape {
     Kind(TypeKind),
     Ref(TypeRef),
+}
+
+fn dealpos_notes(op: &Value) -> DealposNotes {
+    let text = |key: &str| op.get(key).and_then(Value::as_str).map(str::to_string);
+    let paged = op.get("x-dealpos-paged").map(|p| Paging {
+        page: p.get("page").and_then(Value::as_str).unwrap_or("PageNumber").to_string(),
+        size: p.get("size").and_then(Value::as_str).unwrap_or("PageSize").to_string(),
+        items: p.get("items").and_then(Value::as_str).unwrap_or_default().to_string(),
+    });
+    DealposNotes {
+        paged,
+        partial: op.get("x-dealpos-partial").and_then(Value::as_bool).unwrap_or(false),
+        observed: text("x-dealpos-source").as_deref() == Some("observed"),
+        post_twin: text("x-dealpos-post-twin"),
+        post_twin_of: text("x-dealpos-post-twin-of"),
+        deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
+    }
 }
 
 fn is_json(media: &str) -> bool {

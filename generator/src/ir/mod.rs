@@ -99,6 +99,8 @@ pub struct Field {
     pub name: String,
     /// The JSON property name.
     pub wire: String,
+    /// Other spellings accepted when decoding (`x-aliases`), for DealPOS's casing drift.
+    pub aliases: Vec<String>,
     /// Doc comment.
     pub doc: Option<String>,
     /// The value's type.
@@ -185,8 +187,38 @@ pub struct Operation {
     pub request: Option<TypeRef>,
     /// Responses: status (or `default`) and the JSON body's type.
     pub responses: Vec<(String, Option<TypeRef>)>,
+    /// DealPOS's notes on the operation (`x-dealpos-*`).
+    pub dealpos: DealposNotes,
     /// Where it is.
     pub origin: Location,
+}
+
+/// What the `x-dealpos-*` extensions say of an operation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DealposNotes {
+    /// `x-dealpos-paged`: the operation pages with these parameters.
+    pub paged: Option<Paging>,
+    /// `x-dealpos-partial`: the reference was cut off.
+    pub partial: bool,
+    /// `x-dealpos-source: observed`: only public clients show it.
+    pub observed: bool,
+    /// `x-dealpos-post-twin`: the operationId of this GET's POST twin.
+    pub post_twin: Option<String>,
+    /// `x-dealpos-post-twin-of`: the operationId of the GET this POST stands for.
+    pub post_twin_of: Option<String>,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+}
+
+/// How a paged operation pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paging {
+    /// The page-number parameter (`PageNumber`).
+    pub page: String,
+    /// The page-size parameter (`PageSize`).
+    pub size: String,
+    /// The envelope field holding the items; empty for a bare array.
+    pub items: String,
 }
 
 /// A path, query, header or cookie parameter.

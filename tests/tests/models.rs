@@ -1,0 +1,30 @@
+//! REST models against answers as DealPOS really sends them (observed-usage.md),
+//! with the overlays' corrections.
+
+use dealpos::Nullable;
+use dealpos::models::{InvoiceDetail, VariantDetail};
+use serde_json::json;
+
+#[test]
+fn variant_detail_accepts_both_image_url_spellings_decimals_and_null_weight() {
+    for key in ["ImageURL", "ImageUrl"] {
+        let body = json!({"ID": "v1", "Code": "", key: "/media/v1/", "Weight": null, "UnitPrice": 550000.4, "UnitCost": 125000, "Type": "Serialized2027"});
+        let variant: VariantDetail = serde_json::from_value(body).unwrap();
+        assert_eq!(variant.image_url.as_deref(), Some("/media/v1/"), "{key}");
+        assert_eq!(variant.weight, Nullable::Null);
+        assert_eq!(variant.unit_price.unwrap().to_f64(), 550000.4);
+        assert_eq!(variant.type_.unwrap().as_str(), "Serialized2027", "an unknown enum value is kept");
+    }
+}
+
+#[test]
+fn invoice_detail_reads_no_date_and_null_customer_fields() {
+    let body = json!({
+        "Number": "20.05.00157", "Date": "2020-05-29T00:00:00", "DueDate": "0001-01-01T00:00:00",
+        "Created": "2020-05-29T13:05:22.4566667", "Customer": {"Name": "Hendry", "Email": null}
+    });
+    let invoice: InvoiceDetail = serde_json::from_value(body.clone()).unwrap();
+    assert!(invoice.due_date.as_ref().unwrap().is_unset());
+    assert_eq!(invoice.created.as_ref().unwrap().naive().unwrap().to_string(), "2020-05-29 13:05:22.456666700");
+    assert_eq!(serde_json::to_value(&invoice).unwrap(), body);
+}
