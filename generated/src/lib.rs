@@ -13,6 +13,13 @@ pub use decode::DecodeError;
 pub use nullable::Nullable;
 pub use timestamp::{Timestamp, TimestampError};
 
+#[cfg(feature = "client")]
+pub mod client;
+/// The API's operations, grouped by tag, as methods of [`client::Client`].
+#[cfg(feature = "client")]
+#[rustfmt::skip]
+pub mod operations;
+
 /// Models of DealPOS API 3.1.0.
 #[rustfmt::skip]
 pub mod models;

@@ -12,6 +12,13 @@ pub use decimal::{Decimal, DecimalError};
 pub use decode::DecodeError;
 pub use nullable::Nullable;
 pub use timestamp::{Timestamp, TimestampError};
+
+#[cfg(feature = "client")]
+pub mod client;
+/// The API's operations, grouped by tag, as methods of [`client::Client`].
+#[cfg(feature = "client")]
+#[rustfmt::skip]
+pub mod operations;
 {% for m in modules %}
 /// {{ m.doc }}
 #[rustfmt::skip]

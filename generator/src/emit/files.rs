@@ -68,6 +68,12 @@ runtime! {
     DecodeRs: "runtime/decode.rs" => "src/decode.rs",
     NullableRs: "runtime/nullable.rs" => "src/nullable.rs",
     TimestampRs: "runtime/timestamp.rs" => "src/timestamp.rs",
+    ClientRs: "runtime/client/mod.rs" => "src/client/mod.rs",
+    ClientAuthRs: "runtime/client/auth.rs" => "src/client/auth.rs",
+    ClientErrorRs: "runtime/client/error.rs" => "src/client/error.rs",
+    ClientLimitRs: "runtime/client/limit.rs" => "src/client/limit.rs",
+    ClientPagingRs: "runtime/client/paging.rs" => "src/client/paging.rs",
+    ClientRetryRs: "runtime/client/retry.rs" => "src/client/retry.rs",
 }
 
 fn render(name: &'static str, template: &impl Template) -> Result<String> {

@@ -2,6 +2,7 @@
 //! `prettyplease` (byte-stable, no rustfmt needed); every other file, and the
 //! fixed runtime modules, come from askama templates in `templates/`.
 
+mod client;
 mod examples;
 mod files;
 mod types;
@@ -52,6 +53,9 @@ pub fn emit(info: &CrateInfo, modules: &[Module]) -> Result<BTreeMap<String, Str
         let path = format!("src/{}.rs", module.name);
         out.insert(path.clone(), rust_file(&path, &module.spec, tokens)?);
     }
+    let path = "src/operations.rs".to_string();
+    let specs = modules.iter().map(|m| m.spec.as_str()).collect::<Vec<_>>().join(", ");
+    out.insert(path.clone(), rust_file(&path, &specs, client::operations(modules))?);
     // The cases sit in a module so the test root can keep rustfmt off them.
     let path = "tests/examples/cases.rs".to_string();
     let specs = modules.iter().map(|m| m.spec.as_str()).collect::<Vec<_>>().join(", ");

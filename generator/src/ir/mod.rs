@@ -7,6 +7,7 @@ mod naming;
 mod schema;
 
 pub use build::build;
+pub use naming::field_name;
 
 use serde_json::Value;
 

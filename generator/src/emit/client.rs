@@ -1,0 +1,358 @@
+//! The operations: one accessor per tag on `Client`, one method per operation
+//! returning a request builder with `send()` (and `items()`/`collect_all()` for
+//! paged operations). Methods only describe requests; the runtime in
+//! `templates/runtime/client/` sends them.
+
+use std::collections::BTreeMap;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::Module;
+use super::docs;
+use super::types::{Scope, ident, rust_type_in};
+use crate::ir::{Api, Operation, TypeKind, TypeRef};
+
+/// The `operations` module.
+pub fn operations(modules: &[Module]) -> TokenStream {
+    let mut groups: BTreeMap<String, Vec<(&Module, &Operation)>> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for module in modules {
+        let by_id: BTreeMap<&str, &Operation> = module.api.operations.iter().map(|o| (o.id.as_str(), o)).collect();
+        for op in &module.api.operations {
+            // A POST twin is reached through the GET it stands for.
+            if op.dealpos.post_twin_of.as_deref().is_some_and(|of| by_id.contains_key(of)) {
+                continue;
+            }
+            let tag = op.tag.clone().unwrap_or_else(|| "Default".to_string());
+            if !groups.contains_key(&tag) {
+                order.push(tag.clone());
+            }
+            groups.entry(tag).or_default().push((module, op));
+        }
+    }
+    // Tags in the description's order; tags it does not declare after them, as met.
+    let declared: Vec<&str> = modules.iter().flat_map(|m| m.api.tags.iter().map(|t| t.name.as_str())).collect();
+    order.sort_by_key(|tag| declared.iter().position(|d| d == tag).unwrap_or(usize::MAX));
+    let mut accessors = Vec::new();
+    let mut items = Vec::new();
+    let mut builder_names = Taken::default();
+    let mut accessor_names = Taken::new(&["builder", "base_url", "page_size", "execute", "execute_unit"]);
+    for tag in &order {
+        let ops = &groups[tag];
+        let group = format_ident!("{}Api", rust_ident_pascal(tag));
+        let accessor = ident(&accessor_names.claim(&safe_snake(tag)));
+        let doc = format!(" Operations tagged `{tag}`.");
+        accessors.push(quote! {
+            #[doc = #doc]
+            pub fn #accessor(&self) -> #group<'_> {
+                #group { client: self }
+            }
+        });
+        let mut method_names = Taken::default();
+        let mut methods = Vec::new();
+        for (module, op) in ops {
+            let by_id: BTreeMap<&str, &Operation> = module.api.operations.iter().map(|o| (o.id.as_str(), o)).collect();
+            let twin = op.dealpos.post_twin.as_deref().and_then(|t| by_id.get(t).copied());
+            let builder = format_ident!("{}", builder_names.claim(&rust_ident_pascal(&op.id)));
+            let method = ident(&method_names.claim(&method_name(&op.id, tag)));
+            let (method_tokens, builder_tokens) = operation(module, op, twin, &method, &builder);
+            methods.push(method_tokens);
+            items.push(builder_tokens);
+        }
+        items.push(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, Copy)]
+            pub struct #group<'a> {
+                client: &'a crate::client::Client,
+            }
+
+            impl<'a> #group<'a> {
+                #(#methods)*
+            }
+        });
+    }
+    quote! {
+        //! The API's operations, grouped by tag: `client.invoice().void(body).send().await`.
+        #![allow(missing_docs, clippy::doc_markdown, clippy::too_many_arguments, clippy::new_without_default)]
+
+        impl crate::client::Client {
+            #(#accessors)*
+        }
+
+        #(#items)*
+    }
+}
+
+/// The method on the tag's group, and the request builder type.
+fn operation(
+    module: &Module,
+    op: &Operation,
+    twin: Option<&Operation>,
+    method: &proc_macro2::Ident,
+    builder: &proc_macro2::Ident,
+) -> (TokenStream, TokenStream) {
+    let api = &module.api;
+    let models = format_ident!("{}", module.name);
+    let scope = Scope { root: quote!(crate), module: Some(quote!(crate::#models)) };
+    // The GET with a JSON body is sent as its documented POST twin (bodies on GET get lost in proxies).
+    let sent = twin.unwrap_or(op);
+    let http_method = sent.method.as_str();
+    let path = sent.path.trim_start_matches('/');
+    let safe = matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE");
+    let id = op.id.as_str();
+
+    let mut fields = Vec::new();
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    let mut fills = Vec::new();
+    let mut names = Taken::new(&["client", "body", "send", "request", "items", "collect_all", "page", "page_size"]);
+    // A paged operation's page parameters are set by `page()`/`page_size()` and by the stream.
+    let is_page_param = |name: &str| op.dealpos.paged.as_ref().is_some_and(|p| name == p.page || name == p.size);
+    for p in op.parameters.iter().filter(|p| !is_page_param(&p.name)) {
+        let name = ident(&names.claim(&crate::ir::field_name(&p.name)));
+        let ty = rust_type_in(api, &p.ty, &scope);
+        let wire = p.name.as_str();
+        let fill = match p.place.as_str() {
+            "path" => quote!(path = crate::client::path_param(&path, #wire, &self.#name);),
+            "header" => quote!(request.header(#wire, &self.#name);),
+            "cookie" => quote!(),
+            _ => quote!(request.query(#wire, &self.#name);),
+        };
+        if p.required {
+            fields.push(quote!(#name: #ty,));
+            args.push(quote!(#name: #ty));
+            inits.push(quote!(#name,));
+        } else {
+            fields.push(quote!(#name: Option<#ty>,));
+            inits.push(quote!(#name: None,));
+            let doc = docs(p.doc.as_deref());
+            setters.push(quote! {
+                #doc
+                pub fn #name(mut self, value: #ty) -> Self {
+                    self.#name = Some(value);
+                    self
+                }
+            });
+        }
+        fills.push(fill);
+    }
+    let body_ty = op.request.as_ref().map(|t| rust_type_in(api, t, &scope));
+    if let Some(t) = &body_ty {
+        fields.push(quote!(body: #t,));
+        args.push(quote!(body: #t));
+        inits.push(quote!(body,));
+    }
+    let set_body = body_ty.as_ref().map(|_| {
+        quote! {
+            request.body = Some(serde_json::to_value(&self.body).map_err(|e| crate::client::Error::Config(e.to_string()))?);
+        }
+    });
+    let answer = op.responses.iter().find(|(s, _)| s.starts_with('2')).and_then(|(_, t)| t.as_ref());
+    let (output, send_body) = match answer {
+        Some(t) => {
+            let t = rust_type_in(api, t, &scope);
+            (t, quote!(self.client.execute(&request).await))
+        }
+        None => (quote!(()), quote!(self.client.execute_unit(&request).await)),
+    };
+    let paging_spec = op.dealpos.paged.as_ref().map(|p| {
+        let in_body = !op.parameters.iter().any(|q| q.name == p.page && q.place == "query");
+        let (page, size) = (&p.page, &p.size);
+        quote!(crate::client::Paging { page: #page, size: #size, in_body: #in_body })
+    });
+    let apply_page = paging_spec.as_ref().map(|spec| {
+        quote! {
+            let request = #spec.apply(&request, self.page.unwrap_or(1), self.page_size.unwrap_or_else(|| self.client.page_size()));
+        }
+    });
+    let page_setters = paging_spec.as_ref().map(|_| {
+        quote! {
+            /// The page `send()` fetches (default 1).
+            pub fn page(mut self, page: u32) -> Self {
+                self.page = Some(page);
+                self
+            }
+
+            /// Items per page (default: the client's page size).
+            pub fn page_size(mut self, size: u32) -> Self {
+                self.page_size = Some(size);
+                self
+            }
+        }
+    });
+    let paging = op.dealpos.paged.as_ref().zip(paging_spec.as_ref()).and_then(|(p, spec)| {
+        let (item, extract) = page_items(api, answer?, &p.items, &scope)?;
+        Some((item, extract, spec.clone()))
+    });
+    let paged = paging.map(|(item, extract, spec)| {
+        quote! {
+            /// Every item of every page from `page` on, fetched as the stream is read;
+            /// it ends on an empty page or one shorter than the page size.
+            pub fn items(self) -> impl futures_util::Stream<Item = Result<#item, crate::client::Error>> + 'a {
+                let paging = #spec;
+                let size = self.page_size.unwrap_or_else(|| self.client.page_size());
+                let first = self.page.unwrap_or(1);
+                let client = self.client.clone();
+                let request = self.request();
+                futures_util::StreamExt::flat_map(futures_util::stream::iter(Some(request)), move |request| match request {
+                    Ok(request) => futures_util::future::Either::Left(crate::client::paginate(client.clone(), request, paging, first, size, #extract)),
+                    Err(e) => futures_util::future::Either::Right(futures_util::stream::iter(Some(Err(e)))),
+                })
+            }
+
+            /// Every item of every page, collected.
+            pub async fn collect_all(self) -> Result<Vec<#item>, crate::client::Error> {
+                futures_util::TryStreamExt::try_collect(self.items()).await
+            }
+        }
+    });
+    let page_size_field = paging_spec.as_ref().map(|_| quote!(page: Option<u32>, page_size: Option<u32>,));
+    let page_size_init = paging_spec.as_ref().map(|_| quote!(page: None, page_size: None,));
+    let summary = [op.summary.as_deref(), op.doc.as_deref()].into_iter().flatten().collect::<Vec<_>>().join("\n\n");
+    let route = match twin {
+        Some(t) => format!(
+            "`{} /{}` (the documented POST twin of `{} /{}`)",
+            t.method,
+            path,
+            op.method,
+            op.path.trim_start_matches('/')
+        ),
+        None => format!("`{http_method} /{path}`"),
+    };
+    let method_doc = docs(Some(&format!("{summary}\n\n{route}, operation `{id}`.")));
+    let builder_doc = format!(" Request builder for `{id}`: set optional parameters, then `send()`.");
+    let deprecated =
+        op.dealpos.deprecated.then(|| quote!(#[deprecated(note = "DealPOS marks this operation deprecated")]));
+    let method_tokens = quote! {
+        #method_doc
+        #deprecated
+        pub fn #method(&self, #(#args),*) -> #builder<'a> {
+            #builder { client: self.client, #(#inits)* #page_size_init }
+        }
+    };
+    let builder_tokens = quote! {
+        #[doc = #builder_doc]
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until it is sent"]
+        pub struct #builder<'a> {
+            client: &'a crate::client::Client,
+            #(#fields)*
+            #page_size_field
+        }
+
+        impl<'a> #builder<'a> {
+            #(#setters)*
+
+            /// Sends the request.
+            pub async fn send(self) -> Result<#output, crate::client::Error> {
+                let request = self.request()?;
+                #apply_page
+                #send_body
+            }
+
+            #page_setters
+
+            #paged
+
+            fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
+                #[allow(unused_mut)]
+                let mut path = String::from(#path);
+                #[allow(unused_mut)]
+                let mut request = crate::client::Request::new(#id, #http_method, String::new(), #safe);
+                #(#fills)*
+                #set_body
+                request.path = path;
+                Ok(request)
+            }
+        }
+    };
+    (method_tokens, builder_tokens)
+}
+
+/// The item type of a paged answer and a closure taking the items out: the
+/// answer itself when it is an array, else its `items` field.
+fn page_items(api: &Api, answer: &TypeRef, field: &str, scope: &Scope) -> Option<(TokenStream, TokenStream)> {
+    if let TypeRef::Array(item) = answer {
+        let item_ty = rust_type_in(api, item, scope);
+        let answer_ty = rust_type_in(api, answer, scope);
+        return Some((item_ty, quote!(|page: #answer_ty| page)));
+    }
+    let TypeRef::Named(id) = answer else { return None };
+    let def = api.get(*id);
+    let (TypeKind::Struct { fields, .. }, false) = (&def.kind, field.is_empty()) else { return None };
+    let f = fields.iter().find(|f| f.wire == field)?;
+    let TypeRef::Array(item) = &f.ty else { return None };
+    let item_ty = rust_type_in(api, item, scope);
+    let answer_ty = rust_type_in(api, answer, scope);
+    let name = ident(&f.name);
+    // Lenient answers have every field optional; a missing list is an empty page.
+    let take = if def.lenient || !f.required { quote!(page.#name.unwrap_or_default()) } else { quote!(page.#name) };
+    Some((item_ty, quote!(|page: #answer_ty| #take)))
+}
+
+/// `voidInvoice` in tag `Invoice` → `void`: the tag's words are dropped, as
+/// the method is reached through the tag (`client.invoice().void(…)`).
+fn method_name(id: &str, tag: &str) -> String {
+    let tag_words: Vec<String> = safe_snake(tag).split('_').map(str::to_string).collect();
+    let snake = id.to_snake_case();
+    let kept: Vec<&str> = snake
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .filter(|w| {
+            !tag_words.iter().any(|t| {
+                *w == t || *w == format!("{t}s") || (t.ends_with('y') && *w == format!("{}ies", &t[..t.len() - 1]))
+            })
+        })
+        .collect();
+    let name = if kept.is_empty() { id.to_snake_case() } else { kept.join("_") };
+    crate::ir::field_name(&name)
+}
+
+fn safe_snake(name: &str) -> String {
+    crate::ir::field_name(name)
+}
+
+fn rust_ident_pascal(name: &str) -> String {
+    let cleaned: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect();
+    let pascal = cleaned.to_upper_camel_case();
+    if pascal.starts_with(|c: char| c.is_ascii_digit()) || pascal.is_empty() { format!("Op{pascal}") } else { pascal }
+}
+
+/// Names used in one scope; a repeat gets a number.
+#[derive(Default)]
+struct Taken(std::collections::BTreeSet<String>);
+
+impl Taken {
+    fn new(reserved: &[&str]) -> Self {
+        Taken(reserved.iter().map(|s| s.to_string()).collect())
+    }
+
+    fn claim(&mut self, base: &str) -> String {
+        let mut n = 1;
+        loop {
+            let candidate = if n == 1 { base.to_string() } else { format!("{base}_{n}") };
+            if self.0.insert(candidate.clone()) {
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_names_drop_the_tag() {
+        assert_eq!(method_name("voidInvoice", "Invoice"), "void");
+        assert_eq!(method_name("listInvoicesWithTotalCount", "Invoice"), "list_with_total_count");
+        assert_eq!(method_name("getSalesOrderDetail", "Sales Order"), "get_detail");
+        assert_eq!(method_name("listCategories", "Category"), "list");
+        assert_eq!(method_name("invoice", "Invoice"), "invoice");
+        assert_eq!(method_name("createToken", "Token"), "create");
+    }
+}
