@@ -2325,7 +2325,7 @@ impl<'a> GetInvoiceByNumber<'a> {
         #[allow(unused_mut)]
         let mut request = crate::client::Request::new(
             "getInvoiceByNumber",
-            "POST",
+            "GET",
             String::new(),
             true,
         );
@@ -2772,7 +2772,7 @@ impl<'a> InvoiceApi<'a> {
     ///
     /// Returns one invoice identified by its number and outlet (name or ID). Requires role Orders View. The older portal render says it is also available as POST on the same path.
     ///
-    /// `POST /Invoice/Number` (the documented POST twin of `GET /Invoice/Number`), operation `getInvoiceByNumber`.
+    /// `GET /Invoice/Number`, operation `getInvoiceByNumber`.
     pub fn get_by_number(&self) -> GetInvoiceByNumber<'a> {
         GetInvoiceByNumber {
             client: self.client,
@@ -4689,7 +4689,7 @@ impl<'a> GetInventoryByCode<'a> {
         #[allow(unused_mut)]
         let mut request = crate::client::Request::new(
             "getInventoryByCode",
-            "POST",
+            "GET",
             String::new(),
             true,
         );
@@ -4824,7 +4824,7 @@ impl<'a> GetInventoryByCodeArrayGroupByOutlet<'a> {
         #[allow(unused_mut)]
         let mut request = crate::client::Request::new(
             "getInventoryByCodeArrayGroupByOutlet",
-            "POST",
+            "GET",
             String::new(),
             true,
         );
@@ -4867,7 +4867,7 @@ impl<'a> InventoryApi<'a> {
     ///
     /// Returns inventory for a variant code; also available as POST on the same path. Request and response are not shown in the reference. Requires the Inventory VIEW role.
     ///
-    /// `POST /Inventory/Code` (the documented POST twin of `GET /Inventory/Code`), operation `getInventoryByCode`.
+    /// `GET /Inventory/Code`, operation `getInventoryByCode`.
     pub fn get_by_code(&self) -> GetInventoryByCode<'a> {
         GetInventoryByCode {
             client: self.client,
@@ -4890,7 +4890,7 @@ impl<'a> InventoryApi<'a> {
     ///
     /// Returns, for each listed variant code, its inventory per outlet. Codes go in the `CodeArray` query parameter (a client sends batches of 50); the POST twin takes them in a JSON body. Not in the reference; transcribed from observed client usage.
     ///
-    /// `POST /Inventory/CodeArrayGroupByOutlet` (the documented POST twin of `GET /Inventory/CodeArrayGroupByOutlet`), operation `getInventoryByCodeArrayGroupByOutlet`.
+    /// `GET /Inventory/CodeArrayGroupByOutlet`, operation `getInventoryByCodeArrayGroupByOutlet`.
     pub fn get_by_code_array_group_by_outlet(
         &self,
         code_array: Vec<String>,
@@ -6531,7 +6531,7 @@ impl<'a> GetPromotionEventsByVariantCode<'a> {
         #[allow(unused_mut)]
         let mut request = crate::client::Request::new(
             "getPromotionEventsByVariantCode",
-            "POST",
+            "GET",
             String::new(),
             true,
         );
@@ -6585,7 +6585,7 @@ impl<'a> PromotionEventApi<'a> {
     ///
     /// Lists the promotion events that apply to a variant code (same response as by variant ID). The reference does not say where `VariantCode` goes; modelled as a query parameter like its sibling's newer render. Also available as POST on the same path. Requires the Promotion VIEW role.
     ///
-    /// `POST /PromotionEvent/GetByVariantCode` (the documented POST twin of `GET /PromotionEvent/GetByVariantCode`), operation `getPromotionEventsByVariantCode`.
+    /// `GET /PromotionEvent/GetByVariantCode`, operation `getPromotionEventsByVariantCode`.
     pub fn get_by_variant_code(&self) -> GetPromotionEventsByVariantCode<'a> {
         GetPromotionEventsByVariantCode {
             client: self.client,
@@ -6632,11 +6632,11 @@ impl<'a> ListOutlets<'a> {
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
-        let mut path = String::from("Outlet/p");
+        let mut path = String::from("Outlet");
         #[allow(unused_mut)]
         let mut request = crate::client::Request::new(
             "listOutlets",
-            "POST",
+            "GET",
             String::new(),
             true,
         );
@@ -6773,7 +6773,7 @@ impl<'a> OutletApi<'a> {
     ///
     /// Lists outlets, filtered by name, access and suspension status. Requires the Outlets VIEW role.
     ///
-    /// `POST /Outlet/p` (the documented POST twin of `GET /Outlet`), operation `listOutlets`.
+    /// `GET /Outlet`, operation `listOutlets`.
     pub fn list(&self) -> ListOutlets<'a> {
         ListOutlets {
             client: self.client,
@@ -6886,11 +6886,11 @@ impl<'a> GetOutletPriceByCode<'a> {
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
-        let mut path = String::from("OutletPrice/p");
+        let mut path = String::from("OutletPrice");
         #[allow(unused_mut)]
         let mut request = crate::client::Request::new(
             "getOutletPriceByCode",
-            "POST",
+            "GET",
             String::new(),
             true,
         );
@@ -7005,7 +7005,7 @@ impl<'a> OutletPriceApi<'a> {
     ///
     /// Returns the per-outlet prices of a variant code; also available as POST /OutletPrice/p. Requires the Products VIEW role.
     ///
-    /// `POST /OutletPrice/p` (the documented POST twin of `GET /OutletPrice`), operation `getOutletPriceByCode`.
+    /// `GET /OutletPrice`, operation `getOutletPriceByCode`.
     pub fn get_by_code(&self) -> GetOutletPriceByCode<'a> {
         GetOutletPriceByCode {
             client: self.client,
@@ -7306,7 +7306,7 @@ impl<'a> TaxApi<'a> {
     /// Lists the tax types configured for the account. Seen only in public clients.
     ///
     /// `GET /Tax`, operation `listTaxes`.
-    pub fn list_taxes(&self) -> ListTaxes<'a> {
+    pub fn list(&self) -> ListTaxes<'a> {
         ListTaxes { client: self.client }
     }
 }

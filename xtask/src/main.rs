@@ -3,6 +3,7 @@
 mod coverage;
 mod lock;
 mod regen;
+mod tools;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,9 +12,12 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  regen   regenerate generated/ from spec/ (descriptions + overlays)
-  check   fail if generated/ is not what regen would write, or a description
-          does not match its hash in spec/lock.json
+  regen     regenerate generated/ from spec/ (descriptions + overlays)
+  check     fail if generated/ (or README.md's coverage table) is not what regen
+            would write, or a description does not match its hash in spec/lock.json
+  test      install the test tools, then run every test (cargo test --workspace)
+  tools     install Redocly CLI, Prism and openapi-spec-validator into target/tools
+  validate  lint both descriptions with Redocly CLI and openapi-spec-validator
 ";
 
 fn main() -> ExitCode {
@@ -21,6 +25,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("regen") => regen::regen(&root()),
         Some("check") => regen::check(&root()),
+        Some("test") => tools::test(&root(), &args[1..]),
+        Some("tools") => tools::install(&root()),
+        Some("validate") => tools::validate(&root()),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -54,7 +54,9 @@ pub fn operations(modules: &[Module]) -> TokenStream {
         let mut methods = Vec::new();
         for (module, op) in ops {
             let by_id: BTreeMap<&str, &Operation> = module.api.operations.iter().map(|o| (o.id.as_str(), o)).collect();
-            let twin = op.dealpos.post_twin.as_deref().and_then(|t| by_id.get(t).copied());
+            // Only a GET that carries a JSON body needs its twin; a plain GET is sent as it is.
+            let twin =
+                op.dealpos.post_twin.as_deref().and_then(|t| by_id.get(t).copied()).filter(|_| op.request.is_some());
             let builder = format_ident!("{}", builder_names.claim(&rust_ident_pascal(&op.id)));
             let method = ident(&method_names.claim(&method_name(&op.id, tag)));
             let (method_tokens, builder_tokens) = operation(module, op, twin, &method, &builder);
@@ -298,17 +300,19 @@ fn page_items(api: &Api, answer: &TypeRef, field: &str, scope: &Scope) -> Option
 fn method_name(id: &str, tag: &str) -> String {
     let tag_words: Vec<String> = safe_snake(tag).split('_').map(str::to_string).collect();
     let snake = id.to_snake_case();
-    let kept: Vec<&str> = snake
-        .split('_')
-        .filter(|w| !w.is_empty())
-        .filter(|w| {
-            !tag_words.iter().any(|t| {
-                *w == t || *w == format!("{t}s") || (t.ends_with('y') && *w == format!("{}ies", &t[..t.len() - 1]))
-            })
-        })
-        .collect();
+    let kept: Vec<&str> =
+        snake.split('_').filter(|w| !w.is_empty()).filter(|w| !tag_words.iter().any(|t| is_form_of(w, t))).collect();
     let name = if kept.is_empty() { id.to_snake_case() } else { kept.join("_") };
     crate::ir::field_name(&name)
+}
+
+/// `word` is `tag_word` or its plural (`invoices`, `taxes`, `categories`).
+fn is_form_of(word: &str, tag_word: &str) -> bool {
+    let t = tag_word;
+    word == t
+        || word == format!("{t}s")
+        || word == format!("{t}es")
+        || t.strip_suffix('y').is_some_and(|stem| word == format!("{stem}ies"))
 }
 
 fn safe_snake(name: &str) -> String {
@@ -354,5 +358,6 @@ mod tests {
         assert_eq!(method_name("listCategories", "Category"), "list");
         assert_eq!(method_name("invoice", "Invoice"), "invoice");
         assert_eq!(method_name("createToken", "Token"), "create");
+        assert_eq!(method_name("listTaxes", "Tax"), "list");
     }
 }
