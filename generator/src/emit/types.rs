@@ -39,19 +39,36 @@ fn item(api: &Api, ty: &TypeDef) -> TokenStream {
             }
         }
         TypeKind::Enum { repr, variants } => enumeration(&name, doc, *repr, variants),
-        TypeKind::Union { variants } => {
+        TypeKind::Union { variants, tag } => {
             let variants = variants.iter().map(|v| {
                 let vname = ident(&v.name);
-                let t = rust_type(api, &v.ty);
-                quote!(#vname(#t),)
+                let mut t = rust_type(api, &v.ty);
+                if v.boxed {
+                    t = quote!(Box<#t>);
+                }
+                let rename = v.tag.as_ref().map(|value| quote!(#[serde(rename = #value)]));
+                quote!(#rename #vname(#t),)
             });
+            let representation = match tag {
+                Some(tag) => quote!(#[serde(tag = #tag)]),
+                None => quote!(#[serde(untagged)]),
+            };
             quote! {
                 #doc
                 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-                #[serde(untagged)]
+                #representation
                 pub enum #name {
                     #(#variants)*
                 }
+            }
+        }
+        TypeKind::Newtype(inner) => {
+            let t = rust_type(api, inner);
+            quote! {
+                #doc
+                #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+                #[serde(transparent)]
+                pub struct #name(pub #t);
             }
         }
         TypeKind::Alias(target) => {

@@ -1,0 +1,183 @@
+//! Rules over the whole graph of types, applied once every type is built:
+//! `$ref` cycles among aliases, leniency, and boxing. Every walk is iterative
+//! so that a long chain of types cannot overflow the stack.
+
+use std::collections::BTreeSet;
+
+use super::*;
+
+/// A cycle of aliases (`A: {$ref: B}`, `B: {$ref: A}`) describes no value: an
+/// error at each alias in it. A cycle through a list or map
+/// (`Tree: {type: array, items: {$ref: Tree}}`) is a fine recursive type, but
+/// Rust's type aliases cannot be recursive, so one alias in it becomes a
+/// newtype.
+pub(super) fn break_alias_cycles(types: &mut [TypeDef], out: &mut Vec<Diagnostic>) {
+    let mut done = BTreeSet::new();
+    for start in 0..types.len() {
+        let mut path: Vec<usize> = Vec::new();
+        let mut at = start;
+        // Follow the chain of aliases from `start` until it leaves aliases,
+        // reaches one already cleared, or comes back on itself.
+        while !done.contains(&at) {
+            if let Some(pos) = path.iter().position(|&p| p == at) {
+                let cycle = path[pos..].to_vec();
+                let through_container =
+                    cycle.iter().copied().find(|&i| matches!(&types[i].kind, TypeKind::Alias(t) if contained(t)));
+                match through_container {
+                    Some(i) => {
+                        if let TypeKind::Alias(t) = &types[i].kind {
+                            types[i].kind = TypeKind::Newtype(t.clone());
+                        }
+                    }
+                    None => {
+                        let names: Vec<&str> = cycle.iter().map(|&i| types[i].origin.pointer.as_str()).collect();
+                        for &i in &cycle {
+                            out.push(Diagnostic::error(
+                                types[i].origin.clone(),
+                                format!("`$ref` cycle with no value in it: {}", names.join(" → ")),
+                            ));
+                        }
+                    }
+                }
+                break;
+            }
+            path.push(at);
+            match &types[at].kind {
+                TypeKind::Alias(t) => match named_in(t) {
+                    Some(next) if next.0 < types.len() => at = next.0,
+                    _ => break,
+                },
+                _ => break,
+            }
+        }
+        done.extend(path);
+    }
+}
+
+/// The named type inside a reference, if any.
+fn named_in(ty: &TypeRef) -> Option<TypeId> {
+    match ty {
+        TypeRef::Named(id) => Some(*id),
+        TypeRef::Array(inner) | TypeRef::Map(inner) => named_in(inner),
+        _ => None,
+    }
+}
+
+/// Whether the named type inside is behind a list or map.
+fn contained(ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::Array(_) | TypeRef::Map(_))
+}
+
+/// Types reached from a response or a webhook decode what DealPOS sends and
+/// so are lenient; a type reached only from request bodies is strict.
+pub(super) fn mark_lenient(api: &mut Api) {
+    let mut output = BTreeSet::new();
+    let mut input = BTreeSet::new();
+    for op in &api.operations {
+        for ty in op.responses.iter().filter_map(|(_, ty)| ty.as_ref()) {
+            reach(&api.types, ty, &mut output);
+        }
+        if let Some(ty) = &op.request {
+            reach(&api.types, ty, &mut input);
+        }
+    }
+    for hook in &api.webhooks {
+        reach(&api.types, &hook.payload, &mut output);
+    }
+    for (i, ty) in api.types.iter_mut().enumerate() {
+        ty.lenient = output.contains(&TypeId(i)) || !input.contains(&TypeId(i));
+    }
+}
+
+/// Every named type reachable from `ty`, added to `seen`.
+fn reach(types: &[TypeDef], ty: &TypeRef, seen: &mut BTreeSet<TypeId>) {
+    let mut stack = vec![ty];
+    while let Some(ty) = stack.pop() {
+        match ty {
+            TypeRef::Array(inner) | TypeRef::Map(inner) => stack.push(inner),
+            TypeRef::Named(id) if seen.insert(*id) => {
+                if let Some(def) = types.get(id.0) {
+                    stack.extend(children(&def.kind));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+pub(super) fn children(kind: &TypeKind) -> Vec<&TypeRef> {
+    match kind {
+        TypeKind::Struct { fields, additional } => fields.iter().map(|f| &f.ty).chain(additional).collect(),
+        TypeKind::Union { variants, .. } => variants.iter().map(|v| &v.ty).collect(),
+        TypeKind::Alias(ty) | TypeKind::Newtype(ty) => vec![ty],
+        TypeKind::Enum { .. } => Vec::new(),
+    }
+}
+
+/// A struct field or union variant whose type leads back to its own type
+/// without passing through a `Vec` or map would have infinite size: those
+/// are boxed.
+pub(super) fn mark_boxed(api: &mut Api) {
+    let mut boxes = Vec::new();
+    for (i, ty) in api.types.iter().enumerate() {
+        let owner = TypeId(i);
+        match &ty.kind {
+            TypeKind::Struct { fields, .. } => {
+                for (f, field) in fields.iter().enumerate() {
+                    if inline_reaches(&api.types, &field.ty, owner) {
+                        boxes.push((i, f));
+                    }
+                }
+            }
+            TypeKind::Union { variants, .. } => {
+                for (v, variant) in variants.iter().enumerate() {
+                    if inline_reaches(&api.types, &variant.ty, owner) {
+                        boxes.push((i, v));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for (i, member) in boxes {
+        match &mut api.types[i].kind {
+            TypeKind::Struct { fields, .. } => {
+                if let Some(field) = fields.get_mut(member) {
+                    field.boxed = true;
+                }
+            }
+            TypeKind::Union { variants, .. } => {
+                if let Some(variant) = variants.get_mut(member) {
+                    variant.boxed = true;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether a value of `from` holds a `to` inline (not behind a `Vec`, map or
+/// newtype-wrapped container, which all have a fixed size).
+fn inline_reaches(types: &[TypeDef], from: &TypeRef, to: TypeId) -> bool {
+    let TypeRef::Named(start) = from else { return false };
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![*start];
+    while let Some(id) = stack.pop() {
+        if id == to {
+            return true;
+        }
+        if !seen.insert(id) {
+            continue;
+        }
+        let Some(def) = types.get(id.0) else { continue };
+        if matches!(def.kind, TypeKind::Newtype(_)) {
+            continue;
+        }
+        for child in children(&def.kind) {
+            if let TypeRef::Named(next) = child {
+                stack.push(*next);
+            }
+        }
+    }
+    false
+}
