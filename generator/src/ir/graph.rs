@@ -105,7 +105,7 @@ fn reach(types: &[TypeDef], ty: &TypeRef, seen: &mut BTreeSet<TypeId>) {
     }
 }
 
-pub(super) fn children(kind: &TypeKind) -> Vec<&TypeRef> {
+fn children(kind: &TypeKind) -> Vec<&TypeRef> {
     match kind {
         TypeKind::Struct { fields, additional } => fields.iter().map(|f| &f.ty).chain(additional).collect(),
         TypeKind::Union { variants, .. } => variants.iter().map(|v| &v.ty).collect(),
@@ -115,44 +115,53 @@ pub(super) fn children(kind: &TypeKind) -> Vec<&TypeRef> {
 }
 
 /// A struct field or union variant whose type leads back to its own type
-/// without passing through a `Vec` or map would have infinite size: those
-/// are boxed.
+/// without passing through a `Vec`, map or `Box` would have infinite size:
+/// one member on each such cycle is boxed. Members are visited in a fixed
+/// order and each box counts for the members after it, so a cycle gets one
+/// box, not one per member.
 pub(super) fn mark_boxed(api: &mut Api) {
-    let mut boxes = Vec::new();
-    for (i, ty) in api.types.iter().enumerate() {
+    for i in 0..api.types.len() {
         let owner = TypeId(i);
-        match &ty.kind {
-            TypeKind::Struct { fields, .. } => {
-                for (f, field) in fields.iter().enumerate() {
-                    if inline_reaches(&api.types, &field.ty, owner) {
-                        boxes.push((i, f));
+        let members = match &api.types[i].kind {
+            TypeKind::Struct { fields, .. } => fields.len(),
+            TypeKind::Union { variants, .. } => variants.len(),
+            _ => 0,
+        };
+        for m in 0..members {
+            let ty = match &api.types[i].kind {
+                TypeKind::Struct { fields, .. } => fields.get(m).map(|f| f.ty.clone()),
+                TypeKind::Union { variants, .. } => variants.get(m).map(|v| v.ty.clone()),
+                _ => None,
+            };
+            let Some(ty) = ty else { continue };
+            if !inline_reaches(&api.types, &ty, owner) {
+                continue;
+            }
+            match &mut api.types[i].kind {
+                TypeKind::Struct { fields, .. } => {
+                    if let Some(field) = fields.get_mut(m) {
+                        field.boxed = true;
                     }
                 }
-            }
-            TypeKind::Union { variants, .. } => {
-                for (v, variant) in variants.iter().enumerate() {
-                    if inline_reaches(&api.types, &variant.ty, owner) {
-                        boxes.push((i, v));
+                TypeKind::Union { variants, .. } => {
+                    if let Some(variant) = variants.get_mut(m) {
+                        variant.boxed = true;
                     }
                 }
+                _ => {}
             }
-            _ => {}
         }
     }
-    for (i, member) in boxes {
-        match &mut api.types[i].kind {
-            TypeKind::Struct { fields, .. } => {
-                if let Some(field) = fields.get_mut(member) {
-                    field.boxed = true;
-                }
-            }
-            TypeKind::Union { variants, .. } => {
-                if let Some(variant) = variants.get_mut(member) {
-                    variant.boxed = true;
-                }
-            }
-            _ => {}
-        }
+}
+
+/// The types a value holds inline: not behind a `Box` already decided.
+fn inline_children(kind: &TypeKind) -> Vec<&TypeRef> {
+    match kind {
+        // Extra properties live in a map, which has a fixed size.
+        TypeKind::Struct { fields, .. } => fields.iter().filter(|f| !f.boxed).map(|f| &f.ty).collect(),
+        TypeKind::Union { variants, .. } => variants.iter().filter(|v| !v.boxed).map(|v| &v.ty).collect(),
+        TypeKind::Alias(ty) => vec![ty],
+        TypeKind::Newtype(_) | TypeKind::Enum { .. } => Vec::new(),
     }
 }
 
@@ -170,10 +179,7 @@ fn inline_reaches(types: &[TypeDef], from: &TypeRef, to: TypeId) -> bool {
             continue;
         }
         let Some(def) = types.get(id.0) else { continue };
-        if matches!(def.kind, TypeKind::Newtype(_)) {
-            continue;
-        }
-        for child in children(&def.kind) {
+        for child in inline_children(&def.kind) {
             if let TypeRef::Named(next) = child {
                 stack.push(*next);
             }

@@ -112,7 +112,9 @@ impl Taken {
     fn claim(&mut self, base: &str, sep: &str) -> String {
         let mut n = 1;
         loop {
-            let candidate = if n == 1 { base.to_string() } else { format!("{base}{sep}{n}") };
+            // `type_` + `_2` would be `type__2`, which is not snake case.
+            let stem = if sep.is_empty() { base } else { base.trim_end_matches(sep) };
+            let candidate = if n == 1 { base.to_string() } else { format!("{stem}{sep}{n}") };
             if !self.0.contains_key(&candidate) {
                 self.0.insert(candidate.clone(), 0);
                 return candidate;
@@ -205,6 +207,8 @@ mod tests {
         assert_eq!(taken.claim("image_url", "_"), "image_url");
         assert_eq!(taken.claim("image_url", "_"), "image_url_2");
         assert_eq!(taken.claim("image_url", "_"), "image_url_3");
+        assert_eq!(taken.claim("self_", "_"), "self_");
+        assert_eq!(taken.claim("self_", "_"), "self_2");
     }
 
     #[test]
