@@ -43,6 +43,7 @@ const RESERVED_TYPES: &[&str] = &[
     "WebhookEvent",
     "WebhookKind",
     "DecodeError",
+    "UnknownWebhookKind",
     "Default",
     "Clone",
     "Debug",
@@ -58,6 +59,8 @@ pub(super) fn assign(api: &mut Api) {
         ty.name = taken.claim(&base, "");
     }
     let mut hooks = Taken::default();
+    // `WebhookEvent::Unknown` is the fallback for events not described.
+    hooks.claim("Unknown", "");
     for hook in &mut api.webhooks {
         hook.name = hooks.claim(&not_self(rust_type_name(&hook.key)), "");
     }
@@ -77,13 +80,16 @@ pub(super) fn assign(api: &mut Api) {
     for ty in &mut api.types {
         let owner = ty.name.clone();
         match &mut ty.kind {
-            TypeKind::Struct { fields, .. } => {
+            TypeKind::Struct { fields, additional } => {
                 let mut taken = Taken::default();
+                // The map of extra properties is always named
+                // `additional_properties`, so a property of that name yields.
+                if additional.is_some() {
+                    taken.claim("additional_properties", "_");
+                }
                 for field in fields.iter_mut() {
                     field.name = taken.claim(&field_name(&field.wire), "_");
                 }
-                // The map of extra properties is always named `additional_properties`.
-                taken.claim("additional_properties", "_");
             }
             TypeKind::Enum { variants, .. } => {
                 let mut taken = Taken::default();
