@@ -57,6 +57,7 @@ pub struct InvoiceVoidByOutletName {
 }
 
 /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InvoiceVoidByOutletNameFulfillment {
     /// `"Sent"`
@@ -127,6 +128,7 @@ pub struct InvoiceVoidByOutletId {
 }
 
 /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InvoiceVoidByOutletIdFulfillment {
     /// `"Sent"`
@@ -194,6 +196,7 @@ pub struct InvoiceVoidByInvoiceId {
 }
 
 /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InvoiceVoidByInvoiceIdFulfillment {
     /// `"Sent"`
@@ -248,6 +251,7 @@ impl<'de> serde::Deserialize<'de> for InvoiceVoidByInvoiceIdFulfillment {
 }
 
 /// Request can be send with payload Outlet+Number / OutletID + Number /InvoiceID only
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum InvoiceVoidRequest {
@@ -292,6 +296,7 @@ pub struct InvoiceRestoreByInvoiceId {
     pub note: Option<String>,
 }
 
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum InvoiceRestoreRequest {
@@ -328,6 +333,7 @@ pub struct InvoiceEraseByInvoiceId {
 }
 
 /// Request can be send with payload Outlet+Number / OutletID + Number /InvoiceID only
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum InvoiceEraseRequest {

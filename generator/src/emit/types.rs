@@ -53,8 +53,11 @@ fn item(api: &Api, ty: &TypeDef) -> TokenStream {
                 Some(tag) => quote!(#[serde(tag = #tag)]),
                 None => quote!(#[serde(untagged)]),
             };
+            // Variants are named after their payloads, which may share a prefix;
+            // boxing large payloads would change the public types for a lint.
             quote! {
                 #doc
+                #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
                 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
                 #representation
                 pub enum #name {
@@ -213,8 +216,10 @@ fn enumeration(name: &Ident, doc: TokenStream, repr: EnumRepr, variants: &[EnumV
         EnumRepr::String => quote!(f.write_str(self.as_str())),
         EnumRepr::Integer => quote!(write!(f, "{}", self.as_i64())),
     };
+    // Variants are the description's values, which may share a prefix.
     quote! {
         #doc
+        #[allow(clippy::enum_variant_names)]
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
             #( #docs #names, )*

@@ -305,6 +305,11 @@ impl<'a> Builder<'a> {
             }
             return self.union(at, schema, keyword, alternatives, name);
         }
+        if schema.get("discriminator").is_some() {
+            // The base schema of the allOf-inheritance pattern: without a
+            // `oneOf`/`anyOf` here there is no enum to tag.
+            self.warn(at.join("discriminator"), "`discriminator` without `oneOf`/`anyOf` is not used");
+        }
         if let Some(values) = &facts.values {
             return self.enumeration(at, values, name);
         }
