@@ -179,3 +179,18 @@ fn odd_names_emit_valid_rust() {
         "{HEAD}paths:\n  /x:\n    get:\n      operationId: '1 2'\n      responses:\n        4XX: {{description: d, content: {{application/json: {{schema: {{type: object, properties: {{a: {{type: string}}}}}}}}}}}}\nwebhooks:\n  self: {{post: {{requestBody: {{content: {{application/json: {{schema: {{type: string}}}}}}}}}}}}\ncomponents:\n  schemas:\n    '': {{type: object, properties: {{'': {{type: string}}, '_': {{type: string}}}}}}\n    Self: {{enum: ['Self', 'self', '', ' ', 'Unknown']}}\n    'ü': {{oneOf: [{{$ref: '#/components/schemas/%C3%BCSelf'}}, {{type: string}}]}}\n    üSelf: {{type: object, properties: {{x: {{type: string}}}}}}\n"
     ));
 }
+
+#[test]
+fn multiplying_all_of_parts_are_bounded() {
+    // Each level's `allOf` names the level below twice, so merging copies
+    // 2^30 properties unless the work is bounded.
+    let mut text = format!("{HEAD}components:\n  schemas:\n    L0: {{properties: {{x: {{type: string}}}}}}\n");
+    for i in 1..30 {
+        let below = format!("{{$ref: '#/components/schemas/L{}'}}", i - 1);
+        text.push_str(&format!("    L{i}: {{properties: {{p: {{allOf: [{below}, {below}]}}}}}}\n"));
+    }
+    let start = std::time::Instant::now();
+    let errors = errors(&text);
+    assert!(errors.iter().any(|e| e.contains("schemas to analyse")), "{errors:?}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(30));
+}

@@ -18,6 +18,11 @@ use crate::load::Source;
 /// limit turns an adversarial document into a diagnostic, not a stack overflow.
 const MAX_DEPTH: usize = 48;
 
+/// How many schemas one description may make us analyse. `allOf` copies the
+/// properties of its parts, so parts that are themselves built from many
+/// parts multiply; this bound turns that blow-up into a diagnostic.
+const MAX_STEPS: usize = 200_000;
+
 /// Analyses `source` (already overlaid), reading `$ref`ed files from disk
 /// relative to it. Errors are collected, not stopped at, so one run reports
 /// every problem in the document.
@@ -43,6 +48,7 @@ pub fn build_with(source: &Source, loader: FileLoader<'_>) -> Result<Api> {
         built: BTreeSet::new(),
         discriminators: BTreeMap::new(),
         depth: 0,
+        steps: 0,
         diagnostics: Vec::new(),
         examples: Vec::new(),
     };
@@ -118,6 +124,8 @@ pub(super) struct Builder<'a> {
     pub(super) discriminators: BTreeMap<Location, Discriminator>,
     /// Current nesting of inline schemas.
     pub(super) depth: usize,
+    /// Schemas analysed so far.
+    pub(super) steps: usize,
     pub(super) diagnostics: Vec<Diagnostic>,
     pub(super) examples: Vec<Example>,
 }
@@ -241,6 +249,16 @@ impl<'a> Builder<'a> {
 
     /// The type of an inline schema; `name` is the name it gets if it needs one.
     pub(super) fn schema(&mut self, at: &Location, schema: &'a Value, name: &str) -> (TypeRef, bool) {
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
+            if self.steps == MAX_STEPS + 1 {
+                self.error(
+                    at.clone(),
+                    format!("more than {MAX_STEPS} schemas to analyse (`allOf` parts that multiply?)"),
+                );
+            }
+            return (TypeRef::Json, false);
+        }
         if self.depth >= MAX_DEPTH {
             self.error(at.clone(), format!("schemas nest more than {MAX_DEPTH} levels deep"));
             return (TypeRef::Json, false);
