@@ -194,3 +194,23 @@ fn multiplying_all_of_parts_are_bounded() {
     assert!(errors.iter().any(|e| e.contains("schemas to analyse")), "{errors:?}");
     assert!(start.elapsed() < std::time::Duration::from_secs(30));
 }
+
+#[test]
+fn an_alternative_that_is_the_union_itself_is_dropped() {
+    let out = generate(&format!(
+        "{HEAD}components:\n  schemas:\n    A: {{oneOf: [{{$ref: '#/components/schemas/B'}}, {{type: string}}]}}\n    B: {{oneOf: [{{$ref: '#/components/schemas/A'}}, {{type: integer}}]}}\n"
+    ))
+    .unwrap();
+    let warnings: Vec<String> = out.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        ["warning: bad.yaml#/components/schemas/A: an alternative that is the union itself is dropped"]
+    );
+    let errors = errors(&format!(
+        "{HEAD}components:\n  schemas:\n    A: {{anyOf: [{{$ref: '#/components/schemas/A'}}, {{$ref: '#/components/schemas/A'}}]}}\n"
+    ));
+    assert_eq!(
+        errors,
+        ["error: bad.yaml#/components/schemas/A: every alternative is the union itself: it has no value"]
+    );
+}

@@ -77,6 +77,7 @@ pub fn build_with(source: &Source, loader: FileLoader<'_>) -> Result<Api> {
 
     let mut types = std::mem::take(&mut b.types);
     graph::break_alias_cycles(&mut types, &mut b.diagnostics);
+    graph::drop_self_alternatives(&mut types, &mut b.diagnostics);
     unions::finish(&mut types, &b.discriminators, &mut b.diagnostics);
     let mut api = Api {
         title: text(info, "title").unwrap_or_default(),

@@ -54,6 +54,57 @@ pub(super) fn break_alias_cycles(types: &mut [TypeDef], out: &mut Vec<Diagnostic
     }
 }
 
+/// An alternative that leads back to its own union through aliases and
+/// unions alone (`A: {oneOf: [{$ref: A}, {type: string}]}`) adds no value,
+/// and an untagged enum would recurse forever trying it: it is dropped with a
+/// warning, or, if nothing else is left, the union is an error.
+pub(super) fn drop_self_alternatives(types: &mut [TypeDef], out: &mut Vec<Diagnostic>) {
+    for u in 0..types.len() {
+        let TypeKind::Union { variants, .. } = &types[u].kind else { continue };
+        let keep: Vec<bool> = variants.iter().map(|v| !leads_back(types, &v.ty, TypeId(u))).collect();
+        if keep.iter().all(|k| *k) {
+            continue;
+        }
+        let origin = types[u].origin.clone();
+        if keep.iter().all(|k| !*k) {
+            out.push(Diagnostic::error(origin, "every alternative is the union itself: it has no value"));
+            continue;
+        }
+        out.push(Diagnostic::warning(origin, "an alternative that is the union itself is dropped"));
+        if let TypeKind::Union { variants, .. } = &mut types[u].kind {
+            let mut flags = keep.into_iter();
+            variants.retain(|_| flags.next().unwrap_or(true));
+        }
+    }
+}
+
+/// Whether `ty` is `to`, or an alias or union one of whose alternatives is,
+/// without anything (a struct, list or map) that consumes input on the way.
+fn leads_back(types: &[TypeDef], ty: &TypeRef, to: TypeId) -> bool {
+    let TypeRef::Named(start) = ty else { return false };
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![*start];
+    while let Some(id) = stack.pop() {
+        if id == to {
+            return true;
+        }
+        if !seen.insert(id) {
+            continue;
+        }
+        match types.get(id.0).map(|t| &t.kind) {
+            Some(TypeKind::Alias(TypeRef::Named(next))) => stack.push(*next),
+            Some(TypeKind::Union { variants, .. }) => {
+                stack.extend(variants.iter().filter_map(|v| match v.ty {
+                    TypeRef::Named(next) => Some(next),
+                    _ => None,
+                }));
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The named type inside a reference, if any.
 fn named_in(ty: &TypeRef) -> Option<TypeId> {
     match ty {
