@@ -214,3 +214,17 @@ fn an_alternative_that_is_the_union_itself_is_dropped() {
         ["error: bad.yaml#/components/schemas/A: every alternative is the union itself: it has no value"]
     );
 }
+
+#[test]
+fn problems_in_another_file_are_reported_there() {
+    let dir = std::env::temp_dir().join(format!("dealpos-generator-other-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("sub/b.yaml"), "B: {type: object, properties: {x: {not: {type: string}}}}\n").unwrap();
+    let main = dir.join("main.yaml");
+    std::fs::write(&main, format!("{HEAD}components:\n  schemas:\n    A: {{$ref: 'sub/b.yaml#/B'}}\n")).unwrap();
+    let source = dealpos_generator::load::load(&main).unwrap();
+    let err = ir::build(&source).unwrap_err().to_string();
+    let other = dir.join("sub/b.yaml").display().to_string();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(err, format!("error: {other}#/B/properties/x/not: `not` is not supported"));
+}

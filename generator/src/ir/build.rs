@@ -77,8 +77,10 @@ pub fn build_with(source: &Source, loader: FileLoader<'_>) -> Result<Api> {
 
     let mut types = std::mem::take(&mut b.types);
     graph::break_alias_cycles(&mut types, &mut b.diagnostics);
-    graph::drop_self_alternatives(&mut types, &mut b.diagnostics);
+    // Tags are decided while the variants still match the alternatives one
+    // to one; a union with a self alternative is never tagged.
     unions::finish(&mut types, &b.discriminators, &mut b.diagnostics);
+    graph::drop_self_alternatives(&mut types, &mut b.diagnostics);
     let mut api = Api {
         title: text(info, "title").unwrap_or_default(),
         version: text(info, "version").unwrap_or_default(),

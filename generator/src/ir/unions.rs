@@ -153,6 +153,9 @@ fn tag_values(types: &[TypeDef], variants: &[UnionVariant], d: &Discriminator) -
     if let Some(problem) = &d.problem {
         return Err(problem.clone());
     }
+    if variants.len() != d.values.len() {
+        return Err("the alternatives changed".to_string());
+    }
     let mut tags: Vec<String> = Vec::new();
     for (variant, values) in variants.iter().zip(&d.values) {
         let [value] = values.as_slice() else {
