@@ -146,7 +146,7 @@ fn dangling_pointer_in_another_file_names_both() {
 #[test]
 fn approximations_are_warnings_with_places() {
     let out = generate(&format!(
-        "{HEAD}components:\n  schemas:\n    A: {{type: [object, string]}}\n    B: {{enum: [1, a]}}\n    C: {{oneOf: [{{type: string}}, {{type: integer}}], properties: {{x: {{type: string}}}}}}\n    D: {{type: object, properties: {{a: {{type: string}}}}, frobnicate: 1}}\n    E: {{properties: {{k: {{type: string}}}}, discriminator: {{propertyName: k}}}}\n"
+        "{HEAD}components:\n  schemas:\n    A: {{type: [object, string]}}\n    B: {{enum: [1, a]}}\n    C: {{oneOf: [{{type: string}}, {{type: integer}}], properties: {{x: {{type: string}}}}}}\n    D: {{type: object, properties: {{a: {{type: string}}}}, frobnicate: 1}}\n    E: {{properties: {{k: {{type: string}}}}, discriminator: {{propertyName: k}}}}\n    F: {{$ref: '#/components/schemas/D', properties: {{y: {{type: string}}}}}}\n"
     ))
     .unwrap();
     let warnings: Vec<String> = out.warnings.iter().map(ToString::to_string).collect();
@@ -158,6 +158,7 @@ fn approximations_are_warnings_with_places() {
             "warning: bad.yaml#/components/schemas/C/properties: `properties` beside `oneOf` are not merged",
             "warning: bad.yaml#/components/schemas/D/frobnicate: unknown keyword `frobnicate` ignored",
             "warning: bad.yaml#/components/schemas/E/discriminator: `discriminator` without `oneOf`/`anyOf` is not used",
+            "warning: bad.yaml#/components/schemas/F/properties: `properties` beside `$ref` is ignored",
         ]
     );
 }

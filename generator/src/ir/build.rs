@@ -277,6 +277,7 @@ impl<'a> Builder<'a> {
         let facts = schema::facts(at, schema, &mut diags);
         self.diagnostics.append(&mut diags);
         if let Some(reference) = facts.reference {
+            self.ref_siblings(at, schema);
             let (ty, nullable) = self.reference(at, reference);
             return (ty, nullable || facts.nullable);
         }
@@ -291,6 +292,12 @@ impl<'a> Builder<'a> {
         };
         self.schema_examples(at, schema, &ty, facts.nullable);
         (ty, facts.nullable)
+    }
+
+    fn ref_siblings(&mut self, at: &Location, schema: &Value) {
+        for keyword in SHAPING.iter().filter(|k| schema.get(**k).is_some()) {
+            self.warn(at.join(keyword), format!("`{keyword}` beside `$ref` is ignored"));
+        }
     }
 
     fn schema_examples(&mut self, at: &Location, schema: &Value, ty: &TypeRef, nullable: bool) {
@@ -312,6 +319,7 @@ impl<'a> Builder<'a> {
     /// reference to an existing or primitive type.
     fn shape(&mut self, at: &Location, schema: &'a Value, facts: &Facts<'a>, name: &str) -> Shape {
         if let Some(reference) = facts.reference {
+            self.ref_siblings(at, schema);
             return Shape::Ref(self.reference(at, reference).0);
         }
         if let Some(parts) = facts.all_of {
@@ -431,12 +439,15 @@ impl<'a> Builder<'a> {
     /// struct, through nested `allOf`s and `$ref`s. A lone `$ref` part with
     /// nothing beside it (the 3.0 way to document a reference) is that type.
     fn all_of(&mut self, at: &Location, parts: &'a [Value], schema: &'a Value, facts: &Facts<'a>, name: &str) -> Shape {
-        if let [only] = parts
+        // One part with a shape and the rest annotations (`[{$ref: X},
+        // {description: ...}]`, the 3.0 way to document a reference): that part.
+        let shaped: Vec<usize> = (0..parts.len()).filter(|&i| !annotation_only(&parts[i])).collect();
+        if let [only] = shaped.as_slice()
             && facts.properties.is_none()
             && facts.additional.is_none()
-            && only.get("$ref").is_some()
+            && !facts.types.contains(&"object")
         {
-            return Shape::Ref(self.schema(&at.join("allOf").join(0), only, name).0);
+            return Shape::Ref(self.schema(&at.join("allOf").join(only), &parts[*only], name).0);
         }
         let mut properties = Vec::<(Location, &'a Map<String, Value>)>::new();
         let mut required = required_of(schema);
@@ -447,6 +458,7 @@ impl<'a> Builder<'a> {
         let mut stack: Vec<(Location, &'a Value)> =
             parts.iter().enumerate().rev().map(|(i, p)| (at.join("allOf").join(i), p)).collect();
         let mut seen = 0;
+        let mut object_part = facts.types.contains(&"object");
         while let Some((part_at, part)) = stack.pop() {
             seen += 1;
             if seen > 256 {
@@ -461,6 +473,8 @@ impl<'a> Builder<'a> {
                 None => (part_at, part),
             };
             required.extend(required_of(part));
+            object_part |=
+                part.get("type").and_then(Value::as_str) == Some("object") || part.get("properties").is_some();
             if let Some(props) = part.get("properties").and_then(Value::as_object) {
                 properties.push((part_at.clone(), props));
             }
@@ -492,6 +506,10 @@ impl<'a> Builder<'a> {
         }
         for field in &mut fields {
             field.required = required.contains(&field.wire);
+        }
+        if fields.is_empty() && additional.is_none() && !object_part {
+            self.warn(at.join("allOf"), "`allOf` of parts that are not objects: modelled as any JSON value");
+            return Shape::Ref(TypeRef::Json);
         }
         let additional = additional.map(|(a_at, a)| self.schema(&a_at, a, &format!("{name}Value")).0);
         Shape::Kind(TypeKind::Struct { fields, additional })
@@ -534,6 +552,27 @@ impl<'a> Builder<'a> {
 pub(super) enum Shape {
     Kind(TypeKind),
     Ref(TypeRef),
+}
+
+/// Keywords that would change the type, ignored beside a `$ref`.
+const SHAPING: &[&str] = &["properties", "allOf", "oneOf", "anyOf", "enum", "items", "additionalProperties"];
+
+/// A schema that only annotates (`description`, `title`, examples, ...).
+fn annotation_only(schema: &Value) -> bool {
+    const ANNOTATIONS: &[&str] = &[
+        "description",
+        "title",
+        "example",
+        "examples",
+        "default",
+        "nullable",
+        "readOnly",
+        "writeOnly",
+        "deprecated",
+        "externalDocs",
+        "$comment",
+    ];
+    schema.as_object().is_some_and(|m| m.keys().all(|k| ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-")))
 }
 
 pub(super) fn required_of(schema: &Value) -> BTreeSet<String> {
