@@ -57,6 +57,7 @@ pub struct InvoiceVoidByOutletName {
 }
 
 /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InvoiceVoidByOutletNameFulfillment {
     /// `"Sent"`
@@ -127,6 +128,7 @@ pub struct InvoiceVoidByOutletId {
 }
 
 /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InvoiceVoidByOutletIdFulfillment {
     /// `"Sent"`
@@ -194,6 +196,7 @@ pub struct InvoiceVoidByInvoiceId {
 }
 
 /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InvoiceVoidByInvoiceIdFulfillment {
     /// `"Sent"`
@@ -248,6 +251,7 @@ impl<'de> serde::Deserialize<'de> for InvoiceVoidByInvoiceIdFulfillment {
 }
 
 /// Request can be send with payload Outlet+Number / OutletID + Number /InvoiceID only
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum InvoiceVoidRequest {
@@ -292,6 +296,7 @@ pub struct InvoiceRestoreByInvoiceId {
     pub note: Option<String>,
 }
 
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum InvoiceRestoreRequest {
@@ -328,6 +333,7 @@ pub struct InvoiceEraseByInvoiceId {
 }
 
 /// Request can be send with payload Outlet+Number / OutletID + Number /InvoiceID only
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum InvoiceEraseRequest {
@@ -357,7 +363,7 @@ pub struct InvoiceCustomerInput {
     pub phone: Option<String>,
     /// Mobile number (the portal examples send it both as a string and as a bare number).
     #[serde(rename = "Mobile", default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<serde_json::Value>,
+    pub mobile: Option<InvoiceCustomerInputMobile>,
     /// Customer code.
     #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -369,24 +375,69 @@ pub struct InvoiceCustomerInput {
     pub gender: Option<String>,
 }
 
+/// Mobile number (the portal examples send it both as a string and as a bare number).
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum InvoiceCustomerInputMobile {
+    Integer(i64),
+    String(String),
+}
+
 /// Invoice line item in a request.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceVariantInput {
     /// Variant code (the portal examples send it both as a string and as a bare number).
     #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<serde_json::Value>,
+    pub code: Option<InvoiceVariantInputCode>,
     /// Quantity (numeric; some portal examples send it as a string).
     #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<serde_json::Value>,
+    pub quantity: Option<InvoiceVariantInputQuantity>,
     /// Unit price (numeric; some portal examples send it as a string).
     #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<serde_json::Value>,
+    pub price: Option<InvoiceVariantInputPrice>,
     /// Line discount (percent).
     #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
-    pub discount: Option<serde_json::Value>,
+    pub discount: Option<InvoiceVariantInputDiscount>,
     /// Line note.
     #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// Variant code (the portal examples send it both as a string and as a bare number).
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum InvoiceVariantInputCode {
+    Integer(i64),
+    String(String),
+}
+
+/// Quantity (numeric; some portal examples send it as a string).
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum InvoiceVariantInputQuantity {
+    String(String),
+    Number(crate::Decimal),
+}
+
+/// Unit price (numeric; some portal examples send it as a string).
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum InvoiceVariantInputPrice {
+    String(String),
+    Number(crate::Decimal),
+}
+
+/// Line discount (percent).
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum InvoiceVariantInputDiscount {
+    String(String),
+    Number(crate::Decimal),
 }
 
 /// Payment sent with an invoice.
@@ -394,7 +445,7 @@ pub struct InvoiceVariantInput {
 pub struct InvoicePaymentInput {
     /// Paid amount (numeric; the update example sends it as a string).
     #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<serde_json::Value>,
+    pub amount: Option<InvoicePaymentInputAmount>,
     /// Payment method name.
     #[serde(rename = "Method", default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
@@ -412,6 +463,15 @@ pub struct InvoicePaymentInput {
         skip_serializing_if = "crate::Nullable::is_absent",
     )]
     pub note: crate::Nullable<String>,
+}
+
+/// Paid amount (numeric; the update example sends it as a string).
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum InvoicePaymentInputAmount {
+    String(String),
+    Number(crate::Decimal),
 }
 
 /// Body of Create an Invoice (partial; field types not printed by the portal).
@@ -452,7 +512,7 @@ pub struct InvoiceCreateRequest {
     pub discount_amount: Option<crate::Decimal>,
     /// Promotion coupon code; its balance is deducted and the matching discount must be in the payload (the portal example sends a bare number).
     #[serde(rename = "Coupon", default, skip_serializing_if = "Option::is_none")]
-    pub coupon: Option<serde_json::Value>,
+    pub coupon: Option<InvoiceCreateRequestCoupon>,
     /// Fulfillment state.
     #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
     pub fulfillment: Option<InvoiceCreateRequestFulfillment>,
@@ -496,7 +556,17 @@ pub struct InvoiceCreateRequest {
     pub payments: Option<Vec<InvoicePaymentInput>>,
 }
 
+/// Promotion coupon code; its balance is deducted and the matching discount must be in the payload (the portal example sends a bare number).
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum InvoiceCreateRequestCoupon {
+    Integer(i64),
+    String(String),
+}
+
 /// Fulfillment state.
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InvoiceCreateRequestFulfillment {
     /// `"Sent"`
@@ -551,6 +621,7 @@ impl<'de> serde::Deserialize<'de> for InvoiceCreateRequestFulfillment {
 }
 
 /// Alias of Fulfillment.
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InvoiceCreateRequestDelivery {
     /// `"Sent"`
@@ -662,6 +733,7 @@ pub struct InvoiceUpdateRequest {
 }
 
 /// Fulfillment state.
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InvoiceUpdateRequestFulfillment {
     /// `"Sent"`
@@ -735,10 +807,10 @@ pub struct InvoiceMultipleCreateItem {
     pub date: Option<String>,
     /// First header discount (percent; the example sends a string).
     #[serde(rename = "Discount1", default, skip_serializing_if = "Option::is_none")]
-    pub discount1: Option<serde_json::Value>,
+    pub discount1: Option<InvoiceMultipleCreateItemDiscount1>,
     /// Second header discount (percent; the example sends a string).
     #[serde(rename = "Discount2", default, skip_serializing_if = "Option::is_none")]
-    pub discount2: Option<serde_json::Value>,
+    pub discount2: Option<InvoiceMultipleCreateItemDiscount2>,
     /// Fulfillment state (Sent / Unsent).
     #[serde(rename = "Delivery", default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<String>,
@@ -750,6 +822,24 @@ pub struct InvoiceMultipleCreateItem {
     /// Payments (key printed as "Payment" in the portal example, not "Payments").
     #[serde(rename = "Payment", default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<Vec<InvoicePaymentInput>>,
+}
+
+/// First header discount (percent; the example sends a string).
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum InvoiceMultipleCreateItemDiscount1 {
+    String(String),
+    Number(crate::Decimal),
+}
+
+/// Second header discount (percent; the example sends a string).
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum InvoiceMultipleCreateItemDiscount2 {
+    String(String),
+    Number(crate::Decimal),
 }
 
 /// Identify the invoice by outlet name and number.
@@ -815,6 +905,7 @@ pub struct InvoiceMultipleOutletQueryByOutlet {
 }
 
 /// Payment state filter.
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InvoiceMultipleOutletQueryByOutletPaymentState {
     /// `"Paid"`
@@ -873,6 +964,7 @@ impl<'de> serde::Deserialize<'de> for InvoiceMultipleOutletQueryByOutletPaymentS
 }
 
 /// Delivery state filter.
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InvoiceMultipleOutletQueryByOutletDeliveryState {
     /// `"Sent"`
@@ -940,6 +1032,7 @@ impl<'de> serde::Deserialize<'de> for InvoiceMultipleOutletQueryByOutletDelivery
 }
 
 /// Invoice status filter.
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InvoiceMultipleOutletQueryByOutletStatus {
     /// `"Active"`
@@ -1291,6 +1384,7 @@ pub struct InvoiceWithVariant {
 }
 
 /// Fulfillment state.
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InvoiceWithVariantFulfillment {
     /// `"Sent"`
@@ -1786,16 +1880,34 @@ pub struct SalesOrderVariantInput {
     pub code: Option<String>,
     /// Quantity (the portal example sends a string).
     #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<serde_json::Value>,
+    pub quantity: Option<SalesOrderVariantInputQuantity>,
     /// Unit price (the portal example sends a string).
     #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<serde_json::Value>,
+    pub price: Option<SalesOrderVariantInputPrice>,
     /// Line discount (percent).
     #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<crate::Decimal>,
     /// Line note.
     #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// Quantity (the portal example sends a string).
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum SalesOrderVariantInputQuantity {
+    String(String),
+    Number(crate::Decimal),
+}
+
+/// Unit price (the portal example sends a string).
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum SalesOrderVariantInputPrice {
+    String(String),
+    Number(crate::Decimal),
 }
 
 /// Body of Create Sales Order (types not printed by the portal).
@@ -1955,6 +2067,7 @@ pub struct EstimateListItem {
 }
 
 /// Approval status.
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EstimateListItemStatus {
     /// `"Waiting"`
@@ -2893,6 +3006,7 @@ pub struct VariantUpdateByCodeRequest {
 }
 
 /// Variant type.
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum VariantUpdateByCodeRequestType {
     /// `"Standard"`
@@ -3124,6 +3238,7 @@ pub struct VariantDetail {
 }
 
 /// Variant type.
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum VariantDetailType {
     /// `"Standard"`
@@ -3340,6 +3455,7 @@ pub struct AdjustmentSetCreateRequest {
 }
 
 /// 1 = In Progress, 2 = Waiting for Approval; required when the approval configuration is on.
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AdjustmentSetCreateRequestStateId {
     /// `1`
@@ -3430,6 +3546,7 @@ pub struct AdjustmentSetUpdateRequest {
 }
 
 /// With the approval configuration on, 1 = Draft, 2 = Pending.
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AdjustmentSetUpdateRequestStateId {
     /// `1`
@@ -3698,6 +3815,7 @@ pub struct PromotionEventListRequest {
 }
 
 /// Promotion type; null = all.
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PromotionEventListRequestType {
     /// `"Amount"`
@@ -4274,6 +4392,7 @@ pub struct TransferOrderByOutlet {
 }
 
 /// Target state; when empty the Transfer Order Workflow configuration applies
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TransferOrderByOutletState {
     /// `"Approved"`
@@ -4388,6 +4507,7 @@ pub struct OutletListRequest {
 }
 
 /// Suspension filter
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OutletListRequestSuspendedStatus {
     /// `"No"`
@@ -4575,7 +4695,16 @@ pub struct UserListItem {
     pub email: Option<String>,
     /// User type (representation not confirmed)
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<serde_json::Value>,
+    pub type_: Option<UserListItemType>,
+}
+
+/// User type (representation not confirmed)
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum UserListItemType {
+    Integer(i64),
+    String(String),
 }
 
 /// Filters and paging of the loyalty point history.
@@ -4670,7 +4799,16 @@ pub struct Tax {
     pub rate: Option<crate::Decimal>,
     /// Tax type (representation not confirmed)
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<serde_json::Value>,
+    pub type_: Option<TaxType>,
+}
+
+/// Tax type (representation not confirmed)
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum TaxType {
+    Integer(i64),
+    String(String),
 }
 
 /// A count.
@@ -4700,6 +4838,7 @@ pub struct CreatedIdNumber {
     pub number: Option<String>,
 }
 
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum DeleteInvoiceRequest {
@@ -4708,6 +4847,7 @@ pub enum DeleteInvoiceRequest {
     InvoiceDeleteById(InvoiceDeleteById),
 }
 
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ListPromotionEventsType {
     /// `"Amount"`
@@ -4779,6 +4919,7 @@ impl<'de> serde::Deserialize<'de> for ListPromotionEventsType {
     }
 }
 
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ListPromotionEventsPostType {
     /// `"Amount"`
@@ -4850,6 +4991,7 @@ impl<'de> serde::Deserialize<'de> for ListPromotionEventsPostType {
     }
 }
 
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ListOutletsSuspendedStatus {
     /// `"No"`

@@ -33,7 +33,7 @@ pub fn parse(name: &str, text: &str) -> Result<Source> {
             file: name.to_string(),
             line: e.line(),
             column: e.column(),
-            pointer: String::new(),
+            pointer: json_pointer_near(text, e.line(), e.column()),
             format: "JSON",
             message: strip_position(&e.to_string()),
         })?
@@ -100,6 +100,75 @@ pub(crate) fn pointer_near_line(text: &str, line: usize) -> String {
     stack.iter().map(|(_, token, _)| format!("/{}", token.replace('~', "~0").replace('/', "~1"))).collect()
 }
 
+/// The JSON pointer of the value being read at 1-based `line` and `column`
+/// of a JSON text: a small scanner of brackets, keys and commas, since the
+/// parser only gives a position.
+pub(crate) fn json_pointer_near(text: &str, line: usize, column: usize) -> String {
+    enum Frame {
+        Object(Option<String>),
+        Array(usize),
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut chars = text.chars();
+    let (mut at_line, mut at_column) = (1, 0);
+    // The last string read, which becomes a key if a `:` follows it.
+    let mut last_string: Option<String> = None;
+    while let Some(c) = chars.next() {
+        if c == '\n' {
+            at_line += 1;
+            at_column = 0;
+        } else {
+            at_column += 1;
+        }
+        if at_line > line || (at_line == line && at_column >= column) {
+            break;
+        }
+        match c {
+            '{' => stack.push(Frame::Object(None)),
+            '[' => stack.push(Frame::Array(0)),
+            '}' | ']' => {
+                stack.pop();
+            }
+            ',' => match stack.last_mut() {
+                Some(Frame::Array(i)) => *i += 1,
+                Some(Frame::Object(key)) => *key = None,
+                None => {}
+            },
+            ':' => {
+                if let Some(Frame::Object(key)) = stack.last_mut() {
+                    *key = last_string.take();
+                }
+            }
+            '"' => {
+                let mut string = String::new();
+                let mut escaped = false;
+                for c in chars.by_ref() {
+                    at_column += 1;
+                    match (escaped, c) {
+                        (false, '\\') => escaped = true,
+                        (false, '"') => break,
+                        (_, c) => {
+                            string.push(c);
+                            escaped = false;
+                        }
+                    }
+                }
+                last_string = Some(string);
+            }
+            _ => {}
+        }
+    }
+    stack
+        .iter()
+        .filter_map(|frame| match frame {
+            Frame::Object(Some(key)) => Some(key.replace('~', "~0").replace('/', "~1")),
+            Frame::Object(None) => None,
+            Frame::Array(i) => Some(i.to_string()),
+        })
+        .map(|token| format!("/{token}"))
+        .collect()
+}
+
 fn mapping_key(content: &str) -> Option<String> {
     let (key, _) = content.split_once(':').filter(|(_, after)| after.is_empty() || after.starts_with(' '))?;
     let key = key.trim();
@@ -126,9 +195,11 @@ mod tests {
     }
 
     #[test]
-    fn malformed_json_names_line() {
+    fn malformed_json_names_line_and_pointer() {
         let err = parse("spec.json", "{\"a\": [1,}").unwrap_err();
         assert!(matches!(err, Error::Syntax { line: 1, format: "JSON", .. }), "{err}");
+        let err = parse("spec.json", "{\"paths\": {\"/a\": {\"get\": [1, {\"x\": tru}]}}}").unwrap_err();
+        assert!(err.to_string().contains("(near #/paths/~1a/get/1/x)"), "{err}");
     }
 
     #[test]

@@ -18,7 +18,24 @@ fn inputs(root: &Path) -> Vec<(String, PathBuf, &'static str)> {
     let mut out = vec![
         ("fixture-v30".to_string(), root.join("generator/tests/fixtures/v30.yaml"), "models"),
         ("fixture-v31".to_string(), root.join("generator/tests/fixtures/v31.yaml"), "webhooks"),
+        ("fixture-external".to_string(), root.join("generator/tests/fixtures/external/main.yaml"), "models"),
     ];
+    // The construct fixtures (snapshotted in `fixtures.rs`).
+    for name in [
+        "allof",
+        "oneof",
+        "anyof",
+        "recursive",
+        "additional",
+        "nullable",
+        "enums",
+        "type_arrays",
+        "parameters",
+        "naming",
+    ] {
+        let file = root.join(format!("generator/tests/fixtures/{name}.yaml"));
+        out.push((format!("fixture-{}", name.replace('_', "-")), file, "models"));
+    }
     let corpus = root.join("../shared/corpus/oxide");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&corpus)
         .unwrap_or_else(|e| panic!("{}: {e} (the corpus sits beside the repository in ../shared)", corpus.display()))
@@ -58,7 +75,7 @@ fn fixture_and_corpus_crates_compile_and_their_examples_round_trip() {
     std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock")).unwrap();
     let target = root.join("target/generated-crates-target");
     let clippy = ["clippy", "--all-targets", "--offline", "--quiet", "--", "-D", "warnings"];
-    let test = ["test", "--offline", "--quiet"];
+    let test = ["test", "--offline", "--quiet", "--no-fail-fast"];
     for args in [&clippy[..], &test[..]] {
         let out = Command::new(env!("CARGO"))
             .args(args)

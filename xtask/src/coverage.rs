@@ -88,8 +88,8 @@ fn reach(api: &Api, ty: &TypeRef, seen: &mut BTreeSet<TypeId>) {
             TypeKind::Struct { fields, additional } => {
                 fields.iter().map(|f| &f.ty).chain(additional).for_each(|t| reach(api, t, seen));
             }
-            TypeKind::Union { variants } => variants.iter().for_each(|v| reach(api, &v.ty, seen)),
-            TypeKind::Alias(t) => reach(api, t, seen),
+            TypeKind::Union { variants, .. } => variants.iter().for_each(|v| reach(api, &v.ty, seen)),
+            TypeKind::Alias(t) | TypeKind::Newtype(t) => reach(api, t, seen),
             TypeKind::Enum { .. } => {}
         },
         _ => {}

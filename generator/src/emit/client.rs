@@ -325,7 +325,7 @@ fn rust_ident_pascal(name: &str) -> String {
     if pascal.starts_with(|c: char| c.is_ascii_digit()) || pascal.is_empty() { format!("Op{pascal}") } else { pascal }
 }
 
-/// Names used in one scope; a repeat gets a number.
+/// Names used in one scope; a repeat gets a number (`get_2`, or `Get2` for a type).
 #[derive(Default)]
 struct Taken(std::collections::BTreeSet<String>);
 
@@ -335,9 +335,10 @@ impl Taken {
     }
 
     fn claim(&mut self, base: &str) -> String {
+        let sep = if base.starts_with(|c: char| c.is_ascii_uppercase()) { "" } else { "_" };
         let mut n = 1;
         loop {
-            let candidate = if n == 1 { base.to_string() } else { format!("{base}_{n}") };
+            let candidate = if n == 1 { base.to_string() } else { format!("{base}{sep}{n}") };
             if self.0.insert(candidate.clone()) {
                 return candidate;
             }

@@ -11,16 +11,23 @@ use super::types::{Scope, rust_type_in};
 /// The test file's tokens.
 pub fn tests(crate_name: &str, modules: &[Module]) -> TokenStream {
     let krate = format_ident!("{}", crate_name.replace('-', "_"));
-    let mut names = std::collections::BTreeMap::<String, usize>::new();
+    let mut names = std::collections::BTreeSet::<String>::new();
     let mut tests = Vec::new();
     for module in modules {
         let m = format_ident!("{}", module.name);
         for example in &module.api.examples {
             let base = format!("{}_{}", module.name, example.origin.pointer.to_snake_case());
             let base: String = base.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-            let count = names.entry(base.clone()).or_default();
-            *count += 1;
-            let name = if *count == 1 { format_ident!("{}", base) } else { format_ident!("{}_{}", base, count) };
+            // Pointers that differ only in punctuation give the same base; a
+            // numbered name may itself be some other pointer's base.
+            let mut n = 1;
+            let mut name = base.clone();
+            while names.contains(&name) {
+                n += 1;
+                name = format!("{base}_{n}");
+            }
+            names.insert(name.clone());
+            let name = format_ident!("{}", name);
             let scope = Scope { root: quote!(#krate), module: Some(quote!(#krate::#m)) };
             let ty = rust_type_in(&module.api, &example.ty, &scope);
             let ty = if example.nullable { quote!(Option<#ty>) } else { ty };

@@ -39,19 +39,39 @@ fn item(api: &Api, ty: &TypeDef) -> TokenStream {
             }
         }
         TypeKind::Enum { repr, variants } => enumeration(&name, doc, *repr, variants),
-        TypeKind::Union { variants } => {
+        TypeKind::Union { variants, tag } => {
             let variants = variants.iter().map(|v| {
                 let vname = ident(&v.name);
-                let t = rust_type(api, &v.ty);
-                quote!(#vname(#t),)
+                let mut t = rust_type(api, &v.ty);
+                if v.boxed {
+                    t = quote!(Box<#t>);
+                }
+                let rename = v.tag.as_ref().map(|value| quote!(#[serde(rename = #value)]));
+                quote!(#rename #vname(#t),)
             });
+            let representation = match tag {
+                Some(tag) => quote!(#[serde(tag = #tag)]),
+                None => quote!(#[serde(untagged)]),
+            };
+            // Variants are named after their payloads, which may share a prefix;
+            // boxing large payloads would change the public types for a lint.
             quote! {
                 #doc
+                #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
                 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-                #[serde(untagged)]
+                #representation
                 pub enum #name {
                     #(#variants)*
                 }
+            }
+        }
+        TypeKind::Newtype(inner) => {
+            let t = rust_type(api, inner);
+            quote! {
+                #doc
+                #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+                #[serde(transparent)]
+                pub struct #name(pub #t);
             }
         }
         TypeKind::Alias(target) => {
@@ -202,8 +222,10 @@ fn enumeration(name: &Ident, doc: TokenStream, repr: EnumRepr, variants: &[EnumV
         EnumRepr::String => quote!(f.write_str(self.as_str())),
         EnumRepr::Integer => quote!(write!(f, "{}", self.as_i64())),
     };
+    // Variants are the description's values, which may share a prefix.
     quote! {
         #doc
+        #[allow(clippy::enum_variant_names)]
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
             #( #docs #names, )*

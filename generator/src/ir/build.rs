@@ -1,34 +1,57 @@
-//! Schema analysis: walks one document and builds the [`Api`].
+//! Schema analysis: walks one document (and the files it `$ref`s) and builds
+//! the [`Api`]. Operations and webhooks are walked in `operations.rs`, unions
+//! decided in `unions.rs`, whole-graph rules applied in `graph.rs`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToUpperCamelCase;
 use serde_json::{Map, Value};
 
+use super::refs::{Documents, FileLoader};
 use super::schema::{self, Facts};
+use super::unions::Discriminator;
 use super::*;
-use crate::error::{Error, Location, Result, Severity};
+use crate::error::{Diagnostic, Error, Location, Result, Severity};
 use crate::load::Source;
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+/// How deeply inline schemas may nest. Real descriptions stay far below; the
+/// limit turns an adversarial document into a diagnostic, not a stack overflow.
+const MAX_DEPTH: usize = 48;
 
-/// Analyses `source` (already overlaid). Errors are collected, not stopped at,
-/// so one run reports every problem in the document.
+/// How many schemas one description may make us analyse. `allOf` copies the
+/// properties of its parts, so parts that are themselves built from many
+/// parts multiply; this bound turns that blow-up into a diagnostic.
+const MAX_STEPS: usize = 200_000;
+
+/// Analyses `source` (already overlaid), reading `$ref`ed files from disk
+/// relative to it. Errors are collected, not stopped at, so one run reports
+/// every problem in the document.
 pub fn build(source: &Source) -> Result<Api> {
-    let mut b = Builder {
-        root: &source.value,
-        file: &source.name,
-        types: Vec::new(),
-        by_pointer: BTreeMap::new(),
-        diagnostics: Vec::new(),
-        examples: Vec::new(),
-    };
+    build_with(source, &refs::from_disk)
+}
+
+/// [`build`], reading `$ref`ed files with `loader`.
+pub fn build_with(source: &Source, loader: FileLoader<'_>) -> Result<Api> {
+    let docs = Documents::gather(source, loader);
     let root = Location::root(&source.name);
     let doc = &source.value;
     let openapi = doc.get("openapi").and_then(Value::as_str).unwrap_or_default().to_string();
     if !(openapi.starts_with("3.0") || openapi.starts_with("3.1")) {
         return Err(Error::at(root.join("openapi"), format!("OpenAPI 3.0 or 3.1 expected, found `{openapi}`")));
     }
+    let mut b = Builder {
+        docs: &docs,
+        root: doc,
+        types: Vec::new(),
+        by_pointer: BTreeMap::new(),
+        queue: Vec::new(),
+        built: BTreeSet::new(),
+        discriminators: BTreeMap::new(),
+        depth: 0,
+        steps: 0,
+        diagnostics: Vec::new(),
+        examples: Vec::new(),
+    };
     let info = doc.get("info");
     let text = |v: Option<&Value>, key: &str| v.and_then(|v| v.get(key)).and_then(Value::as_str).map(str::to_string);
     let tags = doc
@@ -43,20 +66,28 @@ pub fn build(source: &Source) -> Result<Api> {
     // order) follow the document rather than the order of first use.
     if let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) {
         for name in schemas.keys() {
-            let pointer = root.join("components").join("schemas").join(name);
-            b.component(&pointer);
+            let at = root.join("components").join("schemas").join(name);
+            b.reference_to(&at);
+            b.drain();
         }
     }
     let operations = b.operations(&root);
     let webhooks = b.webhooks(&root);
+    b.drain();
 
+    let mut types = std::mem::take(&mut b.types);
+    graph::break_alias_cycles(&mut types, &mut b.diagnostics);
+    // Tags are decided while the variants still match the alternatives one
+    // to one; a union with a self alternative is never tagged.
+    unions::finish(&mut types, &b.discriminators, &mut b.diagnostics);
+    graph::drop_self_alternatives(&mut types, &mut b.diagnostics);
     let mut api = Api {
         title: text(info, "title").unwrap_or_default(),
         version: text(info, "version").unwrap_or_default(),
         description: text(info, "description"),
         openapi,
         tags,
-        types: b.types,
+        types,
         operations,
         webhooks,
         examples: b.examples,
@@ -67,257 +98,144 @@ pub fn build(source: &Source) -> Result<Api> {
         return Err(Error::Invalid(dedup(errors)));
     }
     api.diagnostics = dedup(warnings);
-    mark_lenient(&mut api);
-    mark_boxed(&mut api);
+    graph::mark_lenient(&mut api);
+    graph::mark_boxed(&mut api);
     naming::assign(&mut api);
     Ok(api)
 }
 
-fn dedup(mut diagnostics: Vec<crate::error::Diagnostic>) -> Vec<crate::error::Diagnostic> {
+fn dedup(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostics.sort();
     diagnostics.dedup();
     diagnostics
 }
 
-struct Builder<'a> {
-    root: &'a Value,
-    file: &'a str,
-    types: Vec<TypeDef>,
-    /// Types built from a `$ref` target, by pointer, so each has one home.
-    by_pointer: BTreeMap<String, (TypeId, bool)>,
-    diagnostics: Vec<crate::error::Diagnostic>,
-    examples: Vec<Example>,
+pub(super) struct Builder<'a> {
+    /// Every document reachable from the description.
+    pub(super) docs: &'a Documents,
+    /// The description itself.
+    pub(super) root: &'a Value,
+    pub(super) types: Vec<TypeDef>,
+    /// Types built from a `$ref` target, by location, so each has one home.
+    pub(super) by_pointer: BTreeMap<Location, (TypeId, bool)>,
+    /// `$ref` targets named but not built yet. Building them later rather than
+    /// on first use keeps the walk's depth independent of how long a chain of
+    /// references is.
+    pub(super) queue: Vec<(Location, TypeId)>,
+    pub(super) built: BTreeSet<TypeId>,
+    /// Unions with a `discriminator`, by the union schema's location.
+    pub(super) discriminators: BTreeMap<Location, Discriminator>,
+    /// Current nesting of inline schemas.
+    pub(super) depth: usize,
+    /// Schemas analysed so far.
+    pub(super) steps: usize,
+    pub(super) diagnostics: Vec<Diagnostic>,
+    pub(super) examples: Vec<Example>,
 }
 
 impl<'a> Builder<'a> {
-    fn operations(&mut self, root: &Location) -> Vec<Operation> {
-        let mut out = Vec::new();
-        let Some(paths) = self.root.get("paths").and_then(Value::as_object) else { return out };
-        for (path, item) in paths {
-            let at = root.join("paths").join(path);
-            let (item_at, item) = self.deref(&at, item);
-            for method in METHODS {
-                let Some(op) = item.get(*method) else { continue };
-                let op_at = item_at.join(method);
-                let id = op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| derived_id(method, path));
-                let stem = id.to_upper_camel_case();
-                let parameters = self.parameters(&item_at, item, &op_at, op, &stem);
-                let request = self.body(&op_at.join("requestBody"), op.get("requestBody"), &format!("{stem}Request"));
-                let responses = self.responses(&op_at, op, &stem);
-                out.push(Operation {
-                    id,
-                    method: method.to_uppercase(),
-                    path: path.clone(),
-                    tag: op.pointer("/tags/0").and_then(Value::as_str).map(str::to_string),
-                    summary: op.get("summary").and_then(Value::as_str).map(str::to_string),
-                    doc: op.get("description").and_then(Value::as_str).map(str::to_string),
-                    parameters,
-                    request,
-                    responses,
-                    dealpos: dealpos_notes(op),
-                    origin: op_at,
-                });
-            }
-        }
-        out
-    }
-
-    fn webhooks(&mut self, root: &Location) -> Vec<Webhook> {
-        let mut out = Vec::new();
-        let Some(hooks) = self.root.get("webhooks").and_then(Value::as_object) else { return out };
-        for (key, item) in hooks {
-            let at = root.join("webhooks").join(key);
-            let (item_at, item) = self.deref(&at, item);
-            let stem = key.to_upper_camel_case();
-            let Some((method, op)) = METHODS.iter().find_map(|m| item.get(*m).map(|op| (*m, op))) else {
-                self.error(item_at, "a webhook needs an operation (usually `post`)");
-                continue;
-            };
-            let op_at = item_at.join(method);
-            let payload = self.body(&op_at.join("requestBody"), op.get("requestBody"), &format!("{stem}Payload"));
-            self.responses(&op_at, op, &stem);
-            let Some(payload) = payload else {
-                self.error(op_at.join("requestBody"), "a webhook needs a JSON request body");
-                continue;
-            };
-            out.push(Webhook {
-                key: key.clone(),
-                name: String::new(),
-                tag: op.pointer("/tags/0").and_then(Value::as_str).map(str::to_string),
-                summary: op.get("summary").and_then(Value::as_str).map(str::to_string),
-                doc: op.get("description").and_then(Value::as_str).map(str::to_string),
-                payload,
-                origin: op_at,
-            });
-        }
-        out
-    }
-
-    fn parameters(
-        &mut self,
-        item_at: &Location,
-        item: &'a Value,
-        op_at: &Location,
-        op: &'a Value,
-        stem: &str,
-    ) -> Vec<Parameter> {
-        let mut out: Vec<Parameter> = Vec::new();
-        for (at, owner) in [(item_at, item), (op_at, op)] {
-            let Some(list) = owner.get("parameters").and_then(Value::as_array) else { continue };
-            for (i, param) in list.iter().enumerate() {
-                let (p_at, param) = self.deref(&at.join("parameters").join(i), param);
-                let (Some(name), Some(place)) =
-                    (param.get("name").and_then(Value::as_str), param.get("in").and_then(Value::as_str))
-                else {
-                    self.error(p_at, "a parameter needs `name` and `in`");
-                    continue;
-                };
-                let schema = param
-                    .get("schema")
-                    .or_else(|| param.pointer("/content/application~1json/schema"))
-                    .unwrap_or(&Value::Bool(true));
-                let (ty, _) = self.schema(&p_at.join("schema"), schema, &format!("{stem}{}", rust_type_name(name)));
-                let parameter = Parameter {
-                    name: name.to_string(),
-                    place: place.to_string(),
-                    required: place == "path" || param.get("required").and_then(Value::as_bool).unwrap_or(false),
-                    ty,
-                    doc: param.get("description").and_then(Value::as_str).map(str::to_string),
-                    origin: p_at,
-                };
-                match out.iter_mut().find(|p| p.name == parameter.name && p.place == parameter.place) {
-                    Some(existing) => *existing = parameter,
-                    None => out.push(parameter),
-                }
-            }
-        }
-        out
-    }
-
-    fn responses(&mut self, op_at: &Location, op: &'a Value, stem: &str) -> Vec<(String, Option<TypeRef>)> {
-        let mut out = Vec::new();
-        let Some(responses) = op.get("responses").and_then(Value::as_object) else { return out };
-        for (status, response) in responses {
-            let name = if status.starts_with('2') {
-                format!("{stem}Response")
-            } else {
-                format!("{stem}{status}Response").to_upper_camel_case()
-            };
-            let ty = self.body(&op_at.join("responses").join(status), Some(response), &name);
-            out.push((status.clone(), ty));
-        }
-        out
-    }
-
-    /// The type of a request body or response's JSON content.
-    fn body(&mut self, at: &Location, body: Option<&'a Value>, name: &str) -> Option<TypeRef> {
-        let (at, body) = self.deref(at, body?);
-        let content = body.get("content")?.as_object()?;
-        let mut found = None;
-        for (media, media_type) in content {
-            let media_at = at.join("content").join(media);
-            if !is_json(media) {
-                self.warn(media_at, format!("content type `{media}` is not modelled"));
-                continue;
-            }
-            if found.is_some() {
-                continue;
-            }
-            let schema = media_type.get("schema").unwrap_or(&Value::Bool(true));
-            let (ty, nullable) = self.schema(&media_at.join("schema"), schema, name);
-            self.media_examples(&media_at, media_type, &ty, nullable);
-            found = Some(ty);
-        }
-        found
-    }
-
-    fn media_examples(&mut self, at: &Location, media_type: &'a Value, ty: &TypeRef, nullable: bool) {
-        if let Some(value) = media_type.get("example") {
-            self.example(at.join("example"), ty, nullable, value);
-        }
-        let Some(examples) = media_type.get("examples").and_then(Value::as_object) else { return };
-        for (name, example) in examples {
-            let ex_at = at.join("examples").join(name);
-            let (ex_at, example) = self.deref(&ex_at, example);
-            match example.get("value") {
-                Some(value) => self.example(ex_at.join("value"), ty, nullable, value),
-                None if example.get("externalValue").is_some() => self.warn(ex_at, "external examples are not checked"),
-                None => {}
-            }
-        }
-    }
-
-    fn example(&mut self, origin: Location, ty: &TypeRef, nullable: bool, value: &Value) {
-        self.examples.push(Example { origin, ty: ty.clone(), nullable, value: value.clone() });
-    }
-
-    /// Follows a `$ref` on a non-schema object (path item, request body, ...).
-    fn deref(&mut self, at: &Location, value: &'a Value) -> (Location, &'a Value) {
-        let mut at = at.clone();
-        let mut value = value;
-        for _ in 0..16 {
-            let Some(r) = value.get("$ref").and_then(Value::as_str) else { break };
-            match self.resolve(&at.join("$ref"), r) {
-                Some((target_at, target)) => {
-                    at = target_at;
-                    value = target;
-                }
-                None => break,
-            }
-        }
-        (at, value)
-    }
-
-    /// Resolves a local `$ref`, reporting dangling and external ones.
-    fn resolve(&mut self, at: &Location, reference: &str) -> Option<(Location, &'a Value)> {
-        let Some(pointer) = reference.strip_prefix('#') else {
-            self.error(at.clone(), format!("`$ref: {reference}` points into another file, which is not supported yet"));
+    /// Resolves a `$ref` (local or into another file), reporting dangling,
+    /// unreadable and unsupported ones at `at`.
+    pub(super) fn resolve(&mut self, at: &Location, reference: &str) -> Option<(Location, &'a Value)> {
+        let Some(target) = refs::split(&at.file, reference) else {
+            self.error(
+                at.clone(),
+                format!("`$ref: {reference}`: only file paths and JSON pointers are supported (no URLs or anchors)"),
+            );
             return None;
         };
-        let pointer = percent_decode(pointer);
-        match self.root.pointer(&pointer) {
-            Some(target) => Some((at.at(pointer), target)),
+        let doc = match self.docs.get(&target.file) {
+            Ok(doc) => doc,
+            Err(why) => {
+                self.error(at.clone(), format!("`$ref: {reference}`: {why}"));
+                return None;
+            }
+        };
+        match doc.pointer(&target.pointer) {
+            Some(value) => Some((Location { file: target.file, pointer: target.pointer }, value)),
             None => {
-                self.error(at.clone(), format!("dangling `$ref`: `{reference}` does not exist in {}", self.file));
+                self.error(at.clone(), format!("dangling `$ref`: `{reference}` does not exist in {}", target.file));
                 None
             }
         }
     }
 
+    /// Follows a `$ref` on a non-schema object (path item, request body, ...).
+    pub(super) fn deref(&mut self, at: &Location, value: &'a Value) -> (Location, &'a Value) {
+        let mut at = at.clone();
+        let mut value = value;
+        for _ in 0..32 {
+            let Some(r) = value.get("$ref").and_then(Value::as_str) else { return (at, value) };
+            match self.resolve(&at.join("$ref"), r) {
+                Some((target_at, target)) => {
+                    at = target_at;
+                    value = target;
+                }
+                None => return (at, value),
+            }
+        }
+        self.error(at.clone(), "`$ref`s lead to `$ref`s more than 32 times (a cycle?)");
+        (at, &Value::Null)
+    }
+
     /// The type a schema `$ref` points at.
     fn reference(&mut self, at: &Location, reference: &str) -> (TypeRef, bool) {
         match self.resolve(&at.join("$ref"), reference) {
-            Some((target_at, _)) => self.component(&target_at),
+            Some((target_at, _)) => self.reference_to(&target_at),
             None => (TypeRef::Json, false),
         }
     }
 
-    /// The type of the schema at `pointer`, built once.
-    fn component(&mut self, at: &Location) -> (TypeRef, bool) {
-        if let Some((id, nullable)) = self.by_pointer.get(&at.pointer) {
+    /// The named type of the schema at `at`: reserved now, built by [`Self::drain`].
+    fn reference_to(&mut self, at: &Location) -> (TypeRef, bool) {
+        if let Some((id, nullable)) = self.by_pointer.get(at) {
             return (TypeRef::Named(*id), *nullable);
         }
-        let Some(schema) = self.root.pointer(&at.pointer) else { return (TypeRef::Json, false) };
-        let name = at.pointer.rsplit('/').next().unwrap_or("Type").replace("~1", "/").replace("~0", "~");
+        let Ok(Some(schema)) = self.docs.get(&at.file).map(|d| d.pointer(&at.pointer)) else {
+            return (TypeRef::Json, false);
+        };
+        let token = at.pointer.rsplit('/').next().unwrap_or_default().replace("~1", "/").replace("~0", "~");
+        // A whole file (`$ref: pet.yaml`) is named after the file.
+        let name = if at.pointer.is_empty() {
+            let file = at.file.rsplit(['/', '\\']).next().unwrap_or_default();
+            file.split('.').next().unwrap_or_default().to_string()
+        } else {
+            token
+        };
         let id = self.reserve(at, schema, &rust_type_name(&name));
-        // Recorded before building so recursive references find it.
-        self.by_pointer.insert(at.pointer.clone(), (id, false));
+        // Nullability is the target's own; its diagnostics come when it is built.
+        let nullable = schema::facts(at, schema, &mut Vec::new()).nullable;
+        self.by_pointer.insert(at.clone(), (id, nullable));
+        self.queue.push((at.clone(), id));
+        (TypeRef::Named(id), nullable)
+    }
+
+    /// Builds every reserved `$ref` target, including those found meanwhile.
+    pub(super) fn drain(&mut self) {
+        // Oldest first, so ids of inline types follow the document.
+        let mut next = 0;
+        while next < self.queue.len() {
+            let (at, id) = self.queue[next].clone();
+            next += 1;
+            if self.built.insert(id) {
+                self.component(&at, id);
+            }
+        }
+        self.queue.clear();
+    }
+
+    fn component(&mut self, at: &Location, id: TypeId) {
+        let Ok(Some(schema)) = self.docs.get(&at.file).map(|d| d.pointer(&at.pointer)) else { return };
         let mut diags = Vec::new();
         let facts = schema::facts(at, schema, &mut diags);
         self.diagnostics.append(&mut diags);
-        let nullable = facts.nullable;
-        let kind = match self.shape(at, schema, &facts, &self.types[id.0].name.clone()) {
+        let name = self.types[id.0].name.clone();
+        let kind = match self.shape(at, schema, &facts, &name) {
             Shape::Kind(kind) => kind,
             Shape::Ref(ty) => TypeKind::Alias(ty),
         };
         self.types[id.0].kind = kind;
-        self.by_pointer.insert(at.pointer.clone(), (id, nullable));
-        self.schema_examples(at, schema, &TypeRef::Named(id), nullable);
-        (TypeRef::Named(id), nullable)
+        self.schema_examples(at, schema, &TypeRef::Named(id), facts.nullable);
     }
 
     fn reserve(&mut self, at: &Location, schema: &Value, name: &str) -> TypeId {
@@ -333,11 +251,33 @@ impl<'a> Builder<'a> {
     }
 
     /// The type of an inline schema; `name` is the name it gets if it needs one.
-    fn schema(&mut self, at: &Location, schema: &'a Value, name: &str) -> (TypeRef, bool) {
+    pub(super) fn schema(&mut self, at: &Location, schema: &'a Value, name: &str) -> (TypeRef, bool) {
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
+            if self.steps == MAX_STEPS + 1 {
+                self.error(
+                    at.clone(),
+                    format!("more than {MAX_STEPS} schemas to analyse (`allOf` parts that multiply?)"),
+                );
+            }
+            return (TypeRef::Json, false);
+        }
+        if self.depth >= MAX_DEPTH {
+            self.error(at.clone(), format!("schemas nest more than {MAX_DEPTH} levels deep"));
+            return (TypeRef::Json, false);
+        }
+        self.depth += 1;
+        let out = self.schema_inner(at, schema, name);
+        self.depth -= 1;
+        out
+    }
+
+    fn schema_inner(&mut self, at: &Location, schema: &'a Value, name: &str) -> (TypeRef, bool) {
         let mut diags = Vec::new();
         let facts = schema::facts(at, schema, &mut diags);
         self.diagnostics.append(&mut diags);
         if let Some(reference) = facts.reference {
+            self.ref_siblings(at, schema);
             let (ty, nullable) = self.reference(at, reference);
             return (ty, nullable || facts.nullable);
         }
@@ -354,6 +294,12 @@ impl<'a> Builder<'a> {
         (ty, facts.nullable)
     }
 
+    fn ref_siblings(&mut self, at: &Location, schema: &Value) {
+        for keyword in SHAPING.iter().filter(|k| schema.get(**k).is_some()) {
+            self.warn(at.join(keyword), format!("`{keyword}` beside `$ref` is ignored"));
+        }
+    }
+
     fn schema_examples(&mut self, at: &Location, schema: &Value, ty: &TypeRef, nullable: bool) {
         if let Some(value) = schema.get("example") {
             self.example(at.join("example"), ty, nullable, value);
@@ -365,20 +311,33 @@ impl<'a> Builder<'a> {
         }
     }
 
+    pub(super) fn example(&mut self, origin: Location, ty: &TypeRef, nullable: bool, value: &Value) {
+        self.examples.push(Example { origin, ty: ty.clone(), nullable, value: value.clone() });
+    }
+
     /// Decides what a schema is: a named kind (struct, enum, union) or a
     /// reference to an existing or primitive type.
     fn shape(&mut self, at: &Location, schema: &'a Value, facts: &Facts<'a>, name: &str) -> Shape {
         if let Some(reference) = facts.reference {
+            self.ref_siblings(at, schema);
             return Shape::Ref(self.reference(at, reference).0);
         }
         if let Some(parts) = facts.all_of {
-            return self.all_of(at, parts, schema, name);
+            if facts.alternatives.is_some() {
+                self.warn(at.clone(), "`allOf` beside `oneOf`/`anyOf`: only `allOf` is used");
+            }
+            return self.all_of(at, parts, schema, facts, name);
         }
         if let Some((keyword, alternatives)) = &facts.alternatives {
-            if schema.get("discriminator").is_some() {
-                self.warn(at.join("discriminator"), "`discriminator` not used yet: alternatives are tried in order");
+            if facts.properties.is_some_and(|p| !p.is_empty()) {
+                self.warn(at.join("properties"), format!("`properties` beside `{keyword}` are not merged"));
             }
-            return self.union(at, keyword, alternatives, name);
+            return self.union(at, schema, keyword, alternatives, name);
+        }
+        if schema.get("discriminator").is_some() {
+            // The base schema of the allOf-inheritance pattern: without a
+            // `oneOf`/`anyOf` here there is no enum to tag.
+            self.warn(at.join("discriminator"), "`discriminator` without `oneOf`/`anyOf` is not used");
         }
         if let Some(values) = &facts.values {
             return self.enumeration(at, values, name);
@@ -387,8 +346,7 @@ impl<'a> Builder<'a> {
             || facts.types.contains(&"object")
             || (facts.types.is_empty() && facts.additional.is_some());
         if facts.types.len() > 1 {
-            self.warn(at.join("type"), format!("several types {:?}: modelled as any JSON value", facts.types));
-            return Shape::Ref(TypeRef::Json);
+            return self.type_list(at, facts, name);
         }
         if facts.types == ["null"] {
             self.warn(at.join("type"), "type `null`: modelled as any JSON value");
@@ -397,29 +355,52 @@ impl<'a> Builder<'a> {
         if object_like {
             return self.object(at, schema, facts, name);
         }
-        let primitive = match facts.types.first().copied() {
-            Some("string") => match facts.format {
+        match facts.types.first().copied() {
+            Some(t) => Shape::Ref(self.primitive(at, t, facts, name)),
+            None => Shape::Ref(TypeRef::Json),
+        }
+    }
+
+    fn primitive(&mut self, at: &Location, t: &str, facts: &Facts<'a>, name: &str) -> TypeRef {
+        match t {
+            "string" => match facts.format {
                 Some("date-time" | "date") => TypeRef::Timestamp,
                 _ => TypeRef::String,
             },
-            Some("integer") => TypeRef::Integer { bits: if facts.format == Some("int32") { 32 } else { 64 } },
-            Some("number") => TypeRef::Number,
-            Some("boolean") => TypeRef::Boolean,
-            Some("array") => {
+            "integer" => TypeRef::Integer { bits: if facts.format == Some("int32") { 32 } else { 64 } },
+            "number" => TypeRef::Number,
+            "boolean" => TypeRef::Boolean,
+            "array" => {
                 let items = facts.items.unwrap_or(&Value::Bool(true));
                 let (item, _) = self.schema(&at.join("items"), items, &singular(name));
                 TypeRef::Array(Box::new(item))
             }
-            Some(other) => {
+            other => {
                 self.error(at.join("type"), format!("unknown type `{other}`"));
                 TypeRef::Json
             }
-            None => TypeRef::Json,
-        };
-        Shape::Ref(primitive)
+        }
     }
 
-    fn object(&mut self, at: &Location, schema: &Value, facts: &Facts<'a>, name: &str) -> Shape {
+    /// A 3.1 type list with several non-null types (`[string, integer]`): a
+    /// union of them. Objects in the list would need the object's facts
+    /// split from the rest, so those lists stay any JSON value (a warning).
+    fn type_list(&mut self, at: &Location, facts: &Facts<'a>, name: &str) -> Shape {
+        if facts.types.iter().any(|t| !matches!(*t, "string" | "integer" | "number" | "boolean" | "array")) {
+            self.warn(at.join("type"), format!("several types {:?}: modelled as any JSON value", facts.types));
+            return Shape::Ref(TypeRef::Json);
+        }
+        let mut variants: Vec<UnionVariant> = Vec::new();
+        for t in &facts.types {
+            let ty = self.primitive(at, t, facts, name);
+            if !variants.iter().any(|v| v.ty == ty) {
+                variants.push(UnionVariant { name: String::new(), ty, tag: None, boxed: false });
+            }
+        }
+        Shape::Kind(TypeKind::Union { variants, tag: None })
+    }
+
+    fn object(&mut self, at: &Location, schema: &'a Value, facts: &Facts<'a>, name: &str) -> Shape {
         let additional =
             facts.additional.map(|a| self.schema(&at.join("additionalProperties"), a, &format!("{name}Value")).0);
         let Some(properties) = facts.properties.filter(|p| !p.is_empty()) else {
@@ -462,16 +443,30 @@ impl<'a> Builder<'a> {
         fields
     }
 
-    /// `allOf`: the parts' properties and `required` lists merged into one struct.
-    fn all_of(&mut self, at: &Location, parts: &'a [Value], schema: &'a Value, name: &str) -> Shape {
+    /// `allOf`: the parts' properties and `required` lists merged into one
+    /// struct, through nested `allOf`s and `$ref`s. A lone `$ref` part with
+    /// nothing beside it (the 3.0 way to document a reference) is that type.
+    fn all_of(&mut self, at: &Location, parts: &'a [Value], schema: &'a Value, facts: &Facts<'a>, name: &str) -> Shape {
+        // One part with a shape and the rest annotations (`[{$ref: X},
+        // {description: ...}]`, the 3.0 way to document a reference): that part.
+        let shaped: Vec<usize> = (0..parts.len()).filter(|&i| !annotation_only(&parts[i])).collect();
+        if let [only] = shaped.as_slice()
+            && facts.properties.is_none()
+            && facts.additional.is_none()
+            && !facts.types.contains(&"object")
+        {
+            return Shape::Ref(self.schema(&at.join("allOf").join(only), &parts[*only], name).0);
+        }
         let mut properties = Vec::<(Location, &'a Map<String, Value>)>::new();
         let mut required = required_of(schema);
-        if let Some(own) = schema.get("properties").and_then(Value::as_object) {
+        let mut additional = facts.additional.map(|a| (at.join("additionalProperties"), a));
+        if let Some(own) = facts.properties {
             properties.push((at.clone(), own));
         }
         let mut stack: Vec<(Location, &'a Value)> =
             parts.iter().enumerate().rev().map(|(i, p)| (at.join("allOf").join(i), p)).collect();
         let mut seen = 0;
+        let mut object_part = facts.types.contains(&"object");
         while let Some((part_at, part)) = stack.pop() {
             seen += 1;
             if seen > 256 {
@@ -486,8 +481,15 @@ impl<'a> Builder<'a> {
                 None => (part_at, part),
             };
             required.extend(required_of(part));
+            object_part |=
+                part.get("type").and_then(Value::as_str) == Some("object") || part.get("properties").is_some();
             if let Some(props) = part.get("properties").and_then(Value::as_object) {
                 properties.push((part_at.clone(), props));
+            }
+            if additional.is_none()
+                && let Some(extra) = part.get("additionalProperties").filter(|v| **v != Value::Bool(false))
+            {
+                additional = Some((part_at.join("additionalProperties"), extra));
             }
             if let Some(nested) = part.get("allOf").and_then(Value::as_array) {
                 stack.extend(nested.iter().enumerate().rev().map(|(i, p)| (part_at.join("allOf").join(i), p)));
@@ -513,22 +515,12 @@ impl<'a> Builder<'a> {
         for field in &mut fields {
             field.required = required.contains(&field.wire);
         }
-        Shape::Kind(TypeKind::Struct { fields, additional: None })
-    }
-
-    fn union(&mut self, at: &Location, keyword: &str, alternatives: &[(usize, &'a Value)], name: &str) -> Shape {
-        if alternatives.len() == 1 {
-            let (i, alt) = alternatives[0];
-            return Shape::Ref(self.schema(&at.join(keyword).join(i), alt, name).0);
+        if fields.is_empty() && additional.is_none() && !object_part {
+            self.warn(at.join("allOf"), "`allOf` of parts that are not objects: modelled as any JSON value");
+            return Shape::Ref(TypeRef::Json);
         }
-        let variants = alternatives
-            .iter()
-            .map(|(i, alt)| {
-                let (ty, _) = self.schema(&at.join(keyword).join(i), alt, &format!("{name}Variant{i}"));
-                UnionVariant { name: String::new(), ty }
-            })
-            .collect();
-        Shape::Kind(TypeKind::Union { variants })
+        let additional = additional.map(|(a_at, a)| self.schema(&a_at, a, &format!("{name}Value")).0);
+        Shape::Kind(TypeKind::Struct { fields, additional })
     }
 
     fn enumeration(&mut self, at: &Location, values: &[Value], _name: &str) -> Shape {
@@ -544,47 +536,54 @@ impl<'a> Builder<'a> {
             self.warn(at.join("enum"), "empty enum: modelled as any JSON value");
             return Shape::Ref(TypeRef::Json);
         }
-        let variants = values.iter().map(|v| EnumVariant { name: String::new(), value: v.clone() }).collect();
+        let mut variants: Vec<EnumVariant> = Vec::new();
+        for value in values {
+            // A repeated value would be an unreachable match arm.
+            if variants.iter().any(|v| v.value == *value) {
+                self.warn(at.join("enum"), format!("`{value}` is listed twice"));
+            } else {
+                variants.push(EnumVariant { name: String::new(), value: value.clone() });
+            }
+        }
         Shape::Kind(TypeKind::Enum { repr, variants })
     }
 
-    fn error(&mut self, at: Location, message: impl Into<String>) {
-        self.diagnostics.push(crate::error::Diagnostic::error(at, message));
+    pub(super) fn error(&mut self, at: Location, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::error(at, message));
     }
 
-    fn warn(&mut self, at: Location, message: impl Into<String>) {
-        self.diagnostics.push(crate::error::Diagnostic::warning(at, message));
+    pub(super) fn warn(&mut self, at: Location, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::warning(at, message));
     }
 }
 
-enum Shape {
+pub(super) enum Shape {
     Kind(TypeKind),
     Ref(TypeRef),
 }
 
-fn dealpos_notes(op: &Value) -> DealposNotes {
-    let text = |key: &str| op.get(key).and_then(Value::as_str).map(str::to_string);
-    let paged = op.get("x-dealpos-paged").map(|p| Paging {
-        page: p.get("page").and_then(Value::as_str).unwrap_or("PageNumber").to_string(),
-        size: p.get("size").and_then(Value::as_str).unwrap_or("PageSize").to_string(),
-        items: p.get("items").and_then(Value::as_str).unwrap_or_default().to_string(),
-    });
-    DealposNotes {
-        paged,
-        partial: op.get("x-dealpos-partial").and_then(Value::as_bool).unwrap_or(false),
-        observed: text("x-dealpos-source").as_deref() == Some("observed"),
-        post_twin: text("x-dealpos-post-twin"),
-        post_twin_of: text("x-dealpos-post-twin-of"),
-        deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
-    }
+/// Keywords that would change the type, ignored beside a `$ref`.
+const SHAPING: &[&str] = &["properties", "allOf", "oneOf", "anyOf", "enum", "items", "additionalProperties"];
+
+/// A schema that only annotates (`description`, `title`, examples, ...).
+fn annotation_only(schema: &Value) -> bool {
+    const ANNOTATIONS: &[&str] = &[
+        "description",
+        "title",
+        "example",
+        "examples",
+        "default",
+        "nullable",
+        "readOnly",
+        "writeOnly",
+        "deprecated",
+        "externalDocs",
+        "$comment",
+    ];
+    schema.as_object().is_some_and(|m| m.keys().all(|k| ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-")))
 }
 
-fn is_json(media: &str) -> bool {
-    let essence = media.split(';').next().unwrap_or(media).trim();
-    essence == "application/json" || essence.ends_with("+json") || essence == "*/*" || essence == "text/json"
-}
-
-fn required_of(schema: &Value) -> BTreeSet<String> {
+pub(super) fn required_of(schema: &Value) -> BTreeSet<String> {
     schema
         .get("required")
         .and_then(Value::as_array)
@@ -593,16 +592,6 @@ fn required_of(schema: &Value) -> BTreeSet<String> {
         .filter_map(Value::as_str)
         .map(str::to_string)
         .collect()
-}
-
-/// `get /Invoice/{id}/Payments` → `getInvoiceIdPayments`.
-fn derived_id(method: &str, path: &str) -> String {
-    let words: String = path
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_upper_camel_case())
-        .collect();
-    format!("{method}{words}")
 }
 
 /// A PascalCase candidate for a type name. Final uniqueness is the naming pass's job.
@@ -620,116 +609,14 @@ pub(super) fn rust_type_name(raw: &str) -> String {
 fn singular(name: &str) -> String {
     if let Some(stem) = name.strip_suffix("ies") {
         format!("{stem}y")
-    } else if name.ends_with("ss") || name.ends_with("us") || !name.ends_with('s') {
+    } else if name.ends_with("ss") || name.ends_with("us") {
         format!("{name}Item")
     } else {
-        name[..name.len() - 1].to_string()
-    }
-}
-
-fn percent_decode(pointer: &str) -> String {
-    if !pointer.contains('%') {
-        return pointer.to_string();
-    }
-    let bytes = pointer.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
+        match name.strip_suffix('s') {
+            Some(stem) if !stem.is_empty() => stem.to_string(),
+            _ => format!("{name}Item"),
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Types reached from a response or a webhook decode what DealPOS sends and
-/// so are lenient; a type reached only from request bodies is strict.
-fn mark_lenient(api: &mut Api) {
-    let mut output = BTreeSet::new();
-    let mut input = BTreeSet::new();
-    for op in &api.operations {
-        for (_, ty) in &op.responses {
-            if let Some(ty) = ty {
-                reach(api, ty, &mut output);
-            }
-        }
-        if let Some(ty) = &op.request {
-            reach(api, ty, &mut input);
-        }
-    }
-    for hook in &api.webhooks {
-        reach(api, &hook.payload, &mut output);
-    }
-    for (i, ty) in api.types.iter_mut().enumerate() {
-        ty.lenient = output.contains(&TypeId(i)) || !input.contains(&TypeId(i));
-    }
-}
-
-fn reach(api: &Api, ty: &TypeRef, seen: &mut BTreeSet<TypeId>) {
-    match ty {
-        TypeRef::Array(inner) | TypeRef::Map(inner) => reach(api, inner, seen),
-        TypeRef::Named(id) if seen.insert(*id) => {
-            for child in children(&api.types[id.0].kind) {
-                reach(api, child, seen);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn children(kind: &TypeKind) -> Vec<&TypeRef> {
-    match kind {
-        TypeKind::Struct { fields, additional } => fields.iter().map(|f| &f.ty).chain(additional).collect(),
-        TypeKind::Union { variants } => variants.iter().map(|v| &v.ty).collect(),
-        TypeKind::Alias(ty) => vec![ty],
-        TypeKind::Enum { .. } => Vec::new(),
-    }
-}
-
-/// A struct field whose type leads back to the struct without passing through
-/// a `Vec` or map would have infinite size: those fields are boxed.
-fn mark_boxed(api: &mut Api) {
-    let mut boxes = Vec::new();
-    for (i, ty) in api.types.iter().enumerate() {
-        if let TypeKind::Struct { fields, .. } = &ty.kind {
-            for (f, field) in fields.iter().enumerate() {
-                if let TypeRef::Named(target) = field.ty
-                    && inline_reaches(api, target, TypeId(i), &mut BTreeSet::new())
-                {
-                    boxes.push((i, f));
-                }
-            }
-        }
-    }
-    for (i, f) in boxes {
-        if let TypeKind::Struct { fields, .. } = &mut api.types[i].kind {
-            fields[f].boxed = true;
-        }
-    }
-}
-
-fn inline_reaches(api: &Api, from: TypeId, to: TypeId, seen: &mut BTreeSet<TypeId>) -> bool {
-    if from == to {
-        return true;
-    }
-    if !seen.insert(from) {
-        return false;
-    }
-    children(&api.types[from.0].kind).into_iter().any(|child| match child {
-        TypeRef::Named(next) => inline_reaches(api, *next, to, seen),
-        _ => false,
-    })
 }
 
 #[cfg(test)]
@@ -743,6 +630,6 @@ mod tests {
         assert_eq!(singular("Variants"), "Variant");
         assert_eq!(singular("Categories"), "Category");
         assert_eq!(singular("Status"), "StatusItem");
-        assert_eq!(derived_id("get", "/Invoice/{id}/Payments"), "getInvoiceIdPayments");
+        assert_eq!(singular("s"), "sItem");
     }
 }

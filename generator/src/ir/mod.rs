@@ -3,11 +3,16 @@
 //! never looks at the OpenAPI document again.
 
 mod build;
+mod graph;
 mod naming;
+mod operations;
+mod refs;
 mod schema;
+mod unions;
 
-pub use build::build;
+pub use build::{build, build_with};
 pub use naming::field_name;
+pub use refs::{FileLoader, from_disk, no_files};
 
 use serde_json::Value;
 
@@ -84,13 +89,19 @@ pub enum TypeKind {
         /// Known values in document order.
         variants: Vec<EnumVariant>,
     },
-    /// `oneOf`/`anyOf`: tried in order, first fit wins.
+    /// `oneOf`/`anyOf` (or a 3.1 list of types).
     Union {
-        /// Alternatives in document order.
+        /// Alternatives: in document order when tagged; when untagged, the
+        /// most specific first, since the first that fits wins.
         variants: Vec<UnionVariant>,
+        /// The discriminator property, when the enum is internally tagged.
+        tag: Option<String>,
     },
     /// A named schema that is not an object (e.g. an array): a type alias.
     Alias(TypeRef),
+    /// A list or map that contains itself: a newtype, since a Rust type
+    /// alias cannot be recursive.
+    Newtype(TypeRef),
 }
 
 /// A property of a struct.
@@ -139,6 +150,10 @@ pub struct UnionVariant {
     pub name: String,
     /// Its payload.
     pub ty: TypeRef,
+    /// The discriminator value, when the union is tagged.
+    pub tag: Option<String>,
+    /// Needs a `Box` to break a cycle.
+    pub boxed: bool,
 }
 
 /// A reference to a type: a primitive, a container, or a named type.
@@ -172,6 +187,8 @@ pub enum TypeRef {
 pub struct Operation {
     /// `operationId`, or one derived from method and path.
     pub id: String,
+    /// A snake_case Rust name, unique among the operations (naming pass).
+    pub rust_name: String,
     /// Upper-case HTTP method.
     pub method: String,
     /// The path template.
@@ -227,6 +244,9 @@ pub struct Paging {
 pub struct Parameter {
     /// The name on the wire.
     pub name: String,
+    /// A snake_case Rust name, never a keyword, unique in its operation and
+    /// never `body` when the operation has a request body (naming pass).
+    pub rust_name: String,
     /// `path`, `query`, `header` or `cookie`.
     pub place: String,
     /// Whether it must be sent.
@@ -273,6 +293,9 @@ pub struct Example {
 
 impl Api {
     /// The type behind `id`.
+    ///
+    /// # Panics
+    /// If `id` is not from this `Api` (ids are only made by the IR builder).
     pub fn get(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
     }

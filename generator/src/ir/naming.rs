@@ -43,6 +43,7 @@ const RESERVED_TYPES: &[&str] = &[
     "WebhookEvent",
     "WebhookKind",
     "DecodeError",
+    "UnknownWebhookKind",
     "Default",
     "Clone",
     "Debug",
@@ -58,20 +59,37 @@ pub(super) fn assign(api: &mut Api) {
         ty.name = taken.claim(&base, "");
     }
     let mut hooks = Taken::default();
+    // `WebhookEvent::Unknown` is the fallback for events not described.
+    hooks.claim("Unknown", "");
     for hook in &mut api.webhooks {
-        hook.name = hooks.claim(&rust_type_name(&hook.key), "");
+        hook.name = hooks.claim(&not_self(rust_type_name(&hook.key)), "");
+    }
+    let mut operations = Taken::default();
+    for op in &mut api.operations {
+        op.rust_name = operations.claim(&field_name(&op.id), "_");
+        let mut taken = Taken::default();
+        // The request body is passed as `body`, so no parameter may take it.
+        if op.request.is_some() {
+            taken.claim("body", "_");
+        }
+        for parameter in &mut op.parameters {
+            parameter.rust_name = taken.claim(&field_name(&parameter.name), "_");
+        }
     }
     let names: Vec<String> = api.types.iter().map(|t| t.name.clone()).collect();
     for ty in &mut api.types {
         let owner = ty.name.clone();
         match &mut ty.kind {
-            TypeKind::Struct { fields, .. } => {
+            TypeKind::Struct { fields, additional } => {
                 let mut taken = Taken::default();
+                // The map of extra properties is always named
+                // `additional_properties`, so a property of that name yields.
+                if additional.is_some() {
+                    taken.claim("additional_properties", "_");
+                }
                 for field in fields.iter_mut() {
                     field.name = taken.claim(&field_name(&field.wire), "_");
                 }
-                // The map of extra properties is always named `additional_properties`.
-                taken.claim("additional_properties", "_");
             }
             TypeKind::Enum { variants, .. } => {
                 let mut taken = Taken::default();
@@ -80,13 +98,13 @@ pub(super) fn assign(api: &mut Api) {
                     variant.name = taken.claim(&variant_name(&variant.value), "");
                 }
             }
-            TypeKind::Union { variants } => {
+            TypeKind::Union { variants, .. } => {
                 let mut taken = Taken::default();
                 for variant in variants.iter_mut() {
-                    variant.name = taken.claim(&union_variant_name(&owner, &variant.ty, &names), "");
+                    variant.name = taken.claim(&not_self(union_variant_name(&owner, &variant.ty, &names)), "");
                 }
             }
-            TypeKind::Alias(_) => {}
+            TypeKind::Alias(_) | TypeKind::Newtype(_) => {}
         }
     }
 }
@@ -100,7 +118,9 @@ impl Taken {
     fn claim(&mut self, base: &str, sep: &str) -> String {
         let mut n = 1;
         loop {
-            let candidate = if n == 1 { base.to_string() } else { format!("{base}{sep}{n}") };
+            // `type_` + `_2` would be `type__2`, which is not snake case.
+            let stem = if sep.is_empty() { base } else { base.trim_end_matches(sep) };
+            let candidate = if n == 1 { base.to_string() } else { format!("{stem}{sep}{n}") };
             if !self.0.contains_key(&candidate) {
                 self.0.insert(candidate.clone(), 0);
                 return candidate;
@@ -130,13 +150,7 @@ fn variant_name(value: &Value) -> String {
     match value {
         Value::String(s) => {
             let name = rust_type_name(s);
-            if s.trim().is_empty() {
-                "Empty".to_string()
-            } else if name == "Self" {
-                "SelfValue".to_string()
-            } else {
-                name
-            }
+            if s.trim().is_empty() { "Empty".to_string() } else { not_self(name) }
         }
         Value::Number(n) => match n.as_i64() {
             Some(i) if i < 0 => format!("Minus{}", i.unsigned_abs()),
@@ -146,11 +160,16 @@ fn variant_name(value: &Value) -> String {
     }
 }
 
+/// `Self` is the one PascalCase keyword; as a variant it becomes `SelfValue`.
+fn not_self(name: String) -> String {
+    if name == "Self" { "SelfValue".to_string() } else { name }
+}
+
 /// A union variant is named after its payload, minus the prefix it shares with
 /// the union (`InvoiceVoidRequest` + `InvoiceVoidByOutletName` → `ByOutletName`).
 fn union_variant_name(owner: &str, ty: &TypeRef, names: &[String]) -> String {
     let full = match ty {
-        TypeRef::Named(id) => return strip_shared_prefix(owner, &names[id.0]),
+        TypeRef::Named(id) => return strip_shared_prefix(owner, names.get(id.0).map_or("Type", String::as_str)),
         TypeRef::String => "String",
         TypeRef::Integer { .. } => "Integer",
         TypeRef::Number => "Number",
@@ -165,10 +184,12 @@ fn union_variant_name(owner: &str, ty: &TypeRef, names: &[String]) -> String {
 
 fn strip_shared_prefix(owner: &str, name: &str) -> String {
     // Cut only at a word boundary: where the rest of `name` starts a new word.
-    let shared = owner.chars().zip(name.chars()).take_while(|(a, b)| a == b).count();
-    let cut = (1..=shared).rev().find(|&i| name[i..].starts_with(|c: char| c.is_ascii_uppercase()));
-    match cut {
-        Some(i) if i < name.len() => name[i..].to_string(),
+    // Names are ASCII, but slicing is checked all the same.
+    let shared = owner.bytes().zip(name.bytes()).take_while(|(a, b)| a == b).count();
+    let rest =
+        (1..=shared).rev().filter_map(|i| name.get(i..)).find(|r| r.starts_with(|c: char| c.is_ascii_uppercase()));
+    match rest {
+        Some(rest) if !rest.is_empty() => rest.to_string(),
         _ => name.to_string(),
     }
 }
@@ -192,6 +213,8 @@ mod tests {
         assert_eq!(taken.claim("image_url", "_"), "image_url");
         assert_eq!(taken.claim("image_url", "_"), "image_url_2");
         assert_eq!(taken.claim("image_url", "_"), "image_url_3");
+        assert_eq!(taken.claim("self_", "_"), "self_");
+        assert_eq!(taken.claim("self_", "_"), "self_2");
     }
 
     #[test]
@@ -202,5 +225,7 @@ mod tests {
         assert_eq!(variant_name(&Value::from("Sent")), "Sent");
         assert_eq!(variant_name(&Value::from(-2)), "Minus2");
         assert_eq!(variant_name(&Value::from("")), "Empty");
+        assert_eq!(variant_name(&Value::from("self")), "SelfValue");
+        assert_eq!(strip_shared_prefix("Foo", "FooSelf"), "Self");
     }
 }

@@ -1,0 +1,222 @@
+//! Operations and webhooks: parameters, bodies, responses and their examples.
+
+use heck::ToUpperCamelCase;
+use serde_json::Value;
+
+use super::build::{Builder, rust_type_name};
+use super::*;
+use crate::error::Location;
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+impl<'a> Builder<'a> {
+    pub(super) fn operations(&mut self, root: &Location) -> Vec<Operation> {
+        let mut out = Vec::new();
+        let Some(paths) = self.root.get("paths").and_then(Value::as_object) else { return out };
+        for (path, item) in paths {
+            let at = root.join("paths").join(path);
+            let (item_at, item) = self.deref(&at, item);
+            for method in METHODS {
+                let Some(op) = item.get(*method) else { continue };
+                let op_at = item_at.join(method);
+                let id = op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .filter(|id| !id.trim().is_empty())
+                    .map(str::to_string)
+                    .unwrap_or_else(|| derived_id(method, path));
+                let stem = rust_type_name(&id);
+                let parameters = self.parameters(&item_at, item, &op_at, op, &stem);
+                let request = self.body(&op_at.join("requestBody"), op.get("requestBody"), &format!("{stem}Request"));
+                let responses = self.responses(&op_at, op, &stem);
+                out.push(Operation {
+                    id,
+                    rust_name: String::new(),
+                    method: method.to_uppercase(),
+                    path: path.clone(),
+                    tag: op.pointer("/tags/0").and_then(Value::as_str).map(str::to_string),
+                    summary: op.get("summary").and_then(Value::as_str).map(str::to_string),
+                    doc: op.get("description").and_then(Value::as_str).map(str::to_string),
+                    parameters,
+                    request,
+                    responses,
+                    dealpos: dealpos_notes(op),
+                    origin: op_at,
+                });
+            }
+        }
+        out
+    }
+
+    pub(super) fn webhooks(&mut self, root: &Location) -> Vec<Webhook> {
+        let mut out = Vec::new();
+        let Some(hooks) = self.root.get("webhooks").and_then(Value::as_object) else { return out };
+        for (key, item) in hooks {
+            let at = root.join("webhooks").join(key);
+            let (item_at, item) = self.deref(&at, item);
+            let stem = rust_type_name(key);
+            let Some((method, op)) = METHODS.iter().find_map(|m| item.get(*m).map(|op| (*m, op))) else {
+                self.error(item_at, "a webhook needs an operation (usually `post`)");
+                continue;
+            };
+            let op_at = item_at.join(method);
+            let payload = self.body(&op_at.join("requestBody"), op.get("requestBody"), &format!("{stem}Payload"));
+            self.responses(&op_at, op, &stem);
+            let Some(payload) = payload else {
+                self.error(op_at.join("requestBody"), "a webhook needs a JSON request body");
+                continue;
+            };
+            out.push(Webhook {
+                key: key.clone(),
+                name: String::new(),
+                tag: op.pointer("/tags/0").and_then(Value::as_str).map(str::to_string),
+                summary: op.get("summary").and_then(Value::as_str).map(str::to_string),
+                doc: op.get("description").and_then(Value::as_str).map(str::to_string),
+                payload,
+                origin: op_at,
+            });
+        }
+        out
+    }
+
+    /// The path item's parameters, then the operation's, which replace one of
+    /// the same name and place.
+    fn parameters(
+        &mut self,
+        item_at: &Location,
+        item: &'a Value,
+        op_at: &Location,
+        op: &'a Value,
+        stem: &str,
+    ) -> Vec<Parameter> {
+        let mut out: Vec<Parameter> = Vec::new();
+        for (at, owner) in [(item_at, item), (op_at, op)] {
+            let Some(list) = owner.get("parameters").and_then(Value::as_array) else { continue };
+            for (i, param) in list.iter().enumerate() {
+                let (p_at, param) = self.deref(&at.join("parameters").join(i), param);
+                let (Some(name), Some(place)) =
+                    (param.get("name").and_then(Value::as_str), param.get("in").and_then(Value::as_str))
+                else {
+                    self.error(p_at, "a parameter needs `name` and `in`");
+                    continue;
+                };
+                let schema = param
+                    .get("schema")
+                    .or_else(|| param.pointer("/content/application~1json/schema"))
+                    .unwrap_or(&Value::Bool(true));
+                let (ty, _) = self.schema(&p_at.join("schema"), schema, &format!("{stem}{}", rust_type_name(name)));
+                let parameter = Parameter {
+                    name: name.to_string(),
+                    rust_name: String::new(),
+                    place: place.to_string(),
+                    required: place == "path" || param.get("required").and_then(Value::as_bool).unwrap_or(false),
+                    ty,
+                    doc: param.get("description").and_then(Value::as_str).map(str::to_string),
+                    origin: p_at,
+                };
+                match out.iter_mut().find(|p| p.name == parameter.name && p.place == parameter.place) {
+                    Some(existing) => *existing = parameter,
+                    None => out.push(parameter),
+                }
+            }
+        }
+        out
+    }
+
+    fn responses(&mut self, op_at: &Location, op: &'a Value, stem: &str) -> Vec<(String, Option<TypeRef>)> {
+        let mut out = Vec::new();
+        let Some(responses) = op.get("responses").and_then(Value::as_object) else { return out };
+        for (status, response) in responses {
+            let name = if status.starts_with('2') {
+                format!("{stem}Response")
+            } else {
+                rust_type_name(&format!("{stem}{status}Response"))
+            };
+            let ty = self.body(&op_at.join("responses").join(status), Some(response), &name);
+            out.push((status.clone(), ty));
+        }
+        out
+    }
+
+    /// The type of a request body or response's JSON content.
+    fn body(&mut self, at: &Location, body: Option<&'a Value>, name: &str) -> Option<TypeRef> {
+        let (at, body) = self.deref(at, body?);
+        let content = body.get("content")?.as_object()?;
+        let mut found = None;
+        for (media, media_type) in content {
+            let media_at = at.join("content").join(media);
+            if !is_json(media) {
+                self.warn(media_at, format!("content type `{media}` is not modelled"));
+                continue;
+            }
+            if found.is_some() {
+                self.warn(media_at, format!("content type `{media}` is not modelled: the first JSON one is"));
+                continue;
+            }
+            let schema = media_type.get("schema").unwrap_or(&Value::Bool(true));
+            let (ty, nullable) = self.schema(&media_at.join("schema"), schema, name);
+            self.media_examples(&media_at, media_type, &ty, nullable);
+            found = Some(ty);
+        }
+        found
+    }
+
+    fn media_examples(&mut self, at: &Location, media_type: &'a Value, ty: &TypeRef, nullable: bool) {
+        if let Some(value) = media_type.get("example") {
+            self.example(at.join("example"), ty, nullable, value);
+        }
+        let Some(examples) = media_type.get("examples").and_then(Value::as_object) else { return };
+        for (name, example) in examples {
+            let ex_at = at.join("examples").join(name);
+            let (ex_at, example) = self.deref(&ex_at, example);
+            match example.get("value") {
+                Some(value) => self.example(ex_at.join("value"), ty, nullable, value),
+                None if example.get("externalValue").is_some() => self.warn(ex_at, "external examples are not checked"),
+                None => {}
+            }
+        }
+    }
+}
+
+fn is_json(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or(media).trim();
+    essence == "application/json" || essence.ends_with("+json") || essence == "*/*" || essence == "text/json"
+}
+
+/// `get /Invoice/{id}/Payments` → `getInvoiceIdPayments`.
+fn derived_id(method: &str, path: &str) -> String {
+    let words: String = path
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_upper_camel_case())
+        .collect();
+    format!("{method}{words}")
+}
+
+fn dealpos_notes(op: &Value) -> DealposNotes {
+    let text = |key: &str| op.get(key).and_then(Value::as_str).map(str::to_string);
+    let paged = op.get("x-dealpos-paged").map(|p| Paging {
+        page: p.get("page").and_then(Value::as_str).unwrap_or("PageNumber").to_string(),
+        size: p.get("size").and_then(Value::as_str).unwrap_or("PageSize").to_string(),
+        items: p.get("items").and_then(Value::as_str).unwrap_or_default().to_string(),
+    });
+    DealposNotes {
+        paged,
+        partial: op.get("x-dealpos-partial").and_then(Value::as_bool).unwrap_or(false),
+        observed: text("x-dealpos-source").as_deref() == Some("observed"),
+        post_twin: text("x-dealpos-post-twin"),
+        post_twin_of: text("x-dealpos-post-twin-of"),
+        deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_derive_from_method_and_path() {
+        assert_eq!(derived_id("get", "/Invoice/{id}/Payments"), "getInvoiceIdPayments");
+        assert_eq!(derived_id("post", "/"), "post");
+    }
+}
