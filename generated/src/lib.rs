@@ -19,3 +19,8 @@ pub mod models;
 /// Webhook payloads of Product Webhook API 1.0.0, and [`webhooks::WebhookEvent`] over them.
 #[rustfmt::skip]
 pub mod webhooks;
+
+/// Receiving DealPOS's webhook deliveries: an axum router, API-key checks and
+/// a durable inbox (features `receiver`, `inbox-sqlite`).
+#[cfg(feature = "receiver")]
+pub mod receiver;

@@ -17,3 +17,10 @@ pub use timestamp::{Timestamp, TimestampError};
 #[rustfmt::skip]
 pub mod {{ m.name }};
 {%- endfor %}
+{%- if receiver %}
+
+/// Receiving DealPOS's webhook deliveries: an axum router, API-key checks and
+/// a durable inbox (features `receiver`, `inbox-sqlite`).
+#[cfg(feature = "receiver")]
+pub mod receiver;
+{%- endif %}
