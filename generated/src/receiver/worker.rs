@@ -21,8 +21,8 @@ pub struct RetryPolicy {
     pub initial_backoff: Duration,
     /// The longest wait.
     pub max_backoff: Duration,
-    /// How long one attempt may run; also how long a claim hides the
-    /// delivery from other workers, so a crashed worker's claims come back.
+    /// How long one attempt may run. A claim hides the delivery from other
+    /// workers for twice as long: a crashed worker's claims come back then.
     pub attempt_timeout: Duration,
     /// How many deliveries run at once.
     pub concurrency: usize,
@@ -134,7 +134,9 @@ impl<H: Handler, S: Inbox> Worker<H, S> {
     /// Processes one batch of due deliveries (up to the policy's
     /// concurrency), and says how many it took.
     pub async fn run_due(&self) -> Result<usize, InboxError> {
-        let lease = self.policy.attempt_timeout.saturating_add(Duration::from_secs(30));
+        // Twice the attempt timeout: the attempt has ended (and been recorded)
+        // well before anyone else may claim the delivery again.
+        let lease = self.policy.attempt_timeout.saturating_mul(2);
         let batch = self.inbox.claim(self.policy.concurrency.max(1), lease).await?;
         let count = batch.len();
         let mut running = JoinSet::new();
