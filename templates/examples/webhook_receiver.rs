@@ -18,6 +18,7 @@
 //! - `RUST_LOG`: the log filter (default `info`).
 
 use std::env;
+use std::io::IsTerminal as _;
 
 use dealpos::receiver::{Delivery, HandlerError, Inbox, Receiver, SqliteInbox, handler_fn};
 use dealpos::webhooks::WebhookEvent;
@@ -28,8 +29,9 @@ async fn log_event(event: WebhookEvent, delivery: Delivery) -> Result<(), Handle
         id = ?delivery.id,
         attempt = delivery.attempt,
         hash = %delivery.content_hash,
-        payload = %event.to_json(),
-        "event"
+        body = %String::from_utf8_lossy(&delivery.body),
+        "{}",
+        event.kind().map_or("unknown event", |kind| kind.summary())
     );
     Ok(())
 }
@@ -42,7 +44,8 @@ fn flag(name: &str) -> bool {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    let colour = std::io::stderr().is_terminal();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(colour).init();
 
     let keys = env::var("DEALPOS_WEBHOOK_KEYS").unwrap_or_default();
     let mut receiver =
@@ -67,7 +70,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         tracing::info!(inbox = %path, pending = counts.pending, failed = counts.failed, "inbox opened");
         (router, Some(worker.spawn()))
     };
-    tracing::info!(%addr, "listening for DealPOS webhooks");
+    tracing::info!(addr = %listener.local_addr()?, "listening for DealPOS webhooks");
     dealpos::receiver::axum::serve(listener, router)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -178,7 +178,10 @@ async fn receive<K: Sink>(config: &Config, sink: &K, kind: WebhookKind, headers:
         Err(response) => return response,
     };
     if let Err(error) = serde_json::from_slice::<serde::de::IgnoredAny>(&body) {
-        let message = format!("malformed JSON at line {}, column {}: {error}", error.line(), error.column());
+        // serde_json's message ends with the position, which goes first here.
+        let text = error.to_string();
+        let what = text.split(" at line ").next().unwrap_or(&text);
+        let message = format!("malformed JSON at line {}, column {}: {what}", error.line(), error.column());
         return failure(StatusCode::BAD_REQUEST, &message);
     }
     let stored_headers = config
