@@ -41,6 +41,8 @@ struct Readme<'a> {
     crate_ident: String,
     modules: &'a [ModuleRow],
     example_hook: Option<ExampleHook>,
+    /// Whether the crate has the webhook receiver (see [`has_receiver`]).
+    receiver: bool,
 }
 
 #[derive(Template)]
@@ -157,6 +159,7 @@ pub fn fixed(info: &CrateInfo, modules: &[Module]) -> Result<BTreeMap<String, St
         crate_ident: info.name.replace('-', "_"),
         modules: &rows,
         example_hook,
+        receiver: has_receiver(modules),
     };
     out.insert("README.md".into(), render("crate/README.md", &readme)?);
     let lib_header = header("//", "templates/crate/lib.rs").trim_start_matches("// ").to_string();
