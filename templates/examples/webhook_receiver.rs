@@ -2,7 +2,7 @@
 //! a SQLite inbox before it is acknowledged, then logged by the worker.
 //!
 //! ```sh
-//! DEALPOS_WEBHOOK_KEYS=secret cargo run -p dealpos --example webhook_receiver --features receiver,inbox-sqlite
+//! DEALPOS_WEBHOOK_KEYS=secret cargo run -p {{ name }} --example webhook_receiver --features receiver,inbox-sqlite
 //! curl -H 'X-API-Key: secret' -H 'Content-Type: application/json' \
 //!      -d '{"ID": "1", "Name": "Walk-in"}' http://127.0.0.1:8080/customer-created
 //! ```
@@ -20,8 +20,8 @@
 use std::env;
 use std::io::IsTerminal as _;
 
-use dealpos::receiver::{Delivery, HandlerError, Inbox, Receiver, SqliteInbox, handler_fn};
-use dealpos::webhooks::WebhookEvent;
+use {{ crate_ident }}::receiver::{Delivery, HandlerError, Inbox, Receiver, SqliteInbox, handler_fn};
+use {{ crate_ident }}::webhooks::WebhookEvent;
 
 async fn log_event(event: WebhookEvent, delivery: Delivery) -> Result<(), HandlerError> {
     tracing::info!(
@@ -71,7 +71,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (router, Some(worker.spawn()))
     };
     tracing::info!(addr = %listener.local_addr()?, "listening for DealPOS webhooks");
-    dealpos::receiver::axum::serve(listener, router)
+    {{ crate_ident }}::receiver::axum::serve(listener, router)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

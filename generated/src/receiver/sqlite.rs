@@ -90,7 +90,9 @@ impl SqliteInbox {
     ) -> Result<T, InboxError> {
         let connection = self.connection.clone();
         tokio::task::spawn_blocking(move || {
-            let mut guard = connection.lock().map_err(|_| InboxError::Corrupt("inbox lock poisoned".into()))?;
+            let mut guard = connection
+                .lock()
+                .map_err(|_| InboxError::storage("the inbox lock is poisoned (a thread panicked holding it)"))?;
             work(&mut guard)
         })
         .await

@@ -56,9 +56,6 @@ struct LibRs<'a> {
 
 macro_rules! runtime {
     ($($ty:ident: $template:literal => $out:literal),* $(,)?) => {
-        runtime!(runtime_files; $($ty: $template => $out),*);
-    };
-    ($fn:ident; $($ty:ident: $template:literal => $out:literal),* $(,)?) => {
         $(
             #[derive(Template)]
             #[template(path = $template, escape = "none")]
@@ -66,8 +63,26 @@ macro_rules! runtime {
         )*
 
         /// The runtime modules: (template, path in the crate, text).
-        fn $fn() -> Result<Vec<(&'static str, &'static str, String)>> {
+        fn runtime_files() -> Result<Vec<(&'static str, &'static str, String)>> {
             Ok(vec![$(($template, $out, render($template, &$ty)?)),*])
+        }
+    };
+    // Templates that name the crate (doc examples, examples/): they get its
+    // package name and its name as a Rust identifier.
+    ($fn:ident(name, crate_ident); $($ty:ident: $template:literal => $out:literal),* $(,)?) => {
+        $(
+            #[derive(Template)]
+            #[template(path = $template, escape = "none")]
+            #[allow(dead_code)] // not every template names the crate
+            struct $ty<'a> {
+                name: &'a str,
+                crate_ident: &'a str,
+            }
+        )*
+
+        /// The files of this group: (template, path in the crate, text).
+        fn $fn(name: &str, crate_ident: &str) -> Result<Vec<(&'static str, &'static str, String)>> {
+            Ok(vec![$(($template, $out, render($template, &$ty { name, crate_ident })?)),*])
         }
     };
 }
@@ -82,7 +97,7 @@ runtime! {
 // The webhook receiver: emitted only when the crate has webhooks (its code
 // names `crate::webhooks::WebhookKind`), compiled only with its features.
 runtime! {
-    receiver_files;
+    receiver_files(name, crate_ident);
     ReceiverModRs: "runtime/receiver/mod.rs" => "src/receiver/mod.rs",
     ReceiverHttpRs: "runtime/receiver/http.rs" => "src/receiver/http.rs",
     ReceiverInboxRs: "runtime/receiver/inbox.rs" => "src/receiver/inbox.rs",
@@ -169,7 +184,7 @@ pub fn fixed(info: &CrateInfo, modules: &[Module]) -> Result<BTreeMap<String, St
     );
     let mut runtime = runtime_files()?;
     if has_receiver(modules) {
-        runtime.extend(receiver_files()?);
+        runtime.extend(receiver_files(&info.name, &info.name.replace('-', "_"))?);
     }
     for (template, path, text) in runtime {
         out.insert(path.to_string(), format!("{}\n{text}", header("//", &format!("templates/{template}"))));

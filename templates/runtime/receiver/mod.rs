@@ -266,7 +266,7 @@ pub enum ConfigError {
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// use dealpos::receiver::{handler_fn, Receiver};
+/// use {{ crate_ident }}::receiver::{handler_fn, Receiver};
 ///
 /// let handler = handler_fn(|event, delivery| async move {
 ///     println!("{}: {}", delivery.kind, event.to_json());
@@ -275,7 +275,7 @@ pub enum ConfigError {
 /// // Direct mode: the handler runs before the answer (see `direct` for the risk).
 /// let router = Receiver::new(handler).api_key(std::env::var("DEALPOS_WEBHOOK_KEY")?).direct()?;
 /// let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
-/// dealpos::receiver::axum::serve(listener, router).await?;
+/// {{ crate_ident }}::receiver::axum::serve(listener, router).await?;
 /// # Ok(()) }
 /// ```
 pub struct Receiver<H> {

@@ -41,7 +41,7 @@ const COLUMNS: &str = "id, kind, body, headers, content_hash, received_at, statu
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// use dealpos::receiver::{handler_fn, Receiver, SqliteInbox};
+/// use {{ crate_ident }}::receiver::{handler_fn, Receiver, SqliteInbox};
 ///
 /// let handler = handler_fn(|event, delivery| async move {
 ///     println!("{} #{:?}: {}", delivery.kind, delivery.id, event.to_json());
@@ -52,7 +52,7 @@ const COLUMNS: &str = "id, kind, body, headers, content_hash, received_at, statu
 ///     .with_inbox(SqliteInbox::open("webhooks.sqlite3")?)?;
 /// let _worker = worker.spawn(); // stops when dropped
 /// let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
-/// dealpos::receiver::axum::serve(listener, router).await?;
+/// {{ crate_ident }}::receiver::axum::serve(listener, router).await?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -89,7 +89,9 @@ impl SqliteInbox {
     ) -> Result<T, InboxError> {
         let connection = self.connection.clone();
         tokio::task::spawn_blocking(move || {
-            let mut guard = connection.lock().map_err(|_| InboxError::Corrupt("inbox lock poisoned".into()))?;
+            let mut guard = connection
+                .lock()
+                .map_err(|_| InboxError::storage("the inbox lock is poisoned (a thread panicked holding it)"))?;
             work(&mut guard)
         })
         .await
