@@ -4,72 +4,22 @@
 //! with a deadline.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use dealpos::DecodeError;
 use dealpos::receiver::{
     ConfigError, Delivery, Handler, HandlerError, Inbox, InboxCounts, Receiver, RetryPolicy, SqliteInbox, Status,
-    Worker, WorkerHandle, axum, handler_fn,
+    Worker, WorkerHandle, handler_fn,
 };
 use dealpos::webhooks::{WebhookEvent, WebhookKind};
 use dealpos_generator::{Config, CrateInfo, SpecInput};
+
+mod common;
+use common::*;
 use serde_json::{Value, json};
 use tokio::sync::watch;
-
-const KEY: &str = "test-key-1";
-const DEADLINE: Duration = Duration::from_secs(60);
-
-/// Every handled event and every fallback call, in order.
-#[derive(Default)]
-struct Recorder {
-    handled: Mutex<Vec<(WebhookEvent, Delivery)>>,
-    fallbacks: Mutex<Vec<(DecodeError, Delivery)>>,
-}
-
-impl Handler for Recorder {
-    async fn handle(&self, event: WebhookEvent, delivery: Delivery) -> Result<(), HandlerError> {
-        self.handled.lock().unwrap().push((event, delivery));
-        Ok(())
-    }
-
-    async fn fallback(&self, error: DecodeError, delivery: Delivery) -> Result<(), HandlerError> {
-        self.fallbacks.lock().unwrap().push((error, delivery));
-        Ok(())
-    }
-}
-
-impl Recorder {
-    fn handled(&self) -> Vec<(WebhookEvent, Delivery)> {
-        self.handled.lock().unwrap().clone()
-    }
-
-    fn calls(&self) -> usize {
-        self.handled.lock().unwrap().len() + self.fallbacks.lock().unwrap().len()
-    }
-}
-
-/// A router served on 127.0.0.1 at a port the OS picked; stopped when dropped.
-struct Server {
-    base: String,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-async fn serve(router: axum::Router) -> Server {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let task = tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    Server { base, task }
-}
 
 /// A receiver with a SQLite inbox at `db`, served, its worker running.
 struct Durable<H> {
@@ -86,58 +36,14 @@ async fn durable<H: Handler>(receiver: Receiver<H>, db: &Path, run_worker: bool)
     Durable { server: serve(router).await, inbox, worker, _running: running }
 }
 
-fn fast_retries() -> RetryPolicy {
-    RetryPolicy {
-        initial_backoff: Duration::from_millis(5),
-        max_backoff: Duration::from_millis(40),
-        poll_interval: Duration::from_millis(50),
-        ..RetryPolicy::default()
-    }
-}
-
 fn scratch() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("inbox.sqlite3");
     (dir, db)
 }
 
-/// POSTs like DealPOS: `Content-Type: application/json` and the key, unless
-/// the test says otherwise. Returns the status and the JSON answer.
-async fn post(url: &str, key: Option<&str>, content_type: Option<&str>, body: impl Into<Vec<u8>>) -> (u16, Value) {
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-    let mut request = client.post(url).body(body.into());
-    if let Some(key) = key {
-        request = request.header("X-API-Key", key);
-    }
-    if let Some(content_type) = content_type {
-        request = request.header("Content-Type", content_type);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
-
-async fn deliver(base: &str, kind: WebhookKind, body: &Value) -> (u16, Value) {
-    let url = format!("{base}{}", kind.default_path());
-    post(&url, Some(KEY), Some("application/json"), serde_json::to_vec(body).unwrap()).await
-}
-
-/// Polls `check` until it holds, failing the test after [`DEADLINE`].
-async fn eventually<Fut: Future<Output = bool>>(what: &str, mut check: impl FnMut() -> Fut) {
-    let start = Instant::now();
-    while !check().await {
-        assert!(start.elapsed() < DEADLINE, "still waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 async fn counts(inbox: &SqliteInbox) -> InboxCounts {
     inbox.counts().await.unwrap()
-}
-
-fn success() -> Value {
-    json!({ "status": "success" })
 }
 
 /// Each kind's examples from the description, with the overlays applied, as

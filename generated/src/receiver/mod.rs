@@ -14,8 +14,9 @@
 //! size (413) and that the body is JSON (400, naming line and column), and
 //! then either:
 //!
-//! - **with an inbox** ([`Receiver::with_inbox`], e.g. [`SqliteInbox`] with the
-//!   `inbox-sqlite` feature): stores the delivery durably, answers 200, and a
+//! - **with an inbox** ([`Receiver::with_inbox`]: `SqliteInbox` with the
+//!   `inbox-sqlite` feature, one file, no server; `PostgresInbox` with
+//!   `inbox-postgres`, shared by several receivers): stores the delivery durably, answers 200, and a
 //!   [`Worker`] hands it to your [`Handler`] with retries and exponential
 //!   backoff, marks it done, and keeps failures for inspection and
 //!   [`Inbox::replay`]. A delivery that repeats one already stored (same kind,
@@ -32,6 +33,8 @@
 
 mod http;
 mod inbox;
+#[cfg(feature = "inbox-postgres")]
+mod postgres;
 #[cfg(feature = "inbox-sqlite")]
 mod sqlite;
 mod worker;
@@ -49,6 +52,8 @@ use crate::DecodeError;
 use crate::webhooks::{WebhookEvent, WebhookKind};
 
 pub use inbox::{Inbox, InboxCounts, InboxError, NewDelivery, Status, Stored, StoredDelivery};
+#[cfg(feature = "inbox-postgres")]
+pub use postgres::PostgresInbox;
 #[cfg(feature = "inbox-sqlite")]
 pub use sqlite::SqliteInbox;
 pub use worker::{RetryPolicy, Worker, WorkerHandle};

@@ -103,6 +103,7 @@ runtime! {
     ReceiverInboxRs: "runtime/receiver/inbox.rs" => "src/receiver/inbox.rs",
     ReceiverWorkerRs: "runtime/receiver/worker.rs" => "src/receiver/worker.rs",
     ReceiverSqliteRs: "runtime/receiver/sqlite.rs" => "src/receiver/sqlite.rs",
+    ReceiverPostgresRs: "runtime/receiver/postgres.rs" => "src/receiver/postgres.rs",
     ReceiverExampleRs: "examples/webhook_receiver.rs" => "examples/webhook_receiver.rs",
 }
 
