@@ -20,7 +20,5 @@ pub mod models;
 #[rustfmt::skip]
 pub mod webhooks;
 
-/// Receiving DealPOS's webhook deliveries: an axum router, API-key checks and
-/// a durable inbox (features `receiver`, `inbox-sqlite`).
 #[cfg(feature = "receiver")]
 pub mod receiver;

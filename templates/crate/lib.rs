@@ -19,8 +19,6 @@ pub mod {{ m.name }};
 {%- endfor %}
 {%- if receiver %}
 
-/// Receiving DealPOS's webhook deliveries: an axum router, API-key checks and
-/// a durable inbox (features `receiver`, `inbox-sqlite`).
 #[cfg(feature = "receiver")]
 pub mod receiver;
 {%- endif %}
