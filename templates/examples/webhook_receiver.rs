@@ -7,6 +7,9 @@
 //!      -d '{"ID": "1", "Name": "Walk-in"}' http://127.0.0.1:8080/customer-created
 //! ```
 //!
+//! DealPOS delivers to HTTPS URLs only: put this behind a reverse proxy that
+//! terminates TLS, and register `https://<host>/<path>` for each event.
+//!
 //! Environment:
 //! - `DEALPOS_WEBHOOK_KEYS`: the accepted `X-API-Key` values, comma-separated
 //!   (two while rotating). Required, unless `DEALPOS_WEBHOOK_ALLOW_UNAUTHENTICATED=1`.

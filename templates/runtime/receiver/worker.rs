@@ -31,7 +31,7 @@ pub struct RetryPolicy {
 }
 
 impl Default for RetryPolicy {
-    /// 10 attempts over about 17 minutes (1 s, 2 s, 4 s … 256 s between
+    /// 10 attempts over about 8.5 minutes (1 s, 2 s, 4 s … 256 s between
     /// them), 5 minutes per attempt, 8 at a time.
     fn default() -> Self {
         Self {
