@@ -26,3 +26,6 @@ pub mod models;
 /// Webhook payloads of Product Webhook API 1.0.0, and [`webhooks::WebhookEvent`] over them.
 #[rustfmt::skip]
 pub mod webhooks;
+
+#[cfg(feature = "receiver")]
+pub mod receiver;

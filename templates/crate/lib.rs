@@ -24,3 +24,8 @@ pub mod operations;
 #[rustfmt::skip]
 pub mod {{ m.name }};
 {%- endfor %}
+{%- if receiver %}
+
+#[cfg(feature = "receiver")]
+pub mod receiver;
+{%- endif %}

@@ -30,6 +30,8 @@ struct Manifest<'a> {
     name: &'a str,
     version: &'a str,
     examples: &'a [&'static str],
+    /// Whether the crate has the webhook receiver (see [`has_receiver`]).
+    receiver: bool,
 }
 
 #[derive(Template)]
@@ -55,6 +57,8 @@ struct Readme<'a> {
     crate_ident: String,
     modules: &'a [ModuleRow],
     example_hook: Option<ExampleHook>,
+    /// Whether the crate has the webhook receiver (see [`has_receiver`]).
+    receiver: bool,
 }
 
 #[derive(Template)]
@@ -62,6 +66,8 @@ struct Readme<'a> {
 struct LibRs<'a> {
     header: String,
     modules: &'a [ModuleRow],
+    /// Whether the crate has the webhook receiver (see [`has_receiver`]).
+    receiver: bool,
 }
 
 macro_rules! runtime {
@@ -77,6 +83,24 @@ macro_rules! runtime {
             Ok(vec![$(($template, $out, render($template, &$ty)?)),*])
         }
     };
+    // Templates that name the crate (doc examples, examples/): they get its
+    // package name and its name as a Rust identifier.
+    ($fn:ident(name, crate_ident); $($ty:ident: $template:literal => $out:literal),* $(,)?) => {
+        $(
+            #[derive(Template)]
+            #[template(path = $template, escape = "none")]
+            #[allow(dead_code)] // not every template names the crate
+            struct $ty<'a> {
+                name: &'a str,
+                crate_ident: &'a str,
+            }
+        )*
+
+        /// The files of this group: (template, path in the crate, text).
+        fn $fn(name: &str, crate_ident: &str) -> Result<Vec<(&'static str, &'static str, String)>> {
+            Ok(vec![$(($template, $out, render($template, &$ty { name, crate_ident })?)),*])
+        }
+    };
 }
 
 runtime! {
@@ -90,6 +114,25 @@ runtime! {
     ClientLimitRs: "runtime/client/limit.rs" => "src/client/limit.rs",
     ClientPagingRs: "runtime/client/paging.rs" => "src/client/paging.rs",
     ClientRetryRs: "runtime/client/retry.rs" => "src/client/retry.rs",
+}
+
+// The webhook receiver: emitted only when the crate has webhooks (its code
+// names `crate::webhooks::WebhookKind`), compiled only with its features.
+runtime! {
+    receiver_files(name, crate_ident);
+    ReceiverModRs: "runtime/receiver/mod.rs" => "src/receiver/mod.rs",
+    ReceiverHttpRs: "runtime/receiver/http.rs" => "src/receiver/http.rs",
+    ReceiverInboxRs: "runtime/receiver/inbox.rs" => "src/receiver/inbox.rs",
+    ReceiverWorkerRs: "runtime/receiver/worker.rs" => "src/receiver/worker.rs",
+    ReceiverSqliteRs: "runtime/receiver/sqlite.rs" => "src/receiver/sqlite.rs",
+    ReceiverPostgresRs: "runtime/receiver/postgres.rs" => "src/receiver/postgres.rs",
+    ReceiverExampleRs: "examples/webhook_receiver.rs" => "examples/webhook_receiver.rs",
+}
+
+/// Whether the crate gets the webhook receiver: it has a `webhooks` module
+/// with at least one webhook.
+fn has_receiver(modules: &[Module]) -> bool {
+    modules.iter().any(|m| m.name == "webhooks" && !m.api.webhooks.is_empty())
 }
 
 fn render(name: &'static str, template: &impl Template) -> Result<String> {
@@ -138,7 +181,13 @@ pub fn fixed(info: &CrateInfo, modules: &[Module]) -> Result<BTreeMap<String, St
     let toml_header = header("#", "templates/crate/Cargo.toml").trim_start_matches("# ").to_string();
     let examples = examples(modules)?;
     let names: Vec<&'static str> = examples.iter().map(|(name, _)| *name).collect();
-    let manifest = Manifest { header: toml_header, name: &info.name, version: &info.version, examples: &names };
+    let manifest = Manifest {
+        header: toml_header,
+        name: &info.name,
+        version: &info.version,
+        examples: &names,
+        receiver: has_receiver(modules),
+    };
     out.insert("Cargo.toml".into(), render("crate/Cargo.toml", &manifest)?);
     for (name, text) in examples {
         out.insert(
@@ -152,11 +201,19 @@ pub fn fixed(info: &CrateInfo, modules: &[Module]) -> Result<BTreeMap<String, St
         crate_ident: info.name.replace('-', "_"),
         modules: &rows,
         example_hook,
+        receiver: has_receiver(modules),
     };
     out.insert("README.md".into(), render("crate/README.md", &readme)?);
     let lib_header = header("//", "templates/crate/lib.rs").trim_start_matches("// ").to_string();
-    out.insert("src/lib.rs".into(), render("crate/lib.rs", &LibRs { header: lib_header, modules: &rows })?);
-    for (template, path, text) in runtime_files()? {
+    out.insert(
+        "src/lib.rs".into(),
+        render("crate/lib.rs", &LibRs { header: lib_header, modules: &rows, receiver: has_receiver(modules) })?,
+    );
+    let mut runtime = runtime_files()?;
+    if has_receiver(modules) {
+        runtime.extend(receiver_files(&info.name, &info.name.replace('-', "_"))?);
+    }
+    for (template, path, text) in runtime {
         out.insert(path.to_string(), format!("{}\n{text}", header("//", &format!("templates/{template}"))));
     }
     Ok(out)

@@ -1,0 +1,288 @@
+//! The HTTP side: one route per kind, and the checks every delivery passes
+//! before it is stored (or handled, in direct mode).
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use tokio::sync::Notify;
+
+use super::inbox::{Inbox, NewDelivery, Stored};
+use super::{Delivery, Handler};
+use crate::webhooks::{WebhookEvent, WebhookKind};
+
+/// The header DealPOS sends the configured key in.
+const API_KEY_HEADER: &str = "x-api-key";
+
+/// What the router needs from the builder.
+pub(super) struct Config {
+    pub keys: KeySet,
+    pub body_limit: usize,
+    pub paths: BTreeMap<WebhookKind, String>,
+    pub stored_headers: Vec<String>,
+}
+
+/// The accepted API keys, as SHA-256 digests: comparing digests of equal
+/// length keeps the comparison constant-time even when the lengths of the
+/// presented and the configured keys differ.
+pub(super) struct KeySet {
+    digests: Vec<[u8; 32]>,
+}
+
+impl KeySet {
+    pub fn new(keys: &[String]) -> Self {
+        Self { digests: keys.iter().map(|k| digest(k.as_bytes())).collect() }
+    }
+
+    /// Whether the request may pass. Every configured key is compared, with
+    /// no early exit, so the timing says nothing about which one was close.
+    fn admits(&self, headers: &HeaderMap) -> bool {
+        if self.digests.is_empty() {
+            return true;
+        }
+        let Some(presented) = headers.get(API_KEY_HEADER) else { return false };
+        let presented = digest(presented.as_bytes());
+        let mut ok = subtle::Choice::from(0);
+        for key in &self.digests {
+            ok |= key.ct_eq(&presented);
+        }
+        ok.into()
+    }
+}
+
+fn digest(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// SHA-256 of a body, lower-case hex.
+pub(super) fn content_hash(body: &[u8]) -> String {
+    use std::fmt::Write as _;
+    digest(body).iter().fold(String::with_capacity(64), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+/// Why a path cannot be mounted (axum would panic on it).
+pub(super) fn check_path(path: &str) -> Result<(), &'static str> {
+    if !path.starts_with('/') {
+        return Err("must start with `/`");
+    }
+    if path.contains(['{', '}', '*']) || path.split('/').any(|segment| segment.starts_with(':')) {
+        return Err("must be a literal path (no `{param}`, `*` or `:segment`)");
+    }
+    Ok(())
+}
+
+/// What happens to a delivery that passed the checks.
+pub(super) trait Sink: Send + Sync + 'static {
+    fn accept(&self, delivery: Delivery) -> impl Future<Output = Response> + Send;
+}
+
+/// Durable mode: store, wake the worker, answer.
+pub(super) struct InboxSink<S> {
+    pub inbox: Arc<S>,
+    pub wake: Arc<Notify>,
+    pub dedup_window: Duration,
+}
+
+impl<S: Inbox> Sink for InboxSink<S> {
+    async fn accept(&self, delivery: Delivery) -> Response {
+        let new = NewDelivery {
+            kind: delivery.kind.name().to_string(),
+            body: delivery.body,
+            headers: delivery.headers,
+            received_at: delivery.received_at,
+            content_hash: delivery.content_hash,
+            dedup_window: self.dedup_window,
+        };
+        match self.inbox.store(new).await {
+            Ok(Stored::New(id)) => {
+                tracing::debug!(kind = %delivery.kind, id, "webhook delivery stored");
+                self.wake.notify_one();
+                success()
+            }
+            Ok(Stored::Duplicate(id)) => {
+                tracing::info!(kind = %delivery.kind, id, "duplicate webhook delivery ignored");
+                success()
+            }
+            Err(error) => {
+                // 503 is among the answers DealPOS retries on.
+                tracing::error!(kind = %delivery.kind, %error, "cannot store webhook delivery");
+                failure(StatusCode::SERVICE_UNAVAILABLE, "the delivery could not be stored; retry later")
+            }
+        }
+    }
+}
+
+/// Direct mode: run the handler now; its failure is DealPOS's to retry.
+pub(super) struct DirectSink<H> {
+    pub handler: Arc<H>,
+}
+
+impl<H: Handler> Sink for DirectSink<H> {
+    async fn accept(&self, delivery: Delivery) -> Response {
+        let kind = delivery.kind;
+        let result = match WebhookEvent::parse(kind, &delivery.body) {
+            Ok(event) => self.handler.handle(event, delivery).await,
+            Err(error) => self.handler.fallback(error, delivery).await,
+        };
+        match result {
+            Ok(()) => success(),
+            Err(error) => {
+                tracing::error!(%kind, %error, "webhook handler failed (direct mode: DealPOS may retry once)");
+                failure(StatusCode::INTERNAL_SERVER_ERROR, "the delivery could not be processed")
+            }
+        }
+    }
+}
+
+/// One `POST` route per configured kind.
+pub(super) fn router<K: Sink>(config: Config, sink: Arc<K>) -> Router {
+    let config = Arc::new(config);
+    let mut router = Router::new();
+    for (kind, path) in &config.paths {
+        let (config, sink, kind) = (config.clone(), sink.clone(), *kind);
+        router =
+            router.route(
+                path,
+                post(move |headers: HeaderMap, body: Body| async move {
+                    receive(&config, &*sink, kind, headers, body).await
+                }),
+            );
+    }
+    router
+}
+
+/// The checks, in the order that does the least work for a bad request: the
+/// key before the body is read, the size while it is read.
+async fn receive<K: Sink>(config: &Config, sink: &K, kind: WebhookKind, headers: HeaderMap, body: Body) -> Response {
+    if !config.keys.admits(&headers) {
+        // The same answer for a missing and a wrong key.
+        return failure(StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    if !is_json(&headers) {
+        return failure(StatusCode::UNSUPPORTED_MEDIA_TYPE, "expected Content-Type: application/json");
+    }
+    let body = match read_body(body, config.body_limit).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    if let Err(error) = serde_json::from_slice::<serde::de::IgnoredAny>(&body) {
+        // serde_json's message ends with the position, which goes first here.
+        let text = error.to_string();
+        let what = text.split(" at line ").next().unwrap_or(&text);
+        let message = format!("malformed JSON at line {}, column {}: {what}", error.line(), error.column());
+        return failure(StatusCode::BAD_REQUEST, &message);
+    }
+    let stored_headers = config
+        .stored_headers
+        .iter()
+        .flat_map(|name| {
+            headers
+                .get_all(name.as_str())
+                .iter()
+                .map(move |v| (name.clone(), String::from_utf8_lossy(v.as_bytes()).into()))
+        })
+        .collect();
+    let delivery = Delivery {
+        id: None,
+        kind,
+        content_hash: content_hash(&body),
+        body,
+        headers: stored_headers,
+        received_at: SystemTime::now(),
+        attempt: 1,
+    };
+    sink.accept(delivery).await
+}
+
+/// `application/json`, with or without parameters, or a `+json` type.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, Response> {
+    let too_large = || failure(StatusCode::PAYLOAD_TOO_LARGE, &format!("the body is larger than {limit} bytes"));
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.is::<LengthLimitError>() => Err(too_large()),
+        Err(error) => {
+            tracing::debug!(%error, "webhook body could not be read");
+            Err(failure(StatusCode::BAD_REQUEST, "the body could not be read"))
+        }
+    }
+}
+
+/// DealPOS's expected acknowledgement.
+fn success() -> Response {
+    json(StatusCode::OK, serde_json::json!({ "status": "success" }))
+}
+
+fn failure(status: StatusCode, message: &str) -> Response {
+    json(status, serde_json::json!({ "status": "error", "message": message }))
+}
+
+fn json(status: StatusCode, value: serde_json::Value) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], value.to_string()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, value.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn any_configured_key_is_admitted_and_nothing_else() {
+        let keys = KeySet::new(&["old-key".to_string(), "new-key".to_string()]);
+        assert!(keys.admits(&headers(&[("x-api-key", "old-key")])));
+        assert!(keys.admits(&headers(&[("x-api-key", "new-key")])));
+        for wrong in ["", "new-ke", "new-key ", "NEW-KEY", "old-keyold-key"] {
+            assert!(!keys.admits(&headers(&[("x-api-key", wrong)])), "{wrong:?}");
+        }
+        assert!(!keys.admits(&HeaderMap::new()));
+        assert!(KeySet::new(&[]).admits(&HeaderMap::new()), "no keys: unauthenticated mode");
+    }
+
+    #[test]
+    fn json_content_types() {
+        for ok in ["application/json", "Application/JSON; charset=utf-8", "application/vnd.dealpos+json"] {
+            assert!(is_json(&headers(&[("content-type", ok)])), "{ok}");
+        }
+        for bad in ["text/plain", "application/x-www-form-urlencoded", "application/jsonx", ""] {
+            assert!(!is_json(&headers(&[("content-type", bad)])), "{bad}");
+        }
+        assert!(!is_json(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn paths_axum_would_panic_on_are_refused() {
+        assert!(check_path("/hooks/shift-close").is_ok());
+        for bad in ["shift-close", "/hooks/{id}", "/hooks/*rest", "/hooks/:id"] {
+            assert!(check_path(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn content_hash_is_sha256_hex() {
+        assert_eq!(content_hash(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}

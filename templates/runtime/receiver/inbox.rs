@@ -1,0 +1,234 @@
+//! The storage behind the durable mode: what an inbox must do, whatever keeps
+//! it (SQLite here; PostgreSQL can follow behind the same trait).
+
+use std::future::Future;
+use std::time::{Duration, SystemTime};
+
+use axum::body::Bytes;
+
+/// A delivery to store, as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDelivery {
+    /// The kind's description name (`shiftClose`), from the endpoint.
+    pub kind: String,
+    /// The body exactly as sent.
+    pub body: Bytes,
+    /// The request headers worth keeping (lower-case names).
+    pub headers: Vec<(String, String)>,
+    /// When it arrived.
+    pub received_at: SystemTime,
+    /// SHA-256 of the body, lower-case hex.
+    pub content_hash: String,
+    /// A stored delivery of the same kind and hash received less than this
+    /// long before makes this one a duplicate.
+    pub dedup_window: Duration,
+}
+
+/// What [`Inbox::store`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// Stored as a new delivery with this id.
+    New(i64),
+    /// A duplicate of the delivery with this id; not stored again.
+    Duplicate(i64),
+}
+
+impl Stored {
+    /// The id of the stored delivery (the new one, or the original).
+    pub fn id(self) -> i64 {
+        match self {
+            Self::New(id) | Self::Duplicate(id) => id,
+        }
+    }
+}
+
+/// Where a stored delivery is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// Waiting for the worker, or being processed, or waiting for a retry.
+    Pending,
+    /// The handler succeeded.
+    Done,
+    /// The handler failed for good; kept for inspection and [`Inbox::replay`].
+    Failed,
+}
+
+impl Status {
+    /// The name stored in the inbox.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Done => "done",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// The status named `name`, as stored.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Pending, Self::Done, Self::Failed].into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// A delivery as the inbox holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDelivery {
+    /// Its id in the inbox.
+    pub id: i64,
+    /// The kind's description name.
+    pub kind: String,
+    /// The body exactly as sent.
+    pub body: Bytes,
+    /// The headers kept with it.
+    pub headers: Vec<(String, String)>,
+    /// When it arrived.
+    pub received_at: SystemTime,
+    /// SHA-256 of the body, lower-case hex.
+    pub content_hash: String,
+    /// Where it is.
+    pub status: Status,
+    /// How many times the handler was started on it (including a claim that
+    /// is running now).
+    pub attempts: u32,
+    /// The last failure, if any.
+    pub last_error: Option<String>,
+    /// How many duplicates of it arrived (and were not stored).
+    pub duplicates: u32,
+}
+
+/// How many deliveries an inbox holds, by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InboxCounts {
+    /// [`Status::Pending`].
+    pub pending: u64,
+    /// [`Status::Done`].
+    pub done: u64,
+    /// [`Status::Failed`].
+    pub failed: u64,
+}
+
+impl InboxCounts {
+    /// Every stored delivery.
+    pub fn total(&self) -> u64 {
+        self.pending + self.done + self.failed
+    }
+}
+
+/// An inbox operation that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum InboxError {
+    /// The storage failed (I/O, database error, a lock).
+    #[error("webhook inbox storage: {0}")]
+    Storage(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The storage holds something this code cannot read.
+    #[error("webhook inbox holds unreadable data: {0}")]
+    Corrupt(String),
+}
+
+impl InboxError {
+    /// A storage error from any error.
+    pub fn storage(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Storage(error.into())
+    }
+}
+
+/// Durable storage of deliveries, shared by the HTTP side (which stores) and
+/// the [`Worker`](super::Worker) (which claims, completes, retries, fails).
+///
+/// An implementation must make [`store`](Inbox::store) durable before it
+/// returns (the 200 follows it), detect duplicates atomically (two identical
+/// deliveries racing store one row), and make a claimed delivery invisible to
+/// other claims until its lease runs out, so that a crashed worker's claims
+/// come back by themselves.
+pub trait Inbox: Send + Sync + 'static {
+    /// Stores a delivery, or finds the one it duplicates.
+    fn store(&self, delivery: NewDelivery) -> impl Future<Output = Result<Stored, InboxError>> + Send;
+
+    /// Claims up to `limit` pending deliveries that are due, oldest first:
+    /// each has its attempt count raised and is hidden from other claims for
+    /// `lease`.
+    fn claim(
+        &self,
+        limit: usize,
+        lease: Duration,
+    ) -> impl Future<Output = Result<Vec<StoredDelivery>, InboxError>> + Send;
+
+    /// Marks a claimed delivery done.
+    fn complete(&self, id: i64) -> impl Future<Output = Result<(), InboxError>> + Send;
+
+    /// Records a failure and makes the delivery due again at `at`.
+    fn retry_at(&self, id: i64, error: &str, at: SystemTime) -> impl Future<Output = Result<(), InboxError>> + Send;
+
+    /// Marks a delivery failed for good, keeping it and the error.
+    fn fail(&self, id: i64, error: &str) -> impl Future<Output = Result<(), InboxError>> + Send;
+
+    /// Makes a failed (or done) delivery pending again with a fresh attempt
+    /// count; `false` if there is no such delivery.
+    fn replay(&self, id: i64) -> impl Future<Output = Result<bool, InboxError>> + Send;
+
+    /// The delivery with this id.
+    fn get(&self, id: i64) -> impl Future<Output = Result<Option<StoredDelivery>, InboxError>> + Send;
+
+    /// Up to `limit` deliveries with this status, oldest first.
+    fn list(
+        &self,
+        status: Status,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<StoredDelivery>, InboxError>> + Send;
+
+    /// How many deliveries there are, by status.
+    fn counts(&self) -> impl Future<Output = Result<InboxCounts, InboxError>> + Send;
+
+    /// When the next pending delivery is due, if any: lets the worker sleep
+    /// until then instead of polling.
+    fn next_due(&self) -> impl Future<Output = Result<Option<SystemTime>, InboxError>> + Send;
+}
+
+impl<S: Inbox> Inbox for std::sync::Arc<S> {
+    fn store(&self, delivery: NewDelivery) -> impl Future<Output = Result<Stored, InboxError>> + Send {
+        (**self).store(delivery)
+    }
+
+    fn claim(
+        &self,
+        limit: usize,
+        lease: Duration,
+    ) -> impl Future<Output = Result<Vec<StoredDelivery>, InboxError>> + Send {
+        (**self).claim(limit, lease)
+    }
+
+    fn complete(&self, id: i64) -> impl Future<Output = Result<(), InboxError>> + Send {
+        (**self).complete(id)
+    }
+
+    fn retry_at(&self, id: i64, error: &str, at: SystemTime) -> impl Future<Output = Result<(), InboxError>> + Send {
+        (**self).retry_at(id, error, at)
+    }
+
+    fn fail(&self, id: i64, error: &str) -> impl Future<Output = Result<(), InboxError>> + Send {
+        (**self).fail(id, error)
+    }
+
+    fn replay(&self, id: i64) -> impl Future<Output = Result<bool, InboxError>> + Send {
+        (**self).replay(id)
+    }
+
+    fn get(&self, id: i64) -> impl Future<Output = Result<Option<StoredDelivery>, InboxError>> + Send {
+        (**self).get(id)
+    }
+
+    fn list(
+        &self,
+        status: Status,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<StoredDelivery>, InboxError>> + Send {
+        (**self).list(status, limit)
+    }
+
+    fn counts(&self) -> impl Future<Output = Result<InboxCounts, InboxError>> + Send {
+        (**self).counts()
+    }
+
+    fn next_due(&self) -> impl Future<Output = Result<Option<SystemTime>, InboxError>> + Send {
+        (**self).next_due()
+    }
+}

@@ -1,0 +1,269 @@
+//! The PostgreSQL inbox: several receivers (processes, machines) sharing one
+//! inbox, claims taken with `FOR UPDATE SKIP LOCKED`.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::Bytes;
+use tokio::sync::Mutex;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, NoTls, Row};
+
+use super::inbox::{Inbox, InboxCounts, InboxError, NewDelivery, Status, Stored, StoredDelivery};
+
+/// The schema, created under an advisory lock so that receivers starting
+/// together do not race on `CREATE TABLE IF NOT EXISTS`. Times are
+/// milliseconds since the Unix epoch, as in the SQLite inbox.
+const SCHEMA: &str = "
+BEGIN;
+SELECT pg_advisory_xact_lock(7366110042);
+CREATE TABLE IF NOT EXISTS dealpos_webhook_inbox (
+    id            BIGSERIAL PRIMARY KEY,
+    kind          TEXT    NOT NULL,
+    body          BYTEA   NOT NULL,
+    headers       TEXT    NOT NULL,
+    content_hash  TEXT    NOT NULL,
+    received_at   BIGINT  NOT NULL,
+    status        TEXT    NOT NULL DEFAULT 'pending',
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    available_at  BIGINT  NOT NULL,
+    last_error    TEXT,
+    duplicates    INTEGER NOT NULL DEFAULT 0,
+    finished_at   BIGINT
+);
+CREATE INDEX IF NOT EXISTS dealpos_webhook_inbox_due ON dealpos_webhook_inbox (status, available_at);
+CREATE INDEX IF NOT EXISTS dealpos_webhook_inbox_hash ON dealpos_webhook_inbox (kind, content_hash, received_at);
+COMMIT;
+";
+
+const COLUMNS: &str = "id, kind, body, headers, content_hash, received_at, status, attempts, last_error, duplicates";
+
+/// An [`Inbox`] in a PostgreSQL database, shared safely by any number of
+/// receivers and workers: duplicate detection runs under a transaction-level
+/// advisory lock on (kind, hash), and claims skip rows another worker holds.
+///
+/// One connection per inbox, reopened when it breaks; operations from one
+/// process queue on it. TLS is not built in: connect over a private network
+/// or a Unix socket, or build the [`Client`] yourself with
+/// [`PostgresInbox::from_client`].
+pub struct PostgresInbox {
+    config: Option<String>,
+    client: Mutex<Client>,
+}
+
+impl std::fmt::Debug for PostgresInbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresInbox").finish_non_exhaustive()
+    }
+}
+
+impl PostgresInbox {
+    /// Connects with a libpq-style configuration (`host=/run/postgresql
+    /// user=dealpos dbname=webhooks`, or a `postgresql://` URL) and creates
+    /// the table if needed.
+    pub async fn connect(config: &str) -> Result<Self, InboxError> {
+        let client = open(config).await?;
+        Self::setup(Some(config.to_string()), client).await
+    }
+
+    /// Uses a connected client (its connection task already spawned); it is
+    /// not reopened if it breaks.
+    pub async fn from_client(client: Client) -> Result<Self, InboxError> {
+        Self::setup(None, client).await
+    }
+
+    async fn setup(config: Option<String>, client: Client) -> Result<Self, InboxError> {
+        client.batch_execute(SCHEMA).await.map_err(InboxError::storage)?;
+        Ok(Self { config, client: Mutex::new(client) })
+    }
+
+    /// The client, reconnected first if its connection broke.
+    async fn client(&self) -> Result<tokio::sync::MutexGuard<'_, Client>, InboxError> {
+        let mut client = self.client.lock().await;
+        if client.is_closed() {
+            let Some(config) = &self.config else {
+                return Err(InboxError::storage("the PostgreSQL connection is closed"));
+            };
+            *client = open(config).await?;
+        }
+        Ok(client)
+    }
+
+    async fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, InboxError> {
+        self.client().await?.execute(sql, params).await.map_err(InboxError::storage)
+    }
+
+    async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, InboxError> {
+        self.client().await?.query(sql, params).await.map_err(InboxError::storage)
+    }
+}
+
+async fn open(config: &str) -> Result<Client, InboxError> {
+    let (client, connection) = tokio_postgres::connect(config, NoTls).await.map_err(InboxError::storage)?;
+    tokio::spawn(async move {
+        if let Err(error) = connection.await {
+            tracing::warn!(%error, "webhook inbox: PostgreSQL connection closed");
+        }
+    });
+    Ok(client)
+}
+
+fn millis(time: SystemTime) -> i64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+fn from_millis(ms: i64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+}
+
+fn to_i64(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Reads a row selected with [`COLUMNS`].
+fn delivery(row: &Row) -> Result<StoredDelivery, InboxError> {
+    let get_err = |e: tokio_postgres::Error| InboxError::storage(e);
+    let headers: String = row.try_get("headers").map_err(get_err)?;
+    let headers = serde_json::from_str(&headers).map_err(|e| InboxError::Corrupt(format!("headers: {e}")))?;
+    let status: String = row.try_get("status").map_err(get_err)?;
+    let status = Status::from_name(&status).ok_or_else(|| InboxError::Corrupt(format!("status `{status}`")))?;
+    let count = |column: &str| -> Result<u32, InboxError> {
+        let n: i32 = row.try_get(column).map_err(get_err)?;
+        u32::try_from(n).map_err(|_| InboxError::Corrupt(format!("{column} = {n}")))
+    };
+    Ok(StoredDelivery {
+        id: row.try_get("id").map_err(get_err)?,
+        kind: row.try_get("kind").map_err(get_err)?,
+        body: Bytes::from(row.try_get::<_, Vec<u8>>("body").map_err(get_err)?),
+        headers,
+        content_hash: row.try_get("content_hash").map_err(get_err)?,
+        received_at: from_millis(row.try_get("received_at").map_err(get_err)?),
+        status,
+        attempts: count("attempts")?,
+        last_error: row.try_get("last_error").map_err(get_err)?,
+        duplicates: count("duplicates")?,
+    })
+}
+
+impl Inbox for PostgresInbox {
+    async fn store(&self, new: NewDelivery) -> Result<Stored, InboxError> {
+        let headers = serde_json::to_string(&new.headers).map_err(InboxError::storage)?;
+        let received = millis(new.received_at);
+        let since = millis(new.received_at.checked_sub(new.dedup_window).unwrap_or(UNIX_EPOCH));
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(InboxError::storage)?;
+        // Serialises deliveries of one (kind, hash) across every receiver,
+        // so two racing copies cannot both see "no original".
+        let key = format!("{}:{}", new.kind, new.content_hash);
+        tx.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", &[&key])
+            .await
+            .map_err(InboxError::storage)?;
+        let original = tx
+            .query_opt(
+                "SELECT id FROM dealpos_webhook_inbox
+                 WHERE kind = $1 AND content_hash = $2 AND received_at >= $3 ORDER BY id LIMIT 1",
+                &[&new.kind, &new.content_hash, &since],
+            )
+            .await
+            .map_err(InboxError::storage)?;
+        let stored = match original {
+            Some(row) => {
+                let id: i64 = row.try_get(0).map_err(InboxError::storage)?;
+                tx.execute("UPDATE dealpos_webhook_inbox SET duplicates = duplicates + 1 WHERE id = $1", &[&id])
+                    .await
+                    .map_err(InboxError::storage)?;
+                Stored::Duplicate(id)
+            }
+            None => {
+                let row = tx
+                    .query_one(
+                        "INSERT INTO dealpos_webhook_inbox
+                         (kind, body, headers, content_hash, received_at, available_at)
+                         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+                        &[&new.kind, &new.body.as_ref(), &headers, &new.content_hash, &received],
+                    )
+                    .await
+                    .map_err(InboxError::storage)?;
+                Stored::New(row.try_get(0).map_err(InboxError::storage)?)
+            }
+        };
+        tx.commit().await.map_err(InboxError::storage)?;
+        Ok(stored)
+    }
+
+    async fn claim(&self, limit: usize, lease: Duration) -> Result<Vec<StoredDelivery>, InboxError> {
+        let now = SystemTime::now();
+        let sql = format!(
+            "UPDATE dealpos_webhook_inbox SET attempts = attempts + 1, available_at = $1
+             WHERE id IN (SELECT id FROM dealpos_webhook_inbox
+                          WHERE status = 'pending' AND available_at <= $2
+                          ORDER BY available_at, id LIMIT $3
+                          FOR UPDATE SKIP LOCKED)
+             RETURNING {COLUMNS}"
+        );
+        let rows = self.query(&sql, &[&millis(now + lease), &millis(now), &to_i64(limit)]).await?;
+        let mut claimed = rows.iter().map(delivery).collect::<Result<Vec<_>, _>>()?;
+        claimed.sort_by_key(|d| d.id);
+        Ok(claimed)
+    }
+
+    async fn complete(&self, id: i64) -> Result<(), InboxError> {
+        let sql = "UPDATE dealpos_webhook_inbox SET status = 'done', finished_at = $2 WHERE id = $1";
+        self.execute(sql, &[&id, &millis(SystemTime::now())]).await.map(drop)
+    }
+
+    async fn retry_at(&self, id: i64, error: &str, at: SystemTime) -> Result<(), InboxError> {
+        let sql = "UPDATE dealpos_webhook_inbox SET available_at = $2, last_error = $3
+                   WHERE id = $1 AND status = 'pending'";
+        self.execute(sql, &[&id, &millis(at), &error]).await.map(drop)
+    }
+
+    async fn fail(&self, id: i64, error: &str) -> Result<(), InboxError> {
+        let sql = "UPDATE dealpos_webhook_inbox SET status = 'failed', last_error = $2, finished_at = $3
+                   WHERE id = $1";
+        self.execute(sql, &[&id, &error, &millis(SystemTime::now())]).await.map(drop)
+    }
+
+    async fn replay(&self, id: i64) -> Result<bool, InboxError> {
+        let sql = "UPDATE dealpos_webhook_inbox
+                   SET status = 'pending', attempts = 0, available_at = $2, finished_at = NULL
+                   WHERE id = $1 AND status IN ('failed', 'done')";
+        Ok(self.execute(sql, &[&id, &millis(SystemTime::now())]).await? == 1)
+    }
+
+    async fn get(&self, id: i64) -> Result<Option<StoredDelivery>, InboxError> {
+        let sql = format!("SELECT {COLUMNS} FROM dealpos_webhook_inbox WHERE id = $1");
+        self.query(&sql, &[&id]).await?.first().map(delivery).transpose()
+    }
+
+    async fn list(&self, status: Status, limit: usize) -> Result<Vec<StoredDelivery>, InboxError> {
+        let sql = format!("SELECT {COLUMNS} FROM dealpos_webhook_inbox WHERE status = $1 ORDER BY id LIMIT $2");
+        self.query(&sql, &[&status.as_str(), &to_i64(limit)]).await?.iter().map(delivery).collect()
+    }
+
+    async fn counts(&self) -> Result<InboxCounts, InboxError> {
+        let rows = self.query("SELECT status, COUNT(*) FROM dealpos_webhook_inbox GROUP BY status", &[]).await?;
+        let mut counts = InboxCounts::default();
+        for row in rows {
+            let status: String = row.try_get(0).map_err(InboxError::storage)?;
+            let n: i64 = row.try_get(1).map_err(InboxError::storage)?;
+            let n = u64::try_from(n).unwrap_or(0);
+            match Status::from_name(&status) {
+                Some(Status::Pending) => counts.pending = n,
+                Some(Status::Done) => counts.done = n,
+                Some(Status::Failed) => counts.failed = n,
+                None => return Err(InboxError::Corrupt(format!("status `{status}`"))),
+            }
+        }
+        Ok(counts)
+    }
+
+    async fn next_due(&self) -> Result<Option<SystemTime>, InboxError> {
+        let rows =
+            self.query("SELECT MIN(available_at) FROM dealpos_webhook_inbox WHERE status = 'pending'", &[]).await?;
+        let due: Option<i64> = match rows.first() {
+            Some(row) => row.try_get(0).map_err(InboxError::storage)?,
+            None => None,
+        };
+        Ok(due.map(from_millis))
+    }
+}
