@@ -12,7 +12,7 @@ use quote::{format_ident, quote};
 use super::Module;
 use super::docs;
 use super::types::{Scope, ident, rust_type_in};
-use crate::ir::{Api, Operation, TypeKind, TypeRef};
+use crate::ir::{Api, Operation, Taken, TypeKind, TypeRef};
 
 /// The `operations` module.
 pub fn operations(modules: &[Module]) -> TokenStream {
@@ -38,11 +38,11 @@ pub fn operations(modules: &[Module]) -> TokenStream {
     let mut accessors = Vec::new();
     let mut items = Vec::new();
     let mut builder_names = Taken::default();
-    let mut accessor_names = Taken::new(&["builder", "base_url", "page_size", "execute", "execute_unit"]);
+    let mut accessor_names = Taken::with(&["builder", "base_url", "page_size", "execute", "execute_unit"]);
     for tag in &order {
         let ops = &groups[tag];
         let group = format_ident!("{}Api", rust_ident_pascal(tag));
-        let accessor = ident(&accessor_names.claim(&safe_snake(tag)));
+        let accessor = ident(&accessor_names.claim(&safe_snake(tag), "_"));
         let doc = format!(" Operations tagged `{tag}`.");
         accessors.push(quote! {
             #[doc = #doc]
@@ -57,8 +57,8 @@ pub fn operations(modules: &[Module]) -> TokenStream {
             // Only a GET that carries a JSON body needs its twin; a plain GET is sent as it is.
             let twin =
                 op.dealpos.post_twin.as_deref().and_then(|t| by_id.get(t).copied()).filter(|_| op.request.is_some());
-            let builder = format_ident!("{}", builder_names.claim(&rust_ident_pascal(&op.id)));
-            let method = ident(&method_names.claim(&method_name(&op.id, tag)));
+            let builder = format_ident!("{}", builder_names.claim(&rust_ident_pascal(&op.id), ""));
+            let method = ident(&method_names.claim(&method_name(&op.id, tag), "_"));
             let (method_tokens, builder_tokens) = operation(module, op, twin, &method, &builder);
             methods.push(method_tokens);
             items.push(builder_tokens);
@@ -110,11 +110,11 @@ fn operation(
     let mut inits = Vec::new();
     let mut setters = Vec::new();
     let mut fills = Vec::new();
-    let mut names = Taken::new(&["client", "body", "send", "request", "items", "collect_all", "page", "page_size"]);
+    let mut names = Taken::with(&["client", "body", "send", "request", "items", "collect_all", "page", "page_size"]);
     // A paged operation's page parameters are set by `page()`/`page_size()` and by the stream.
     let is_page_param = |name: &str| op.dealpos.paged.as_ref().is_some_and(|p| name == p.page || name == p.size);
     for p in op.parameters.iter().filter(|p| !is_page_param(&p.name)) {
-        let name = ident(&names.claim(&crate::ir::field_name(&p.name)));
+        let name = ident(&names.claim(&crate::ir::field_name(&p.name), "_"));
         let ty = rust_type_in(api, &p.ty, &scope);
         let wire = p.name.as_str();
         let fill = match p.place.as_str() {
@@ -323,28 +323,6 @@ fn rust_ident_pascal(name: &str) -> String {
     let cleaned: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect();
     let pascal = cleaned.to_upper_camel_case();
     if pascal.starts_with(|c: char| c.is_ascii_digit()) || pascal.is_empty() { format!("Op{pascal}") } else { pascal }
-}
-
-/// Names used in one scope; a repeat gets a number (`get_2`, or `Get2` for a type).
-#[derive(Default)]
-struct Taken(std::collections::BTreeSet<String>);
-
-impl Taken {
-    fn new(reserved: &[&str]) -> Self {
-        Taken(reserved.iter().map(|s| s.to_string()).collect())
-    }
-
-    fn claim(&mut self, base: &str) -> String {
-        let sep = if base.starts_with(|c: char| c.is_ascii_uppercase()) { "" } else { "_" };
-        let mut n = 1;
-        loop {
-            let candidate = if n == 1 { base.to_string() } else { format!("{base}{sep}{n}") };
-            if self.0.insert(candidate.clone()) {
-                return candidate;
-            }
-            n += 1;
-        }
-    }
 }
 
 #[cfg(test)]

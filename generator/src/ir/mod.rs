@@ -11,6 +11,7 @@ mod schema;
 mod unions;
 
 pub use build::{build, build_with};
+pub(crate) use naming::Taken;
 pub use naming::field_name;
 pub use refs::{FileLoader, from_disk, no_files};
 

@@ -111,11 +111,16 @@ pub(super) fn assign(api: &mut Api) {
 
 /// Names already used in one scope.
 #[derive(Default)]
-struct Taken(BTreeMap<String, usize>);
+pub(crate) struct Taken(BTreeMap<String, usize>);
 
 impl Taken {
+    /// A scope where `reserved` are already taken.
+    pub(crate) fn with(reserved: &[&str]) -> Self {
+        Taken(reserved.iter().map(|r| (r.to_string(), 0)).collect())
+    }
+
     /// `base` if free, else `base2`, `base3`… (with `sep` between).
-    fn claim(&mut self, base: &str, sep: &str) -> String {
+    pub(crate) fn claim(&mut self, base: &str, sep: &str) -> String {
         let mut n = 1;
         loop {
             // `type_` + `_2` would be `type__2`, which is not snake case.
