@@ -7,130 +7,160 @@
     clippy::new_without_default
 )]
 impl crate::client::Client {
+    #[cfg(feature = "token")]
     /// Operations tagged `Token`.
     pub fn token(&self) -> TokenApi<'_> {
         TokenApi { client: self }
     }
+    #[cfg(feature = "category")]
     /// Operations tagged `Category`.
     pub fn category(&self) -> CategoryApi<'_> {
         CategoryApi { client: self }
     }
+    #[cfg(feature = "product")]
     /// Operations tagged `Product`.
     pub fn product(&self) -> ProductApi<'_> {
         ProductApi { client: self }
     }
+    #[cfg(feature = "variant")]
     /// Operations tagged `Variant`.
     pub fn variant(&self) -> VariantApi<'_> {
         VariantApi { client: self }
     }
+    #[cfg(feature = "estimate")]
     /// Operations tagged `Estimate`.
     pub fn estimate(&self) -> EstimateApi<'_> {
         EstimateApi { client: self }
     }
+    #[cfg(feature = "sales-order")]
     /// Operations tagged `Sales Order`.
     pub fn sales_order(&self) -> SalesOrderApi<'_> {
         SalesOrderApi { client: self }
     }
+    #[cfg(feature = "invoice")]
     /// Operations tagged `Invoice`.
     pub fn invoice(&self) -> InvoiceApi<'_> {
         InvoiceApi { client: self }
     }
+    #[cfg(feature = "shift")]
     /// Operations tagged `Shift`.
     pub fn shift(&self) -> ShiftApi<'_> {
         ShiftApi { client: self }
     }
+    #[cfg(feature = "report")]
     /// Operations tagged `Report`.
     pub fn report(&self) -> ReportApi<'_> {
         ReportApi { client: self }
     }
+    #[cfg(feature = "customer")]
     /// Operations tagged `Customer`.
     pub fn customer(&self) -> CustomerApi<'_> {
         CustomerApi { client: self }
     }
+    #[cfg(feature = "supplier")]
     /// Operations tagged `Supplier`.
     pub fn supplier(&self) -> SupplierApi<'_> {
         SupplierApi { client: self }
     }
+    #[cfg(feature = "invoice-payment")]
     /// Operations tagged `Invoice Payment`.
     pub fn invoice_payment(&self) -> InvoicePaymentApi<'_> {
         InvoicePaymentApi { client: self }
     }
+    #[cfg(feature = "invoice-write-off")]
     /// Operations tagged `Invoice Write Off`.
     pub fn invoice_write_off(&self) -> InvoiceWriteOffApi<'_> {
         InvoiceWriteOffApi { client: self }
     }
+    #[cfg(feature = "inventory")]
     /// Operations tagged `Inventory`.
     pub fn inventory(&self) -> InventoryApi<'_> {
         InventoryApi { client: self }
     }
+    #[cfg(feature = "inventory-adjustment")]
     /// Operations tagged `Inventory Adjustment`.
     pub fn inventory_adjustment(&self) -> InventoryAdjustmentApi<'_> {
         InventoryAdjustmentApi {
             client: self,
         }
     }
+    #[cfg(feature = "bill")]
     /// Operations tagged `Bill`.
     pub fn bill(&self) -> BillApi<'_> {
         BillApi { client: self }
     }
+    #[cfg(feature = "outbound-logistic")]
     /// Operations tagged `OutboundLogistic`.
     pub fn outbound_logistic(&self) -> OutboundLogisticApi<'_> {
         OutboundLogisticApi {
             client: self,
         }
     }
+    #[cfg(feature = "transfer-order")]
     /// Operations tagged `TransferOrder`.
     pub fn transfer_order(&self) -> TransferOrderApi<'_> {
         TransferOrderApi { client: self }
     }
+    #[cfg(feature = "prepaid-package")]
     /// Operations tagged `Prepaid Package`.
     pub fn prepaid_package(&self) -> PrepaidPackageApi<'_> {
         PrepaidPackageApi { client: self }
     }
+    #[cfg(feature = "promotion-coupon")]
     /// Operations tagged `Promotion Coupon`.
     pub fn promotion_coupon(&self) -> PromotionCouponApi<'_> {
         PromotionCouponApi { client: self }
     }
+    #[cfg(feature = "promotion-event")]
     /// Operations tagged `Promotion Event`.
     pub fn promotion_event(&self) -> PromotionEventApi<'_> {
         PromotionEventApi { client: self }
     }
+    #[cfg(feature = "outlet")]
     /// Operations tagged `Outlet`.
     pub fn outlet(&self) -> OutletApi<'_> {
         OutletApi { client: self }
     }
+    #[cfg(feature = "user")]
     /// Operations tagged `User`.
     pub fn user(&self) -> UserApi<'_> {
         UserApi { client: self }
     }
+    #[cfg(feature = "outlet-price")]
     /// Operations tagged `Outlet Price`.
     pub fn outlet_price(&self) -> OutletPriceApi<'_> {
         OutletPriceApi { client: self }
     }
+    #[cfg(feature = "loyalty-point")]
     /// Operations tagged `Loyalty Point`.
     pub fn loyalty_point(&self) -> LoyaltyPointApi<'_> {
         LoyaltyPointApi { client: self }
     }
+    #[cfg(feature = "payment-method")]
     /// Operations tagged `Payment Method`.
     pub fn payment_method(&self) -> PaymentMethodApi<'_> {
         PaymentMethodApi { client: self }
     }
+    #[cfg(feature = "tax")]
     /// Operations tagged `Tax`.
     pub fn tax(&self) -> TaxApi<'_> {
         TaxApi { client: self }
     }
+    #[cfg(feature = "park-order-display")]
     /// Operations tagged `Park Order Display`.
     pub fn park_order_display(&self) -> ParkOrderDisplayApi<'_> {
         ParkOrderDisplayApi {
             client: self,
         }
     }
+    #[cfg(feature = "deprecated")]
     /// Operations tagged `Deprecated`.
     pub fn deprecated(&self) -> DeprecatedApi<'_> {
         DeprecatedApi { client: self }
     }
 }
 
+#[cfg(feature = "token")]
 /// Request builder for `createToken`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -139,6 +169,7 @@ pub struct CreateToken<'a> {
     body: crate::models::TokenRequest,
 }
 
+#[cfg(feature = "token")]
 impl<'a> CreateToken<'a> {
     /// Sends the request.
     pub async fn send(
@@ -166,12 +197,14 @@ impl<'a> CreateToken<'a> {
     }
 }
 
+#[cfg(feature = "token")]
 /// Operations tagged `Token`.
 #[derive(Debug, Clone, Copy)]
 pub struct TokenApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "token")]
 impl<'a> TokenApi<'a> {
     /// Get an access token (client credentials)
     ///
@@ -188,6 +221,7 @@ impl<'a> TokenApi<'a> {
     }
 }
 
+#[cfg(feature = "category")]
 /// Request builder for `listCategories`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -196,6 +230,7 @@ pub struct ListCategories<'a> {
     body: crate::models::CategoryListRequest,
 }
 
+#[cfg(feature = "category")]
 impl<'a> ListCategories<'a> {
     /// Sends the request.
     pub async fn send(
@@ -223,6 +258,7 @@ impl<'a> ListCategories<'a> {
     }
 }
 
+#[cfg(feature = "category")]
 /// Request builder for `updateCategory`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -231,6 +267,7 @@ pub struct UpdateCategory<'a> {
     body: crate::models::CategoryUpdateRequest,
 }
 
+#[cfg(feature = "category")]
 impl<'a> UpdateCategory<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
@@ -256,6 +293,7 @@ impl<'a> UpdateCategory<'a> {
     }
 }
 
+#[cfg(feature = "category")]
 /// Request builder for `createCategory`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -264,6 +302,7 @@ pub struct CreateCategory<'a> {
     body: crate::models::CategoryCreateRequest,
 }
 
+#[cfg(feature = "category")]
 impl<'a> CreateCategory<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
@@ -289,6 +328,7 @@ impl<'a> CreateCategory<'a> {
     }
 }
 
+#[cfg(feature = "category")]
 /// Request builder for `deleteCategory`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -297,6 +337,7 @@ pub struct DeleteCategory<'a> {
     body: crate::models::CategoryDeleteRequest,
 }
 
+#[cfg(feature = "category")]
 impl<'a> DeleteCategory<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
@@ -322,6 +363,7 @@ impl<'a> DeleteCategory<'a> {
     }
 }
 
+#[cfg(feature = "category")]
 /// Request builder for `getCategoryById`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -330,6 +372,7 @@ pub struct GetCategoryById<'a> {
     body: crate::models::CategoryByIdRequest,
 }
 
+#[cfg(feature = "category")]
 impl<'a> GetCategoryById<'a> {
     /// Sends the request.
     pub async fn send(
@@ -357,12 +400,14 @@ impl<'a> GetCategoryById<'a> {
     }
 }
 
+#[cfg(feature = "category")]
 /// Operations tagged `Category`.
 #[derive(Debug, Clone, Copy)]
 pub struct CategoryApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "category")]
 impl<'a> CategoryApi<'a> {
     /// List Categories
     ///
@@ -433,6 +478,7 @@ impl<'a> CategoryApi<'a> {
     }
 }
 
+#[cfg(feature = "product")]
 /// Request builder for `listProducts`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -443,6 +489,7 @@ pub struct ListProducts<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "product")]
 impl<'a> ListProducts<'a> {
     /// When true, variants also carry `Inventory` and `UnitCost`.
     pub fn query_inventory(mut self, value: bool) -> Self {
@@ -539,6 +586,7 @@ impl<'a> ListProducts<'a> {
     }
 }
 
+#[cfg(feature = "product")]
 /// Request builder for `updateProductByCode`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -547,6 +595,7 @@ pub struct UpdateProductByCode<'a> {
     body: crate::models::ProductUpdateRequest,
 }
 
+#[cfg(feature = "product")]
 impl<'a> UpdateProductByCode<'a> {
     /// Sends the request.
     pub async fn send(
@@ -574,6 +623,7 @@ impl<'a> UpdateProductByCode<'a> {
     }
 }
 
+#[cfg(feature = "product")]
 /// Request builder for `createProduct`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -583,6 +633,7 @@ pub struct CreateProduct<'a> {
     body: crate::models::ProductCreateRequest,
 }
 
+#[cfg(feature = "product")]
 impl<'a> CreateProduct<'a> {
     /// "true" = the image is processed in the background after the OK response.
     pub fn upload_image_async(mut self, value: String) -> Self {
@@ -616,6 +667,7 @@ impl<'a> CreateProduct<'a> {
     }
 }
 
+#[cfg(feature = "product")]
 /// Request builder for `getProductListWithPricebookByListId`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -624,6 +676,7 @@ pub struct GetProductListWithPricebookByListId<'a> {
     body: crate::models::ProductWithPricebookRequest,
 }
 
+#[cfg(feature = "product")]
 impl<'a> GetProductListWithPricebookByListId<'a> {
     /// Sends the request.
     pub async fn send(
@@ -651,12 +704,14 @@ impl<'a> GetProductListWithPricebookByListId<'a> {
     }
 }
 
+#[cfg(feature = "product")]
 /// Operations tagged `Product`.
 #[derive(Debug, Clone, Copy)]
 pub struct ProductApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "product")]
 impl<'a> ProductApi<'a> {
     /// List Products (observed)
     ///
@@ -716,6 +771,7 @@ impl<'a> ProductApi<'a> {
     }
 }
 
+#[cfg(feature = "variant")]
 /// Request builder for `listVariants`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -726,6 +782,7 @@ pub struct ListVariants<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "variant")]
 impl<'a> ListVariants<'a> {
     /// Sends the request.
     pub async fn send(
@@ -818,6 +875,7 @@ impl<'a> ListVariants<'a> {
     }
 }
 
+#[cfg(feature = "variant")]
 /// Request builder for `updateVariantByCode`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -826,6 +884,7 @@ pub struct UpdateVariantByCode<'a> {
     body: crate::models::VariantUpdateByCodeRequest,
 }
 
+#[cfg(feature = "variant")]
 impl<'a> UpdateVariantByCode<'a> {
     /// Sends the request.
     pub async fn send(
@@ -853,6 +912,7 @@ impl<'a> UpdateVariantByCode<'a> {
     }
 }
 
+#[cfg(feature = "variant")]
 /// Request builder for `deleteVariant`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -861,6 +921,7 @@ pub struct DeleteVariant<'a> {
     body: crate::models::VariantDeleteRequest,
 }
 
+#[cfg(feature = "variant")]
 impl<'a> DeleteVariant<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<String, crate::client::Error> {
@@ -886,6 +947,7 @@ impl<'a> DeleteVariant<'a> {
     }
 }
 
+#[cfg(feature = "variant")]
 /// Request builder for `addVariantByProductCode`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -894,6 +956,7 @@ pub struct AddVariantByProductCode<'a> {
     body: crate::models::VariantAddRequest,
 }
 
+#[cfg(feature = "variant")]
 impl<'a> AddVariantByProductCode<'a> {
     /// Sends the request.
     pub async fn send(
@@ -921,6 +984,7 @@ impl<'a> AddVariantByProductCode<'a> {
     }
 }
 
+#[cfg(feature = "variant")]
 /// Request builder for `getVariantDetail`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -931,6 +995,7 @@ pub struct GetVariantDetail<'a> {
     id: Option<String>,
 }
 
+#[cfg(feature = "variant")]
 impl<'a> GetVariantDetail<'a> {
     /// When true, promotion fields are included (default false).
     pub fn promotions_field_include(mut self, value: bool) -> Self {
@@ -972,6 +1037,7 @@ impl<'a> GetVariantDetail<'a> {
     }
 }
 
+#[cfg(feature = "variant")]
 /// Request builder for `getVariantCount`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -979,6 +1045,7 @@ pub struct GetVariantCount<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "variant")]
 impl<'a> GetVariantCount<'a> {
     /// Sends the request.
     pub async fn send(
@@ -1002,6 +1069,7 @@ impl<'a> GetVariantCount<'a> {
     }
 }
 
+#[cfg(feature = "variant")]
 /// Request builder for `listVariantData`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1009,6 +1077,7 @@ pub struct ListVariantData<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "variant")]
 impl<'a> ListVariantData<'a> {
     /// Sends the request.
     pub async fn send(
@@ -1032,12 +1101,14 @@ impl<'a> ListVariantData<'a> {
     }
 }
 
+#[cfg(feature = "variant")]
 /// Operations tagged `Variant`.
 #[derive(Debug, Clone, Copy)]
 pub struct VariantApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "variant")]
 impl<'a> VariantApi<'a> {
     /// List Variants
     ///
@@ -1129,6 +1200,7 @@ impl<'a> VariantApi<'a> {
     }
 }
 
+#[cfg(feature = "estimate")]
 /// Request builder for `listEstimates`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1139,6 +1211,7 @@ pub struct ListEstimates<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "estimate")]
 impl<'a> ListEstimates<'a> {
     /// Sends the request.
     pub async fn send(
@@ -1231,12 +1304,14 @@ impl<'a> ListEstimates<'a> {
     }
 }
 
+#[cfg(feature = "estimate")]
 /// Operations tagged `Estimate`.
 #[derive(Debug, Clone, Copy)]
 pub struct EstimateApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "estimate")]
 impl<'a> EstimateApi<'a> {
     /// Get Estimate List
     ///
@@ -1253,6 +1328,7 @@ impl<'a> EstimateApi<'a> {
     }
 }
 
+#[cfg(feature = "sales-order")]
 /// Request builder for `createSalesOrder`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1261,6 +1337,7 @@ pub struct CreateSalesOrder<'a> {
     body: crate::models::SalesOrderCreateRequest,
 }
 
+#[cfg(feature = "sales-order")]
 impl<'a> CreateSalesOrder<'a> {
     /// Sends the request.
     pub async fn send(
@@ -1288,6 +1365,7 @@ impl<'a> CreateSalesOrder<'a> {
     }
 }
 
+#[cfg(feature = "sales-order")]
 /// Request builder for `deleteSalesOrder`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1296,6 +1374,7 @@ pub struct DeleteSalesOrder<'a> {
     body: crate::models::SalesOrderRef,
 }
 
+#[cfg(feature = "sales-order")]
 impl<'a> DeleteSalesOrder<'a> {
     /// Sends the request.
     pub async fn send(
@@ -1323,6 +1402,7 @@ impl<'a> DeleteSalesOrder<'a> {
     }
 }
 
+#[cfg(feature = "sales-order")]
 /// Request builder for `convertSalesOrderToInvoice`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1331,6 +1411,7 @@ pub struct ConvertSalesOrderToInvoice<'a> {
     body: crate::models::SalesOrderRef,
 }
 
+#[cfg(feature = "sales-order")]
 impl<'a> ConvertSalesOrderToInvoice<'a> {
     /// Sends the request.
     pub async fn send(
@@ -1358,6 +1439,7 @@ impl<'a> ConvertSalesOrderToInvoice<'a> {
     }
 }
 
+#[cfg(feature = "sales-order")]
 /// Request builder for `updateSalesOrderFields`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1366,6 +1448,7 @@ pub struct UpdateSalesOrderFields<'a> {
     body: crate::models::SalesOrderFieldUpdateRequest,
 }
 
+#[cfg(feature = "sales-order")]
 impl<'a> UpdateSalesOrderFields<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -1391,6 +1474,7 @@ impl<'a> UpdateSalesOrderFields<'a> {
     }
 }
 
+#[cfg(feature = "sales-order")]
 /// Request builder for `getSalesOrdersByListNumber`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1399,6 +1483,7 @@ pub struct GetSalesOrdersByListNumber<'a> {
     body: crate::models::SalesOrderListNumberRequest,
 }
 
+#[cfg(feature = "sales-order")]
 impl<'a> GetSalesOrdersByListNumber<'a> {
     /// Sends the request.
     pub async fn send(
@@ -1426,12 +1511,14 @@ impl<'a> GetSalesOrdersByListNumber<'a> {
     }
 }
 
+#[cfg(feature = "sales-order")]
 /// Operations tagged `Sales Order`.
 #[derive(Debug, Clone, Copy)]
 pub struct SalesOrderApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "sales-order")]
 impl<'a> SalesOrderApi<'a> {
     /// Create Sales Order
     ///
@@ -1502,6 +1589,7 @@ impl<'a> SalesOrderApi<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Request builder for `voidInvoice`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1510,6 +1598,7 @@ pub struct VoidInvoice<'a> {
     body: crate::models::InvoiceVoidRequest,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> VoidInvoice<'a> {
     /// Sends the request.
     pub async fn send(
@@ -1537,6 +1626,7 @@ impl<'a> VoidInvoice<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Request builder for `restoreInvoice`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1545,6 +1635,7 @@ pub struct RestoreInvoice<'a> {
     body: crate::models::InvoiceRestoreRequest,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> RestoreInvoice<'a> {
     /// Sends the request.
     pub async fn send(
@@ -1572,6 +1663,7 @@ impl<'a> RestoreInvoice<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Request builder for `eraseInvoice`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1580,6 +1672,7 @@ pub struct EraseInvoice<'a> {
     body: crate::models::InvoiceEraseRequest,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> EraseInvoice<'a> {
     /// Sends the request.
     pub async fn send(
@@ -1607,6 +1700,7 @@ impl<'a> EraseInvoice<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Request builder for `updateInvoice`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1615,6 +1709,7 @@ pub struct UpdateInvoice<'a> {
     body: crate::models::InvoiceUpdateRequest,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> UpdateInvoice<'a> {
     /// Sends the request.
     pub async fn send(
@@ -1642,6 +1737,7 @@ impl<'a> UpdateInvoice<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Request builder for `createInvoice`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1652,6 +1748,7 @@ pub struct CreateInvoice<'a> {
     body: crate::models::InvoiceCreateRequest,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> CreateInvoice<'a> {
     /// Update the stored customer record with the customer data sent.
     pub fn update_customer(mut self, value: bool) -> Self {
@@ -1691,6 +1788,7 @@ impl<'a> CreateInvoice<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Request builder for `deleteInvoice`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1699,6 +1797,7 @@ pub struct DeleteInvoice<'a> {
     body: crate::models::DeleteInvoiceRequest,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> DeleteInvoice<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<String, crate::client::Error> {
@@ -1724,6 +1823,7 @@ impl<'a> DeleteInvoice<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Request builder for `listInvoicesMultipleOutlet`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1734,6 +1834,7 @@ pub struct ListInvoicesMultipleOutlet<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> ListInvoicesMultipleOutlet<'a> {
     /// Sends the request.
     pub async fn send(
@@ -1826,6 +1927,7 @@ impl<'a> ListInvoicesMultipleOutlet<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Request builder for `listInvoicesMultipleOutletWithVariant`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1837,6 +1939,7 @@ pub struct ListInvoicesMultipleOutletWithVariant<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> ListInvoicesMultipleOutletWithVariant<'a> {
     /// When true each invoice also carries its Payments array (observed in clients).
     pub fn include_payments(mut self, value: bool) -> Self {
@@ -1935,6 +2038,7 @@ impl<'a> ListInvoicesMultipleOutletWithVariant<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Request builder for `listInvoicesMultipleOutletWithTotalCount`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1945,6 +2049,7 @@ pub struct ListInvoicesMultipleOutletWithTotalCount<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> ListInvoicesMultipleOutletWithTotalCount<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<crate::models::InvoicePage, crate::client::Error> {
@@ -2043,6 +2148,7 @@ impl<'a> ListInvoicesMultipleOutletWithTotalCount<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Request builder for `listInvoicesReturn`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2053,6 +2159,7 @@ pub struct ListInvoicesReturn<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> ListInvoicesReturn<'a> {
     /// Sends the request.
     pub async fn send(
@@ -2145,6 +2252,7 @@ impl<'a> ListInvoicesReturn<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Request builder for `listInvoicesWithTotalCount`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2155,6 +2263,7 @@ pub struct ListInvoicesWithTotalCount<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> ListInvoicesWithTotalCount<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<crate::models::InvoicePage, crate::client::Error> {
@@ -2253,6 +2362,7 @@ impl<'a> ListInvoicesWithTotalCount<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Request builder for `createMultipleInvoices`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2261,6 +2371,7 @@ pub struct CreateMultipleInvoices<'a> {
     body: Vec<crate::models::InvoiceMultipleCreateItem>,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> CreateMultipleInvoices<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -2286,6 +2397,7 @@ impl<'a> CreateMultipleInvoices<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Request builder for `getInvoiceByNumber`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2296,6 +2408,7 @@ pub struct GetInvoiceByNumber<'a> {
     outlet_id: Option<String>,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> GetInvoiceByNumber<'a> {
     /// Invoice number.
     pub fn number(mut self, value: String) -> Self {
@@ -2337,6 +2450,7 @@ impl<'a> GetInvoiceByNumber<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Request builder for `getInvoiceDetail`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2348,6 +2462,7 @@ pub struct GetInvoiceDetail<'a> {
     id: Option<String>,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> GetInvoiceDetail<'a> {
     /// Invoice number (with Outlet or OutletID).
     pub fn number(mut self, value: String) -> Self {
@@ -2395,6 +2510,7 @@ impl<'a> GetInvoiceDetail<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Request builder for `getInvoiceById`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2403,6 +2519,7 @@ pub struct GetInvoiceById<'a> {
     id: String,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> GetInvoiceById<'a> {
     /// Sends the request.
     pub async fn send(
@@ -2427,6 +2544,7 @@ impl<'a> GetInvoiceById<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Request builder for `getInvoiceIdByNumber`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2438,6 +2556,7 @@ pub struct GetInvoiceIdByNumber<'a> {
     body: crate::models::InvoiceIdByNumberRequest,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> GetInvoiceIdByNumber<'a> {
     /// Outlet ID; when absent Outlet is used.
     pub fn outlet_id(mut self, value: String) -> Self {
@@ -2483,6 +2602,7 @@ impl<'a> GetInvoiceIdByNumber<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Request builder for `sendInvoiceReceiptByEmail`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2490,6 +2610,7 @@ pub struct SendInvoiceReceiptByEmail<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> SendInvoiceReceiptByEmail<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -2511,6 +2632,7 @@ impl<'a> SendInvoiceReceiptByEmail<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Request builder for `getInvoiceJoinDetail`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2519,6 +2641,7 @@ pub struct GetInvoiceJoinDetail<'a> {
     id: String,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> GetInvoiceJoinDetail<'a> {
     /// Sends the request.
     pub async fn send(
@@ -2543,6 +2666,7 @@ impl<'a> GetInvoiceJoinDetail<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Request builder for `getInvoiceReferenceNumbers`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2551,6 +2675,7 @@ pub struct GetInvoiceReferenceNumbers<'a> {
     body: crate::models::InvoiceReferenceNumberRequest,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> GetInvoiceReferenceNumbers<'a> {
     /// Sends the request.
     pub async fn send(
@@ -2578,12 +2703,14 @@ impl<'a> GetInvoiceReferenceNumbers<'a> {
     }
 }
 
+#[cfg(feature = "invoice")]
 /// Operations tagged `Invoice`.
 #[derive(Debug, Clone, Copy)]
 pub struct InvoiceApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "invoice")]
 impl<'a> InvoiceApi<'a> {
     /// Void Invoice
     ///
@@ -2860,6 +2987,7 @@ impl<'a> InvoiceApi<'a> {
     }
 }
 
+#[cfg(feature = "shift")]
 /// Request builder for `listShifts`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2870,6 +2998,7 @@ pub struct ListShifts<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "shift")]
 impl<'a> ListShifts<'a> {
     /// Sends the request.
     pub async fn send(
@@ -2962,6 +3091,7 @@ impl<'a> ListShifts<'a> {
     }
 }
 
+#[cfg(feature = "shift")]
 /// Request builder for `closeShift`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2970,6 +3100,7 @@ pub struct CloseShift<'a> {
     body: crate::models::ShiftCloseRequest,
 }
 
+#[cfg(feature = "shift")]
 impl<'a> CloseShift<'a> {
     /// Sends the request.
     pub async fn send(
@@ -2997,6 +3128,7 @@ impl<'a> CloseShift<'a> {
     }
 }
 
+#[cfg(feature = "shift")]
 /// Request builder for `openShift`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -3005,6 +3137,7 @@ pub struct OpenShift<'a> {
     body: crate::models::ShiftOpenRequest,
 }
 
+#[cfg(feature = "shift")]
 impl<'a> OpenShift<'a> {
     /// Sends the request.
     pub async fn send(
@@ -3032,6 +3165,7 @@ impl<'a> OpenShift<'a> {
     }
 }
 
+#[cfg(feature = "shift")]
 /// Request builder for `deleteShift`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -3040,6 +3174,7 @@ pub struct DeleteShift<'a> {
     body: crate::models::ShiftDeleteRequest,
 }
 
+#[cfg(feature = "shift")]
 impl<'a> DeleteShift<'a> {
     /// Sends the request.
     pub async fn send(
@@ -3067,6 +3202,7 @@ impl<'a> DeleteShift<'a> {
     }
 }
 
+#[cfg(feature = "shift")]
 /// Request builder for `listShiftsWithTotalCount`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -3079,6 +3215,7 @@ pub struct ListShiftsWithTotalCount<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "shift")]
 impl<'a> ListShiftsWithTotalCount<'a> {
     /// Start date.
     pub fn from(mut self, value: String) -> Self {
@@ -3191,12 +3328,14 @@ impl<'a> ListShiftsWithTotalCount<'a> {
     }
 }
 
+#[cfg(feature = "shift")]
 /// Operations tagged `Shift`.
 #[derive(Debug, Clone, Copy)]
 pub struct ShiftApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "shift")]
 impl<'a> ShiftApi<'a> {
     /// Get List Of Shifts
     ///
@@ -3261,6 +3400,7 @@ impl<'a> ShiftApi<'a> {
     }
 }
 
+#[cfg(feature = "report")]
 /// Request builder for `listReportSalesInvoices`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -3271,6 +3411,7 @@ pub struct ListReportSalesInvoices<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "report")]
 impl<'a> ListReportSalesInvoices<'a> {
     /// Sends the request.
     pub async fn send(
@@ -3365,12 +3506,14 @@ impl<'a> ListReportSalesInvoices<'a> {
     }
 }
 
+#[cfg(feature = "report")]
 /// Operations tagged `Report`.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "report")]
 impl<'a> ReportApi<'a> {
     /// Get Sales Invoice
     ///
@@ -3390,6 +3533,7 @@ impl<'a> ReportApi<'a> {
     }
 }
 
+#[cfg(feature = "customer")]
 /// Request builder for `listCustomers`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -3404,6 +3548,7 @@ pub struct ListCustomers<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "customer")]
 impl<'a> ListCustomers<'a> {
     /// Customer name filter
     pub fn name(mut self, value: String) -> Self {
@@ -3520,6 +3665,7 @@ impl<'a> ListCustomers<'a> {
     }
 }
 
+#[cfg(feature = "customer")]
 /// Request builder for `updateCustomerByEmail`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -3528,6 +3674,7 @@ pub struct UpdateCustomerByEmail<'a> {
     body: crate::models::CustomerUpdateByEmailRequest,
 }
 
+#[cfg(feature = "customer")]
 impl<'a> UpdateCustomerByEmail<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -3553,6 +3700,7 @@ impl<'a> UpdateCustomerByEmail<'a> {
     }
 }
 
+#[cfg(feature = "customer")]
 /// Request builder for `createCustomer`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -3561,6 +3709,7 @@ pub struct CreateCustomer<'a> {
     body: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "customer")]
 impl<'a> CreateCustomer<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -3586,6 +3735,7 @@ impl<'a> CreateCustomer<'a> {
     }
 }
 
+#[cfg(feature = "customer")]
 /// Request builder for `deleteCustomerByEmail`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -3593,6 +3743,7 @@ pub struct DeleteCustomerByEmail<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "customer")]
 impl<'a> DeleteCustomerByEmail<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -3614,6 +3765,7 @@ impl<'a> DeleteCustomerByEmail<'a> {
     }
 }
 
+#[cfg(feature = "customer")]
 /// Request builder for `updateCustomerAppLastSignInById`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -3622,6 +3774,7 @@ pub struct UpdateCustomerAppLastSignInById<'a> {
     body: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "customer")]
 impl<'a> UpdateCustomerAppLastSignInById<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -3647,6 +3800,7 @@ impl<'a> UpdateCustomerAppLastSignInById<'a> {
     }
 }
 
+#[cfg(feature = "customer")]
 /// Request builder for `getCustomerDetail`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -3654,6 +3808,7 @@ pub struct GetCustomerDetail<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "customer")]
 impl<'a> GetCustomerDetail<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -3675,6 +3830,7 @@ impl<'a> GetCustomerDetail<'a> {
     }
 }
 
+#[cfg(feature = "customer")]
 /// Request builder for `updateCustomerByCode`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -3683,6 +3839,7 @@ pub struct UpdateCustomerByCode<'a> {
     body: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "customer")]
 impl<'a> UpdateCustomerByCode<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -3708,6 +3865,7 @@ impl<'a> UpdateCustomerByCode<'a> {
     }
 }
 
+#[cfg(feature = "customer")]
 /// Request builder for `updateCustomerById`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -3716,6 +3874,7 @@ pub struct UpdateCustomerById<'a> {
     body: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "customer")]
 impl<'a> UpdateCustomerById<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -3741,6 +3900,7 @@ impl<'a> UpdateCustomerById<'a> {
     }
 }
 
+#[cfg(feature = "customer")]
 /// Request builder for `suspendCustomer`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -3749,6 +3909,7 @@ pub struct SuspendCustomer<'a> {
     body: crate::models::CustomerSuspendRequest,
 }
 
+#[cfg(feature = "customer")]
 impl<'a> SuspendCustomer<'a> {
     /// Sends the request.
     pub async fn send(
@@ -3776,6 +3937,7 @@ impl<'a> SuspendCustomer<'a> {
     }
 }
 
+#[cfg(feature = "customer")]
 /// Request builder for `unsuspendCustomer`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -3784,6 +3946,7 @@ pub struct UnsuspendCustomer<'a> {
     body: crate::models::CustomerSuspendRequest,
 }
 
+#[cfg(feature = "customer")]
 impl<'a> UnsuspendCustomer<'a> {
     /// Sends the request.
     pub async fn send(
@@ -3811,12 +3974,14 @@ impl<'a> UnsuspendCustomer<'a> {
     }
 }
 
+#[cfg(feature = "customer")]
 /// Operations tagged `Customer`.
 #[derive(Debug, Clone, Copy)]
 pub struct CustomerApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "customer")]
 impl<'a> CustomerApi<'a> {
     /// List Customers
     ///
@@ -3955,6 +4120,7 @@ impl<'a> CustomerApi<'a> {
     }
 }
 
+#[cfg(feature = "supplier")]
 /// Request builder for `listSuppliers`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -3965,6 +4131,7 @@ pub struct ListSuppliers<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "supplier")]
 impl<'a> ListSuppliers<'a> {
     /// Sends the request.
     pub async fn send(
@@ -4057,12 +4224,14 @@ impl<'a> ListSuppliers<'a> {
     }
 }
 
+#[cfg(feature = "supplier")]
 /// Operations tagged `Supplier`.
 #[derive(Debug, Clone, Copy)]
 pub struct SupplierApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "supplier")]
 impl<'a> SupplierApi<'a> {
     /// List Supplier
     ///
@@ -4079,6 +4248,7 @@ impl<'a> SupplierApi<'a> {
     }
 }
 
+#[cfg(feature = "invoice-payment")]
 /// Request builder for `listInvoicePaymentsByOutlet`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -4087,6 +4257,7 @@ pub struct ListInvoicePaymentsByOutlet<'a> {
     body: crate::models::InvoicePaymentListRequest,
 }
 
+#[cfg(feature = "invoice-payment")]
 impl<'a> ListInvoicePaymentsByOutlet<'a> {
     /// Sends the request.
     pub async fn send(
@@ -4117,6 +4288,7 @@ impl<'a> ListInvoicePaymentsByOutlet<'a> {
     }
 }
 
+#[cfg(feature = "invoice-payment")]
 /// Request builder for `createInvoicePayment`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -4125,6 +4297,7 @@ pub struct CreateInvoicePayment<'a> {
     body: crate::models::InvoicePaymentAddByOutletNumber,
 }
 
+#[cfg(feature = "invoice-payment")]
 impl<'a> CreateInvoicePayment<'a> {
     /// Sends the request.
     pub async fn send(
@@ -4152,6 +4325,7 @@ impl<'a> CreateInvoicePayment<'a> {
     }
 }
 
+#[cfg(feature = "invoice-payment")]
 /// Request builder for `deleteInvoicePayment`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -4160,6 +4334,7 @@ pub struct DeleteInvoicePayment<'a> {
     body: crate::models::InvoicePaymentDeleteRequest,
 }
 
+#[cfg(feature = "invoice-payment")]
 impl<'a> DeleteInvoicePayment<'a> {
     /// Sends the request.
     pub async fn send(
@@ -4187,6 +4362,7 @@ impl<'a> DeleteInvoicePayment<'a> {
     }
 }
 
+#[cfg(feature = "invoice-payment")]
 /// Request builder for `getInvoicePaymentDetail`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -4194,6 +4370,7 @@ pub struct GetInvoicePaymentDetail<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "invoice-payment")]
 impl<'a> GetInvoicePaymentDetail<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -4215,6 +4392,7 @@ impl<'a> GetInvoicePaymentDetail<'a> {
     }
 }
 
+#[cfg(feature = "invoice-payment")]
 /// Request builder for `createInvoicePaymentFull`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -4223,6 +4401,7 @@ pub struct CreateInvoicePaymentFull<'a> {
     body: crate::models::InvoicePaymentFullRequest,
 }
 
+#[cfg(feature = "invoice-payment")]
 impl<'a> CreateInvoicePaymentFull<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -4248,12 +4427,14 @@ impl<'a> CreateInvoicePaymentFull<'a> {
     }
 }
 
+#[cfg(feature = "invoice-payment")]
 /// Operations tagged `Invoice Payment`.
 #[derive(Debug, Clone, Copy)]
 pub struct InvoicePaymentApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "invoice-payment")]
 impl<'a> InvoicePaymentApi<'a> {
     /// Received by Outlet
     ///
@@ -4323,6 +4504,7 @@ impl<'a> InvoicePaymentApi<'a> {
     }
 }
 
+#[cfg(feature = "invoice-write-off")]
 /// Request builder for `getInvoiceWriteOffByNumber`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -4334,6 +4516,7 @@ pub struct GetInvoiceWriteOffByNumber<'a> {
     body: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "invoice-write-off")]
 impl<'a> GetInvoiceWriteOffByNumber<'a> {
     /// Outlet name.
     pub fn outlet(mut self, value: String) -> Self {
@@ -4379,6 +4562,7 @@ impl<'a> GetInvoiceWriteOffByNumber<'a> {
     }
 }
 
+#[cfg(feature = "invoice-write-off")]
 /// Request builder for `listInvoiceWriteOffs`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -4390,6 +4574,7 @@ pub struct ListInvoiceWriteOffs<'a> {
     outlet_id: Option<String>,
 }
 
+#[cfg(feature = "invoice-write-off")]
 impl<'a> ListInvoiceWriteOffs<'a> {
     /// Start date.
     pub fn from(mut self, value: String) -> Self {
@@ -4437,6 +4622,7 @@ impl<'a> ListInvoiceWriteOffs<'a> {
     }
 }
 
+#[cfg(feature = "invoice-write-off")]
 /// Request builder for `writeOffInvoice`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -4445,6 +4631,7 @@ pub struct WriteOffInvoice<'a> {
     body: crate::models::InvoiceWriteOffRequest,
 }
 
+#[cfg(feature = "invoice-write-off")]
 impl<'a> WriteOffInvoice<'a> {
     /// Sends the request.
     pub async fn send(
@@ -4472,12 +4659,14 @@ impl<'a> WriteOffInvoice<'a> {
     }
 }
 
+#[cfg(feature = "invoice-write-off")]
 /// Operations tagged `Invoice Write Off`.
 #[derive(Debug, Clone, Copy)]
 pub struct InvoiceWriteOffApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "invoice-write-off")]
 impl<'a> InvoiceWriteOffApi<'a> {
     /// Get WriteOff Invoice By Number
     ///
@@ -4526,6 +4715,7 @@ impl<'a> InvoiceWriteOffApi<'a> {
     }
 }
 
+#[cfg(feature = "inventory")]
 /// Request builder for `getInventoryByList`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -4542,6 +4732,7 @@ pub struct GetInventoryByList<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "inventory")]
 impl<'a> GetInventoryByList<'a> {
     /// Outlet IDs, comma-separated; when absent `ListOutlet` is used.
     pub fn list_outlet_id(mut self, value: Vec<String>) -> Self {
@@ -4670,6 +4861,7 @@ impl<'a> GetInventoryByList<'a> {
     }
 }
 
+#[cfg(feature = "inventory")]
 /// Request builder for `getInventoryByCode`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -4677,6 +4869,7 @@ pub struct GetInventoryByCode<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "inventory")]
 impl<'a> GetInventoryByCode<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -4698,6 +4891,7 @@ impl<'a> GetInventoryByCode<'a> {
     }
 }
 
+#[cfg(feature = "inventory")]
 /// Request builder for `listModifiedInventory`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -4708,6 +4902,7 @@ pub struct ListModifiedInventory<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "inventory")]
 impl<'a> ListModifiedInventory<'a> {
     /// Local ISO datetime to seconds (no offset), e.g. 2025-10-02T10:59:57.
     pub fn since(mut self, value: String) -> Self {
@@ -4802,6 +4997,7 @@ impl<'a> ListModifiedInventory<'a> {
     }
 }
 
+#[cfg(feature = "inventory")]
 /// Request builder for `getInventoryByCodeArrayGroupByOutlet`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -4810,6 +5006,7 @@ pub struct GetInventoryByCodeArrayGroupByOutlet<'a> {
     code_array: Vec<String>,
 }
 
+#[cfg(feature = "inventory")]
 impl<'a> GetInventoryByCodeArrayGroupByOutlet<'a> {
     /// Sends the request.
     pub async fn send(
@@ -4834,12 +5031,14 @@ impl<'a> GetInventoryByCodeArrayGroupByOutlet<'a> {
     }
 }
 
+#[cfg(feature = "inventory")]
 /// Operations tagged `Inventory`.
 #[derive(Debug, Clone, Copy)]
 pub struct InventoryApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "inventory")]
 impl<'a> InventoryApi<'a> {
     /// Get Inventory By List
     ///
@@ -4902,6 +5101,7 @@ impl<'a> InventoryApi<'a> {
     }
 }
 
+#[cfg(feature = "inventory-adjustment")]
 /// Request builder for `updateAdjustmentSet`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -4910,6 +5110,7 @@ pub struct UpdateAdjustmentSet<'a> {
     body: crate::models::AdjustmentSetUpdateRequest,
 }
 
+#[cfg(feature = "inventory-adjustment")]
 impl<'a> UpdateAdjustmentSet<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
@@ -4935,6 +5136,7 @@ impl<'a> UpdateAdjustmentSet<'a> {
     }
 }
 
+#[cfg(feature = "inventory-adjustment")]
 /// Request builder for `createAdjustment`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -4944,6 +5146,7 @@ pub struct CreateAdjustment<'a> {
     body: crate::models::AdjustmentSetCreateRequest,
 }
 
+#[cfg(feature = "inventory-adjustment")]
 impl<'a> CreateAdjustment<'a> {
     /// Whether to create the adjustment even when quantities already match.
     pub fn create_when_quantity_match(mut self, value: bool) -> Self {
@@ -4975,6 +5178,7 @@ impl<'a> CreateAdjustment<'a> {
     }
 }
 
+#[cfg(feature = "inventory-adjustment")]
 /// Request builder for `updateAdjustment`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -4982,6 +5186,7 @@ pub struct UpdateAdjustment<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "inventory-adjustment")]
 impl<'a> UpdateAdjustment<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -5003,6 +5208,7 @@ impl<'a> UpdateAdjustment<'a> {
     }
 }
 
+#[cfg(feature = "inventory-adjustment")]
 /// Request builder for `createAdjustmentByAdjustingDifferences`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -5010,6 +5216,7 @@ pub struct CreateAdjustmentByAdjustingDifferences<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "inventory-adjustment")]
 impl<'a> CreateAdjustmentByAdjustingDifferences<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -5031,6 +5238,7 @@ impl<'a> CreateAdjustmentByAdjustingDifferences<'a> {
     }
 }
 
+#[cfg(feature = "inventory-adjustment")]
 /// Request builder for `deleteAdjustment`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -5038,6 +5246,7 @@ pub struct DeleteAdjustment<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "inventory-adjustment")]
 impl<'a> DeleteAdjustment<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -5059,12 +5268,14 @@ impl<'a> DeleteAdjustment<'a> {
     }
 }
 
+#[cfg(feature = "inventory-adjustment")]
 /// Operations tagged `Inventory Adjustment`.
 #[derive(Debug, Clone, Copy)]
 pub struct InventoryAdjustmentApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "inventory-adjustment")]
 impl<'a> InventoryAdjustmentApi<'a> {
     /// Update Adjustment with Type Count Quantity
     ///
@@ -5129,6 +5340,7 @@ impl<'a> InventoryAdjustmentApi<'a> {
     }
 }
 
+#[cfg(feature = "bill")]
 /// Request builder for `listBills`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -5137,6 +5349,7 @@ pub struct ListBills<'a> {
     body: crate::models::BillListRequest,
 }
 
+#[cfg(feature = "bill")]
 impl<'a> ListBills<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -5162,6 +5375,7 @@ impl<'a> ListBills<'a> {
     }
 }
 
+#[cfg(feature = "bill")]
 /// Request builder for `updateBill`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -5170,6 +5384,7 @@ pub struct UpdateBill<'a> {
     body: crate::models::BillRequest,
 }
 
+#[cfg(feature = "bill")]
 impl<'a> UpdateBill<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
@@ -5195,6 +5410,7 @@ impl<'a> UpdateBill<'a> {
     }
 }
 
+#[cfg(feature = "bill")]
 /// Request builder for `createBill`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -5203,6 +5419,7 @@ pub struct CreateBill<'a> {
     body: crate::models::BillRequest,
 }
 
+#[cfg(feature = "bill")]
 impl<'a> CreateBill<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
@@ -5228,6 +5445,7 @@ impl<'a> CreateBill<'a> {
     }
 }
 
+#[cfg(feature = "bill")]
 /// Request builder for `listBillsWithTotalCount`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -5239,6 +5457,7 @@ pub struct ListBillsWithTotalCount<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "bill")]
 impl<'a> ListBillsWithTotalCount<'a> {
     /// Date from (yyyy-mm-dd)
     pub fn from(mut self, value: String) -> Self {
@@ -5337,6 +5556,7 @@ impl<'a> ListBillsWithTotalCount<'a> {
     }
 }
 
+#[cfg(feature = "bill")]
 /// Request builder for `getBillDetail`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -5345,6 +5565,7 @@ pub struct GetBillDetail<'a> {
     id: String,
 }
 
+#[cfg(feature = "bill")]
 impl<'a> GetBillDetail<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<crate::models::BillDetail, crate::client::Error> {
@@ -5367,12 +5588,14 @@ impl<'a> GetBillDetail<'a> {
     }
 }
 
+#[cfg(feature = "bill")]
 /// Operations tagged `Bill`.
 #[derive(Debug, Clone, Copy)]
 pub struct BillApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "bill")]
 impl<'a> BillApi<'a> {
     /// List supplier bills
     ///
@@ -5434,6 +5657,7 @@ impl<'a> BillApi<'a> {
     }
 }
 
+#[cfg(feature = "outbound-logistic")]
 /// Request builder for `listOutboundLogistics`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -5444,6 +5668,7 @@ pub struct ListOutboundLogistics<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "outbound-logistic")]
 impl<'a> ListOutboundLogistics<'a> {
     /// Sends the request.
     pub async fn send(
@@ -5536,6 +5761,7 @@ impl<'a> ListOutboundLogistics<'a> {
     }
 }
 
+#[cfg(feature = "outbound-logistic")]
 /// Request builder for `createOutboundLogistic`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -5544,6 +5770,7 @@ pub struct CreateOutboundLogistic<'a> {
     body: crate::models::OutboundLogisticCreateRequest,
 }
 
+#[cfg(feature = "outbound-logistic")]
 impl<'a> CreateOutboundLogistic<'a> {
     /// Sends the request.
     pub async fn send(
@@ -5571,6 +5798,7 @@ impl<'a> CreateOutboundLogistic<'a> {
     }
 }
 
+#[cfg(feature = "outbound-logistic")]
 /// Request builder for `deleteOutboundLogistic`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -5578,6 +5806,7 @@ pub struct DeleteOutboundLogistic<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "outbound-logistic")]
 impl<'a> DeleteOutboundLogistic<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -5599,6 +5828,7 @@ impl<'a> DeleteOutboundLogistic<'a> {
     }
 }
 
+#[cfg(feature = "outbound-logistic")]
 /// Request builder for `listCustomerDeliveries`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -5609,6 +5839,7 @@ pub struct ListCustomerDeliveries<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "outbound-logistic")]
 impl<'a> ListCustomerDeliveries<'a> {
     /// Sends the request.
     pub async fn send(
@@ -5701,12 +5932,14 @@ impl<'a> ListCustomerDeliveries<'a> {
     }
 }
 
+#[cfg(feature = "outbound-logistic")]
 /// Operations tagged `OutboundLogistic`.
 #[derive(Debug, Clone, Copy)]
 pub struct OutboundLogisticApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "outbound-logistic")]
 impl<'a> OutboundLogisticApi<'a> {
     /// List outbound logistics
     ///
@@ -5767,6 +6000,7 @@ impl<'a> OutboundLogisticApi<'a> {
     }
 }
 
+#[cfg(feature = "transfer-order")]
 /// Request builder for `updateTransferOrder`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -5775,6 +6009,7 @@ pub struct UpdateTransferOrder<'a> {
     body: crate::models::TransferOrderByOutlet,
 }
 
+#[cfg(feature = "transfer-order")]
 impl<'a> UpdateTransferOrder<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -5800,6 +6035,7 @@ impl<'a> UpdateTransferOrder<'a> {
     }
 }
 
+#[cfg(feature = "transfer-order")]
 /// Request builder for `createTransferOrder`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -5808,6 +6044,7 @@ pub struct CreateTransferOrder<'a> {
     body: crate::models::TransferOrderByOutlet,
 }
 
+#[cfg(feature = "transfer-order")]
 impl<'a> CreateTransferOrder<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
@@ -5833,12 +6070,14 @@ impl<'a> CreateTransferOrder<'a> {
     }
 }
 
+#[cfg(feature = "transfer-order")]
 /// Operations tagged `TransferOrder`.
 #[derive(Debug, Clone, Copy)]
 pub struct TransferOrderApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "transfer-order")]
 impl<'a> TransferOrderApi<'a> {
     /// Update a transfer order
     ///
@@ -5870,6 +6109,7 @@ impl<'a> TransferOrderApi<'a> {
     }
 }
 
+#[cfg(feature = "prepaid-package")]
 /// Request builder for `checkInPrepaidPackage`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -5878,6 +6118,7 @@ pub struct CheckInPrepaidPackage<'a> {
     body: crate::models::PrepaidPackageCheckInRequest,
 }
 
+#[cfg(feature = "prepaid-package")]
 impl<'a> CheckInPrepaidPackage<'a> {
     /// Sends the request.
     pub async fn send(
@@ -5905,6 +6146,7 @@ impl<'a> CheckInPrepaidPackage<'a> {
     }
 }
 
+#[cfg(feature = "prepaid-package")]
 /// Request builder for `checkOutPrepaidPackage`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -5913,6 +6155,7 @@ pub struct CheckOutPrepaidPackage<'a> {
     body: crate::models::PrepaidPackageCheckOutRequest,
 }
 
+#[cfg(feature = "prepaid-package")]
 impl<'a> CheckOutPrepaidPackage<'a> {
     /// Sends the request.
     pub async fn send(
@@ -5940,6 +6183,7 @@ impl<'a> CheckOutPrepaidPackage<'a> {
     }
 }
 
+#[cfg(feature = "prepaid-package")]
 /// Request builder for `listPrepaidPackageHistory`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -5955,6 +6199,7 @@ pub struct ListPrepaidPackageHistory<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "prepaid-package")]
 impl<'a> ListPrepaidPackageHistory<'a> {
     /// Outlet name.
     pub fn outlet(mut self, value: String) -> Self {
@@ -6079,6 +6324,7 @@ impl<'a> ListPrepaidPackageHistory<'a> {
     }
 }
 
+#[cfg(feature = "prepaid-package")]
 /// Request builder for `listPrepaidPackages`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -6086,6 +6332,7 @@ pub struct ListPrepaidPackages<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "prepaid-package")]
 impl<'a> ListPrepaidPackages<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -6107,12 +6354,14 @@ impl<'a> ListPrepaidPackages<'a> {
     }
 }
 
+#[cfg(feature = "prepaid-package")]
 /// Operations tagged `Prepaid Package`.
 #[derive(Debug, Clone, Copy)]
 pub struct PrepaidPackageApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "prepaid-package")]
 impl<'a> PrepaidPackageApi<'a> {
     /// Check In for Prepaid Package
     ///
@@ -6172,6 +6421,7 @@ impl<'a> PrepaidPackageApi<'a> {
     }
 }
 
+#[cfg(feature = "promotion-coupon")]
 /// Request builder for `listPromotionCoupons`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -6182,6 +6432,7 @@ pub struct ListPromotionCoupons<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "promotion-coupon")]
 impl<'a> ListPromotionCoupons<'a> {
     /// Sends the request.
     pub async fn send(
@@ -6274,6 +6525,7 @@ impl<'a> ListPromotionCoupons<'a> {
     }
 }
 
+#[cfg(feature = "promotion-coupon")]
 /// Request builder for `createPromotionCoupon`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -6282,6 +6534,7 @@ pub struct CreatePromotionCoupon<'a> {
     body: crate::models::PromotionCouponCreateRequest,
 }
 
+#[cfg(feature = "promotion-coupon")]
 impl<'a> CreatePromotionCoupon<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
@@ -6307,12 +6560,14 @@ impl<'a> CreatePromotionCoupon<'a> {
     }
 }
 
+#[cfg(feature = "promotion-coupon")]
 /// Operations tagged `Promotion Coupon`.
 #[derive(Debug, Clone, Copy)]
 pub struct PromotionCouponApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "promotion-coupon")]
 impl<'a> PromotionCouponApi<'a> {
     /// Get List of Promotion Coupons
     ///
@@ -6346,6 +6601,7 @@ impl<'a> PromotionCouponApi<'a> {
     }
 }
 
+#[cfg(feature = "promotion-event")]
 /// Request builder for `listPromotionEvents`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -6358,6 +6614,7 @@ pub struct ListPromotionEvents<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "promotion-event")]
 impl<'a> ListPromotionEvents<'a> {
     /// Promotion type; omit for all types.
     pub fn type_(mut self, value: crate::models::ListPromotionEventsType) -> Self {
@@ -6462,6 +6719,7 @@ impl<'a> ListPromotionEvents<'a> {
     }
 }
 
+#[cfg(feature = "promotion-event")]
 /// Request builder for `getPromotionEventsByVariantId`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -6471,6 +6729,7 @@ pub struct GetPromotionEventsByVariantId<'a> {
     body: crate::models::PromotionEventByVariantIdRequest,
 }
 
+#[cfg(feature = "promotion-event")]
 impl<'a> GetPromotionEventsByVariantId<'a> {
     /// Variant ID.
     pub fn variant_id(mut self, value: String) -> Self {
@@ -6504,6 +6763,7 @@ impl<'a> GetPromotionEventsByVariantId<'a> {
     }
 }
 
+#[cfg(feature = "promotion-event")]
 /// Request builder for `getPromotionEventsByVariantCode`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -6512,6 +6772,7 @@ pub struct GetPromotionEventsByVariantCode<'a> {
     variant_code: Option<String>,
 }
 
+#[cfg(feature = "promotion-event")]
 impl<'a> GetPromotionEventsByVariantCode<'a> {
     /// Variant code.
     pub fn variant_code(mut self, value: String) -> Self {
@@ -6541,12 +6802,14 @@ impl<'a> GetPromotionEventsByVariantCode<'a> {
     }
 }
 
+#[cfg(feature = "promotion-event")]
 /// Operations tagged `Promotion Event`.
 #[derive(Debug, Clone, Copy)]
 pub struct PromotionEventApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "promotion-event")]
 impl<'a> PromotionEventApi<'a> {
     /// Get List Promotion Event
     ///
@@ -6594,6 +6857,7 @@ impl<'a> PromotionEventApi<'a> {
     }
 }
 
+#[cfg(feature = "outlet")]
 /// Request builder for `listOutlets`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -6604,6 +6868,7 @@ pub struct ListOutlets<'a> {
     suspended_status: Option<crate::models::ListOutletsSuspendedStatus>,
 }
 
+#[cfg(feature = "outlet")]
 impl<'a> ListOutlets<'a> {
     /// Outlet name filter
     pub fn name(mut self, value: String) -> Self {
@@ -6648,6 +6913,7 @@ impl<'a> ListOutlets<'a> {
     }
 }
 
+#[cfg(feature = "outlet")]
 /// Request builder for `updateOutlet`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -6656,6 +6922,7 @@ pub struct UpdateOutlet<'a> {
     body: crate::models::OutletUpdateRequest,
 }
 
+#[cfg(feature = "outlet")]
 impl<'a> UpdateOutlet<'a> {
     /// Sends the request.
     pub async fn send(
@@ -6683,6 +6950,7 @@ impl<'a> UpdateOutlet<'a> {
     }
 }
 
+#[cfg(feature = "outlet")]
 /// Request builder for `createOutlet`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -6691,6 +6959,7 @@ pub struct CreateOutlet<'a> {
     body: crate::models::OutletCreateRequest,
 }
 
+#[cfg(feature = "outlet")]
 impl<'a> CreateOutlet<'a> {
     /// Sends the request.
     pub async fn send(
@@ -6718,6 +6987,7 @@ impl<'a> CreateOutlet<'a> {
     }
 }
 
+#[cfg(feature = "outlet")]
 /// Request builder for `getOutletDetail`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -6727,6 +6997,7 @@ pub struct GetOutletDetail<'a> {
     name: Option<String>,
 }
 
+#[cfg(feature = "outlet")]
 impl<'a> GetOutletDetail<'a> {
     /// Outlet code
     pub fn code(mut self, value: String) -> Self {
@@ -6762,12 +7033,14 @@ impl<'a> GetOutletDetail<'a> {
     }
 }
 
+#[cfg(feature = "outlet")]
 /// Operations tagged `Outlet`.
 #[derive(Debug, Clone, Copy)]
 pub struct OutletApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "outlet")]
 impl<'a> OutletApi<'a> {
     /// Get List of Outlets
     ///
@@ -6818,6 +7091,7 @@ impl<'a> OutletApi<'a> {
     }
 }
 
+#[cfg(feature = "user")]
 /// Request builder for `listUsers`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -6825,6 +7099,7 @@ pub struct ListUsers<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "user")]
 impl<'a> ListUsers<'a> {
     /// Sends the request.
     pub async fn send(
@@ -6848,12 +7123,14 @@ impl<'a> ListUsers<'a> {
     }
 }
 
+#[cfg(feature = "user")]
 /// Operations tagged `User`.
 #[derive(Debug, Clone, Copy)]
 pub struct UserApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "user")]
 impl<'a> UserApi<'a> {
     /// List users
     ///
@@ -6865,6 +7142,7 @@ impl<'a> UserApi<'a> {
     }
 }
 
+#[cfg(feature = "outlet-price")]
 /// Request builder for `getOutletPriceByCode`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -6873,6 +7151,7 @@ pub struct GetOutletPriceByCode<'a> {
     code: Option<String>,
 }
 
+#[cfg(feature = "outlet-price")]
 impl<'a> GetOutletPriceByCode<'a> {
     /// Variant code.
     pub fn code(mut self, value: String) -> Self {
@@ -6900,6 +7179,7 @@ impl<'a> GetOutletPriceByCode<'a> {
     }
 }
 
+#[cfg(feature = "outlet-price")]
 /// Request builder for `updateOutletPrice`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -6908,6 +7188,7 @@ pub struct UpdateOutletPrice<'a> {
     body: crate::models::OutletPriceRequest,
 }
 
+#[cfg(feature = "outlet-price")]
 impl<'a> UpdateOutletPrice<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
@@ -6933,6 +7214,7 @@ impl<'a> UpdateOutletPrice<'a> {
     }
 }
 
+#[cfg(feature = "outlet-price")]
 /// Request builder for `createOutletPrice`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -6941,6 +7223,7 @@ pub struct CreateOutletPrice<'a> {
     body: crate::models::OutletPriceRequest,
 }
 
+#[cfg(feature = "outlet-price")]
 impl<'a> CreateOutletPrice<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
@@ -6966,6 +7249,7 @@ impl<'a> CreateOutletPrice<'a> {
     }
 }
 
+#[cfg(feature = "outlet-price")]
 /// Request builder for `deleteOutletPrice`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -6973,6 +7257,7 @@ pub struct DeleteOutletPrice<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "outlet-price")]
 impl<'a> DeleteOutletPrice<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -6994,12 +7279,14 @@ impl<'a> DeleteOutletPrice<'a> {
     }
 }
 
+#[cfg(feature = "outlet-price")]
 /// Operations tagged `Outlet Price`.
 #[derive(Debug, Clone, Copy)]
 pub struct OutletPriceApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "outlet-price")]
 impl<'a> OutletPriceApi<'a> {
     /// Get Outlet Price By Code
     ///
@@ -7052,6 +7339,7 @@ impl<'a> OutletPriceApi<'a> {
     }
 }
 
+#[cfg(feature = "loyalty-point")]
 /// Request builder for `listLoyaltyPointsByEmailOrPhone`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -7062,6 +7350,7 @@ pub struct ListLoyaltyPointsByEmailOrPhone<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "loyalty-point")]
 impl<'a> ListLoyaltyPointsByEmailOrPhone<'a> {
     /// Sends the request.
     pub async fn send(
@@ -7154,6 +7443,7 @@ impl<'a> ListLoyaltyPointsByEmailOrPhone<'a> {
     }
 }
 
+#[cfg(feature = "loyalty-point")]
 /// Request builder for `getLoyaltyPointExpirationByEmail`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -7161,6 +7451,7 @@ pub struct GetLoyaltyPointExpirationByEmail<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "loyalty-point")]
 impl<'a> GetLoyaltyPointExpirationByEmail<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), crate::client::Error> {
@@ -7182,12 +7473,14 @@ impl<'a> GetLoyaltyPointExpirationByEmail<'a> {
     }
 }
 
+#[cfg(feature = "loyalty-point")]
 /// Operations tagged `Loyalty Point`.
 #[derive(Debug, Clone, Copy)]
 pub struct LoyaltyPointApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "loyalty-point")]
 impl<'a> LoyaltyPointApi<'a> {
     /// Loyalty point history by email or phone
     ///
@@ -7217,6 +7510,7 @@ impl<'a> LoyaltyPointApi<'a> {
     }
 }
 
+#[cfg(feature = "payment-method")]
 /// Request builder for `listPaymentMethods`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -7224,6 +7518,7 @@ pub struct ListPaymentMethods<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "payment-method")]
 impl<'a> ListPaymentMethods<'a> {
     /// Sends the request.
     pub async fn send(
@@ -7247,12 +7542,14 @@ impl<'a> ListPaymentMethods<'a> {
     }
 }
 
+#[cfg(feature = "payment-method")]
 /// Operations tagged `Payment Method`.
 #[derive(Debug, Clone, Copy)]
 pub struct PaymentMethodApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "payment-method")]
 impl<'a> PaymentMethodApi<'a> {
     /// List payment methods
     ///
@@ -7266,6 +7563,7 @@ impl<'a> PaymentMethodApi<'a> {
     }
 }
 
+#[cfg(feature = "tax")]
 /// Request builder for `listTaxes`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -7273,6 +7571,7 @@ pub struct ListTaxes<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "tax")]
 impl<'a> ListTaxes<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<Vec<crate::models::Tax>, crate::client::Error> {
@@ -7294,12 +7593,14 @@ impl<'a> ListTaxes<'a> {
     }
 }
 
+#[cfg(feature = "tax")]
 /// Operations tagged `Tax`.
 #[derive(Debug, Clone, Copy)]
 pub struct TaxApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "tax")]
 impl<'a> TaxApi<'a> {
     /// List taxes
     ///
@@ -7311,6 +7612,7 @@ impl<'a> TaxApi<'a> {
     }
 }
 
+#[cfg(feature = "park-order-display")]
 /// Request builder for `listParkedOrderDisplays`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -7324,6 +7626,7 @@ pub struct ListParkedOrderDisplays<'a> {
     page_size: Option<u32>,
 }
 
+#[cfg(feature = "park-order-display")]
 impl<'a> ListParkedOrderDisplays<'a> {
     /// Outlet ID.
     pub fn outlet_id(mut self, value: String) -> Self {
@@ -7438,12 +7741,14 @@ impl<'a> ListParkedOrderDisplays<'a> {
     }
 }
 
+#[cfg(feature = "park-order-display")]
 /// Operations tagged `Park Order Display`.
 #[derive(Debug, Clone, Copy)]
 pub struct ParkOrderDisplayApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "park-order-display")]
 impl<'a> ParkOrderDisplayApi<'a> {
     /// List parked orders for the order display
     ///
@@ -7463,6 +7768,7 @@ impl<'a> ParkOrderDisplayApi<'a> {
     }
 }
 
+#[cfg(feature = "deprecated")]
 /// Request builder for `getCustomerByEmail`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -7471,6 +7777,7 @@ pub struct GetCustomerByEmail<'a> {
     body: crate::models::CustomerByEmailRequest,
 }
 
+#[cfg(feature = "deprecated")]
 impl<'a> GetCustomerByEmail<'a> {
     /// Sends the request.
     pub async fn send(
@@ -7498,6 +7805,7 @@ impl<'a> GetCustomerByEmail<'a> {
     }
 }
 
+#[cfg(feature = "deprecated")]
 /// Request builder for `listVariantIdsByListCode`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -7506,6 +7814,7 @@ pub struct ListVariantIdsByListCode<'a> {
     body: Vec<String>,
 }
 
+#[cfg(feature = "deprecated")]
 impl<'a> ListVariantIdsByListCode<'a> {
     /// Sends the request.
     pub async fn send(
@@ -7533,6 +7842,7 @@ impl<'a> ListVariantIdsByListCode<'a> {
     }
 }
 
+#[cfg(feature = "deprecated")]
 /// Request builder for `listVariantIdsByListCodeDiscontinued`: set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -7541,6 +7851,7 @@ pub struct ListVariantIdsByListCodeDiscontinued<'a> {
     body: crate::models::VariantIdByCodeDiscontinuedRequest,
 }
 
+#[cfg(feature = "deprecated")]
 impl<'a> ListVariantIdsByListCodeDiscontinued<'a> {
     /// Sends the request.
     pub async fn send(
@@ -7568,12 +7879,14 @@ impl<'a> ListVariantIdsByListCodeDiscontinued<'a> {
     }
 }
 
+#[cfg(feature = "deprecated")]
 /// Operations tagged `Deprecated`.
 #[derive(Debug, Clone, Copy)]
 pub struct DeprecatedApi<'a> {
     client: &'a crate::client::Client,
 }
 
+#[cfg(feature = "deprecated")]
 impl<'a> DeprecatedApi<'a> {
     /// Get Customer By Email
     ///

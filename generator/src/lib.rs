@@ -5,6 +5,7 @@
 //! prettyplease, other files via askama). Each stage is a module; emission
 //! reads only the IR.
 
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod ir;
@@ -77,15 +78,32 @@ pub fn generate_from(info: &CrateInfo, specs: Vec<(Source, String)>, overlays: &
     let mut warnings = Vec::new();
     for (mut source, module) in specs {
         let name = file_name(&source.name).to_string();
-        for o in overlays.iter().filter(|o| targets.get(&o.name) == Some(&name)) {
-            overlay_changes += overlay::apply(&mut source, o)?;
-        }
+        let mine: Vec<&Source> = overlays.iter().filter(|o| targets.get(&o.name) == Some(&name)).collect();
+        overlay_changes += apply_overlays(&mut source, &mine)?;
         let api = ir::build(&source)?;
         warnings.extend(api.diagnostics.iter().cloned());
         modules.push(Module { name: module, spec: source.name.clone(), api });
     }
     let files = emit::emit(info, &modules)?;
     Ok(Generated { files, modules, warnings, overlay_changes })
+}
+
+/// Analyses one description after the overlays among `overlays` that
+/// extend it (by file name): the IR that [`generate`] would emit from it.
+pub fn analyse(mut source: Source, overlays: &[Source]) -> Result<ir::Api> {
+    let name = file_name(&source.name).to_string();
+    let mut mine = Vec::new();
+    for o in overlays {
+        if overlay::extends(o)? == name {
+            mine.push(o);
+        }
+    }
+    apply_overlays(&mut source, &mine)?;
+    ir::build(&source)
+}
+
+fn apply_overlays(source: &mut Source, overlays: &[&Source]) -> Result<usize> {
+    overlays.iter().map(|o| overlay::apply(source, o)).sum()
 }
 
 fn file_name(path: &str) -> &str {

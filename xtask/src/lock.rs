@@ -39,6 +39,13 @@ pub fn read(spec: &Path) -> Result<Lock, String> {
     serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// Writes `spec/lock.json` (atomically, in the layout it is read in).
+pub fn write(spec: &Path, lock: &Lock) -> Result<(), String> {
+    let mut text = serde_json::to_string_pretty(lock).map_err(|e| format!("spec/lock.json: {e}"))?;
+    text.push('\n');
+    crate::regen::write_atomic(&spec.join("lock.json"), text.as_bytes())
+}
+
 /// The hex SHA-256 of `bytes`.
 pub fn sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()

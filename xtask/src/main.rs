@@ -1,7 +1,9 @@
-//! Maintainer tasks: `cargo xtask regen` and `cargo xtask check`.
+//! Maintainer tasks: `cargo xtask regen`, `check`, `refresh`, `diff`, `test`.
 
 mod coverage;
+mod diff;
 mod lock;
+mod refresh;
 mod regen;
 mod tools;
 
@@ -15,6 +17,11 @@ tasks:
   regen     regenerate generated/ from spec/ (descriptions + overlays)
   check     fail if generated/ (or README.md's coverage table) is not what regen
             would write, or a description does not match its hash in spec/lock.json
+  refresh   download the descriptions from the URLs in spec/lock.json; if they
+            changed: update spec/ and the lock, regenerate, and report what
+            changed for users of `dealpos` [--check] [--url NAME=URL] [--file NAME=PATH]
+  diff      what changed between two descriptions (files or REV:path), each
+            change breaking/compatible/patch, with a semver verdict [--format md]
   test      install the test tools, then run every test (cargo test --workspace)
   tools     install Redocly CLI, Prism and openapi-spec-validator into target/tools
   validate  lint both descriptions with Redocly CLI and openapi-spec-validator
@@ -22,9 +29,21 @@ tasks:
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
+    let task = args.first().map(String::as_str);
+    // `$ref`s to other files resolve relative to the workspace root, where
+    // the descriptions are named from; `diff` keeps the caller's directory
+    // for the paths it is given.
+    if matches!(task, Some("regen" | "check" | "refresh"))
+        && let Err(e) = std::env::set_current_dir(root())
+    {
+        eprintln!("{}: {e}", root().display());
+        return ExitCode::FAILURE;
+    }
+    let result = match task {
         Some("regen") => regen::regen(&root()),
         Some("check") => regen::check(&root()),
+        Some("refresh") => refresh::options(&args[1..]).and_then(|o| refresh::run(&root(), &o)).map(drop),
+        Some("diff") => diff::run(&root(), &args[1..]),
         Some("test") => tools::test(&root(), &args[1..]),
         Some("tools") => tools::install(&root()),
         Some("validate") => tools::validate(&root()),

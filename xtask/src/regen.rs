@@ -1,42 +1,53 @@
 //! `regen` writes generated/ from spec/; `check` proves it is up to date.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
-use dealpos_generator::{Config, CrateInfo, Generated, SpecInput};
+use dealpos_generator::load::Source;
+use dealpos_generator::{CrateInfo, Generated};
 
 use crate::lock;
 
 /// Lines of diff shown per differing file before eliding the rest.
 const DIFF_LINES: usize = 120;
 
-fn config(root: &Path) -> Result<Config, String> {
-    let lock = lock::read(&root.join("spec"))?;
-    let specs = lock
-        .descriptions
-        .iter()
-        .map(|e| SpecInput { path: PathBuf::from("spec").join(&e.file), module: e.module.clone() })
-        .collect();
-    let mut overlays: Vec<PathBuf> = std::fs::read_dir(root.join("spec/overlays"))
-        .map_err(|e| format!("spec/overlays: {e}"))?
-        .filter_map(|entry| entry.ok().map(|e| e.file_name()))
-        .map(PathBuf::from)
-        .filter(|name| name.extension().is_some_and(|x| x == "yaml" || x == "yml" || x == "json"))
-        .map(|name| PathBuf::from("spec/overlays").join(name))
-        .collect();
-    overlays.sort();
-    Ok(Config { crate_info: CrateInfo { name: "dealpos".into(), version: "0.1.0".into() }, specs, overlays })
+/// The generated crate's name and the version its manifest carries.
+pub fn crate_info() -> CrateInfo {
+    CrateInfo { name: "dealpos".into(), version: "0.1.0".into() }
 }
 
+/// A file of the workspace, parsed and named by its path relative to `root`
+/// (so diagnostics read `spec/dealpos-api.yaml:12:3`, wherever xtask runs).
+pub fn load(root: &Path, relative: &str) -> Result<Source, String> {
+    let text = std::fs::read_to_string(root.join(relative)).map_err(|e| format!("{relative}: cannot read: {e}"))?;
+    dealpos_generator::load::parse(relative, &text).map_err(|e| e.to_string())
+}
+
+/// The overlays in `spec/overlays/`, in file-name order.
+pub fn overlays(root: &Path) -> Result<Vec<Source>, String> {
+    let mut names: Vec<String> = std::fs::read_dir(root.join("spec/overlays"))
+        .map_err(|e| format!("spec/overlays: {e}"))?
+        .filter_map(|entry| entry.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|name| name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json"))
+        .collect();
+    names.sort();
+    names.iter().map(|name| load(root, &format!("spec/overlays/{name}"))).collect()
+}
+
+/// Generates from spec/ as it is on disk, after checking the lock.
 fn generate(root: &Path) -> Result<Generated, String> {
-    // Paths in diagnostics are relative to the workspace root.
-    std::env::set_current_dir(root).map_err(|e| format!("{}: {e}", root.display()))?;
-    let problems = lock::verify(&root.join("spec"), &lock::read(&root.join("spec"))?);
+    let lock = lock::read(&root.join("spec"))?;
+    let problems = lock::verify(&root.join("spec"), &lock);
     if !problems.is_empty() {
         return Err(problems.join("\n"));
     }
-    dealpos_generator::generate(&config(root)?).map_err(|e| e.to_string())
+    let specs = lock
+        .descriptions
+        .iter()
+        .map(|e| Ok((load(root, &format!("spec/{}", e.file))?, e.module.clone())))
+        .collect::<Result<Vec<_>, String>>()?;
+    dealpos_generator::generate_from(&crate_info(), specs, &overlays(root)?).map_err(|e| e.to_string())
 }
 
 /// `cargo xtask regen`.

@@ -42,6 +42,7 @@ fn models_components_schemas_invoice_void_by_outlet_name_properties_note_example
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_components_schemas_invoice_void_by_outlet_name_properties_fulfillment_examples_0() {
     round_trip::<
@@ -82,6 +83,7 @@ fn models_components_schemas_invoice_void_by_outlet_id_properties_note_examples_
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_components_schemas_invoice_void_by_outlet_id_properties_fulfillment_examples_0() {
     round_trip::<
@@ -112,6 +114,7 @@ fn models_components_schemas_invoice_void_by_invoice_id_properties_note_examples
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_components_schemas_invoice_void_by_invoice_id_properties_fulfillment_examples_0() {
     round_trip::<
@@ -252,6 +255,7 @@ fn models_components_schemas_invoice_erase_by_invoice_id_properties_invoice_id_e
     );
 }
 
+#[cfg(feature = "token")]
 #[test]
 fn models_paths_1token_1o_auth2_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -262,6 +266,7 @@ fn models_paths_1token_1o_auth2_post_request_body_content_application_1json_exam
     );
 }
 
+#[cfg(feature = "token")]
 #[test]
 fn models_paths_1token_1o_auth2_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -272,6 +277,21 @@ fn models_paths_1token_1o_auth2_post_responses_200_content_application_1json_exa
     );
 }
 
+#[cfg(
+    any(
+        feature = "deprecated",
+        feature = "estimate",
+        feature = "invoice",
+        feature = "invoice-payment",
+        feature = "invoice-write-off",
+        feature = "park-order-display",
+        feature = "product",
+        feature = "report",
+        feature = "sales-order",
+        feature = "shift",
+        feature = "token"
+    )
+)]
 #[test]
 fn models_paths_1token_1o_auth2_post_responses_429_content_application_1json_example() {
     round_trip::<
@@ -282,6 +302,7 @@ fn models_paths_1token_1o_auth2_post_responses_429_content_application_1json_exa
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1void_put_request_body_content_application_1json_example() {
     round_trip::<
@@ -292,6 +313,19 @@ fn models_paths_1invoice_1void_put_request_body_content_application_1json_exampl
     );
 }
 
+#[cfg(
+    any(
+        feature = "customer",
+        feature = "invoice",
+        feature = "invoice-payment",
+        feature = "invoice-write-off",
+        feature = "outlet",
+        feature = "prepaid-package",
+        feature = "sales-order",
+        feature = "shift",
+        feature = "variant"
+    )
+)]
 #[test]
 fn models_paths_1invoice_1void_put_responses_200_content_application_1json_example() {
     round_trip::<
@@ -302,6 +336,7 @@ fn models_paths_1invoice_1void_put_responses_200_content_application_1json_examp
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1restore_put_request_body_content_application_1json_example() {
     round_trip::<
@@ -312,6 +347,19 @@ fn models_paths_1invoice_1restore_put_request_body_content_application_1json_exa
     );
 }
 
+#[cfg(
+    any(
+        feature = "customer",
+        feature = "invoice",
+        feature = "invoice-payment",
+        feature = "invoice-write-off",
+        feature = "outlet",
+        feature = "prepaid-package",
+        feature = "sales-order",
+        feature = "shift",
+        feature = "variant"
+    )
+)]
 #[test]
 fn models_paths_1invoice_1restore_put_responses_200_content_application_1json_example() {
     round_trip::<
@@ -322,6 +370,7 @@ fn models_paths_1invoice_1restore_put_responses_200_content_application_1json_ex
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1erase_delete_request_body_content_application_1json_example() {
     round_trip::<
@@ -332,6 +381,19 @@ fn models_paths_1invoice_1erase_delete_request_body_content_application_1json_ex
     );
 }
 
+#[cfg(
+    any(
+        feature = "customer",
+        feature = "invoice",
+        feature = "invoice-payment",
+        feature = "invoice-write-off",
+        feature = "outlet",
+        feature = "prepaid-package",
+        feature = "sales-order",
+        feature = "shift",
+        feature = "variant"
+    )
+)]
 #[test]
 fn models_paths_1invoice_1erase_delete_responses_200_content_application_1json_example() {
     round_trip::<
@@ -342,6 +404,7 @@ fn models_paths_1invoice_1erase_delete_responses_200_content_application_1json_e
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_put_request_body_content_application_1json_example() {
     round_trip::<
@@ -352,6 +415,7 @@ fn models_paths_1invoice_put_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_put_responses_200_content_application_1json_example() {
     round_trip::<
@@ -362,6 +426,7 @@ fn models_paths_1invoice_put_responses_200_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -372,6 +437,7 @@ fn models_paths_1invoice_post_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(any(feature = "invoice", feature = "sales-order"))]
 #[test]
 fn models_paths_1invoice_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -382,6 +448,7 @@ fn models_paths_1invoice_post_responses_200_content_application_1json_example() 
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_delete_request_body_content_application_1json_example() {
     round_trip::<
@@ -402,6 +469,7 @@ fn models_paths_1invoice_delete_responses_200_content_application_1json_example(
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1multiple_outlet_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -412,6 +480,7 @@ fn models_paths_1invoice_1multiple_outlet_get_request_body_content_application_1
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1multiple_outlet_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -422,6 +491,7 @@ fn models_paths_1invoice_1multiple_outlet_post_request_body_content_application_
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1multiple_outlet_1with_variant_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -432,6 +502,7 @@ fn models_paths_1invoice_1multiple_outlet_1with_variant_get_request_body_content
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1multiple_outlet_1with_variant_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -442,6 +513,7 @@ fn models_paths_1invoice_1multiple_outlet_1with_variant_get_responses_200_conten
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1multiple_outlet_1with_variant_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -452,6 +524,7 @@ fn models_paths_1invoice_1multiple_outlet_1with_variant_post_request_body_conten
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1multiple_outlet_1with_variant_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -462,6 +535,7 @@ fn models_paths_1invoice_1multiple_outlet_1with_variant_post_responses_200_conte
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1multiple_outlet_1with_total_count_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -472,6 +546,7 @@ fn models_paths_1invoice_1multiple_outlet_1with_total_count_get_request_body_con
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1multiple_outlet_1with_total_count_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -482,6 +557,7 @@ fn models_paths_1invoice_1multiple_outlet_1with_total_count_post_request_body_co
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1return_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -492,6 +568,7 @@ fn models_paths_1invoice_1return_get_request_body_content_application_1json_exam
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1return_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -502,6 +579,7 @@ fn models_paths_1invoice_1return_post_request_body_content_application_1json_exa
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1p_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -512,6 +590,7 @@ fn models_paths_1invoice_1p_post_request_body_content_application_1json_example(
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1with_total_count_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -522,6 +601,7 @@ fn models_paths_1invoice_1with_total_count_get_request_body_content_application_
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1with_total_count_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -532,6 +612,7 @@ fn models_paths_1invoice_1with_total_count_post_request_body_content_application
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1list_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -542,6 +623,7 @@ fn models_paths_1invoice_1list_post_request_body_content_application_1json_examp
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1number_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -552,6 +634,7 @@ fn models_paths_1invoice_1number_get_responses_200_content_application_1json_exa
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1number_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -562,6 +645,7 @@ fn models_paths_1invoice_1number_post_responses_200_content_application_1json_ex
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1detail_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -572,6 +656,7 @@ fn models_paths_1invoice_1detail_get_responses_200_content_application_1json_exa
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1id_by_number_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -582,6 +667,7 @@ fn models_paths_1invoice_1id_by_number_get_request_body_content_application_1jso
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1id_by_number_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -592,6 +678,7 @@ fn models_paths_1invoice_1id_by_number_get_responses_200_content_application_1js
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1id_by_number_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -602,6 +689,7 @@ fn models_paths_1invoice_1id_by_number_post_request_body_content_application_1js
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1id_by_number_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -612,6 +700,7 @@ fn models_paths_1invoice_1id_by_number_post_responses_200_content_application_1j
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1join_1detail_1_id_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -622,6 +711,7 @@ fn models_paths_1invoice_1join_1detail_1_id_get_responses_200_content_applicatio
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1get_reference_number_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -632,6 +722,7 @@ fn models_paths_1invoice_1get_reference_number_get_request_body_content_applicat
     );
 }
 
+#[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1get_reference_number_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -642,6 +733,7 @@ fn models_paths_1invoice_1get_reference_number_get_responses_200_content_applica
     );
 }
 
+#[cfg(feature = "invoice-payment")]
 #[test]
 fn models_paths_1payment_1invoice_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -652,6 +744,7 @@ fn models_paths_1payment_1invoice_get_request_body_content_application_1json_exa
     );
 }
 
+#[cfg(feature = "invoice-payment")]
 #[test]
 fn models_paths_1payment_1invoice_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -662,6 +755,19 @@ fn models_paths_1payment_1invoice_post_request_body_content_application_1json_ex
     );
 }
 
+#[cfg(
+    any(
+        feature = "customer",
+        feature = "invoice",
+        feature = "invoice-payment",
+        feature = "invoice-write-off",
+        feature = "outlet",
+        feature = "prepaid-package",
+        feature = "sales-order",
+        feature = "shift",
+        feature = "variant"
+    )
+)]
 #[test]
 fn models_paths_1payment_1invoice_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -672,6 +778,7 @@ fn models_paths_1payment_1invoice_post_responses_200_content_application_1json_e
     );
 }
 
+#[cfg(feature = "invoice-payment")]
 #[test]
 fn models_paths_1payment_1invoice_delete_request_body_content_application_1json_example() {
     round_trip::<
@@ -682,6 +789,19 @@ fn models_paths_1payment_1invoice_delete_request_body_content_application_1json_
     );
 }
 
+#[cfg(
+    any(
+        feature = "customer",
+        feature = "invoice",
+        feature = "invoice-payment",
+        feature = "invoice-write-off",
+        feature = "outlet",
+        feature = "prepaid-package",
+        feature = "sales-order",
+        feature = "shift",
+        feature = "variant"
+    )
+)]
 #[test]
 fn models_paths_1payment_1invoice_delete_responses_200_content_application_1json_example() {
     round_trip::<
@@ -692,6 +812,7 @@ fn models_paths_1payment_1invoice_delete_responses_200_content_application_1json
     );
 }
 
+#[cfg(feature = "invoice-payment")]
 #[test]
 fn models_paths_1payment_1invoice_1p_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -702,6 +823,7 @@ fn models_paths_1payment_1invoice_1p_post_request_body_content_application_1json
     );
 }
 
+#[cfg(feature = "invoice-payment")]
 #[test]
 fn models_paths_1payment_1invoice_1add_payment_full_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -722,6 +844,7 @@ fn models_paths_1write_off_1invoice_1number_get_request_body_content_application
     );
 }
 
+#[cfg(feature = "invoice-write-off")]
 #[test]
 fn models_paths_1write_off_1invoice_1number_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -732,6 +855,7 @@ fn models_paths_1write_off_1invoice_1number_get_responses_200_content_applicatio
     );
 }
 
+#[cfg(feature = "invoice-write-off")]
 #[test]
 fn models_paths_1write_off_1invoice_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -742,6 +866,7 @@ fn models_paths_1write_off_1invoice_get_responses_200_content_application_1json_
     );
 }
 
+#[cfg(feature = "invoice-write-off")]
 #[test]
 fn models_paths_1write_off_1invoice_put_request_body_content_application_1json_example() {
     round_trip::<
@@ -752,6 +877,7 @@ fn models_paths_1write_off_1invoice_put_request_body_content_application_1json_e
     );
 }
 
+#[cfg(feature = "sales-order")]
 #[test]
 fn models_paths_1sales_order_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -762,6 +888,7 @@ fn models_paths_1sales_order_post_request_body_content_application_1json_example
     );
 }
 
+#[cfg(any(feature = "invoice", feature = "sales-order"))]
 #[test]
 fn models_paths_1sales_order_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -772,6 +899,7 @@ fn models_paths_1sales_order_post_responses_200_content_application_1json_exampl
     );
 }
 
+#[cfg(feature = "sales-order")]
 #[test]
 fn models_paths_1sales_order_delete_request_body_content_application_1json_example() {
     round_trip::<
@@ -782,6 +910,19 @@ fn models_paths_1sales_order_delete_request_body_content_application_1json_examp
     );
 }
 
+#[cfg(
+    any(
+        feature = "customer",
+        feature = "invoice",
+        feature = "invoice-payment",
+        feature = "invoice-write-off",
+        feature = "outlet",
+        feature = "prepaid-package",
+        feature = "sales-order",
+        feature = "shift",
+        feature = "variant"
+    )
+)]
 #[test]
 fn models_paths_1sales_order_delete_responses_200_content_application_1json_example() {
     round_trip::<
@@ -792,6 +933,7 @@ fn models_paths_1sales_order_delete_responses_200_content_application_1json_exam
     );
 }
 
+#[cfg(feature = "sales-order")]
 #[test]
 fn models_paths_1sales_order_1convert_invoice_put_request_body_content_application_1json_example() {
     round_trip::<
@@ -802,6 +944,7 @@ fn models_paths_1sales_order_1convert_invoice_put_request_body_content_applicati
     );
 }
 
+#[cfg(any(feature = "invoice", feature = "sales-order"))]
 #[test]
 fn models_paths_1sales_order_1convert_invoice_put_responses_200_content_application_1json_example() {
     round_trip::<
@@ -812,6 +955,7 @@ fn models_paths_1sales_order_1convert_invoice_put_responses_200_content_applicat
     );
 }
 
+#[cfg(feature = "sales-order")]
 #[test]
 fn models_paths_1sales_order_1get_by_list_number_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -822,6 +966,7 @@ fn models_paths_1sales_order_1get_by_list_number_get_request_body_content_applic
     );
 }
 
+#[cfg(feature = "sales-order")]
 #[test]
 fn models_paths_1sales_order_1get_by_list_number_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -832,6 +977,7 @@ fn models_paths_1sales_order_1get_by_list_number_get_responses_200_content_appli
     );
 }
 
+#[cfg(feature = "sales-order")]
 #[test]
 fn models_paths_1sales_order_1get_by_list_number_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -842,6 +988,7 @@ fn models_paths_1sales_order_1get_by_list_number_post_request_body_content_appli
     );
 }
 
+#[cfg(feature = "sales-order")]
 #[test]
 fn models_paths_1sales_order_1get_by_list_number_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -852,6 +999,7 @@ fn models_paths_1sales_order_1get_by_list_number_post_responses_200_content_appl
     );
 }
 
+#[cfg(feature = "estimate")]
 #[test]
 fn models_paths_1estimate_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -862,6 +1010,7 @@ fn models_paths_1estimate_get_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "estimate")]
 #[test]
 fn models_paths_1estimate_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -872,6 +1021,7 @@ fn models_paths_1estimate_get_responses_200_content_application_1json_example() 
     );
 }
 
+#[cfg(feature = "estimate")]
 #[test]
 fn models_paths_1estimate_1p_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -882,6 +1032,7 @@ fn models_paths_1estimate_1p_post_request_body_content_application_1json_example
     );
 }
 
+#[cfg(feature = "estimate")]
 #[test]
 fn models_paths_1estimate_1p_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -892,6 +1043,7 @@ fn models_paths_1estimate_1p_post_responses_200_content_application_1json_exampl
     );
 }
 
+#[cfg(feature = "report")]
 #[test]
 fn models_paths_1report_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -902,6 +1054,7 @@ fn models_paths_1report_get_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "report")]
 #[test]
 fn models_paths_1report_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -912,6 +1065,7 @@ fn models_paths_1report_get_responses_200_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "report")]
 #[test]
 fn models_paths_1report_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -922,6 +1076,7 @@ fn models_paths_1report_post_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "report")]
 #[test]
 fn models_paths_1report_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -932,6 +1087,7 @@ fn models_paths_1report_post_responses_200_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "shift")]
 #[test]
 fn models_paths_1shift_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -942,6 +1098,7 @@ fn models_paths_1shift_get_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "shift")]
 #[test]
 fn models_paths_1shift_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -952,6 +1109,7 @@ fn models_paths_1shift_get_responses_200_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "shift")]
 #[test]
 fn models_paths_1shift_put_request_body_content_application_1json_example() {
     round_trip::<
@@ -962,6 +1120,7 @@ fn models_paths_1shift_put_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "shift")]
 #[test]
 fn models_paths_1shift_put_responses_200_content_application_1json_example() {
     round_trip::<
@@ -972,6 +1131,7 @@ fn models_paths_1shift_put_responses_200_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "shift")]
 #[test]
 fn models_paths_1shift_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -982,6 +1142,19 @@ fn models_paths_1shift_post_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(
+    any(
+        feature = "customer",
+        feature = "invoice",
+        feature = "invoice-payment",
+        feature = "invoice-write-off",
+        feature = "outlet",
+        feature = "prepaid-package",
+        feature = "sales-order",
+        feature = "shift",
+        feature = "variant"
+    )
+)]
 #[test]
 fn models_paths_1shift_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -992,6 +1165,7 @@ fn models_paths_1shift_post_responses_200_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "shift")]
 #[test]
 fn models_paths_1shift_delete_request_body_content_application_1json_example() {
     round_trip::<
@@ -1002,6 +1176,19 @@ fn models_paths_1shift_delete_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(
+    any(
+        feature = "customer",
+        feature = "invoice",
+        feature = "invoice-payment",
+        feature = "invoice-write-off",
+        feature = "outlet",
+        feature = "prepaid-package",
+        feature = "sales-order",
+        feature = "shift",
+        feature = "variant"
+    )
+)]
 #[test]
 fn models_paths_1shift_delete_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1012,6 +1199,7 @@ fn models_paths_1shift_delete_responses_200_content_application_1json_example() 
     );
 }
 
+#[cfg(feature = "park-order-display")]
 #[test]
 fn models_paths_1parked_order_display_1default_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1022,6 +1210,7 @@ fn models_paths_1parked_order_display_1default_get_responses_200_content_applica
     );
 }
 
+#[cfg(feature = "deprecated")]
 #[test]
 fn models_paths_1customer_1email_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -1032,6 +1221,7 @@ fn models_paths_1customer_1email_get_request_body_content_application_1json_exam
     );
 }
 
+#[cfg(feature = "deprecated")]
 #[test]
 fn models_paths_1customer_1email_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1042,6 +1232,7 @@ fn models_paths_1customer_1email_get_responses_200_content_application_1json_exa
     );
 }
 
+#[cfg(feature = "deprecated")]
 #[test]
 fn models_paths_1customer_1email_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1052,6 +1243,7 @@ fn models_paths_1customer_1email_post_request_body_content_application_1json_exa
     );
 }
 
+#[cfg(feature = "deprecated")]
 #[test]
 fn models_paths_1customer_1email_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1072,6 +1264,7 @@ fn models_paths_1variant_1get_id_by_list_code_get_request_body_content_applicati
     );
 }
 
+#[cfg(feature = "deprecated")]
 #[test]
 fn models_paths_1variant_1get_id_by_list_code_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1082,6 +1275,7 @@ fn models_paths_1variant_1get_id_by_list_code_get_responses_200_content_applicat
     );
 }
 
+#[cfg(feature = "deprecated")]
 #[test]
 fn models_paths_1variant_1get_id_by_list_code_discontinued_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -1092,6 +1286,7 @@ fn models_paths_1variant_1get_id_by_list_code_discontinued_get_request_body_cont
     );
 }
 
+#[cfg(feature = "deprecated")]
 #[test]
 fn models_paths_1variant_1get_id_by_list_code_discontinued_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1102,6 +1297,7 @@ fn models_paths_1variant_1get_id_by_list_code_discontinued_get_responses_200_con
     );
 }
 
+#[cfg(feature = "category")]
 #[test]
 fn models_paths_1category_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -1112,6 +1308,7 @@ fn models_paths_1category_get_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "category")]
 #[test]
 fn models_paths_1category_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1122,6 +1319,7 @@ fn models_paths_1category_get_responses_200_content_application_1json_example() 
     );
 }
 
+#[cfg(feature = "category")]
 #[test]
 fn models_paths_1category_put_request_body_content_application_1json_example() {
     round_trip::<
@@ -1132,6 +1330,16 @@ fn models_paths_1category_put_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "category",
+        feature = "inventory-adjustment",
+        feature = "outlet-price",
+        feature = "promotion-coupon",
+        feature = "transfer-order"
+    )
+)]
 #[test]
 fn models_paths_1category_put_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1142,6 +1350,7 @@ fn models_paths_1category_put_responses_200_content_application_1json_example() 
     );
 }
 
+#[cfg(feature = "category")]
 #[test]
 fn models_paths_1category_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1152,6 +1361,16 @@ fn models_paths_1category_post_request_body_content_application_1json_example() 
     );
 }
 
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "category",
+        feature = "inventory-adjustment",
+        feature = "outlet-price",
+        feature = "promotion-coupon",
+        feature = "transfer-order"
+    )
+)]
 #[test]
 fn models_paths_1category_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1162,6 +1381,7 @@ fn models_paths_1category_post_responses_200_content_application_1json_example()
     );
 }
 
+#[cfg(feature = "category")]
 #[test]
 fn models_paths_1category_delete_request_body_content_application_1json_example() {
     round_trip::<
@@ -1172,6 +1392,16 @@ fn models_paths_1category_delete_request_body_content_application_1json_example(
     );
 }
 
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "category",
+        feature = "inventory-adjustment",
+        feature = "outlet-price",
+        feature = "promotion-coupon",
+        feature = "transfer-order"
+    )
+)]
 #[test]
 fn models_paths_1category_delete_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1182,6 +1412,7 @@ fn models_paths_1category_delete_responses_200_content_application_1json_example
     );
 }
 
+#[cfg(feature = "category")]
 #[test]
 fn models_paths_1category_1p_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1192,6 +1423,7 @@ fn models_paths_1category_1p_post_request_body_content_application_1json_example
     );
 }
 
+#[cfg(feature = "category")]
 #[test]
 fn models_paths_1category_1p_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1202,6 +1434,7 @@ fn models_paths_1category_1p_post_responses_200_content_application_1json_exampl
     );
 }
 
+#[cfg(feature = "category")]
 #[test]
 fn models_paths_1category_1id_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -1212,6 +1445,7 @@ fn models_paths_1category_1id_get_request_body_content_application_1json_example
     );
 }
 
+#[cfg(feature = "category")]
 #[test]
 fn models_paths_1category_1id_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1222,6 +1456,7 @@ fn models_paths_1category_1id_get_responses_200_content_application_1json_exampl
     );
 }
 
+#[cfg(feature = "category")]
 #[test]
 fn models_paths_1category_1id_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1232,6 +1467,7 @@ fn models_paths_1category_1id_post_request_body_content_application_1json_exampl
     );
 }
 
+#[cfg(feature = "category")]
 #[test]
 fn models_paths_1category_1id_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1242,6 +1478,7 @@ fn models_paths_1category_1id_post_responses_200_content_application_1json_examp
     );
 }
 
+#[cfg(feature = "product")]
 #[test]
 fn models_paths_1product_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1252,6 +1489,7 @@ fn models_paths_1product_get_responses_200_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "product")]
 #[test]
 fn models_paths_1product_put_request_body_content_application_1json_example() {
     round_trip::<
@@ -1262,6 +1500,7 @@ fn models_paths_1product_put_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(any(feature = "product", feature = "variant"))]
 #[test]
 fn models_paths_1product_put_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1272,6 +1511,7 @@ fn models_paths_1product_put_responses_200_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "product")]
 #[test]
 fn models_paths_1product_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1282,6 +1522,7 @@ fn models_paths_1product_post_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(any(feature = "product", feature = "variant"))]
 #[test]
 fn models_paths_1product_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1292,6 +1533,7 @@ fn models_paths_1product_post_responses_200_content_application_1json_example() 
     );
 }
 
+#[cfg(feature = "variant")]
 #[test]
 fn models_paths_1variant_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -1302,6 +1544,7 @@ fn models_paths_1variant_get_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "variant")]
 #[test]
 fn models_paths_1variant_put_request_body_content_application_1json_example() {
     round_trip::<
@@ -1312,6 +1555,19 @@ fn models_paths_1variant_put_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(
+    any(
+        feature = "customer",
+        feature = "invoice",
+        feature = "invoice-payment",
+        feature = "invoice-write-off",
+        feature = "outlet",
+        feature = "prepaid-package",
+        feature = "sales-order",
+        feature = "shift",
+        feature = "variant"
+    )
+)]
 #[test]
 fn models_paths_1variant_put_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1322,6 +1578,7 @@ fn models_paths_1variant_put_responses_200_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "variant")]
 #[test]
 fn models_paths_1variant_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1332,6 +1589,7 @@ fn models_paths_1variant_post_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "variant")]
 #[test]
 fn models_paths_1variant_delete_request_body_content_application_1json_example() {
     round_trip::<
@@ -1352,6 +1610,7 @@ fn models_paths_1variant_delete_responses_200_content_application_1json_example(
     );
 }
 
+#[cfg(feature = "variant")]
 #[test]
 fn models_paths_1variant_1add_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1362,6 +1621,7 @@ fn models_paths_1variant_1add_post_request_body_content_application_1json_exampl
     );
 }
 
+#[cfg(any(feature = "product", feature = "variant"))]
 #[test]
 fn models_paths_1variant_1add_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1372,6 +1632,7 @@ fn models_paths_1variant_1add_post_responses_200_content_application_1json_examp
     );
 }
 
+#[cfg(feature = "variant")]
 #[test]
 fn models_paths_1variant_1count_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1382,6 +1643,7 @@ fn models_paths_1variant_1count_get_responses_200_content_application_1json_exam
     );
 }
 
+#[cfg(feature = "variant")]
 #[test]
 fn models_paths_1variant_1data_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1392,6 +1654,7 @@ fn models_paths_1variant_1data_get_responses_200_content_application_1json_examp
     );
 }
 
+#[cfg(feature = "inventory")]
 #[test]
 fn models_paths_1inventory_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1402,6 +1665,7 @@ fn models_paths_1inventory_get_responses_200_content_application_1json_example()
     );
 }
 
+#[cfg(feature = "inventory-adjustment")]
 #[test]
 fn models_paths_1adjustment_1set_put_request_body_content_application_1json_example() {
     round_trip::<
@@ -1412,6 +1676,16 @@ fn models_paths_1adjustment_1set_put_request_body_content_application_1json_exam
     );
 }
 
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "category",
+        feature = "inventory-adjustment",
+        feature = "outlet-price",
+        feature = "promotion-coupon",
+        feature = "transfer-order"
+    )
+)]
 #[test]
 fn models_paths_1adjustment_1set_put_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1422,6 +1696,7 @@ fn models_paths_1adjustment_1set_put_responses_200_content_application_1json_exa
     );
 }
 
+#[cfg(feature = "inventory-adjustment")]
 #[test]
 fn models_paths_1adjustment_1set_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1432,6 +1707,16 @@ fn models_paths_1adjustment_1set_post_request_body_content_application_1json_exa
     );
 }
 
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "category",
+        feature = "inventory-adjustment",
+        feature = "outlet-price",
+        feature = "promotion-coupon",
+        feature = "transfer-order"
+    )
+)]
 #[test]
 fn models_paths_1adjustment_1set_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1442,6 +1727,7 @@ fn models_paths_1adjustment_1set_post_responses_200_content_application_1json_ex
     );
 }
 
+#[cfg(feature = "outlet-price")]
 #[test]
 fn models_paths_1outlet_price_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1452,6 +1738,7 @@ fn models_paths_1outlet_price_get_responses_200_content_application_1json_exampl
     );
 }
 
+#[cfg(feature = "outlet-price")]
 #[test]
 fn models_paths_1outlet_price_put_request_body_content_application_1json_example() {
     round_trip::<
@@ -1462,6 +1749,16 @@ fn models_paths_1outlet_price_put_request_body_content_application_1json_example
     );
 }
 
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "category",
+        feature = "inventory-adjustment",
+        feature = "outlet-price",
+        feature = "promotion-coupon",
+        feature = "transfer-order"
+    )
+)]
 #[test]
 fn models_paths_1outlet_price_put_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1472,6 +1769,7 @@ fn models_paths_1outlet_price_put_responses_200_content_application_1json_exampl
     );
 }
 
+#[cfg(feature = "outlet-price")]
 #[test]
 fn models_paths_1outlet_price_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1482,6 +1780,16 @@ fn models_paths_1outlet_price_post_request_body_content_application_1json_exampl
     );
 }
 
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "category",
+        feature = "inventory-adjustment",
+        feature = "outlet-price",
+        feature = "promotion-coupon",
+        feature = "transfer-order"
+    )
+)]
 #[test]
 fn models_paths_1outlet_price_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1492,6 +1800,7 @@ fn models_paths_1outlet_price_post_responses_200_content_application_1json_examp
     );
 }
 
+#[cfg(feature = "outlet-price")]
 #[test]
 fn models_paths_1outlet_price_1p_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1502,6 +1811,7 @@ fn models_paths_1outlet_price_1p_post_responses_200_content_application_1json_ex
     );
 }
 
+#[cfg(feature = "prepaid-package")]
 #[test]
 fn models_paths_1prepaid_package_1check_in_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1512,6 +1822,19 @@ fn models_paths_1prepaid_package_1check_in_post_request_body_content_application
     );
 }
 
+#[cfg(
+    any(
+        feature = "customer",
+        feature = "invoice",
+        feature = "invoice-payment",
+        feature = "invoice-write-off",
+        feature = "outlet",
+        feature = "prepaid-package",
+        feature = "sales-order",
+        feature = "shift",
+        feature = "variant"
+    )
+)]
 #[test]
 fn models_paths_1prepaid_package_1check_in_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1522,6 +1845,7 @@ fn models_paths_1prepaid_package_1check_in_post_responses_200_content_applicatio
     );
 }
 
+#[cfg(feature = "prepaid-package")]
 #[test]
 fn models_paths_1prepaid_package_1check_out_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1532,6 +1856,19 @@ fn models_paths_1prepaid_package_1check_out_post_request_body_content_applicatio
     );
 }
 
+#[cfg(
+    any(
+        feature = "customer",
+        feature = "invoice",
+        feature = "invoice-payment",
+        feature = "invoice-write-off",
+        feature = "outlet",
+        feature = "prepaid-package",
+        feature = "sales-order",
+        feature = "shift",
+        feature = "variant"
+    )
+)]
 #[test]
 fn models_paths_1prepaid_package_1check_out_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1542,6 +1879,7 @@ fn models_paths_1prepaid_package_1check_out_post_responses_200_content_applicati
     );
 }
 
+#[cfg(feature = "prepaid-package")]
 #[test]
 fn models_paths_1prepaid_package_1history_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1552,6 +1890,7 @@ fn models_paths_1prepaid_package_1history_post_responses_200_content_application
     );
 }
 
+#[cfg(feature = "promotion-coupon")]
 #[test]
 fn models_paths_1promotion_coupon_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -1562,6 +1901,7 @@ fn models_paths_1promotion_coupon_get_request_body_content_application_1json_exa
     );
 }
 
+#[cfg(feature = "promotion-coupon")]
 #[test]
 fn models_paths_1promotion_coupon_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1572,6 +1912,7 @@ fn models_paths_1promotion_coupon_get_responses_200_content_application_1json_ex
     );
 }
 
+#[cfg(feature = "promotion-coupon")]
 #[test]
 fn models_paths_1promotion_coupon_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1582,6 +1923,7 @@ fn models_paths_1promotion_coupon_post_request_body_content_application_1json_ex
     );
 }
 
+#[cfg(feature = "promotion-coupon")]
 #[test]
 fn models_paths_1promotion_coupon_1p_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1592,6 +1934,7 @@ fn models_paths_1promotion_coupon_1p_post_request_body_content_application_1json
     );
 }
 
+#[cfg(feature = "promotion-coupon")]
 #[test]
 fn models_paths_1promotion_coupon_1p_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1602,6 +1945,7 @@ fn models_paths_1promotion_coupon_1p_post_responses_200_content_application_1jso
     );
 }
 
+#[cfg(feature = "promotion-event")]
 #[test]
 fn models_paths_1promotion_event_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -1612,6 +1956,7 @@ fn models_paths_1promotion_event_get_request_body_content_application_1json_exam
     );
 }
 
+#[cfg(feature = "promotion-event")]
 #[test]
 fn models_paths_1promotion_event_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1622,6 +1967,7 @@ fn models_paths_1promotion_event_get_responses_200_content_application_1json_exa
     );
 }
 
+#[cfg(feature = "promotion-event")]
 #[test]
 fn models_paths_1promotion_event_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1632,6 +1978,7 @@ fn models_paths_1promotion_event_post_request_body_content_application_1json_exa
     );
 }
 
+#[cfg(feature = "promotion-event")]
 #[test]
 fn models_paths_1promotion_event_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1642,6 +1989,7 @@ fn models_paths_1promotion_event_post_responses_200_content_application_1json_ex
     );
 }
 
+#[cfg(feature = "promotion-event")]
 #[test]
 fn models_paths_1promotion_event_1get_by_variant_id_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -1652,6 +2000,7 @@ fn models_paths_1promotion_event_1get_by_variant_id_get_request_body_content_app
     );
 }
 
+#[cfg(feature = "promotion-event")]
 #[test]
 fn models_paths_1promotion_event_1get_by_variant_id_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1662,6 +2011,7 @@ fn models_paths_1promotion_event_1get_by_variant_id_get_responses_200_content_ap
     );
 }
 
+#[cfg(feature = "promotion-event")]
 #[test]
 fn models_paths_1promotion_event_1get_by_variant_id_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1672,6 +2022,7 @@ fn models_paths_1promotion_event_1get_by_variant_id_post_request_body_content_ap
     );
 }
 
+#[cfg(feature = "promotion-event")]
 #[test]
 fn models_paths_1promotion_event_1get_by_variant_id_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1682,6 +2033,7 @@ fn models_paths_1promotion_event_1get_by_variant_id_post_responses_200_content_a
     );
 }
 
+#[cfg(feature = "customer")]
 #[test]
 fn models_paths_1customer_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -1692,6 +2044,7 @@ fn models_paths_1customer_get_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "customer")]
 #[test]
 fn models_paths_1customer_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1702,6 +2055,7 @@ fn models_paths_1customer_get_responses_200_content_application_1json_example() 
     );
 }
 
+#[cfg(feature = "customer")]
 #[test]
 fn models_paths_1customer_put_request_body_content_application_1json_example() {
     round_trip::<
@@ -1712,6 +2066,7 @@ fn models_paths_1customer_put_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "customer")]
 #[test]
 fn models_paths_1customer_1p_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1722,6 +2077,7 @@ fn models_paths_1customer_1p_post_request_body_content_application_1json_example
     );
 }
 
+#[cfg(feature = "customer")]
 #[test]
 fn models_paths_1customer_1p_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1732,6 +2088,7 @@ fn models_paths_1customer_1p_post_responses_200_content_application_1json_exampl
     );
 }
 
+#[cfg(feature = "customer")]
 #[test]
 fn models_paths_1customer_1suspend_put_request_body_content_application_1json_example() {
     round_trip::<
@@ -1742,6 +2099,19 @@ fn models_paths_1customer_1suspend_put_request_body_content_application_1json_ex
     );
 }
 
+#[cfg(
+    any(
+        feature = "customer",
+        feature = "invoice",
+        feature = "invoice-payment",
+        feature = "invoice-write-off",
+        feature = "outlet",
+        feature = "prepaid-package",
+        feature = "sales-order",
+        feature = "shift",
+        feature = "variant"
+    )
+)]
 #[test]
 fn models_paths_1customer_1suspend_put_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1752,6 +2122,7 @@ fn models_paths_1customer_1suspend_put_responses_200_content_application_1json_e
     );
 }
 
+#[cfg(feature = "customer")]
 #[test]
 fn models_paths_1customer_1unsuspend_put_request_body_content_application_1json_example() {
     round_trip::<
@@ -1762,6 +2133,19 @@ fn models_paths_1customer_1unsuspend_put_request_body_content_application_1json_
     );
 }
 
+#[cfg(
+    any(
+        feature = "customer",
+        feature = "invoice",
+        feature = "invoice-payment",
+        feature = "invoice-write-off",
+        feature = "outlet",
+        feature = "prepaid-package",
+        feature = "sales-order",
+        feature = "shift",
+        feature = "variant"
+    )
+)]
 #[test]
 fn models_paths_1customer_1unsuspend_put_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1772,6 +2156,7 @@ fn models_paths_1customer_1unsuspend_put_responses_200_content_application_1json
     );
 }
 
+#[cfg(feature = "supplier")]
 #[test]
 fn models_paths_1supplier_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -1782,6 +2167,7 @@ fn models_paths_1supplier_get_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "bill")]
 #[test]
 fn models_paths_1bill_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -1792,6 +2178,7 @@ fn models_paths_1bill_get_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "bill")]
 #[test]
 fn models_paths_1bill_put_request_body_content_application_1json_example() {
     round_trip::<
@@ -1802,6 +2189,16 @@ fn models_paths_1bill_put_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "category",
+        feature = "inventory-adjustment",
+        feature = "outlet-price",
+        feature = "promotion-coupon",
+        feature = "transfer-order"
+    )
+)]
 #[test]
 fn models_paths_1bill_put_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1812,6 +2209,7 @@ fn models_paths_1bill_put_responses_200_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "bill")]
 #[test]
 fn models_paths_1bill_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1822,6 +2220,16 @@ fn models_paths_1bill_post_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "category",
+        feature = "inventory-adjustment",
+        feature = "outlet-price",
+        feature = "promotion-coupon",
+        feature = "transfer-order"
+    )
+)]
 #[test]
 fn models_paths_1bill_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1832,6 +2240,7 @@ fn models_paths_1bill_post_responses_200_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "bill")]
 #[test]
 fn models_paths_1bill_1p_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1842,6 +2251,7 @@ fn models_paths_1bill_1p_post_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "bill")]
 #[test]
 fn models_paths_1bill_1with_total_count_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1852,6 +2262,7 @@ fn models_paths_1bill_1with_total_count_get_responses_200_content_application_1j
     );
 }
 
+#[cfg(feature = "outbound-logistic")]
 #[test]
 fn models_paths_1outbound_logistic_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -1862,6 +2273,7 @@ fn models_paths_1outbound_logistic_get_request_body_content_application_1json_ex
     );
 }
 
+#[cfg(feature = "outbound-logistic")]
 #[test]
 fn models_paths_1outbound_logistic_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1872,6 +2284,7 @@ fn models_paths_1outbound_logistic_get_responses_200_content_application_1json_e
     );
 }
 
+#[cfg(feature = "outbound-logistic")]
 #[test]
 fn models_paths_1outbound_logistic_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1882,6 +2295,7 @@ fn models_paths_1outbound_logistic_post_request_body_content_application_1json_e
     );
 }
 
+#[cfg(feature = "outbound-logistic")]
 #[test]
 fn models_paths_1outbound_logistic_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1892,6 +2306,7 @@ fn models_paths_1outbound_logistic_post_responses_200_content_application_1json_
     );
 }
 
+#[cfg(feature = "outbound-logistic")]
 #[test]
 fn models_paths_1customer_delivery_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -1902,6 +2317,7 @@ fn models_paths_1customer_delivery_get_request_body_content_application_1json_ex
     );
 }
 
+#[cfg(feature = "outbound-logistic")]
 #[test]
 fn models_paths_1customer_delivery_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1912,6 +2328,7 @@ fn models_paths_1customer_delivery_get_responses_200_content_application_1json_e
     );
 }
 
+#[cfg(feature = "outbound-logistic")]
 #[test]
 fn models_paths_1customer_delivery_1p_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1922,6 +2339,7 @@ fn models_paths_1customer_delivery_1p_post_request_body_content_application_1jso
     );
 }
 
+#[cfg(feature = "outbound-logistic")]
 #[test]
 fn models_paths_1customer_delivery_1p_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1932,6 +2350,7 @@ fn models_paths_1customer_delivery_1p_post_responses_200_content_application_1js
     );
 }
 
+#[cfg(feature = "transfer-order")]
 #[test]
 fn models_paths_1transfer_order_put_request_body_content_application_1json_example() {
     round_trip::<
@@ -1942,6 +2361,7 @@ fn models_paths_1transfer_order_put_request_body_content_application_1json_examp
     );
 }
 
+#[cfg(feature = "transfer-order")]
 #[test]
 fn models_paths_1transfer_order_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -1952,6 +2372,16 @@ fn models_paths_1transfer_order_post_request_body_content_application_1json_exam
     );
 }
 
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "category",
+        feature = "inventory-adjustment",
+        feature = "outlet-price",
+        feature = "promotion-coupon",
+        feature = "transfer-order"
+    )
+)]
 #[test]
 fn models_paths_1transfer_order_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1962,6 +2392,7 @@ fn models_paths_1transfer_order_post_responses_200_content_application_1json_exa
     );
 }
 
+#[cfg(feature = "outlet")]
 #[test]
 fn models_paths_1outlet_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1972,6 +2403,7 @@ fn models_paths_1outlet_get_responses_200_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "outlet")]
 #[test]
 fn models_paths_1outlet_put_request_body_content_application_1json_example() {
     round_trip::<
@@ -1982,6 +2414,19 @@ fn models_paths_1outlet_put_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(
+    any(
+        feature = "customer",
+        feature = "invoice",
+        feature = "invoice-payment",
+        feature = "invoice-write-off",
+        feature = "outlet",
+        feature = "prepaid-package",
+        feature = "sales-order",
+        feature = "shift",
+        feature = "variant"
+    )
+)]
 #[test]
 fn models_paths_1outlet_put_responses_200_content_application_1json_example() {
     round_trip::<
@@ -1992,6 +2437,7 @@ fn models_paths_1outlet_put_responses_200_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "outlet")]
 #[test]
 fn models_paths_1outlet_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -2002,6 +2448,19 @@ fn models_paths_1outlet_post_request_body_content_application_1json_example() {
     );
 }
 
+#[cfg(
+    any(
+        feature = "customer",
+        feature = "invoice",
+        feature = "invoice-payment",
+        feature = "invoice-write-off",
+        feature = "outlet",
+        feature = "prepaid-package",
+        feature = "sales-order",
+        feature = "shift",
+        feature = "variant"
+    )
+)]
 #[test]
 fn models_paths_1outlet_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -2012,6 +2471,7 @@ fn models_paths_1outlet_post_responses_200_content_application_1json_example() {
     );
 }
 
+#[cfg(feature = "outlet")]
 #[test]
 fn models_paths_1outlet_1p_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -2022,6 +2482,7 @@ fn models_paths_1outlet_1p_post_request_body_content_application_1json_example()
     );
 }
 
+#[cfg(feature = "outlet")]
 #[test]
 fn models_paths_1outlet_1p_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -2032,6 +2493,7 @@ fn models_paths_1outlet_1p_post_responses_200_content_application_1json_example(
     );
 }
 
+#[cfg(feature = "outlet")]
 #[test]
 fn models_paths_1outlet_1detail_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -2042,6 +2504,7 @@ fn models_paths_1outlet_1detail_get_responses_200_content_application_1json_exam
     );
 }
 
+#[cfg(feature = "loyalty-point")]
 #[test]
 fn models_paths_1loyalty_point_1email_or_phone_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -2052,6 +2515,7 @@ fn models_paths_1loyalty_point_1email_or_phone_get_request_body_content_applicat
     );
 }
 
+#[cfg(feature = "loyalty-point")]
 #[test]
 fn models_paths_1loyalty_point_1email_or_phone_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -2062,6 +2526,7 @@ fn models_paths_1loyalty_point_1email_or_phone_get_responses_200_content_applica
     );
 }
 
+#[cfg(feature = "loyalty-point")]
 #[test]
 fn models_paths_1loyalty_point_1email_or_phone_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -2072,6 +2537,7 @@ fn models_paths_1loyalty_point_1email_or_phone_post_request_body_content_applica
     );
 }
 
+#[cfg(feature = "loyalty-point")]
 #[test]
 fn models_paths_1loyalty_point_1email_or_phone_post_responses_200_content_application_1json_example() {
     round_trip::<
@@ -2082,6 +2548,7 @@ fn models_paths_1loyalty_point_1email_or_phone_post_responses_200_content_applic
     );
 }
 
+#[cfg(feature = "payment-method")]
 #[test]
 fn models_paths_1payment_method_get_responses_200_content_application_1json_example() {
     round_trip::<
@@ -2192,6 +2659,7 @@ fn webhooks_components_schemas_webhook_ack_properties_status_examples_0() {
     );
 }
 
+#[cfg(feature = "webhooks")]
 #[test]
 fn webhooks_webhooks_shift_close_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -2212,6 +2680,7 @@ fn webhooks_webhooks_shift_close_post_responses_200_content_application_1json_ex
     );
 }
 
+#[cfg(feature = "webhooks")]
 #[test]
 fn webhooks_webhooks_sales_order_created_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -2232,6 +2701,7 @@ fn webhooks_webhooks_sales_order_created_post_responses_200_content_application_
     );
 }
 
+#[cfg(feature = "webhooks")]
 #[test]
 fn webhooks_webhooks_sales_order_deleted_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -2252,6 +2722,7 @@ fn webhooks_webhooks_sales_order_deleted_post_responses_200_content_application_
     );
 }
 
+#[cfg(feature = "webhooks")]
 #[test]
 fn webhooks_webhooks_sales_order_converted_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -2272,6 +2743,7 @@ fn webhooks_webhooks_sales_order_converted_post_responses_200_content_applicatio
     );
 }
 
+#[cfg(feature = "webhooks")]
 #[test]
 fn webhooks_webhooks_customer_created_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -2292,6 +2764,7 @@ fn webhooks_webhooks_customer_created_post_responses_200_content_application_1js
     );
 }
 
+#[cfg(feature = "webhooks")]
 #[test]
 fn webhooks_webhooks_customer_deleted_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -2312,6 +2785,7 @@ fn webhooks_webhooks_customer_deleted_post_responses_200_content_application_1js
     );
 }
 
+#[cfg(feature = "webhooks")]
 #[test]
 fn webhooks_webhooks_customer_updated_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -2332,6 +2806,7 @@ fn webhooks_webhooks_customer_updated_post_responses_200_content_application_1js
     );
 }
 
+#[cfg(feature = "webhooks")]
 #[test]
 fn webhooks_webhooks_product_created_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -2352,6 +2827,7 @@ fn webhooks_webhooks_product_created_post_responses_200_content_application_1jso
     );
 }
 
+#[cfg(feature = "webhooks")]
 #[test]
 fn webhooks_webhooks_product_updated_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -2372,6 +2848,7 @@ fn webhooks_webhooks_product_updated_post_responses_200_content_application_1jso
     );
 }
 
+#[cfg(feature = "webhooks")]
 #[test]
 fn webhooks_webhooks_product_deleted_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -2392,6 +2869,7 @@ fn webhooks_webhooks_product_deleted_post_responses_200_content_application_1jso
     );
 }
 
+#[cfg(feature = "webhooks")]
 #[test]
 fn webhooks_webhooks_product_variant_created_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -2412,6 +2890,7 @@ fn webhooks_webhooks_product_variant_created_post_responses_200_content_applicat
     );
 }
 
+#[cfg(feature = "webhooks")]
 #[test]
 fn webhooks_webhooks_product_variant_updated_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -2432,6 +2911,7 @@ fn webhooks_webhooks_product_variant_updated_post_responses_200_content_applicat
     );
 }
 
+#[cfg(feature = "webhooks")]
 #[test]
 fn webhooks_webhooks_invoice_created_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -2472,6 +2952,7 @@ fn webhooks_components_responses_webhook_ack_content_application_1json_example_3
     );
 }
 
+#[cfg(feature = "webhooks")]
 #[test]
 fn webhooks_webhooks_payment_created_post_request_body_content_application_1json_examples_portal_value() {
     round_trip::<
@@ -2482,6 +2963,7 @@ fn webhooks_webhooks_payment_created_post_request_body_content_application_1json
     );
 }
 
+#[cfg(feature = "webhooks")]
 #[test]
 fn webhooks_webhooks_payment_created_post_request_body_content_application_1json_examples_reconstructed_value() {
     round_trip::<
@@ -2502,6 +2984,7 @@ fn webhooks_components_responses_webhook_ack_content_application_1json_example_4
     );
 }
 
+#[cfg(feature = "webhooks")]
 #[test]
 fn webhooks_webhooks_payment_deleted_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -2522,6 +3005,7 @@ fn webhooks_components_responses_webhook_ack_content_application_1json_example_5
     );
 }
 
+#[cfg(feature = "webhooks")]
 #[test]
 fn webhooks_webhooks_payment_updated_post_request_body_content_application_1json_example() {
     round_trip::<
@@ -2542,6 +3026,7 @@ fn webhooks_components_responses_webhook_ack_content_application_1json_example_6
     );
 }
 
+#[cfg(feature = "webhooks")]
 #[test]
 fn webhooks_webhooks_payment_writeoff_post_request_body_content_application_1json_example() {
     round_trip::<

@@ -9,15 +9,14 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::Module;
-use super::docs;
+use super::features::gate;
+use super::{Features, Module, docs};
 use super::types::{Scope, ident, rust_type_in};
-use crate::ir::{Api, Operation, Taken, TypeKind, TypeRef};
+use crate::ir::{Api, Operation, Taken, TypeKind, TypeRef, tag_of};
 
-/// The `operations` module.
-pub fn operations(modules: &[Module]) -> TokenStream {
+/// The `operations` module; each tag's group is compiled with the tag's feature.
+pub fn operations(modules: &[Module], features: &Features) -> TokenStream {
     let mut groups: BTreeMap<String, Vec<(&Module, &Operation)>> = BTreeMap::new();
-    let mut order: Vec<String> = Vec::new();
     for module in modules {
         let by_id: BTreeMap<&str, &Operation> = module.api.operations.iter().map(|o| (o.id.as_str(), o)).collect();
         for op in &module.api.operations {
@@ -25,26 +24,22 @@ pub fn operations(modules: &[Module]) -> TokenStream {
             if op.dealpos.post_twin_of.as_deref().is_some_and(|of| by_id.contains_key(of)) {
                 continue;
             }
-            let tag = op.tag.clone().unwrap_or_else(|| "Default".to_string());
-            if !groups.contains_key(&tag) {
-                order.push(tag.clone());
-            }
-            groups.entry(tag).or_default().push((module, op));
+            groups.entry(tag_of(op).to_string()).or_default().push((module, op));
         }
     }
-    // Tags in the description's order; tags it does not declare after them, as met.
-    let declared: Vec<&str> = modules.iter().flat_map(|m| m.api.tags.iter().map(|t| t.name.as_str())).collect();
-    order.sort_by_key(|tag| declared.iter().position(|d| d == tag).unwrap_or(usize::MAX));
     let mut accessors = Vec::new();
     let mut items = Vec::new();
     let mut builder_names = Taken::default();
     let mut accessor_names = Taken::with(&["builder", "base_url", "page_size", "execute", "execute_unit"]);
-    for tag in &order {
-        let ops = &groups[tag];
+    // Tags in the features' order: the description's, then undeclared ones as met.
+    for (tag, _) in &features.tags {
+        let Some(ops) = groups.get(tag) else { continue };
+        let cfg = features.tag_cfg(tag);
         let group = format_ident!("{}Api", rust_ident_pascal(tag));
         let accessor = ident(&accessor_names.claim(&safe_snake(tag), "_"));
         let doc = format!(" Operations tagged `{tag}`.");
         accessors.push(quote! {
+            #cfg
             #[doc = #doc]
             pub fn #accessor(&self) -> #group<'_> {
                 #group { client: self }
@@ -61,9 +56,9 @@ pub fn operations(modules: &[Module]) -> TokenStream {
             let method = ident(&method_names.claim(&method_name(&op.id, tag), "_"));
             let (method_tokens, builder_tokens) = operation(module, op, twin, &method, &builder);
             methods.push(method_tokens);
-            items.push(builder_tokens);
+            items.push(gate(builder_tokens, &cfg));
         }
-        items.push(quote! {
+        items.push(gate(quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, Copy)]
             pub struct #group<'a> {
@@ -73,7 +68,7 @@ pub fn operations(modules: &[Module]) -> TokenStream {
             impl<'a> #group<'a> {
                 #(#methods)*
             }
-        });
+        }, &cfg));
     }
     quote! {
         //! The API's operations, grouped by tag: `client.invoice().void(body).send().await`.
@@ -293,6 +288,12 @@ fn page_items(api: &Api, answer: &TypeRef, field: &str, scope: &Scope) -> Option
     // Lenient answers have every field optional; a missing list is an empty page.
     let take = if def.lenient || !f.required { quote!(page.#name.unwrap_or_default()) } else { quote!(page.#name) };
     Some((item_ty, quote!(|page: #answer_ty| #take)))
+}
+
+/// How users reach `op`: `invoice().void` (before any collision suffix).
+pub(crate) fn call_name(op: &Operation) -> String {
+    let tag = tag_of(op);
+    format!("{}().{}", safe_snake(tag), method_name(&op.id, tag))
 }
 
 /// `voidInvoice` in tag `Invoice` → `void`: the tag's words are dropped, as

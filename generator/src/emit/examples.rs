@@ -5,15 +5,16 @@ use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::Module;
 use super::types::{Scope, rust_type_in};
+use super::{Features, Module};
+use crate::ir::{TypeId, TypeRef};
 
-/// The test file's tokens.
-pub fn tests(crate_name: &str, modules: &[Module]) -> TokenStream {
+/// The test file's tokens; each case is compiled with the features of its type.
+pub fn tests(crate_name: &str, modules: &[Module], features: &Features) -> TokenStream {
     let krate = format_ident!("{}", crate_name.replace('-', "_"));
     let mut names = std::collections::BTreeSet::<String>::new();
     let mut tests = Vec::new();
-    for module in modules {
+    for (index, module) in modules.iter().enumerate() {
         let m = format_ident!("{}", module.name);
         for example in &module.api.examples {
             let base = format!("{}_{}", module.name, example.origin.pointer.to_snake_case());
@@ -33,7 +34,9 @@ pub fn tests(crate_name: &str, modules: &[Module]) -> TokenStream {
             let ty = if example.nullable { quote!(Option<#ty>) } else { ty };
             let origin = example.origin.to_string();
             let json = serde_json::to_string_pretty(&example.value).unwrap_or_default();
+            let cfg = named(&example.ty).map(|id| features.type_cfg(index, id)).unwrap_or_default();
             tests.push(quote! {
+                #cfg
                 #[test]
                 fn #name() {
                     round_trip::<#ty>(#origin, #json);
@@ -58,5 +61,14 @@ pub fn tests(crate_name: &str, modules: &[Module]) -> TokenStream {
         }
 
         #(#tests)*
+    }
+}
+
+/// The named type inside lists and maps, if any.
+fn named(ty: &TypeRef) -> Option<TypeId> {
+    match ty {
+        TypeRef::Named(id) => Some(*id),
+        TypeRef::Array(inner) | TypeRef::Map(inner) => named(inner),
+        _ => None,
     }
 }

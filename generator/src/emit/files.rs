@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 
-use super::{CrateInfo, Module, header};
+use super::{CrateInfo, Features, Module, header};
 use crate::error::{Error, Result};
+use crate::ir::tag_of;
 
 struct ModuleRow {
     name: String,
@@ -29,7 +30,14 @@ struct Manifest<'a> {
     header: String,
     name: &'a str,
     version: &'a str,
-    examples: &'a [&'static str],
+    /// (name, required features) of each example.
+    examples: &'a [(&'static str, String)],
+    /// (tag, feature) for every tag with operations.
+    tags: &'a [(String, String)],
+    /// Every feature `full` turns on.
+    full: Vec<String>,
+    /// Whether there is a `webhooks` feature.
+    webhooks: bool,
     /// Whether the crate has the webhook receiver (see [`has_receiver`]).
     receiver: bool,
 }
@@ -38,13 +46,14 @@ struct Manifest<'a> {
 #[template(path = "examples/sync_invoices.rs", escape = "none")]
 struct SyncInvoices;
 
-/// Examples of the crate: (name, the operation it needs, its text). An
+/// Examples of the crate: (name, its required features, its text). An
 /// example is emitted only when the description has the operation it uses.
-fn examples(modules: &[Module]) -> Result<Vec<(&'static str, String)>> {
-    let has = |id: &str| modules.iter().any(|m| m.api.operations.iter().any(|o| o.id == id));
+fn examples(modules: &[Module], features: &Features) -> Result<Vec<(&'static str, String, String)>> {
+    let op = |id: &str| modules.iter().flat_map(|m| &m.api.operations).find(|o| o.id == id);
     let mut out = Vec::new();
-    if has("listInvoicesWithTotalCount") {
-        out.push(("sync_invoices", render("examples/sync_invoices.rs", &SyncInvoices)?));
+    if let Some(feature) = op("listInvoicesWithTotalCount").and_then(|o| features.of_tag(tag_of(o))) {
+        let required = format!("\"client\", \"{feature}\"");
+        out.push(("sync_invoices", required, render("examples/sync_invoices.rs", &SyncInvoices)?));
     }
     Ok(out)
 }
@@ -148,7 +157,7 @@ fn render(name: &'static str, template: &impl Template) -> Result<String> {
 }
 
 /// The templated files of the crate.
-pub fn fixed(info: &CrateInfo, modules: &[Module]) -> Result<BTreeMap<String, String>> {
+pub fn fixed(info: &CrateInfo, modules: &[Module], features: &Features) -> Result<BTreeMap<String, String>> {
     let rows: Vec<ModuleRow> = modules
         .iter()
         .map(|m| ModuleRow {
@@ -179,17 +188,20 @@ pub fn fixed(info: &CrateInfo, modules: &[Module]) -> Result<BTreeMap<String, St
     });
     let mut out = BTreeMap::new();
     let toml_header = header("#", "templates/crate/Cargo.toml").trim_start_matches("# ").to_string();
-    let examples = examples(modules)?;
-    let names: Vec<&'static str> = examples.iter().map(|(name, _)| *name).collect();
+    let examples = examples(modules, features)?;
+    let names: Vec<(&'static str, String)> = examples.iter().map(|(name, required, _)| (*name, required.clone())).collect();
     let manifest = Manifest {
         header: toml_header,
         name: &info.name,
         version: &info.version,
         examples: &names,
+        tags: &features.tags,
+        full: features.all(),
+        webhooks: features.webhooks,
         receiver: has_receiver(modules),
     };
     out.insert("Cargo.toml".into(), render("crate/Cargo.toml", &manifest)?);
-    for (name, text) in examples {
+    for (name, _, text) in examples {
         out.insert(
             format!("examples/{name}.rs"),
             format!("{}\n{text}", header("//", &format!("templates/examples/{name}.rs"))),

@@ -4,11 +4,16 @@
 
 mod client;
 mod examples;
+mod features;
 mod files;
 mod types;
 mod webhooks;
 
 use std::collections::BTreeMap;
+
+pub(crate) use client::call_name;
+pub use features::Features;
+pub(crate) use types::{Wrapper, field_type, rust_type, wrapper};
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -38,10 +43,11 @@ pub struct CrateInfo {
 
 /// Every file of the generated crate, by path relative to its root.
 pub fn emit(info: &CrateInfo, modules: &[Module]) -> Result<BTreeMap<String, String>> {
-    let mut out = files::fixed(info, modules)?;
-    for module in modules {
-        let items = types::items(&module.api);
-        let hooks = webhooks::items(&module.api);
+    let features = Features::new(modules);
+    let mut out = files::fixed(info, modules, &features)?;
+    for (index, module) in modules.iter().enumerate() {
+        let items = types::items(&module.api, &|id| features.type_cfg(index, id));
+        let hooks = features::gate(webhooks::items(&module.api), &features::cfg_any(&["webhooks"]));
         let title = format!(" Types of {} {} ({}).", module.api.title, module.api.version, module.spec);
         let tokens = quote! {
             #![doc = #title]
@@ -55,11 +61,11 @@ pub fn emit(info: &CrateInfo, modules: &[Module]) -> Result<BTreeMap<String, Str
     }
     let path = "src/operations.rs".to_string();
     let specs = modules.iter().map(|m| m.spec.as_str()).collect::<Vec<_>>().join(", ");
-    out.insert(path.clone(), rust_file(&path, &specs, client::operations(modules))?);
+    out.insert(path.clone(), rust_file(&path, &specs, client::operations(modules, &features))?);
     // The cases sit in a module so the test root can keep rustfmt off them.
     let path = "tests/examples/cases.rs".to_string();
     let specs = modules.iter().map(|m| m.spec.as_str()).collect::<Vec<_>>().join(", ");
-    out.insert(path.clone(), rust_file(&path, &specs, examples::tests(&info.name, modules))?);
+    out.insert(path.clone(), rust_file(&path, &specs, examples::tests(&info.name, modules, &features))?);
     let root = quote! {
         //! Every example in the descriptions decodes into its type and encodes back to an equal JSON value.
         #[rustfmt::skip]

@@ -5,11 +5,12 @@ use quote::quote;
 use serde_json::Value;
 
 use super::docs;
-use crate::ir::{Api, EnumRepr, EnumVariant, Field, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, EnumRepr, EnumVariant, Field, TypeDef, TypeId, TypeKind, TypeRef};
 
-/// Every named type of `api`, in id order.
-pub fn items(api: &Api) -> TokenStream {
-    api.types.iter().map(|ty| item(api, ty)).collect()
+/// Every named type of `api`, in id order, each under the `#[cfg]` that
+/// `cfg` gives for it (see [`super::Features`]).
+pub fn items(api: &Api, cfg: &dyn Fn(TypeId) -> TokenStream) -> TokenStream {
+    api.types.iter().enumerate().map(|(i, ty)| super::features::gate(item(api, ty), &cfg(TypeId(i)))).collect()
 }
 
 fn item(api: &Api, ty: &TypeDef) -> TokenStream {
@@ -20,6 +21,9 @@ fn item(api: &Api, ty: &TypeDef) -> TokenStream {
             let lenient = ty.lenient;
             let defaultable = fields.iter().all(|f| wrapper(f, lenient) != Wrapper::Bare);
             let default = defaultable.then(|| quote!(Default,));
+            // Types DealPOS sends are read, not built: non-exhaustive, so a
+            // field DealPOS adds is a minor release (build one with `default()`).
+            let exhaustive = lenient.then(|| quote!(#[non_exhaustive]));
             let fields = fields.iter().map(|f| field(api, f, lenient));
             let additional = additional.as_ref().map(|t| {
                 let t = rust_type(api, t);
@@ -32,6 +36,7 @@ fn item(api: &Api, ty: &TypeDef) -> TokenStream {
             quote! {
                 #doc
                 #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+                #exhaustive
                 pub struct #name {
                     #(#fields)*
                     #additional
@@ -88,7 +93,7 @@ fn item(api: &Api, ty: &TypeDef) -> TokenStream {
 /// values DealPOS sends (lenient types) never fail on a missing or `null`
 /// field; values we send are exact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Wrapper {
+pub(crate) enum Wrapper {
     /// `T`: required, not nullable, in a request-only type.
     Bare,
     /// `Option<T>`, always serialised (so `null` round-trips).
@@ -99,7 +104,7 @@ enum Wrapper {
     Nullable,
 }
 
-fn wrapper(field: &Field, lenient: bool) -> Wrapper {
+pub(crate) fn wrapper(field: &Field, lenient: bool) -> Wrapper {
     match (field.required, field.nullable) {
         (true, false) if !lenient => Wrapper::Bare,
         (true, _) => Wrapper::Option,
@@ -116,21 +121,16 @@ fn field(api: &Api, f: &Field, lenient: bool) -> TokenStream {
         doc_text = if doc_text.is_empty() { note.to_string() } else { format!("{doc_text}\n\n{note}") };
     }
     let doc = docs(Some(&doc_text));
-    let mut t = rust_type(api, &f.ty);
-    if f.boxed {
-        t = quote!(Box<#t>);
-    }
+    let t = field_type(api, f, lenient);
     let rename = (f.name != f.wire).then(|| {
         let wire = &f.wire;
         quote!(rename = #wire,)
     });
-    let (t, attrs) = match wrapper(f, lenient) {
-        Wrapper::Bare => (t, quote!()),
-        Wrapper::Option => (quote!(Option<#t>), quote!(default,)),
-        Wrapper::OptionSkipped => (quote!(Option<#t>), quote!(default, skip_serializing_if = "Option::is_none",)),
-        Wrapper::Nullable => {
-            (quote!(crate::Nullable<#t>), quote!(default, skip_serializing_if = "crate::Nullable::is_absent",))
-        }
+    let attrs = match wrapper(f, lenient) {
+        Wrapper::Bare => quote!(),
+        Wrapper::Option => quote!(default,),
+        Wrapper::OptionSkipped => quote!(default, skip_serializing_if = "Option::is_none",),
+        Wrapper::Nullable => quote!(default, skip_serializing_if = "crate::Nullable::is_absent",),
     };
     let aliases = f.aliases.iter().map(|a| quote!(alias = #a,));
     let aliases = quote!(#(#aliases)*);
@@ -143,6 +143,19 @@ fn field(api: &Api, f: &Field, lenient: bool) -> TokenStream {
         #doc
         #serde
         pub #name: #t,
+    }
+}
+
+/// The Rust type of a struct field, wrapper included (`Option<Box<T>>`…).
+pub fn field_type(api: &Api, f: &Field, lenient: bool) -> TokenStream {
+    let mut t = rust_type(api, &f.ty);
+    if f.boxed {
+        t = quote!(Box<#t>);
+    }
+    match wrapper(f, lenient) {
+        Wrapper::Bare => t,
+        Wrapper::Option | Wrapper::OptionSkipped => quote!(Option<#t>),
+        Wrapper::Nullable => quote!(crate::Nullable<#t>),
     }
 }
 
@@ -198,7 +211,8 @@ pub fn rust_type_in(api: &Api, ty: &TypeRef, scope: &Scope) -> TokenStream {
 }
 
 /// A closed enum with an `Unknown` fallback, so a value DealPOS adds later
-/// decodes instead of failing the whole payload.
+/// decodes instead of failing the whole payload; non-exhaustive, so the
+/// variant a later release adds for it is not a breaking change.
 fn enumeration(name: &Ident, doc: TokenStream, repr: EnumRepr, variants: &[EnumVariant]) -> TokenStream {
     let names: Vec<Ident> = variants.iter().map(|v| ident(&v.name)).collect();
     let values: Vec<Literal> = variants.iter().map(|v| literal(&v.value)).collect();
@@ -227,6 +241,7 @@ fn enumeration(name: &Ident, doc: TokenStream, repr: EnumRepr, variants: &[EnumV
         #doc
         #[allow(clippy::enum_variant_names)]
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #( #docs #names, )*
             /// A value this version of the crate does not know.

@@ -32,7 +32,9 @@ pub fn items(api: &Api) -> TokenStream {
         ///
         /// DealPOS posts the bare entity with no event name in it: the kind is
         /// known from the endpoint the merchant registered for it.
+        /// Non-exhaustive: an event DealPOS adds is a minor release.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum WebhookKind {
             #( #kind_docs #variants, )*
         }
@@ -92,9 +94,10 @@ pub fn items(api: &Api) -> TokenStream {
         #[error("unknown webhook kind `{0}`")]
         pub struct UnknownWebhookKind(pub String);
 
-        /// A decoded webhook delivery.
+        /// A decoded webhook delivery. Non-exhaustive, like [`WebhookKind`].
         #[derive(Debug, Clone, PartialEq)]
         #[allow(clippy::large_enum_variant)]
+        #[non_exhaustive]
         pub enum WebhookEvent {
             #( #kind_docs #variants(#payloads), )*
             /// A delivery for an endpoint this version does not know; the body

@@ -140,6 +140,48 @@ pub(super) fn mark_lenient(api: &mut Api) {
     }
 }
 
+/// Who uses a named type: the tags of the operations and whether a webhook
+/// reaches it (through parameters, bodies, answers and the types inside).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Users {
+    /// Tags of the operations that use it (`Default` for untagged ones).
+    pub tags: BTreeSet<String>,
+    /// Whether a webhook payload uses it.
+    pub webhooks: bool,
+}
+
+/// The tag an operation is grouped under (`Default` when it has none).
+pub fn tag_of(op: &Operation) -> &str {
+    op.tag.as_deref().unwrap_or("Default")
+}
+
+/// The [`Users`] of every type of `api`, indexed like [`Api::types`].
+pub fn users(api: &Api) -> Vec<Users> {
+    let mut out = vec![Users::default(); api.types.len()];
+    for op in &api.operations {
+        let mut seen = BTreeSet::new();
+        let tys = op.request.iter().chain(op.responses.iter().filter_map(|(_, t)| t.as_ref()));
+        for ty in tys.chain(op.parameters.iter().map(|p| &p.ty)) {
+            reach(&api.types, ty, &mut seen);
+        }
+        for id in seen {
+            if let Some(u) = out.get_mut(id.0) {
+                u.tags.insert(tag_of(op).to_string());
+            }
+        }
+    }
+    for hook in &api.webhooks {
+        let mut seen = BTreeSet::new();
+        reach(&api.types, &hook.payload, &mut seen);
+        for id in seen {
+            if let Some(u) = out.get_mut(id.0) {
+                u.webhooks = true;
+            }
+        }
+    }
+    out
+}
+
 /// Every named type reachable from `ty`, added to `seen`.
 fn reach(types: &[TypeDef], ty: &TypeRef, seen: &mut BTreeSet<TypeId>) {
     let mut stack = vec![ty];

@@ -11,6 +11,7 @@ mod schema;
 mod unions;
 
 pub use build::{build, build_with};
+pub use graph::{Users, tag_of, users};
 pub(crate) use naming::Taken;
 pub use naming::field_name;
 pub use refs::{FileLoader, from_disk, no_files};

@@ -1,0 +1,122 @@
+//! The generated crate's Cargo features: one per tag (the tag's operations and
+//! every type they use) and `webhooks` (the events and their payloads), so a
+//! user compiles only what they call. `full`, on by default, is all of them.
+//!
+//! A type used by several tags is compiled when any of them is on; a type no
+//! operation or webhook uses is always compiled (it costs little and nothing
+//! could name the feature it belongs to).
+
+use std::collections::BTreeMap;
+
+use heck::ToKebabCase;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::Module;
+use crate::ir::{Taken, TypeId, tag_of, users};
+
+/// Feature names that the manifest template already uses.
+const RESERVED: &[&str] = &["default", "full", "client", "receiver", "inbox-sqlite", "inbox-postgres", "webhooks"];
+
+/// The features of a crate, and which items each gates.
+#[derive(Debug, Clone)]
+pub struct Features {
+    /// (tag, feature) in the order the operations module groups tags.
+    pub tags: Vec<(String, String)>,
+    /// Whether there is a `webhooks` feature (some module has webhooks).
+    pub webhooks: bool,
+    /// Per module, per type: the features that compile it (empty: always).
+    types: Vec<Vec<Vec<String>>>,
+}
+
+impl Features {
+    /// The features for `modules`.
+    pub fn new(modules: &[Module]) -> Self {
+        let mut order: Vec<String> = Vec::new();
+        for op in modules.iter().flat_map(|m| &m.api.operations) {
+            if !order.iter().any(|t| t == tag_of(op)) {
+                order.push(tag_of(op).to_string());
+            }
+        }
+        // Tags in the description's order; tags it does not declare after them, as met.
+        let declared: Vec<&str> = modules.iter().flat_map(|m| m.api.tags.iter().map(|t| t.name.as_str())).collect();
+        order.sort_by_key(|tag| declared.iter().position(|d| d == tag).unwrap_or(usize::MAX));
+        let mut taken = Taken::with(RESERVED);
+        let tags: Vec<(String, String)> = order
+            .into_iter()
+            .map(|tag| {
+                let kebab = tag.to_kebab_case();
+                let base = if kebab.starts_with(|c: char| c.is_ascii_alphanumeric()) { kebab } else { format!("tag-{kebab}") };
+                let feature = taken.claim(&base, "-");
+                (tag, feature)
+            })
+            .collect();
+        let by_tag: BTreeMap<&str, &str> = tags.iter().map(|(t, f)| (t.as_str(), f.as_str())).collect();
+        let types = modules
+            .iter()
+            .map(|m| {
+                users(&m.api)
+                    .into_iter()
+                    .map(|u| {
+                        let mut features: Vec<String> =
+                            u.tags.iter().filter_map(|t| by_tag.get(t.as_str())).map(|f| f.to_string()).collect();
+                        if u.webhooks {
+                            features.push("webhooks".into());
+                        }
+                        features
+                    })
+                    .collect()
+            })
+            .collect();
+        let webhooks = modules.iter().any(|m| !m.api.webhooks.is_empty());
+        Features { tags, webhooks, types }
+    }
+
+    /// The feature of `tag`.
+    pub fn of_tag(&self, tag: &str) -> Option<&str> {
+        self.tags.iter().find(|(t, _)| t == tag).map(|(_, f)| f.as_str())
+    }
+
+    /// Every feature `full` turns on.
+    pub fn all(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.tags.iter().map(|(_, f)| f.clone()).collect();
+        if self.webhooks {
+            all.push("webhooks".into());
+        }
+        all
+    }
+
+    /// The `#[cfg]` for type `id` of the module at `module` (nothing if always compiled).
+    pub fn type_cfg(&self, module: usize, id: TypeId) -> TokenStream {
+        let features = self.types.get(module).and_then(|m| m.get(id.0)).map(Vec::as_slice).unwrap_or_default();
+        cfg_any(features)
+    }
+
+    /// The `#[cfg]` for the operations of `tag`.
+    pub fn tag_cfg(&self, tag: &str) -> TokenStream {
+        cfg_any(self.of_tag(tag).as_slice())
+    }
+}
+
+/// `#[cfg(feature = "a")]` or `#[cfg(any(feature = "a", feature = "b"))]`.
+pub fn cfg_any<S: AsRef<str>>(features: &[S]) -> TokenStream {
+    let features: Vec<&str> = features.iter().map(AsRef::as_ref).collect();
+    match features.as_slice() {
+        [] => TokenStream::new(),
+        [one] => quote!(#[cfg(feature = #one)]),
+        many => quote!(#[cfg(any(#(feature = #many),*))]),
+    }
+}
+
+/// `tokens` (a sequence of items) with `cfg` on each item.
+pub fn gate(tokens: TokenStream, cfg: &TokenStream) -> TokenStream {
+    if cfg.is_empty() {
+        return tokens;
+    }
+    match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => file.items.into_iter().map(|item| quote!(#cfg #item)).collect(),
+        // Not items (cannot happen for what the emitter writes): left as is,
+        // and the file's own parse reports it.
+        Err(_) => tokens,
+    }
+}

@@ -1,0 +1,192 @@
+//! `refresh` against a real HTTP server on loopback: a changed description is
+//! taken in; a 404, a refused connection, a body that is not YAML and a
+//! description the overlays no longer fit each leave spec/ untouched.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+
+use dealpos_generator::diff::{Impact, Kind};
+use serde_json::Value;
+
+use super::{Options, run};
+
+const WEBHOOKS: &str = "dealpos-webhooks.yaml";
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is in the workspace").to_path_buf()
+}
+
+/// A copy of what refresh reads and writes: spec/, generated/, README.md.
+fn scratch() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for (path, bytes) in tree(&workspace(), &["spec", "generated"]) {
+        let to = dir.path().join(&path);
+        std::fs::create_dir_all(to.parent().expect("a file in a folder")).expect("mkdir");
+        std::fs::write(to, bytes).expect("write");
+    }
+    std::fs::copy(workspace().join("README.md"), dir.path().join("README.md")).expect("copy README.md");
+    dir
+}
+
+/// Every file under `dirs` of `root` (but build output), by relative path.
+fn tree(root: &Path, dirs: &[&str]) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack: Vec<PathBuf> = dirs.iter().map(|d| root.join(d)).collect();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read_dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                if !path.ends_with("target") {
+                    stack.push(path);
+                }
+            } else {
+                let relative = path.strip_prefix(root).expect("under root").to_string_lossy().into_owned();
+                out.insert(relative, std::fs::read(&path).expect("read"));
+            }
+        }
+    }
+    out
+}
+
+/// Serves `status` and `body` to every request, over real HTTP on loopback.
+fn serve(status: &'static str, body: Vec<u8>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let address = listener.local_addr().expect("local address");
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+                head.push(byte[0]);
+            }
+            let response = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: application/yaml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(response.as_bytes()).and_then(|()| stream.write_all(&body));
+        }
+    });
+    format!("http://{address}/_bundle/webhook/webhook.yaml")
+}
+
+fn from(url: String) -> Options {
+    Options { urls: BTreeMap::from([(WEBHOOKS.to_string(), url)]), ..Options::default() }
+}
+
+/// The webhook description with `shiftClose` gone and a field added to a payload.
+fn changed_webhooks() -> Vec<u8> {
+    let text = std::fs::read_to_string(workspace().join("spec").join(WEBHOOKS)).expect("the description");
+    let mut doc: Value = yaml_serde::from_str(&text).expect("YAML");
+    doc["webhooks"].as_object_mut().expect("webhooks").remove("shiftClose");
+    doc["components"]["schemas"]["SalesOrderDeletedPayload"]["properties"]["Channel"] =
+        serde_json::json!({"type": "string"});
+    yaml_serde::to_string(&doc).expect("YAML").into_bytes()
+}
+
+fn assert_untouched(root: &Path, before: &BTreeMap<String, Vec<u8>>) {
+    let after = tree(root, &["spec", "generated"]);
+    let changed: Vec<&String> = after.keys().filter(|k| before.get(*k) != after.get(*k)).collect();
+    assert!(changed.is_empty() && after.len() == before.len(), "refresh wrote {changed:?}");
+}
+
+#[test]
+fn a_changed_description_is_taken_in_and_reported() {
+    let dir = scratch();
+    let body = changed_webhooks();
+    let url = serve("200 OK", body.clone());
+    let report = run(dir.path(), &from(url.clone())).expect("refresh succeeds");
+
+    assert_eq!(std::fs::read(dir.path().join("spec").join(WEBHOOKS)).expect("written"), body);
+    let lock = crate::lock::read(&dir.path().join("spec")).expect("lock");
+    let entry = lock.descriptions.iter().find(|e| e.file == WEBHOOKS).expect("entry");
+    assert_eq!(entry.sha256, crate::lock::sha256(&body));
+    assert_eq!((entry.source.as_deref(), entry.origin.as_str()), (Some(url.as_str()), "downloaded"));
+    assert_eq!(entry.date, super::fetch::today());
+    // generated/ follows, and is what `check` expects.
+    crate::regen::check(dir.path()).expect("generated/ is up to date after refresh");
+    let webhooks = std::fs::read_to_string(dir.path().join("generated/src/webhooks.rs")).expect("generated");
+    assert!(
+        webhooks.contains("SalesOrderCreated,") && !webhooks.contains("ShiftClose,"),
+        "shiftClose is still generated"
+    );
+
+    let found =
+        |kind, subject: &str| report.changes().find(|c| c.kind == kind && c.subject == subject).map(|c| c.impact);
+    assert_eq!(found(Kind::WebhookRemoved, "webhook shiftClose"), Some(Impact::Breaking));
+    assert_eq!(found(Kind::FieldAdded, "SalesOrderDeletedPayload.Channel"), Some(Impact::Compatible));
+    assert_eq!(report.verdict(), Some(Impact::Breaking));
+    assert!(report.summary().starts_with("dealpos 0.1.0 → 0.2.0: breaking release"), "{}", report.summary());
+
+    // The same bytes again: nothing to do.
+    let again = run(dir.path(), &from(serve("200 OK", body))).expect("second refresh");
+    assert_eq!(again.changes().count(), 0);
+}
+
+#[test]
+fn check_says_upstream_differs_and_writes_nothing() {
+    let dir = scratch();
+    let before = tree(dir.path(), &["spec", "generated"]);
+    let mut options = from(serve("200 OK", changed_webhooks()));
+    options.check = true;
+    let error = run(dir.path(), &options).expect_err("upstream differs");
+    assert!(error.contains("differ upstream"), "{error}");
+    assert_untouched(dir.path(), &before);
+
+    let same = std::fs::read(dir.path().join("spec").join(WEBHOOKS)).expect("description");
+    let mut options = from(serve("200 OK", same));
+    options.check = true;
+    assert!(run(dir.path(), &options).is_ok());
+}
+
+fn fails_untouched(options: &Options, expected: &[&str]) {
+    let dir = scratch();
+    let before = tree(dir.path(), &["spec", "generated"]);
+    let error = run(dir.path(), options).expect_err("refresh fails");
+    for part in expected {
+        assert!(error.contains(part), "`{part}` is not in: {error}");
+    }
+    assert!(error.contains("spec/ is unchanged"), "{error}");
+    assert_untouched(dir.path(), &before);
+}
+
+#[test]
+fn http_404_leaves_spec_untouched() {
+    fails_untouched(
+        &from(serve("404 Not Found", b"no such file".to_vec())),
+        &["spec/dealpos-webhooks.yaml", "HTTP 404"],
+    );
+}
+
+#[test]
+fn refused_connection_leaves_spec_untouched() {
+    let address = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port");
+    fails_untouched(
+        &from(format!("http://{address}/webhook.yaml")),
+        &["spec/dealpos-webhooks.yaml", "connection refused"],
+    );
+}
+
+#[test]
+fn invalid_yaml_leaves_spec_untouched() {
+    let body = b"openapi: 3.1.0\ninfo:\n  title: [unclosed\nwebhooks: {}\n".to_vec();
+    fails_untouched(
+        &from(serve("200 OK", body)),
+        &["spec/dealpos-webhooks.yaml:", "YAML", "as served by http://127.0.0.1"],
+    );
+}
+
+#[test]
+fn a_description_the_overlays_no_longer_fit_leaves_spec_untouched() {
+    let text = String::from_utf8(changed_webhooks()).expect("UTF-8");
+    let mut doc: Value = yaml_serde::from_str(&text).expect("YAML");
+    doc["components"]["schemas"].as_object_mut().expect("schemas").remove("SalesOrderDeletedPayload");
+    doc["webhooks"].as_object_mut().expect("webhooks").remove("salesOrderDeleted");
+    let body = yaml_serde::to_string(&doc).expect("YAML").into_bytes();
+    fails_untouched(
+        &from(serve("200 OK", body)),
+        &["do not generate", "spec/overlays/dealpos-webhooks.yaml", "matches nothing"],
+    );
+}
