@@ -153,6 +153,7 @@ fn client(c: &mut Criterion) {
     let via_raw = runtime.block_on(raw_list(&http, &url, &raw_token));
     assert_eq!(via_sdk.data_array.as_ref().map(Vec::len), Some(ITEMS as usize));
     assert_eq!(via_sdk, via_raw, "both decode the same page");
+    eprintln!("client: a page of {ITEMS} products, {} bytes", dealpos.page.len());
 
     let mut group = c.benchmark_group("client");
     group.throughput(Throughput::Elements(1));
