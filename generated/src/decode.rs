@@ -36,6 +36,12 @@ impl fmt::Display for DecodeError {
 
 /// Decodes `body` as a `T`; `what` names it in the error.
 pub fn from_slice<T: serde::de::DeserializeOwned>(what: &str, body: &[u8]) -> Result<T, DecodeError> {
+    // Tracking the path costs as much as the decoding itself (a `String` per
+    // key): decode plainly, and only when that fails decode again for the path.
+    serde_json::from_slice(body).or_else(|_| from_slice_traced(what, body))
+}
+
+fn from_slice_traced<T: serde::de::DeserializeOwned>(what: &str, body: &[u8]) -> Result<T, DecodeError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de)
         .map_err(|e| error(what, e.path().to_string(), e.into_inner(), body))?;

@@ -10,8 +10,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::features::gate;
-use super::{Features, Module, docs};
 use super::types::{Scope, ident, rust_type_in};
+use super::{Features, Module, docs};
 use crate::ir::{Api, Operation, Taken, TypeKind, TypeRef, tag_of};
 
 /// The `operations` module; each tag's group is compiled with the tag's feature.
@@ -58,17 +58,20 @@ pub fn operations(modules: &[Module], features: &Features) -> TokenStream {
             methods.push(method_tokens);
             items.push(gate(builder_tokens, &cfg));
         }
-        items.push(gate(quote! {
-            #[doc = #doc]
-            #[derive(Debug, Clone, Copy)]
-            pub struct #group<'a> {
-                client: &'a crate::client::Client,
-            }
+        items.push(gate(
+            quote! {
+                #[doc = #doc]
+                #[derive(Debug, Clone, Copy)]
+                pub struct #group<'a> {
+                    client: &'a crate::client::Client,
+                }
 
-            impl<'a> #group<'a> {
-                #(#methods)*
-            }
-        }, &cfg));
+                impl<'a> #group<'a> {
+                    #(#methods)*
+                }
+            },
+            &cfg,
+        ));
     }
     quote! {
         //! The API's operations, grouped by tag: `client.invoice().void(body).send().await`.

@@ -46,7 +46,8 @@ impl Features {
             .into_iter()
             .map(|tag| {
                 let kebab = tag.to_kebab_case();
-                let base = if kebab.starts_with(|c: char| c.is_ascii_alphanumeric()) { kebab } else { format!("tag-{kebab}") };
+                let base =
+                    if kebab.starts_with(|c: char| c.is_ascii_alphanumeric()) { kebab } else { format!("tag-{kebab}") };
                 let feature = taken.claim(&base, "-");
                 (tag, feature)
             })

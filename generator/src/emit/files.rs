@@ -189,7 +189,8 @@ pub fn fixed(info: &CrateInfo, modules: &[Module], features: &Features) -> Resul
     let mut out = BTreeMap::new();
     let toml_header = header("#", "templates/crate/Cargo.toml").trim_start_matches("# ").to_string();
     let examples = examples(modules, features)?;
-    let names: Vec<(&'static str, String)> = examples.iter().map(|(name, required, _)| (*name, required.clone())).collect();
+    let names: Vec<(&'static str, String)> =
+        examples.iter().map(|(name, required, _)| (*name, required.clone())).collect();
     let manifest = Manifest {
         header: toml_header,
         name: &info.name,
