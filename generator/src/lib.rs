@@ -88,17 +88,23 @@ pub fn generate_from(info: &CrateInfo, specs: Vec<(Source, String)>, overlays: &
     Ok(Generated { files, modules, warnings, overlay_changes })
 }
 
-/// Analyses one description after the overlays among `overlays` that
-/// extend it (by file name): the IR that [`generate`] would emit from it.
-pub fn analyse(mut source: Source, overlays: &[Source]) -> Result<ir::Api> {
-    let name = file_name(&source.name).to_string();
-    let mut mine = Vec::new();
+/// The overlays among `overlays` whose `extends` names the file `file` (by
+/// file name, as [`generate`] matches them).
+pub fn overlays_for<'a>(file: &str, overlays: &'a [Source]) -> Result<Vec<&'a Source>> {
+    let name = file_name(file);
+    let mut out = Vec::new();
     for o in overlays {
         if overlay::extends(o)? == name {
-            mine.push(o);
+            out.push(o);
         }
     }
-    apply_overlays(&mut source, &mine)?;
+    Ok(out)
+}
+
+/// Analyses one description after `overlays`: the IR that [`generate`]
+/// would emit from it.
+pub fn analyse(mut source: Source, overlays: &[&Source]) -> Result<ir::Api> {
+    apply_overlays(&mut source, overlays)?;
     ir::build(&source)
 }
 

@@ -10,12 +10,16 @@ use dealpos_generator::load::{self, Source};
 use crate::regen;
 
 /// One description's section of a report: its heading and its changes.
-/// Both versions are read through the overlays that extend their file name,
-/// as `regen` would read them.
+/// Both versions are read through the overlays that extend the old file's
+/// name (or, if none does, the new one's), as `regen` would read them.
 pub fn section(old: Source, new: Source, overlays: &[Source]) -> Result<(String, Vec<Change>), String> {
     let (old_name, new_name) = (old.name.clone(), new.name.clone());
-    let old = dealpos_generator::analyse(old, overlays).map_err(|e| format!("old description: {e}"))?;
-    let new = dealpos_generator::analyse(new, overlays).map_err(|e| format!("new description: {e}"))?;
+    let mut mine = dealpos_generator::overlays_for(&old_name, overlays).map_err(|e| e.to_string())?;
+    if mine.is_empty() {
+        mine = dealpos_generator::overlays_for(&new_name, overlays).map_err(|e| e.to_string())?;
+    }
+    let old = dealpos_generator::analyse(old, &mine).map_err(|e| format!("old description: {e}"))?;
+    let new = dealpos_generator::analyse(new, &mine).map_err(|e| format!("new description: {e}"))?;
     let files = if old_name == new_name { old_name } else { format!("{old_name} → {new_name}") };
     let heading = format!("{} {} → {} ({files})", new.title, old.version, new.version);
     Ok((heading, diff::diff(&old, &new)))

@@ -1,5 +1,6 @@
 //! Maintainer tasks: `cargo xtask regen`, `check`, `refresh`, `diff`, `test`.
 
+mod bench;
 mod coverage;
 mod diff;
 mod lock;
@@ -22,6 +23,9 @@ tasks:
             changed for users of `dealpos` [--check] [--url NAME=URL] [--file NAME=PATH]
   diff      what changed between two descriptions (files or REV:path), each
             change breaking/compatible/patch, with a semver verdict [--format md]
+  bench     run the benchmarks (regeneration, build time per feature set, parse
+            and client throughput) and print the table [--readme] writes into
+            README.md [--no-criterion] [--no-build]
   test      install the test tools, then run every test (cargo test --workspace)
   tools     install Redocly CLI, Prism and openapi-spec-validator into target/tools
   validate  lint both descriptions with Redocly CLI and openapi-spec-validator
@@ -44,6 +48,7 @@ fn main() -> ExitCode {
         Some("check") => regen::check(&root()),
         Some("refresh") => refresh::options(&args[1..]).and_then(|o| refresh::run(&root(), &o)).map(drop),
         Some("diff") => diff::run(&root(), &args[1..]),
+        Some("bench") => bench::run(&root(), &args[1..]),
         Some("test") => tools::test(&root(), &args[1..]),
         Some("tools") => tools::install(&root()),
         Some("validate") => tools::validate(&root()),

@@ -7,6 +7,8 @@
 //! it succeeded, each file atomically.
 
 mod fetch;
+
+pub use fetch::today;
 #[cfg(test)]
 mod tests;
 
