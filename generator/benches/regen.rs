@@ -66,6 +66,8 @@ fn scaled(copies: usize) -> String {
     let mut out = doc.clone();
     out["paths"] = Value::Object(Default::default());
     out["components"]["schemas"] = Value::Object(Default::default());
+    // Shared components (responses, parameters) point at the first copy's schemas.
+    rename(&mut out["components"], 1);
     for copy in 1..=copies {
         let mut part = doc.clone();
         rename(&mut part, copy);

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use heck::ToKebabCase;
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::quote;
 
 use super::Module;
@@ -110,14 +110,61 @@ pub fn cfg_any<S: AsRef<str>>(features: &[S]) -> TokenStream {
 }
 
 /// `tokens` (a sequence of items) with `cfg` on each item.
+///
+/// Items are found at the token level, not by parsing them with syn (which
+/// would double the cost of printing the file): at the top level of what the
+/// emitter writes, an item ends with a `{…}` group (struct, enum, impl, fn),
+/// optionally followed by `;`, or with a `;` (type alias, tuple struct).
 pub fn gate(tokens: TokenStream, cfg: &TokenStream) -> TokenStream {
     if cfg.is_empty() {
         return tokens;
     }
-    match syn::parse2::<syn::File>(tokens.clone()) {
-        Ok(file) => file.items.into_iter().map(|item| quote!(#cfg #item)).collect(),
-        // Not items (cannot happen for what the emitter writes): left as is,
-        // and the file's own parse reports it.
-        Err(_) => tokens,
+    let mut out = TokenStream::new();
+    let mut item: Vec<TokenTree> = Vec::new();
+    let mut tokens = tokens.into_iter().peekable();
+    while let Some(token) = tokens.next() {
+        let ends = match &token {
+            TokenTree::Group(g) => g.delimiter() == Delimiter::Brace,
+            TokenTree::Punct(p) => p.as_char() == ';',
+            _ => false,
+        };
+        item.push(token);
+        if ends {
+            if let Some(TokenTree::Punct(p)) = tokens.peek()
+                && p.as_char() == ';'
+                && matches!(item.last(), Some(TokenTree::Group(_)))
+            {
+                item.extend(tokens.next());
+            }
+            let body: TokenStream = item.drain(..).collect();
+            out.extend(quote!(#cfg #body));
+        }
+    }
+    out.extend(item);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gate_puts_the_cfg_on_every_item() {
+        let items = quote! {
+            /// A struct.
+            #[derive(Debug)]
+            pub struct A { x: i32 }
+            pub struct B(pub i32);
+            pub type C = Vec<A>;
+            impl A { fn f(&self) -> i32 { let y = 1; y } }
+            const D: i32 = { 1 };
+        };
+        let cfg = cfg_any(&["a", "b"]);
+        let file: syn::File = syn::parse2(gate(items, &cfg)).expect("still items");
+        assert_eq!(file.items.len(), 5);
+        for item in &file.items {
+            let text = quote!(#item).to_string();
+            assert!(text.starts_with("# [cfg (any (feature = \"a\" , feature = \"b\"))]"), "{text}");
+        }
     }
 }
