@@ -67,11 +67,7 @@ impl Report {
                     if changes.is_empty() {
                         out.push_str("  no changes\n");
                     }
-                    for impact in [Impact::Breaking, Impact::Compatible, Impact::Patch] {
-                        let group: Vec<&Change> = changes.iter().filter(|c| c.impact == impact).collect();
-                        if group.is_empty() {
-                            continue;
-                        }
+                    for (impact, group) in by_impact(changes) {
                         let _ = writeln!(out, "  {}:", title(impact).to_lowercase());
                         for c in group {
                             let _ = writeln!(out, "    {} {}: {}", mark(impact), c.subject, c.detail);
@@ -83,11 +79,7 @@ impl Report {
                     if changes.is_empty() {
                         out.push_str("No changes.\n\n");
                     }
-                    for impact in [Impact::Breaking, Impact::Compatible, Impact::Patch] {
-                        let group: Vec<&Change> = changes.iter().filter(|c| c.impact == impact).collect();
-                        if group.is_empty() {
-                            continue;
-                        }
+                    for (impact, group) in by_impact(changes) {
                         let _ = writeln!(out, "#### {}\n", title(impact));
                         for c in group {
                             let _ = writeln!(out, "- `{}`: {}", c.subject, escape(&c.detail));
@@ -107,6 +99,14 @@ impl Report {
         }
         out
     }
+}
+
+/// The changes grouped by impact, breaking first; empty groups left out.
+fn by_impact(changes: &[Change]) -> impl Iterator<Item = (Impact, Vec<&Change>)> {
+    [Impact::Breaking, Impact::Compatible, Impact::Patch]
+        .into_iter()
+        .map(|impact| (impact, changes.iter().filter(|c| c.impact == impact).collect::<Vec<_>>()))
+        .filter(|(_, group)| !group.is_empty())
 }
 
 fn title(impact: Impact) -> &'static str {
