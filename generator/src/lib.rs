@@ -62,8 +62,6 @@ pub fn generate(config: &Config) -> Result<Generated> {
 
 /// Runs the pipeline on documents already loaded (tests, fuzzing).
 pub fn generate_from(info: &CrateInfo, specs: Vec<(Source, String)>, overlays: &[Source]) -> Result<Generated> {
-    let mut overlay_changes = 0;
-    let mut targets = BTreeMap::new();
     for o in overlays {
         let target = overlay::extends(o)?;
         if !specs.iter().any(|(s, _)| file_name(&s.name) == target) {
@@ -72,13 +70,12 @@ pub fn generate_from(info: &CrateInfo, specs: Vec<(Source, String)>, overlays: &
                 format!("`{target}` is not one of the descriptions"),
             ));
         }
-        targets.insert(o.name.clone(), target);
     }
+    let mut overlay_changes = 0;
     let mut modules = Vec::new();
     let mut warnings = Vec::new();
     for (mut source, module) in specs {
-        let name = file_name(&source.name).to_string();
-        let mine: Vec<&Source> = overlays.iter().filter(|o| targets.get(&o.name) == Some(&name)).collect();
+        let mine = overlays_for(&source.name, overlays)?;
         overlay_changes += apply_overlays(&mut source, &mine)?;
         let api = ir::build(&source)?;
         warnings.extend(api.diagnostics.iter().cloned());

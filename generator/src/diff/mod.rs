@@ -414,21 +414,23 @@ impl Diff<'_> {
             } else {
                 Impact::Breaking
             };
-            if before.required != f.required {
-                let how = if f.required { "now required" } else { "now optional" };
+            let flags = [
+                (before.required != f.required, Kind::FieldRequiredChanged, f.required, "now required", "now optional"),
+                (
+                    before.nullable != f.nullable,
+                    Kind::FieldNullableChanged,
+                    f.nullable,
+                    "now nullable",
+                    "no longer nullable",
+                ),
+            ];
+            for (_, kind, now, set, unset) in flags.into_iter().filter(|(changed, ..)| *changed) {
+                let how = if now { set } else { unset };
                 let detail = match wrapping {
                     Impact::Breaking => format!("{how}: `{was}` → `{rust}`"),
-                    _ => format!("{how} (DealPOS's types keep every field an `Option`)"),
+                    _ => format!("{how} (the Rust type is unchanged: DealPOS's types keep every field an `Option`)"),
                 };
-                self.push(wrapping, Kind::FieldRequiredChanged, &at, detail);
-            }
-            if before.nullable != f.nullable {
-                let how = if f.nullable { "now nullable" } else { "no longer nullable" };
-                let detail = match wrapping {
-                    Impact::Breaking => format!("{how}: `{was}` → `{rust}`"),
-                    _ => format!("{how} (the Rust type is unchanged)"),
-                };
-                self.push(wrapping, Kind::FieldNullableChanged, &at, detail);
+                self.push(wrapping, kind, &at, detail);
             }
             let (a, b) = (Self::rust(self.old, &before.ty), Self::rust(self.new, &f.ty));
             if a != b {

@@ -60,6 +60,7 @@ const USAGE: &str = "usage: cargo xtask refresh [--check] [--url NAME=URL]… [-
 struct Update {
     index: usize,
     bytes: Vec<u8>,
+    source: Source,
     origin: Origin,
 }
 
@@ -102,12 +103,13 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, String> {
             // (and write nothing). Show what changed all the same.
             Err(e) => {
                 println!("{relative}: {e}\n  the report compares the descriptions as published, without overlays");
-                diff::section(old, new, &[]).map_err(|e| format!("{e}\n  (as served by {origin}){unchanged}"))?
+                diff::section(old, new.clone(), &[])
+                    .map_err(|e| format!("{e}\n  (as served by {origin}){unchanged}"))?
             }
         };
         println!("{relative}: changed upstream ({origin})");
         sections.push(section);
-        updates.push(Update { index, bytes, origin });
+        updates.push(Update { index, bytes, source: new, origin });
     }
     let report = diff::report(sections);
     if !updates.is_empty() {
@@ -128,12 +130,11 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, String> {
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            let relative = format!("spec/{}", e.file);
-            match updates.iter().find(|u| u.index == i) {
-                Some(u) => load::parse(&relative, &String::from_utf8_lossy(&u.bytes)).map_err(|e| e.to_string()),
-                None => regen::load(root, &relative),
-            }
-            .map(|source: Source| (source, e.module.clone()))
+            let source = match updates.iter().find(|u| u.index == i) {
+                Some(u) => u.source.clone(),
+                None => regen::load(root, &format!("spec/{}", e.file))?,
+            };
+            Ok((source, e.module.clone()))
         })
         .collect::<Result<Vec<_>, String>>()?;
     dealpos_generator::generate_from(&regen::crate_info(), specs, &overlays)
