@@ -11,6 +11,7 @@ pub mod error;
 pub mod ir;
 pub mod load;
 pub mod overlay;
+pub mod runtime;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -30,7 +30,7 @@ pub fn operations(modules: &[Module], features: &Features) -> TokenStream {
     let mut accessors = Vec::new();
     let mut items = Vec::new();
     let mut builder_names = Taken::default();
-    let mut accessor_names = Taken::with(&["builder", "base_url", "page_size", "execute", "execute_unit"]);
+    let mut accessor_names = Taken::with(crate::runtime::CLIENT_METHODS);
     // Tags in the features' order: the description's, then undeclared ones as met.
     for (tag, _) in &features.tags {
         let Some(ops) = groups.get(tag) else { continue };

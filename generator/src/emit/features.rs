@@ -15,9 +15,6 @@ use quote::quote;
 use super::Module;
 use crate::ir::{Taken, TypeId, tag_of, users};
 
-/// Feature names that the manifest template already uses.
-const RESERVED: &[&str] = &["default", "full", "client", "receiver", "inbox-sqlite", "inbox-postgres", "webhooks"];
-
 /// The features of a crate, and which items each gates.
 #[derive(Debug, Clone)]
 pub struct Features {
@@ -41,7 +38,7 @@ impl Features {
         // Tags in the description's order; tags it does not declare after them, as met.
         let declared: Vec<&str> = modules.iter().flat_map(|m| m.api.tags.iter().map(|t| t.name.as_str())).collect();
         order.sort_by_key(|tag| declared.iter().position(|d| d == tag).unwrap_or(usize::MAX));
-        let mut taken = Taken::with(RESERVED);
+        let mut taken = Taken::with(crate::runtime::RESERVED_FEATURES);
         let tags: Vec<(String, String)> = order
             .into_iter()
             .map(|tag| {

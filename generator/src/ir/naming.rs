@@ -8,6 +8,7 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::Value;
 
 use super::build::rust_type_name;
+use crate::runtime::RESERVED_TYPES;
 use super::{Api, TypeKind, TypeRef};
 
 /// Rust keywords (strict, reserved, and 2018+), which cannot be identifiers.
@@ -16,38 +17,6 @@ const KEYWORDS: &[&str] = &[
     "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self",
     "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become",
     "box", "do", "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield", "union",
-];
-
-/// Type names the generated modules use from the prelude or the runtime; a
-/// schema with one of these names is renamed rather than shadowing it.
-const RESERVED_TYPES: &[&str] = &[
-    "Self",
-    "Option",
-    "Some",
-    "None",
-    "Result",
-    "Ok",
-    "Err",
-    "Vec",
-    "String",
-    "Box",
-    "BTreeMap",
-    "Value",
-    "Decimal",
-    "Timestamp",
-    "Nullable",
-    "Serialize",
-    "Deserialize",
-    "Deserializer",
-    "Serializer",
-    "WebhookEvent",
-    "WebhookKind",
-    "DecodeError",
-    "UnknownWebhookKind",
-    "Default",
-    "Clone",
-    "Debug",
-    "PartialEq",
 ];
 
 /// Assigns every type, field and variant name.
