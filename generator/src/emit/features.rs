@@ -24,6 +24,19 @@ pub struct Features {
     pub webhooks: bool,
     /// Per module, per type: the features that compile it (empty: always).
     types: Vec<Vec<Vec<String>>>,
+    /// The Rust module of each tag in [`Features::tags`], for its types' file.
+    modules: Vec<String>,
+}
+
+/// The one tag whose feature alone compiles a type, and so holds it.
+#[derive(Debug, Clone, Copy)]
+pub struct Home<'a> {
+    /// The tag, as in the description.
+    pub tag: &'a str,
+    /// Its feature.
+    pub feature: &'a str,
+    /// Its Rust module name.
+    pub module: &'a str,
 }
 
 impl Features {
@@ -67,7 +80,9 @@ impl Features {
             })
             .collect();
         let webhooks = modules.iter().any(|m| !m.api.webhooks.is_empty());
-        Features { tags, webhooks, types }
+        let mut taken = Taken::with(&["shared"]);
+        let modules = tags.iter().map(|(_, f)| taken.claim(&crate::ir::field_name(f), "_")).collect();
+        Features { tags, webhooks, types, modules }
     }
 
     /// The feature of `tag`.
@@ -86,8 +101,19 @@ impl Features {
 
     /// The `#[cfg]` for type `id` of the module at `module` (nothing if always compiled).
     pub fn type_cfg(&self, module: usize, id: TypeId) -> TokenStream {
-        let features = self.types.get(module).and_then(|m| m.get(id.0)).map(Vec::as_slice).unwrap_or_default();
-        cfg_any(features)
+        cfg_any(self.of_type(module, id))
+    }
+
+    /// The tag that alone compiles type `id` of the module at `module`, if one does.
+    pub fn home(&self, module: usize, id: TypeId) -> Option<Home<'_>> {
+        let [feature] = self.of_type(module, id) else { return None };
+        let at = self.tags.iter().position(|(_, f)| f == feature)?;
+        let (tag, feature) = &self.tags[at];
+        Some(Home { tag, feature, module: &self.modules[at] })
+    }
+
+    fn of_type(&self, module: usize, id: TypeId) -> &[String] {
+        self.types.get(module).and_then(|m| m.get(id.0)).map(Vec::as_slice).unwrap_or_default()
     }
 
     /// The `#[cfg]` for the operations of `tag`.

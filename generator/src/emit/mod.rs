@@ -6,6 +6,7 @@ mod client;
 mod examples;
 mod features;
 mod files;
+mod layout;
 mod types;
 mod webhooks;
 
@@ -46,18 +47,10 @@ pub fn emit(info: &CrateInfo, modules: &[Module]) -> Result<BTreeMap<String, Str
     let features = Features::new(modules);
     let mut out = files::fixed(info, modules, &features)?;
     for (index, module) in modules.iter().enumerate() {
-        let items = types::items(&module.api, &|id| features.type_cfg(index, id));
-        let hooks = features::gate(webhooks::items(&module.api), &features::cfg_any(&["webhooks"]));
-        let title = format!(" Types of {} {} ({}).", module.api.title, module.api.version, module.spec);
-        let tokens = quote! {
-            #![doc = #title]
-            // Documentation is the description's; where it has none, there is none.
-            #![allow(missing_docs, clippy::doc_markdown, clippy::struct_excessive_bools)]
-            #items
-            #hooks
-        };
-        let path = format!("src/{}.rs", module.name);
-        out.insert(path.clone(), rust_file(&path, &module.spec, tokens)?);
+        for file in layout::files(module, index, &features) {
+            let text = rust_file(&file.path, &module.spec, file.tokens)?;
+            out.insert(file.path, text);
+        }
     }
     let path = "src/operations.rs".to_string();
     let specs = modules.iter().map(|m| m.spec.as_str()).collect::<Vec<_>>().join(", ");

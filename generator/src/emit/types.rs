@@ -5,15 +5,10 @@ use quote::quote;
 use serde_json::Value;
 
 use super::docs;
-use crate::ir::{Api, EnumRepr, EnumVariant, Field, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, EnumRepr, EnumVariant, Field, TypeDef, TypeKind, TypeRef};
 
-/// Every named type of `api`, in id order, each under the `#[cfg]` that
-/// `cfg` gives for it (see [`super::Features`]).
-pub fn items(api: &Api, cfg: &dyn Fn(TypeId) -> TokenStream) -> TokenStream {
-    api.types.iter().enumerate().map(|(i, ty)| super::features::gate(item(api, ty), &cfg(TypeId(i)))).collect()
-}
-
-fn item(api: &Api, ty: &TypeDef) -> TokenStream {
+/// The Rust items of one named type.
+pub fn item(api: &Api, ty: &TypeDef) -> TokenStream {
     let name = ident(&ty.name);
     let doc = docs(ty.doc.as_deref());
     match &ty.kind {
