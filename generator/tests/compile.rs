@@ -4,6 +4,8 @@
 //! scratch workspace under `target/`, built offline with the workspace's lock
 //! file and one shared target directory.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -20,21 +22,9 @@ fn inputs(root: &Path) -> Vec<(String, PathBuf, &'static str)> {
         ("fixture-v31".to_string(), root.join("generator/tests/fixtures/v31.yaml"), "webhooks"),
         ("fixture-external".to_string(), root.join("generator/tests/fixtures/external/main.yaml"), "models"),
     ];
-    // The construct fixtures (snapshotted in `fixtures.rs`).
-    for name in [
-        "allof",
-        "oneof",
-        "anyof",
-        "recursive",
-        "additional",
-        "nullable",
-        "enums",
-        "type_arrays",
-        "parameters",
-        "naming",
-    ] {
-        let file = root.join(format!("generator/tests/fixtures/{name}.yaml"));
-        out.push((format!("fixture-{}", name.replace('_', "-")), file, "models"));
+    for name in support::CONSTRUCTS {
+        let file = root.join("generator/tests/fixtures").join(name);
+        out.push((format!("fixture-{}", support::stem(name).replace('_', "-")), file, "models"));
     }
     let corpus = root.join("../shared/corpus/oxide");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&corpus)

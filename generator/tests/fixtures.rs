@@ -1,8 +1,11 @@
 //! Fixture descriptions through the whole pipeline: snapshots of the emitted
 //! code, determinism, and the diagnostics for bad input.
 
+mod support;
+
 use dealpos_generator::load::parse;
 use dealpos_generator::{CrateInfo, Generated, generate_from};
+use support::CONSTRUCTS;
 
 fn info() -> CrateInfo {
     CrateInfo { name: "fixture".into(), version: "0.0.0".into() }
@@ -46,24 +49,9 @@ fn openapi_31_snapshot() {
     );
 }
 
-/// The construct fixtures: each is snapshotted here and compiled (with its
-/// examples round-tripped) by `compile.rs`.
-const CONSTRUCTS: &[&str] = &[
-    "allof.yaml",
-    "oneof.yaml",
-    "anyof.yaml",
-    "recursive.yaml",
-    "additional.yaml",
-    "nullable.yaml",
-    "enums.yaml",
-    "type_arrays.yaml",
-    "parameters.yaml",
-    "naming.yaml",
-];
-
 /// The emitted module, and the warnings (approximations) with their places.
 fn construct_snapshot(name: &str, out: &Generated) {
-    let stem = name.trim_end_matches(".yaml").replace('/', "_");
+    let stem = support::stem(name).replace('/', "_");
     insta::assert_snapshot!(format!("{stem}_models"), module_text(out, "models"));
     let warnings: Vec<String> = out.warnings.iter().map(ToString::to_string).collect();
     insta::assert_debug_snapshot!(format!("{stem}_warnings"), warnings);
@@ -104,6 +92,23 @@ fn parameters_ir_snapshot() {
         }
     }
     insta::assert_snapshot!("parameters_ir", text);
+}
+
+/// Every description in `tests/fixtures/` is tested: a new one left out of
+/// `support::CONSTRUCTS` would be neither snapshotted nor compiled.
+#[test]
+fn every_fixture_is_listed() {
+    let dir = format!("{}/tests/fixtures", env!("CARGO_MANIFEST_DIR"));
+    let mut found: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".yaml"))
+        .collect();
+    found.sort();
+    // The version fixtures have their own tests above.
+    let mut listed: Vec<String> = ["v30.yaml", "v31.yaml"].iter().chain(CONSTRUCTS).map(ToString::to_string).collect();
+    listed.sort();
+    assert_eq!(found, listed, "tests/fixtures/*.yaml and support::CONSTRUCTS differ");
 }
 
 #[test]

@@ -60,7 +60,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             return Err(format!("README.md: the markers `{START}` and `{END}` are missing"));
         };
         let updated = format!("{}{START}\n\n{table}\n{}", &readme[..start], &readme[end..]);
-        crate::regen::write_atomic(&path, updated.as_bytes())?;
+        crate::files::write_atomic(&path, updated.as_bytes())?;
         println!("README.md: Performance table updated");
     }
     Ok(())
@@ -229,5 +229,5 @@ fn machine() -> String {
         .ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default();
-    format!("Measured on {cpu}, {cores} cores, {rustc}, {}.", crate::refresh::today())
+    format!("Measured on {cpu}, {cores} cores, {rustc}, {}.", crate::files::today())
 }

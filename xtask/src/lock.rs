@@ -43,7 +43,7 @@ pub fn read(spec: &Path) -> Result<Lock, String> {
 pub fn write(spec: &Path, lock: &Lock) -> Result<(), String> {
     let mut text = serde_json::to_string_pretty(lock).map_err(|e| format!("spec/lock.json: {e}"))?;
     text.push('\n');
-    crate::regen::write_atomic(&spec.join("lock.json"), text.as_bytes())
+    crate::files::write_atomic(&spec.join("lock.json"), text.as_bytes())
 }
 
 /// The hex SHA-256 of `bytes`.

@@ -3,6 +3,7 @@
 mod bench;
 mod coverage;
 mod diff;
+mod files;
 mod lock;
 mod refresh;
 mod regen;

@@ -1,13 +1,13 @@
 //! `regen` writes generated/ from spec/; `check` proves it is up to date.
 
-use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use dealpos_generator::load::Source;
 use dealpos_generator::{CrateInfo, Generated};
 
-use crate::lock;
+use crate::files::{read_tree, write_atomic};
+use crate::{coverage, lock};
 
 /// Lines of diff shown per differing file before eliding the rest.
 const DIFF_LINES: usize = 120;
@@ -50,11 +50,33 @@ fn generate(root: &Path) -> Result<Generated, String> {
     dealpos_generator::generate_from(&crate_info(), specs, &overlays(root)?).map_err(|e| e.to_string())
 }
 
-/// `cargo xtask regen`.
-pub fn regen(root: &Path) -> Result<(), String> {
+/// What spec/ generates, with README.md as it is and as its coverage table
+/// says the generation should make it.
+struct Covered {
+    /// The crate, as spec/ and the overlays generate it.
+    generated: Generated,
+    /// How long the generation itself took (`regen` reports it).
+    elapsed: Duration,
+    /// README.md as it is on disk.
+    readme: String,
+    /// README.md with the coverage table of `generated`.
+    updated: String,
+}
+
+/// The one generation `regen` writes and `check` compares, so that the two
+/// can never disagree on what is up to date.
+fn generate_and_cover(root: &Path) -> Result<Covered, String> {
     let start = Instant::now();
     let generated = generate(root)?;
     let elapsed = start.elapsed();
+    let readme = std::fs::read_to_string(root.join("README.md")).map_err(|e| format!("README.md: {e}"))?;
+    let updated = coverage::update(&readme, &generated)?;
+    Ok(Covered { generated, elapsed, readme, updated })
+}
+
+/// `cargo xtask regen`.
+pub fn regen(root: &Path) -> Result<(), String> {
+    let Covered { generated, elapsed, readme, updated } = generate_and_cover(root)?;
     let out = root.join("generated");
     let on_disk = read_tree(&out)?;
     let mut written = 0;
@@ -69,11 +91,8 @@ pub fn regen(root: &Path) -> Result<(), String> {
         std::fs::remove_file(out.join(path)).map_err(|e| format!("generated/{path}: {e}"))?;
         removed += 1;
     }
-    let readme_path = root.join("README.md");
-    let readme = std::fs::read_to_string(&readme_path).map_err(|e| format!("README.md: {e}"))?;
-    let updated = crate::coverage::update(&readme, &generated)?;
     if updated != readme {
-        write_atomic(&readme_path, updated.as_bytes())?;
+        write_atomic(&root.join("README.md"), updated.as_bytes())?;
         println!("README.md: coverage table updated");
     }
     for warning in &generated.warnings {
@@ -102,7 +121,7 @@ pub fn regen(root: &Path) -> Result<(), String> {
 
 /// `cargo xtask check`.
 pub fn check(root: &Path) -> Result<(), String> {
-    let generated = generate(root)?;
+    let Covered { generated, readme, updated, .. } = generate_and_cover(root)?;
     let on_disk = read_tree(&root.join("generated"))?;
     let mut report = String::new();
     for (path, text) in &generated.files {
@@ -115,8 +134,6 @@ pub fn check(root: &Path) -> Result<(), String> {
     for path in on_disk.keys().filter(|p| !generated.files.contains_key(*p)) {
         report.push_str(&format!("generated/{path}: not produced by the generator (hand-written?)\n"));
     }
-    let readme = std::fs::read_to_string(root.join("README.md")).map_err(|e| format!("README.md: {e}"))?;
-    let updated = crate::coverage::update(&readme, &generated)?;
     if updated != readme {
         report.push_str(&diff_named("README.md", &readme, &updated));
     }
@@ -143,45 +160,4 @@ fn diff_named(path: &str, old: &str, new: &str) -> String {
     }
     out.push('\n');
     out
-}
-
-/// Every file under `dir` (but `target/`), by relative path with `/`.
-fn read_tree(dir: &Path) -> Result<BTreeMap<String, String>, String> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(current) = stack.pop() {
-        let entries = match std::fs::read_dir(&current) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(format!("{}: {e}", current.display())),
-        };
-        for entry in entries {
-            let path = entry.map_err(|e| e.to_string())?.path();
-            let relative = path.strip_prefix(dir).map_err(|e| e.to_string())?;
-            let relative = relative.to_string_lossy().replace('\\', "/");
-            if path.is_dir() {
-                if relative != "target" {
-                    stack.push(path);
-                }
-            } else {
-                let text = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-                out.insert(relative, String::from_utf8_lossy(&text).into_owned());
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Writes through a temporary file and a rename, so a crash never leaves a
-/// half-written file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-    }
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("{}: {e}", path.display())
-    })
 }

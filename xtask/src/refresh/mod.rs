@@ -7,8 +7,6 @@
 //! it succeeded, each file atomically.
 
 mod fetch;
-
-pub use fetch::today;
 #[cfg(test)]
 mod tests;
 
@@ -19,7 +17,7 @@ use dealpos_generator::diff::Report;
 use dealpos_generator::load::{self, Source};
 use fetch::Origin;
 
-use crate::{diff, lock, regen};
+use crate::{diff, files, lock, regen};
 
 /// What the command line asked for.
 #[derive(Debug, Default)]
@@ -141,10 +139,10 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, String> {
         .map_err(|e| {
             format!("the new descriptions do not generate: {e}\nspec/ is unchanged; fix spec/overlays/ (or the generator) and refresh again")
         })?;
-    let today = fetch::today();
+    let today = files::today();
     for update in &updates {
         let entry = &mut lock.descriptions[update.index];
-        regen::write_atomic(&root.join("spec").join(&entry.file), &update.bytes)?;
+        files::write_atomic(&root.join("spec").join(&entry.file), &update.bytes)?;
         entry.sha256 = lock::sha256(&update.bytes);
         entry.date.clone_from(&today);
         if let Origin::Url(url) = &update.origin {

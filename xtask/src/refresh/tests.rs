@@ -104,7 +104,7 @@ fn a_changed_description_is_taken_in_and_reported() {
     let entry = lock.descriptions.iter().find(|e| e.file == WEBHOOKS).expect("entry");
     assert_eq!(entry.sha256, crate::lock::sha256(&body));
     assert_eq!((entry.source.as_deref(), entry.origin.as_str()), (Some(url.as_str()), "downloaded"));
-    assert_eq!(entry.date, super::fetch::today());
+    assert_eq!(entry.date, crate::files::today());
     // generated/ follows, and is what `check` expects.
     crate::regen::check(dir.path()).expect("generated/ is up to date after refresh");
     let webhooks = std::fs::read_to_string(dir.path().join("generated/src/webhooks.rs")).expect("generated");
