@@ -125,7 +125,7 @@ pub(super) fn mark_lenient(api: &mut Api) {
     let mut output = BTreeSet::new();
     let mut input = BTreeSet::new();
     for op in &api.operations {
-        for ty in op.responses.iter().filter_map(|(_, ty)| ty.as_ref()) {
+        for ty in op.responses.iter().filter_map(|r| r.body.as_ref()) {
             reach(&api.types, ty, &mut output);
         }
         if let Some(ty) = &op.request {
@@ -160,7 +160,7 @@ pub fn users(api: &Api) -> Vec<Users> {
     let mut out = vec![Users::default(); api.types.len()];
     for op in &api.operations {
         let mut seen = BTreeSet::new();
-        let tys = op.request.iter().chain(op.responses.iter().filter_map(|(_, t)| t.as_ref()));
+        let tys = op.request.iter().chain(op.responses.iter().filter_map(|r| r.body.as_ref()));
         for ty in tys.chain(op.parameters.iter().map(|p| &p.ty)) {
             reach(&api.types, ty, &mut seen);
         }

@@ -1,8 +1,16 @@
 //! Stage 3: the intermediate representation. Everything emission needs, and
-//! nothing else: `$ref`s resolved, `allOf` merged, every type named. Emission
-//! never looks at the OpenAPI document again.
+//! nothing else: `$ref`s resolved, `allOf` merged, every Rust name decided.
+//! Emission never looks at the OpenAPI document again, and never makes a
+//! name: `naming.rs` decides them all (types, fields, variants, parameters,
+//! operation methods and builders, and per tag its feature, group, accessor
+//! and module), and emission reads them.
+//!
+//! The walk: `build.rs` (entry point and schemas) and `unions.rs` extend the
+//! shared `Builder` state of `builder.rs`; `operations.rs` reads operations
+//! and webhooks; `graph.rs` applies whole-graph rules; `naming.rs` runs last.
 
 mod build;
+mod builder;
 mod graph;
 mod naming;
 mod operations;
@@ -12,8 +20,7 @@ mod unions;
 
 pub use build::{build, build_with};
 pub use graph::{Users, tag_of, users};
-pub(crate) use naming::Taken;
-pub use naming::field_name;
+pub use naming::{TagNames, kebab, operations as name_operations, pascal, snake, tags};
 pub use refs::{FileLoader, from_disk, no_files};
 
 use serde_json::Value;
@@ -189,10 +196,16 @@ pub enum TypeRef {
 pub struct Operation {
     /// `operationId`, or one derived from method and path.
     pub id: String,
-    /// A snake_case Rust name, unique among the operations (naming pass).
+    /// The method on its tag's group (`void` in `client.invoice().void(…)`),
+    /// unique in the group; a POST twin has the method of the GET it stands
+    /// for (naming).
     pub rust_name: String,
-    /// Upper-case HTTP method.
-    pub method: String,
+    /// The request builder type the method returns (`VoidInvoice`), unique
+    /// among the crate's builders and tag groups; a POST twin's is its GET's
+    /// (naming).
+    pub builder: String,
+    /// The HTTP method.
+    pub method: HttpMethod,
     /// The path template.
     pub path: String,
     /// First tag, if any.
@@ -205,12 +218,152 @@ pub struct Operation {
     pub parameters: Vec<Parameter>,
     /// The JSON request body's type.
     pub request: Option<TypeRef>,
-    /// Responses: status (or `default`) and the JSON body's type.
-    pub responses: Vec<(String, Option<TypeRef>)>,
+    /// Responses in document order.
+    pub responses: Vec<Response>,
     /// DealPOS's notes on the operation (`x-dealpos-*`).
     pub dealpos: DealposNotes,
     /// Where it is.
     pub origin: Location,
+}
+
+/// An HTTP method an operation may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HttpMethod {
+    /// `GET`.
+    Get,
+    /// `PUT`.
+    Put,
+    /// `POST`.
+    Post,
+    /// `DELETE`.
+    Delete,
+    /// `OPTIONS`.
+    Options,
+    /// `HEAD`.
+    Head,
+    /// `PATCH`.
+    Patch,
+    /// `TRACE`.
+    Trace,
+}
+
+impl HttpMethod {
+    /// Every method, in the order a path item's operations are read.
+    pub const ALL: [HttpMethod; 8] = [
+        HttpMethod::Get,
+        HttpMethod::Put,
+        HttpMethod::Post,
+        HttpMethod::Delete,
+        HttpMethod::Options,
+        HttpMethod::Head,
+        HttpMethod::Patch,
+        HttpMethod::Trace,
+    ];
+
+    /// The key of the operation in a path item (`get`).
+    pub fn key(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "get",
+            HttpMethod::Put => "put",
+            HttpMethod::Post => "post",
+            HttpMethod::Delete => "delete",
+            HttpMethod::Options => "options",
+            HttpMethod::Head => "head",
+            HttpMethod::Patch => "patch",
+            HttpMethod::Trace => "trace",
+        }
+    }
+
+    /// As sent on the wire (`GET`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Options => "OPTIONS",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Trace => "TRACE",
+        }
+    }
+
+    /// Whether sending it twice has the effect of sending it once (RFC 9110),
+    /// so a failed attempt may be retried. `TRACE` is never sent.
+    pub fn idempotent(self) -> bool {
+        matches!(self, HttpMethod::Get | HttpMethod::Head | HttpMethod::Options | HttpMethod::Put | HttpMethod::Delete)
+    }
+}
+
+impl std::fmt::Display for HttpMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A documented response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// The status as written: `200`, `4XX` or `default`.
+    pub status: String,
+    /// The JSON body's type, if it has one.
+    pub body: Option<TypeRef>,
+}
+
+impl Response {
+    /// Whether the status is a success (2xx).
+    pub fn success(&self) -> bool {
+        self.status.starts_with('2')
+    }
+}
+
+impl Operation {
+    /// The body type of the first success response: what `send()` returns.
+    pub fn answer(&self) -> Option<&TypeRef> {
+        self.responses.iter().find(|r| r.success()).and_then(|r| r.body.as_ref())
+    }
+}
+
+/// Where a parameter is sent (`in:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ParameterPlace {
+    /// In the path template.
+    Path,
+    /// In the query string.
+    Query,
+    /// A request header.
+    Header,
+    /// A cookie (documented, not sent by the client).
+    Cookie,
+}
+
+impl ParameterPlace {
+    /// The place named by an `in:` value, if it is one of the four.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "path" => Some(ParameterPlace::Path),
+            "query" => Some(ParameterPlace::Query),
+            "header" => Some(ParameterPlace::Header),
+            "cookie" => Some(ParameterPlace::Cookie),
+            _ => None,
+        }
+    }
+
+    /// The `in:` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParameterPlace::Path => "path",
+            ParameterPlace::Query => "query",
+            ParameterPlace::Header => "header",
+            ParameterPlace::Cookie => "cookie",
+        }
+    }
+}
+
+impl std::fmt::Display for ParameterPlace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// What the `x-dealpos-*` extensions say of an operation.
@@ -246,11 +399,14 @@ pub struct Paging {
 pub struct Parameter {
     /// The name on the wire.
     pub name: String,
-    /// A snake_case Rust name, never a keyword, unique in its operation and
-    /// never `body` when the operation has a request body (naming pass).
+    /// The request builder's field for it, and its setter when optional:
+    /// snake_case, never a keyword, unique in its operation and never one of
+    /// the builder's own members (`naming::BUILDER_MEMBERS`; `body` only when there
+    /// is a request body). A paged operation's page parameters are `page` and
+    /// `page_size`, the builder's own setters (naming).
     pub rust_name: String,
-    /// `path`, `query`, `header` or `cookie`.
-    pub place: String,
+    /// Where it is sent.
+    pub place: ParameterPlace,
     /// Whether it must be sent.
     pub required: bool,
     /// Its type.
