@@ -8,10 +8,11 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use super::builder::{Builder, Shape};
+use super::model::*;
 use super::naming::pascal;
 use super::refs::{Documents, FileLoader};
 use super::schema::{self, Facts};
-use super::*;
+use super::{graph, naming, refs, unions};
 use crate::error::{Diagnostic, Error, Location, Result, Severity};
 use crate::load::Source;
 

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use super::model::{Example, TypeDef, TypeId, TypeKind, TypeRef};
 use super::refs::{self, Documents};
-use super::{Example, TypeDef, TypeId, TypeKind, TypeRef};
 use crate::error::{Diagnostic, Location};
 
 /// One walk over a description: the types built so far and what is pending.

@@ -4,7 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use super::*;
+use super::model::*;
+use crate::error::Diagnostic;
 
 /// A cycle of aliases (`A: {$ref: B}`, `B: {$ref: A}`) describes no value: an
 /// error at each alias in it. A cycle through a list or map

@@ -22,7 +22,7 @@ use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
 use serde_json::Value;
 
 use super::graph::tag_of;
-use super::{Api, Operation, TypeKind, TypeRef};
+use super::model::{Api, Operation, TypeKind, TypeRef};
 use crate::runtime::{CLIENT_METHODS, RESERVED_FEATURES, RESERVED_TYPES};
 
 /// Rust keywords (strict, reserved, and 2018+), which cannot be identifiers.
@@ -250,8 +250,8 @@ pub fn snake(raw: &str) -> String {
 
 /// A PascalCase identifier: `invoice-void request` → `InvoiceVoidRequest`;
 /// `3dSecure` → `T3dSecure`; nothing usable → `Type`. `Self`, the one
-/// PascalCase keyword, is left to each scope (see [`not_self`]), since types
-/// and variants rename it differently.
+/// PascalCase keyword, is left to each scope (variants become `SelfValue`, types
+/// `SelfModel`, builders `Self2`).
 pub fn pascal(raw: &str) -> String {
     let name = words(raw).to_upper_camel_case();
     match name.chars().next() {

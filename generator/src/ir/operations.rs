@@ -4,8 +4,8 @@ use heck::ToUpperCamelCase;
 use serde_json::Value;
 
 use super::builder::Builder;
+use super::model::*;
 use super::naming::pascal;
-use super::*;
 use crate::error::Location;
 
 impl<'a> Builder<'a> {

@@ -16,7 +16,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::builder::{Builder, Discriminator, Shape};
-use super::*;
+use super::model::*;
+use super::refs;
 use crate::error::{Diagnostic, Location};
 
 impl<'a> Builder<'a> {
