@@ -82,6 +82,8 @@ pub fn generate_from(info: &CrateInfo, specs: Vec<(Source, String)>, overlays: &
         warnings.extend(api.diagnostics.iter().cloned());
         modules.push(Module { name: module, spec: source.name.clone(), api });
     }
+    // Operations are grouped by tag across descriptions: their names are crate-wide.
+    ir::name_operations(&mut modules.iter_mut().map(|m| &mut m.api).collect::<Vec<_>>());
     let files = emit::emit(info, &modules)?;
     Ok(Generated { files, modules, warnings, overlay_changes })
 }

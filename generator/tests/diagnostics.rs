@@ -229,3 +229,16 @@ fn problems_in_another_file_are_reported_there() {
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(err, format!("error: {other}#/B/properties/x/not: `not` is not supported"));
 }
+
+#[test]
+fn an_unknown_parameter_place_is_an_error_not_a_query_parameter() {
+    let errors = errors(&format!(
+        "{HEAD}paths:\n  /a:\n    get:\n      parameters:\n        - {{name: Outlet, in: querystring, schema: {{type: string}}}}\n      responses: {{'200': {{description: ok}}}}\n"
+    ));
+    assert_eq!(
+        errors,
+        [
+            "error: bad.yaml#/paths/~1a/get/parameters/0/in: parameter `Outlet`: `in: querystring` is not path, query, header or cookie"
+        ]
+    );
+}

@@ -17,8 +17,8 @@ use std::collections::BTreeMap;
 
 pub use report::{Format, Report};
 
-use crate::emit::{Wrapper, call_name, field_type, rust_type, wrapper};
-use crate::ir::{Api, Field, Operation, TypeDef, TypeKind, TypeRef};
+use crate::emit::{Wrapper, field_type, rust_type, wrapper};
+use crate::ir::{Api, Field, Operation, TagNames, TypeDef, TypeKind, TypeRef, tag_of, tags};
 
 /// What a change means for users of the generated crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -83,7 +83,7 @@ pub struct Change {
 
 /// Every change from `old` to `new`, sorted (breaking first, then by subject).
 pub fn diff(old: &Api, new: &Api) -> Vec<Change> {
-    let mut d = Diff { old, new, changes: Vec::new() };
+    let mut d = Diff { old, new, old_tags: tags(&[old]), new_tags: tags(&[new]), changes: Vec::new() };
     d.operations();
     d.webhooks();
     d.types();
@@ -116,6 +116,9 @@ pub fn next_version(current: &str, impact: Option<Impact>) -> String {
 struct Diff<'a> {
     old: &'a Api,
     new: &'a Api,
+    /// The names naming gives each version's tags (their accessors).
+    old_tags: Vec<TagNames>,
+    new_tags: Vec<TagNames>,
     changes: Vec<Change>,
 }
 
@@ -130,19 +133,19 @@ impl Diff<'_> {
     }
 
     fn operations(&mut self) {
-        let key = |op: &Operation| (op.path.clone(), op.method.clone());
+        let key = |op: &Operation| (op.path.clone(), op.method);
         let old: BTreeMap<_, _> = self.old.operations.iter().map(|op| (key(op), op)).collect();
         let new: BTreeMap<_, _> = self.new.operations.iter().map(|op| (key(op), op)).collect();
         for (k, op) in &old {
             if !new.contains_key(k) {
-                let detail = format!("operation removed (`client.{}()`)", call_name(op));
+                let detail = format!("operation removed (`client.{}()`)", call_name(&self.old_tags, op));
                 self.push(Impact::Breaking, Kind::OperationRemoved, subject(op), detail);
             }
         }
         for (k, op) in &new {
             match old.get(k) {
                 None => {
-                    let detail = format!("operation added (`client.{}()`)", call_name(op));
+                    let detail = format!("operation added (`client.{}()`)", call_name(&self.new_tags, op));
                     self.push(Impact::Compatible, Kind::OperationAdded, subject(op), detail);
                 }
                 Some(before) => self.operation(before, op),
@@ -152,7 +155,7 @@ impl Diff<'_> {
 
     fn operation(&mut self, old: &Operation, new: &Operation) {
         let at = subject(new);
-        let (was, is) = (call_name(old), call_name(new));
+        let (was, is) = (call_name(&self.old_tags, old), call_name(&self.new_tags, new));
         if was != is {
             let detail = format!("now `client.{is}()`, was `client.{was}()` (operationId or tag changed)");
             self.push(Impact::Breaking, Kind::OperationRenamed, &at, detail);
@@ -179,20 +182,14 @@ impl Diff<'_> {
                 }
             }
         }
-        let answer = |api: &Api, op: &Operation| {
-            op.responses
-                .iter()
-                .find(|(s, _)| s.starts_with('2'))
-                .and_then(|(_, t)| t.as_ref())
-                .map(|t| Self::rust(api, t))
-        };
+        let answer = |api: &Api, op: &Operation| op.answer().map(|t| Self::rust(api, t));
         let (a, b) = (answer(self.old, old), answer(self.new, new));
         if a != b {
             let show = |t: &Option<String>| t.clone().unwrap_or_else(|| "()".into());
             let detail = format!("answer `{}` → `{}`", show(&a), show(&b));
             self.push(Impact::Breaking, Kind::ResponseTypeChanged, &at, detail);
         }
-        let statuses = |op: &Operation| op.responses.iter().map(|(s, _)| s.clone()).collect::<Vec<_>>();
+        let statuses = |op: &Operation| op.responses.iter().map(|r| r.status.clone()).collect::<Vec<_>>();
         let (a, b) = (statuses(old), statuses(new));
         for s in a.iter().filter(|s| !b.contains(s)) {
             self.push(Impact::Patch, Kind::ResponseStatusChanged, &at, format!("response {s} no longer documented"));
@@ -228,7 +225,8 @@ impl Diff<'_> {
     }
 
     fn parameters(&mut self, at: &str, old: &Operation, new: &Operation) {
-        let key = |p: &crate::ir::Parameter| (p.place.clone(), p.name.clone());
+        // By the place's name, so changes are listed as they always were.
+        let key = |p: &crate::ir::Parameter| (p.place.as_str(), p.name.clone());
         let olds: BTreeMap<_, _> = old.parameters.iter().map(|p| (key(p), p)).collect();
         let news: BTreeMap<_, _> = new.parameters.iter().map(|p| (key(p), p)).collect();
         for ((place, name), _) in olds.iter().filter(|(k, _)| !news.contains_key(*k)) {
@@ -441,6 +439,14 @@ impl Diff<'_> {
             }
         }
     }
+}
+
+/// How users reach `op` (`invoice().void`): the accessor naming gave its tag
+/// and the method naming gave it.
+fn call_name(tags: &[TagNames], op: &Operation) -> String {
+    let tag = tag_of(op);
+    let accessor = tags.iter().find(|t| t.tag == tag).map_or(tag, |t| t.accessor.as_str());
+    format!("{accessor}().{}", op.rust_name)
 }
 
 fn subject(op: &Operation) -> String {

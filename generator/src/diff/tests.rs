@@ -340,3 +340,14 @@ fn reports_render_as_text_and_markdown() {
         "{md}"
     );
 }
+
+/// The diff names operations as the crate does: naming's accessor and
+/// method, collision suffix included.
+#[test]
+fn operations_are_named_as_the_crate_names_them() {
+    let added = "  /Invoice/Void2:\n    post:\n      operationId: voidInvoices\n      tags: [Invoice]\n      responses: {'200': {description: ok}}\nwebhooks:";
+    let changes = diff(&api(BASE), &api(&BASE.replacen("webhooks:", added, 1)));
+    let details: Vec<_> =
+        changes.iter().filter(|c| c.kind == Kind::OperationAdded).map(|c| c.detail.as_str()).collect();
+    assert_eq!(details, ["operation added (`client.invoice().void_2()`)"]);
+}

@@ -2,41 +2,45 @@
 //! returning a request builder with `send()` (and `items()`/`collect_all()` for
 //! paged operations). Methods only describe requests; the runtime in
 //! `templates/runtime/client/` sends them.
+//!
+//! Every name written here is read from the IR, never made: the tag's group
+//! type and accessor from [`crate::ir::TagNames`], the method and builder
+//! from [`Operation::rust_name`] and [`Operation::builder`], the builder's
+//! fields and setters from [`crate::ir::Parameter::rust_name`] (naming
+//! keeps those clear of the members written here, its `BUILDER_MEMBERS`).
 
 use std::collections::BTreeMap;
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::features::gate;
 use super::types::{Scope, ident, rust_type_in};
 use super::{Features, Module, docs};
-use crate::ir::{Api, Operation, Taken, TypeKind, TypeRef, tag_of};
+use crate::ir::{Api, Operation, ParameterPlace, TypeKind, TypeRef, tag_of};
 
 /// The `operations` module; each tag's group is compiled with the tag's feature.
 pub fn operations(modules: &[Module], features: &Features) -> TokenStream {
-    let mut groups: BTreeMap<String, Vec<(&Module, &Operation)>> = BTreeMap::new();
+    let mut groups: BTreeMap<&str, Vec<(&Module, &Operation)>> = BTreeMap::new();
     for module in modules {
-        let by_id: BTreeMap<&str, &Operation> = module.api.operations.iter().map(|o| (o.id.as_str(), o)).collect();
+        let by_id = by_id(&module.api);
         for op in &module.api.operations {
             // A POST twin is reached through the GET it stands for.
             if op.dealpos.post_twin_of.as_deref().is_some_and(|of| by_id.contains_key(of)) {
                 continue;
             }
-            groups.entry(tag_of(op).to_string()).or_default().push((module, op));
+            groups.entry(tag_of(op)).or_default().push((module, op));
         }
     }
     let mut accessors = Vec::new();
     let mut items = Vec::new();
-    let mut builder_names = Taken::default();
-    let mut accessor_names = Taken::with(crate::runtime::CLIENT_METHODS);
     // Tags in the features' order: the description's, then undeclared ones as met.
-    for (tag, _) in &features.tags {
-        let Some(ops) = groups.get(tag) else { continue };
+    for names in &features.names {
+        let Some(ops) = groups.get(names.tag.as_str()) else { continue };
+        let tag = &names.tag;
         let cfg = features.tag_cfg(tag);
-        let group = format_ident!("{}Api", rust_ident_pascal(tag));
-        let accessor = ident(&accessor_names.claim(&safe_snake(tag), "_"));
+        let group = format_ident!("{}", names.group);
+        let accessor = ident(&names.accessor);
         let doc = format!(" Operations tagged `{tag}`.");
         accessors.push(quote! {
             #cfg
@@ -45,16 +49,16 @@ pub fn operations(modules: &[Module], features: &Features) -> TokenStream {
                 #group { client: self }
             }
         });
-        let mut method_names = Taken::default();
         let mut methods = Vec::new();
         for (module, op) in ops {
-            let by_id: BTreeMap<&str, &Operation> = module.api.operations.iter().map(|o| (o.id.as_str(), o)).collect();
             // Only a GET that carries a JSON body needs its twin; a plain GET is sent as it is.
-            let twin =
-                op.dealpos.post_twin.as_deref().and_then(|t| by_id.get(t).copied()).filter(|_| op.request.is_some());
-            let builder = format_ident!("{}", builder_names.claim(&rust_ident_pascal(&op.id), ""));
-            let method = ident(&method_names.claim(&method_name(&op.id, tag), "_"));
-            let (method_tokens, builder_tokens) = operation(module, op, twin, &method, &builder);
+            let twin = op
+                .dealpos
+                .post_twin
+                .as_deref()
+                .and_then(|t| by_id(&module.api).get(t).copied())
+                .filter(|_| op.request.is_some());
+            let (method_tokens, builder_tokens) = operation(module, op, twin);
             methods.push(method_tokens);
             items.push(gate(builder_tokens, &cfg));
         }
@@ -85,51 +89,82 @@ pub fn operations(modules: &[Module], features: &Features) -> TokenStream {
     }
 }
 
-/// The method on the tag's group, and the request builder type.
-fn operation(
-    module: &Module,
-    op: &Operation,
-    twin: Option<&Operation>,
-    method: &proc_macro2::Ident,
-    builder: &proc_macro2::Ident,
-) -> (TokenStream, TokenStream) {
+/// The operations of `api` by id (the last of several with one id wins).
+fn by_id(api: &Api) -> BTreeMap<&str, &Operation> {
+    api.operations.iter().map(|o| (o.id.as_str(), o)).collect()
+}
+
+/// The method on the tag's group, and the request builder type: the steps
+/// below, put together.
+fn operation(module: &Module, op: &Operation, twin: Option<&Operation>) -> (TokenStream, TokenStream) {
     let api = &module.api;
     let models = format_ident!("{}", module.name);
     let scope = Scope { root: quote!(crate), module: Some(quote!(crate::#models)) };
-    // The GET with a JSON body is sent as its documented POST twin (bodies on GET get lost in proxies).
-    let sent = twin.unwrap_or(op);
-    let http_method = sent.method.as_str();
-    let path = sent.path.trim_start_matches('/');
-    let safe = matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE");
-    let id = op.id.as_str();
+    let method = ident(&op.rust_name);
+    let builder = format_ident!("{}", op.builder);
+    let mut parts = parameters(api, op, &scope);
+    let set_body = body(api, op, &scope, &mut parts);
+    let answer = op.answer();
+    let (output, send_body) = send(api, answer, &scope);
+    let paging = paging(api, op, answer, &scope);
+    let route = Route::of(op, twin);
+    let deprecated =
+        op.dealpos.deprecated.then(|| quote!(#[deprecated(note = "DealPOS marks this operation deprecated")]));
+    let (method_doc, builder_doc) = (method_doc(op, &route), builder_doc(op));
+    let Parts { args, inits, .. } = &parts;
+    let page_init = &paging.init;
+    let method_tokens = quote! {
+        #method_doc
+        #deprecated
+        pub fn #method(&self, #(#args),*) -> #builder<'a> {
+            #builder { client: self.client, #(#inits)* #page_init }
+        }
+    };
+    let builder_tokens =
+        builder_item(&builder, &builder_doc, &parts, &paging, &route, op, &Sending { output, send_body, set_body });
+    (method_tokens, builder_tokens)
+}
 
-    let mut fields = Vec::new();
-    let mut args = Vec::new();
-    let mut inits = Vec::new();
-    let mut setters = Vec::new();
-    let mut fills = Vec::new();
-    let mut names = Taken::with(&["client", "body", "send", "request", "items", "collect_all", "page", "page_size"]);
-    // A paged operation's page parameters are set by `page()`/`page_size()` and by the stream.
+/// What the parameters (and the body) add to the method and the builder.
+#[derive(Default)]
+struct Parts {
+    /// The builder's fields.
+    fields: Vec<TokenStream>,
+    /// The method's arguments: required parameters, then the body.
+    args: Vec<TokenStream>,
+    /// The builder's fields as the method fills them.
+    inits: Vec<TokenStream>,
+    /// Setters of the optional parameters.
+    setters: Vec<TokenStream>,
+    /// Statements putting each parameter into the request.
+    fills: Vec<TokenStream>,
+}
+
+/// Required parameters become arguments, optional ones setters; each is put
+/// into the request where it belongs. A paged operation's page parameters
+/// are left to `page()`/`page_size()` and the stream.
+fn parameters(api: &Api, op: &Operation, scope: &Scope) -> Parts {
+    let mut parts = Parts::default();
     let is_page_param = |name: &str| op.dealpos.paged.as_ref().is_some_and(|p| name == p.page || name == p.size);
     for p in op.parameters.iter().filter(|p| !is_page_param(&p.name)) {
-        let name = ident(&names.claim(&crate::ir::field_name(&p.name), "_"));
-        let ty = rust_type_in(api, &p.ty, &scope);
+        let name = ident(&p.rust_name);
+        let ty = rust_type_in(api, &p.ty, scope);
         let wire = p.name.as_str();
-        let fill = match p.place.as_str() {
-            "path" => quote!(path = crate::client::path_param(&path, #wire, &self.#name);),
-            "header" => quote!(request.header(#wire, &self.#name);),
-            "cookie" => quote!(),
-            _ => quote!(request.query(#wire, &self.#name);),
+        let fill = match p.place {
+            ParameterPlace::Path => quote!(path = crate::client::path_param(&path, #wire, &self.#name);),
+            ParameterPlace::Header => quote!(request.header(#wire, &self.#name);),
+            ParameterPlace::Cookie => quote!(),
+            ParameterPlace::Query => quote!(request.query(#wire, &self.#name);),
         };
         if p.required {
-            fields.push(quote!(#name: #ty,));
-            args.push(quote!(#name: #ty));
-            inits.push(quote!(#name,));
+            parts.fields.push(quote!(#name: #ty,));
+            parts.args.push(quote!(#name: #ty));
+            parts.inits.push(quote!(#name,));
         } else {
-            fields.push(quote!(#name: Option<#ty>,));
-            inits.push(quote!(#name: None,));
+            parts.fields.push(quote!(#name: Option<#ty>,));
+            parts.inits.push(quote!(#name: None,));
             let doc = docs(p.doc.as_deref());
-            setters.push(quote! {
+            parts.setters.push(quote! {
                 #doc
                 pub fn #name(mut self, value: #ty) -> Self {
                     self.#name = Some(value);
@@ -137,57 +172,77 @@ fn operation(
                 }
             });
         }
-        fills.push(fill);
+        parts.fills.push(fill);
     }
-    let body_ty = op.request.as_ref().map(|t| rust_type_in(api, t, &scope));
-    if let Some(t) = &body_ty {
-        fields.push(quote!(body: #t,));
-        args.push(quote!(body: #t));
-        inits.push(quote!(body,));
-    }
-    let set_body = body_ty.as_ref().map(|_| {
-        quote! {
-            request.body = Some(serde_json::to_value(&self.body).map_err(|e| crate::client::Error::Config(e.to_string()))?);
-        }
-    });
-    let answer = op.responses.iter().find(|(s, _)| s.starts_with('2')).and_then(|(_, t)| t.as_ref());
-    let (output, send_body) = match answer {
-        Some(t) => {
-            let t = rust_type_in(api, t, &scope);
-            (t, quote!(self.client.execute(&request).await))
-        }
-        None => (quote!(()), quote!(self.client.execute_unit(&request).await)),
-    };
-    let paging_spec = op.dealpos.paged.as_ref().map(|p| {
-        let in_body = !op.parameters.iter().any(|q| q.name == p.page && q.place == "query");
-        let (page, size) = (&p.page, &p.size);
-        quote!(crate::client::Paging { page: #page, size: #size, in_body: #in_body })
-    });
-    let apply_page = paging_spec.as_ref().map(|spec| {
-        quote! {
-            let request = #spec.apply(&request, self.page.unwrap_or(1), self.page_size.unwrap_or_else(|| self.client.page_size()));
-        }
-    });
-    let page_setters = paging_spec.as_ref().map(|_| {
-        quote! {
-            /// The page `send()` fetches (default 1).
-            pub fn page(mut self, page: u32) -> Self {
-                self.page = Some(page);
-                self
-            }
+    parts
+}
 
-            /// Items per page (default: the client's page size).
-            pub fn page_size(mut self, size: u32) -> Self {
-                self.page_size = Some(size);
-                self
-            }
+/// The request body: the method's last argument, a builder field, and the
+/// statement putting it into the request.
+fn body(api: &Api, op: &Operation, scope: &Scope, parts: &mut Parts) -> Option<TokenStream> {
+    let t = rust_type_in(api, op.request.as_ref()?, scope);
+    parts.fields.push(quote!(body: #t,));
+    parts.args.push(quote!(body: #t));
+    parts.inits.push(quote!(body,));
+    Some(quote! {
+        request.body = Some(serde_json::to_value(&self.body).map_err(|e| crate::client::Error::Config(e.to_string()))?);
+    })
+}
+
+/// What `send()` returns and the call that sends: the answer decoded, or
+/// `()` when the success response has no body.
+fn send(api: &Api, answer: Option<&TypeRef>, scope: &Scope) -> (TokenStream, TokenStream) {
+    match answer {
+        Some(t) => (rust_type_in(api, t, scope), quote!(self.client.execute(&request).await)),
+        None => (quote!(()), quote!(self.client.execute_unit(&request).await)),
+    }
+}
+
+/// What `send()` needs besides the parts: its output, the sending call and
+/// the body statement.
+struct Sending {
+    output: TokenStream,
+    send_body: TokenStream,
+    set_body: Option<TokenStream>,
+}
+
+/// What paging adds to a builder; all empty for an operation that does not page.
+#[derive(Default)]
+struct PagingParts {
+    /// The `page`/`page_size` fields.
+    field: Option<TokenStream>,
+    /// Their initial values.
+    init: Option<TokenStream>,
+    /// Applying them to the request in `send()`.
+    apply: Option<TokenStream>,
+    /// `page()` and `page_size()`.
+    setters: Option<TokenStream>,
+    /// `items()` and `collect_all()`, when the answer's items can be found.
+    stream: Option<TokenStream>,
+}
+
+fn paging(api: &Api, op: &Operation, answer: Option<&TypeRef>, scope: &Scope) -> PagingParts {
+    let Some(p) = op.dealpos.paged.as_ref() else { return PagingParts::default() };
+    let in_body = !op.parameters.iter().any(|q| q.name == p.page && q.place == ParameterPlace::Query);
+    let (page, size) = (&p.page, &p.size);
+    let spec = quote!(crate::client::Paging { page: #page, size: #size, in_body: #in_body });
+    let apply = quote! {
+        let request = #spec.apply(&request, self.page.unwrap_or(1), self.page_size.unwrap_or_else(|| self.client.page_size()));
+    };
+    let setters = quote! {
+        /// The page `send()` fetches (default 1).
+        pub fn page(mut self, page: u32) -> Self {
+            self.page = Some(page);
+            self
         }
-    });
-    let paging = op.dealpos.paged.as_ref().zip(paging_spec.as_ref()).and_then(|(p, spec)| {
-        let (item, extract) = page_items(api, answer?, &p.items, &scope)?;
-        Some((item, extract, spec.clone()))
-    });
-    let paged = paging.map(|(item, extract, spec)| {
+
+        /// Items per page (default: the client's page size).
+        pub fn page_size(mut self, size: u32) -> Self {
+            self.page_size = Some(size);
+            self
+        }
+    };
+    let stream = answer.and_then(|answer| page_items(api, answer, &p.items, scope)).map(|(item, extract)| {
         quote! {
             /// Every item of every page from `page` on, fetched as the stream is read;
             /// it ends on an empty page or one shorter than the page size.
@@ -209,67 +264,13 @@ fn operation(
             }
         }
     });
-    let page_size_field = paging_spec.as_ref().map(|_| quote!(page: Option<u32>, page_size: Option<u32>,));
-    let page_size_init = paging_spec.as_ref().map(|_| quote!(page: None, page_size: None,));
-    let summary = [op.summary.as_deref(), op.doc.as_deref()].into_iter().flatten().collect::<Vec<_>>().join("\n\n");
-    let route = match twin {
-        Some(t) => format!(
-            "`{} /{}` (the documented POST twin of `{} /{}`)",
-            t.method,
-            path,
-            op.method,
-            op.path.trim_start_matches('/')
-        ),
-        None => format!("`{http_method} /{path}`"),
-    };
-    let method_doc = docs(Some(&format!("{summary}\n\n{route}, operation `{id}`.")));
-    let builder_doc = format!(" Request builder for `{id}`: set optional parameters, then `send()`.");
-    let deprecated =
-        op.dealpos.deprecated.then(|| quote!(#[deprecated(note = "DealPOS marks this operation deprecated")]));
-    let method_tokens = quote! {
-        #method_doc
-        #deprecated
-        pub fn #method(&self, #(#args),*) -> #builder<'a> {
-            #builder { client: self.client, #(#inits)* #page_size_init }
-        }
-    };
-    let builder_tokens = quote! {
-        #[doc = #builder_doc]
-        #[derive(Debug, Clone)]
-        #[must_use = "a request does nothing until it is sent"]
-        pub struct #builder<'a> {
-            client: &'a crate::client::Client,
-            #(#fields)*
-            #page_size_field
-        }
-
-        impl<'a> #builder<'a> {
-            #(#setters)*
-
-            /// Sends the request.
-            pub async fn send(self) -> Result<#output, crate::client::Error> {
-                let request = self.request()?;
-                #apply_page
-                #send_body
-            }
-
-            #page_setters
-
-            #paged
-
-            fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
-                #[allow(unused_mut)]
-                let mut path = String::from(#path);
-                #[allow(unused_mut)]
-                let mut request = crate::client::Request::new(#id, #http_method, String::new(), #safe);
-                #(#fills)*
-                #set_body
-                request.path = path;
-                Ok(request)
-            }
-        }
-    };
-    (method_tokens, builder_tokens)
+    PagingParts {
+        field: Some(quote!(page: Option<u32>, page_size: Option<u32>,)),
+        init: Some(quote!(page: None, page_size: None,)),
+        apply: Some(apply),
+        setters: Some(setters),
+        stream,
+    }
 }
 
 /// The item type of a paged answer and a closure taking the items out: the
@@ -293,54 +294,96 @@ fn page_items(api: &Api, answer: &TypeRef, field: &str, scope: &Scope) -> Option
     Some((item_ty, quote!(|page: #answer_ty| #take)))
 }
 
-/// How users reach `op`: `invoice().void` (before any collision suffix).
-pub(crate) fn call_name(op: &Operation) -> String {
-    let tag = tag_of(op);
-    format!("{}().{}", safe_snake(tag), method_name(&op.id, tag))
+/// What goes on the wire: the GET with a JSON body is sent as its
+/// documented POST twin (bodies on GET get lost in proxies).
+struct Route<'o> {
+    /// The operation sent.
+    sent: &'o Operation,
+    /// The path template, without its leading `/`.
+    path: &'o str,
+    /// The twin, when it is the one sent.
+    twin: Option<&'o Operation>,
 }
 
-/// `voidInvoice` in tag `Invoice` → `void`: the tag's words are dropped, as
-/// the method is reached through the tag (`client.invoice().void(…)`).
-fn method_name(id: &str, tag: &str) -> String {
-    let tag_words: Vec<String> = safe_snake(tag).split('_').map(str::to_string).collect();
-    let snake = id.to_snake_case();
-    let kept: Vec<&str> =
-        snake.split('_').filter(|w| !w.is_empty()).filter(|w| !tag_words.iter().any(|t| is_form_of(w, t))).collect();
-    let name = if kept.is_empty() { id.to_snake_case() } else { kept.join("_") };
-    crate::ir::field_name(&name)
+impl<'o> Route<'o> {
+    fn of(op: &'o Operation, twin: Option<&'o Operation>) -> Self {
+        let sent = twin.unwrap_or(op);
+        Route { sent, path: sent.path.trim_start_matches('/'), twin }
+    }
 }
 
-/// `word` is `tag_word` or its plural (`invoices`, `taxes`, `categories`).
-fn is_form_of(word: &str, tag_word: &str) -> bool {
-    let t = tag_word;
-    word == t
-        || word == format!("{t}s")
-        || word == format!("{t}es")
-        || t.strip_suffix('y').is_some_and(|stem| word == format!("{stem}ies"))
+/// The method's doc: summary, description, the route and the operationId.
+fn method_doc(op: &Operation, route: &Route<'_>) -> TokenStream {
+    let summary = [op.summary.as_deref(), op.doc.as_deref()].into_iter().flatten().collect::<Vec<_>>().join("\n\n");
+    let path = route.path;
+    let line = match route.twin {
+        Some(t) => format!(
+            "`{} /{}` (the documented POST twin of `{} /{}`)",
+            t.method,
+            path,
+            op.method,
+            op.path.trim_start_matches('/')
+        ),
+        None => format!("`{} /{path}`", route.sent.method),
+    };
+    docs(Some(&format!("{summary}\n\n{line}, operation `{}`.", op.id)))
 }
 
-fn safe_snake(name: &str) -> String {
-    crate::ir::field_name(name)
+fn builder_doc(op: &Operation) -> String {
+    format!(" Request builder for `{}`: set optional parameters, then `send()`.", op.id)
 }
 
-fn rust_ident_pascal(name: &str) -> String {
-    let cleaned: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect();
-    let pascal = cleaned.to_upper_camel_case();
-    if pascal.starts_with(|c: char| c.is_ascii_digit()) || pascal.is_empty() { format!("Op{pascal}") } else { pascal }
-}
+/// The builder struct and its `impl`: setters, `send()`, paging, and the
+/// request it describes.
+fn builder_item(
+    builder: &Ident,
+    doc: &str,
+    parts: &Parts,
+    paging: &PagingParts,
+    route: &Route<'_>,
+    op: &Operation,
+    sending: &Sending,
+) -> TokenStream {
+    let Parts { fields, setters, fills, .. } = parts;
+    let PagingParts { field: page_field, apply, setters: page_setters, stream, .. } = paging;
+    let Sending { output, send_body, set_body } = sending;
+    let (id, path, http_method) = (op.id.as_str(), route.path, route.sent.method.as_str());
+    // Retried only when repeating it is harmless; a twin is judged by the GET it stands for.
+    let safe = op.method.idempotent();
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until it is sent"]
+        pub struct #builder<'a> {
+            client: &'a crate::client::Client,
+            #(#fields)*
+            #page_field
+        }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+        impl<'a> #builder<'a> {
+            #(#setters)*
 
-    #[test]
-    fn method_names_drop_the_tag() {
-        assert_eq!(method_name("voidInvoice", "Invoice"), "void");
-        assert_eq!(method_name("listInvoicesWithTotalCount", "Invoice"), "list_with_total_count");
-        assert_eq!(method_name("getSalesOrderDetail", "Sales Order"), "get_detail");
-        assert_eq!(method_name("listCategories", "Category"), "list");
-        assert_eq!(method_name("invoice", "Invoice"), "invoice");
-        assert_eq!(method_name("createToken", "Token"), "create");
-        assert_eq!(method_name("listTaxes", "Tax"), "list");
+            /// Sends the request.
+            pub async fn send(self) -> Result<#output, crate::client::Error> {
+                let request = self.request()?;
+                #apply
+                #send_body
+            }
+
+            #page_setters
+
+            #stream
+
+            fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
+                #[allow(unused_mut)]
+                let mut path = String::from(#path);
+                #[allow(unused_mut)]
+                let mut request = crate::client::Request::new(#id, #http_method, String::new(), #safe);
+                #(#fills)*
+                #set_body
+                request.path = path;
+                Ok(request)
+            }
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! The generated crate's Cargo features: one per tag (the tag's operations and
 //! every type they use) and `webhooks` (the events and their payloads), so a
 //! user compiles only what they call. `full`, on by default, is all of them.
+//! The features' names are decided by naming (`ir::tags`); this module
+//! decides which items each gates.
 //!
 //! A type used by several tags is compiled when any of them is on; a type no
 //! operation or webhook uses is always compiled (it costs little and nothing
@@ -8,24 +10,23 @@
 
 use std::collections::BTreeMap;
 
-use heck::ToKebabCase;
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::quote;
 
 use super::Module;
-use crate::ir::{Taken, TypeId, tag_of, users};
+use crate::ir::{TagNames, TypeId, users};
 
 /// The features of a crate, and which items each gates.
 #[derive(Debug, Clone)]
 pub struct Features {
     /// (tag, feature) in the order the operations module groups tags.
     pub tags: Vec<(String, String)>,
+    /// Every name of each tag, in the same order (decided by `ir::tags`).
+    pub names: Vec<TagNames>,
     /// Whether there is a `webhooks` feature (some module has webhooks).
     pub webhooks: bool,
     /// Per module, per type: the features that compile it (empty: always).
     types: Vec<Vec<Vec<String>>>,
-    /// The Rust module of each tag in [`Features::tags`], for its types' file.
-    modules: Vec<String>,
 }
 
 /// The one tag whose feature alone compiles a type, and so holds it.
@@ -42,26 +43,8 @@ pub struct Home<'a> {
 impl Features {
     /// The features for `modules`.
     pub fn new(modules: &[Module]) -> Self {
-        let mut order: Vec<String> = Vec::new();
-        for op in modules.iter().flat_map(|m| &m.api.operations) {
-            if !order.iter().any(|t| t == tag_of(op)) {
-                order.push(tag_of(op).to_string());
-            }
-        }
-        // Tags in the description's order; tags it does not declare after them, as met.
-        let declared: Vec<&str> = modules.iter().flat_map(|m| m.api.tags.iter().map(|t| t.name.as_str())).collect();
-        order.sort_by_key(|tag| declared.iter().position(|d| d == tag).unwrap_or(usize::MAX));
-        let mut taken = Taken::with(crate::runtime::RESERVED_FEATURES);
-        let tags: Vec<(String, String)> = order
-            .into_iter()
-            .map(|tag| {
-                let kebab = tag.to_kebab_case();
-                let base =
-                    if kebab.starts_with(|c: char| c.is_ascii_alphanumeric()) { kebab } else { format!("tag-{kebab}") };
-                let feature = taken.claim(&base, "-");
-                (tag, feature)
-            })
-            .collect();
+        let names = crate::ir::tags(&modules.iter().map(|m| &m.api).collect::<Vec<_>>());
+        let tags: Vec<(String, String)> = names.iter().map(|n| (n.tag.clone(), n.feature.clone())).collect();
         let by_tag: BTreeMap<&str, &str> = tags.iter().map(|(t, f)| (t.as_str(), f.as_str())).collect();
         let types = modules
             .iter()
@@ -80,9 +63,7 @@ impl Features {
             })
             .collect();
         let webhooks = modules.iter().any(|m| !m.api.webhooks.is_empty());
-        let mut taken = Taken::with(&["shared"]);
-        let modules = tags.iter().map(|(_, f)| taken.claim(&crate::ir::field_name(f), "_")).collect();
-        Features { tags, webhooks, types, modules }
+        Features { tags, names, webhooks, types }
     }
 
     /// The feature of `tag`.
@@ -108,8 +89,8 @@ impl Features {
     pub fn home(&self, module: usize, id: TypeId) -> Option<Home<'_>> {
         let [feature] = self.of_type(module, id) else { return None };
         let at = self.tags.iter().position(|(_, f)| f == feature)?;
-        let (tag, feature) = &self.tags[at];
-        Some(Home { tag, feature, module: &self.modules[at] })
+        let names = self.names.get(at)?;
+        Some(Home { tag: &names.tag, feature: &names.feature, module: &names.module })
     }
 
     fn of_type(&self, module: usize, id: TypeId) -> &[String] {

@@ -11,7 +11,7 @@ use quote::{format_ident, quote};
 
 use super::features::{self, Features};
 use super::{Module, types, webhooks};
-use crate::ir::TypeId;
+use crate::ir::{SHARED_MODULE, TypeId};
 
 /// One Rust file of a description's module: its path in the crate and its items.
 pub struct File {
@@ -66,14 +66,15 @@ pub fn files(module: &Module, index: usize, features: &Features) -> Vec<File> {
     let has_shared = !shared.is_empty() || !hooks.is_empty();
     if has_shared {
         // With no feature on, every shared type may be compiled out.
+        let shared_mod = format_ident!("{}", SHARED_MODULE);
         declarations.push(quote! {
-            mod shared;
+            mod #shared_mod;
             #[allow(unused_imports)]
-            pub use shared::*;
+            pub use #shared_mod::*;
         });
         let doc = " Types used by the operations of several tags, or by none: each is compiled with any of its tags' features.";
         out.push(File {
-            path: format!("{dir}/shared.rs"),
+            path: format!("{dir}/{SHARED_MODULE}.rs"),
             tokens: quote! {
                 #![doc = #doc]
                 #[allow(unused_imports)]

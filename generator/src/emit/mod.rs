@@ -12,7 +12,6 @@ mod webhooks;
 
 use std::collections::BTreeMap;
 
-pub(crate) use client::call_name;
 pub use features::Features;
 pub(crate) use types::{Wrapper, field_type, rust_type, wrapper};
 

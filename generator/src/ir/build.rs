@@ -1,16 +1,18 @@
 //! Schema analysis: walks one document (and the files it `$ref`s) and builds
-//! the [`Api`]. Operations and webhooks are walked in `operations.rs`, unions
-//! decided in `unions.rs`, whole-graph rules applied in `graph.rs`.
+//! the [`Api`]. The walk's state is `builder.rs`'s; operations and webhooks
+//! are walked in `operations.rs`, unions decided in `unions.rs`, whole-graph
+//! rules applied in `graph.rs`, and names decided last, in `naming.rs`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use heck::ToUpperCamelCase;
 use serde_json::{Map, Value};
 
+use super::builder::{Builder, Shape};
+use super::model::*;
+use super::naming::pascal;
 use super::refs::{Documents, FileLoader};
 use super::schema::{self, Facts};
-use super::unions::Discriminator;
-use super::*;
+use super::{graph, naming, refs, unions};
 use crate::error::{Diagnostic, Error, Location, Result, Severity};
 use crate::load::Source;
 
@@ -39,19 +41,7 @@ pub fn build_with(source: &Source, loader: FileLoader<'_>) -> Result<Api> {
     if !(openapi.starts_with("3.0") || openapi.starts_with("3.1")) {
         return Err(Error::at(root.join("openapi"), format!("OpenAPI 3.0 or 3.1 expected, found `{openapi}`")));
     }
-    let mut b = Builder {
-        docs: &docs,
-        root: doc,
-        types: Vec::new(),
-        by_pointer: BTreeMap::new(),
-        queue: Vec::new(),
-        built: BTreeSet::new(),
-        discriminators: BTreeMap::new(),
-        depth: 0,
-        steps: 0,
-        diagnostics: Vec::new(),
-        examples: Vec::new(),
-    };
+    let mut b = Builder::new(&docs, doc);
     let info = doc.get("info");
     let text = |v: Option<&Value>, key: &str| v.and_then(|v| v.get(key)).and_then(Value::as_str).map(str::to_string);
     let tags = doc
@@ -110,74 +100,7 @@ fn dedup(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostics
 }
 
-pub(super) struct Builder<'a> {
-    /// Every document reachable from the description.
-    pub(super) docs: &'a Documents,
-    /// The description itself.
-    pub(super) root: &'a Value,
-    pub(super) types: Vec<TypeDef>,
-    /// Types built from a `$ref` target, by location, so each has one home.
-    pub(super) by_pointer: BTreeMap<Location, (TypeId, bool)>,
-    /// `$ref` targets named but not built yet. Building them later rather than
-    /// on first use keeps the walk's depth independent of how long a chain of
-    /// references is.
-    pub(super) queue: Vec<(Location, TypeId)>,
-    pub(super) built: BTreeSet<TypeId>,
-    /// Unions with a `discriminator`, by the union schema's location.
-    pub(super) discriminators: BTreeMap<Location, Discriminator>,
-    /// Current nesting of inline schemas.
-    pub(super) depth: usize,
-    /// Schemas analysed so far.
-    pub(super) steps: usize,
-    pub(super) diagnostics: Vec<Diagnostic>,
-    pub(super) examples: Vec<Example>,
-}
-
 impl<'a> Builder<'a> {
-    /// Resolves a `$ref` (local or into another file), reporting dangling,
-    /// unreadable and unsupported ones at `at`.
-    pub(super) fn resolve(&mut self, at: &Location, reference: &str) -> Option<(Location, &'a Value)> {
-        let Some(target) = refs::split(&at.file, reference) else {
-            self.error(
-                at.clone(),
-                format!("`$ref: {reference}`: only file paths and JSON pointers are supported (no URLs or anchors)"),
-            );
-            return None;
-        };
-        let doc = match self.docs.get(&target.file) {
-            Ok(doc) => doc,
-            Err(why) => {
-                self.error(at.clone(), format!("`$ref: {reference}`: {why}"));
-                return None;
-            }
-        };
-        match doc.pointer(&target.pointer) {
-            Some(value) => Some((Location { file: target.file, pointer: target.pointer }, value)),
-            None => {
-                self.error(at.clone(), format!("dangling `$ref`: `{reference}` does not exist in {}", target.file));
-                None
-            }
-        }
-    }
-
-    /// Follows a `$ref` on a non-schema object (path item, request body, ...).
-    pub(super) fn deref(&mut self, at: &Location, value: &'a Value) -> (Location, &'a Value) {
-        let mut at = at.clone();
-        let mut value = value;
-        for _ in 0..32 {
-            let Some(r) = value.get("$ref").and_then(Value::as_str) else { return (at, value) };
-            match self.resolve(&at.join("$ref"), r) {
-                Some((target_at, target)) => {
-                    at = target_at;
-                    value = target;
-                }
-                None => return (at, value),
-            }
-        }
-        self.error(at.clone(), "`$ref`s lead to `$ref`s more than 32 times (a cycle?)");
-        (at, &Value::Null)
-    }
-
     /// The type a schema `$ref` points at.
     fn reference(&mut self, at: &Location, reference: &str) -> (TypeRef, bool) {
         match self.resolve(&at.join("$ref"), reference) {
@@ -202,7 +125,7 @@ impl<'a> Builder<'a> {
         } else {
             token
         };
-        let id = self.reserve(at, schema, &rust_type_name(&name));
+        let id = self.reserve(at, schema, &pascal(&name));
         // Nullability is the target's own; its diagnostics come when it is built.
         let nullable = schema::facts(at, schema, &mut Vec::new()).nullable;
         self.by_pointer.insert(at.clone(), (id, nullable));
@@ -281,7 +204,7 @@ impl<'a> Builder<'a> {
             let (ty, nullable) = self.reference(at, reference);
             return (ty, nullable || facts.nullable);
         }
-        let name = schema.get("title").and_then(Value::as_str).map(rust_type_name).unwrap_or_else(|| name.to_string());
+        let name = schema.get("title").and_then(Value::as_str).map(pascal).unwrap_or_else(|| name.to_string());
         let ty = match self.shape(at, schema, &facts, &name) {
             Shape::Ref(ty) => ty,
             Shape::Kind(kind) => {
@@ -309,10 +232,6 @@ impl<'a> Builder<'a> {
                 self.example(at.join("examples").join(i), ty, nullable, value);
             }
         }
-    }
-
-    pub(super) fn example(&mut self, origin: Location, ty: &TypeRef, nullable: bool, value: &Value) {
-        self.examples.push(Example { origin, ty: ty.clone(), nullable, value: value.clone() });
     }
 
     /// Decides what a schema is: a named kind (struct, enum, union) or a
@@ -421,7 +340,7 @@ impl<'a> Builder<'a> {
         let mut fields = Vec::new();
         for (wire, prop) in properties {
             let prop_at = at.join("properties").join(wire);
-            let (ty, nullable) = self.schema(&prop_at, prop, &format!("{name}{}", rust_type_name(wire)));
+            let (ty, nullable) = self.schema(&prop_at, prop, &format!("{name}{}", pascal(wire)));
             fields.push(Field {
                 name: wire.clone(),
                 wire: wire.clone(),
@@ -547,19 +466,6 @@ impl<'a> Builder<'a> {
         }
         Shape::Kind(TypeKind::Enum { repr, variants })
     }
-
-    pub(super) fn error(&mut self, at: Location, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::error(at, message));
-    }
-
-    pub(super) fn warn(&mut self, at: Location, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::warning(at, message));
-    }
-}
-
-pub(super) enum Shape {
-    Kind(TypeKind),
-    Ref(TypeRef),
 }
 
 /// Keywords that would change the type, ignored beside a `$ref`.
@@ -594,17 +500,6 @@ pub(super) fn required_of(schema: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-/// A PascalCase candidate for a type name. Final uniqueness is the naming pass's job.
-pub(super) fn rust_type_name(raw: &str) -> String {
-    let cleaned: String = raw.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect();
-    let name = cleaned.to_upper_camel_case();
-    match name.chars().next() {
-        None => "Type".to_string(),
-        Some(c) if c.is_ascii_digit() => format!("T{name}"),
-        Some(_) => name,
-    }
-}
-
 /// The name of an array's item type: `Variants` → `Variant`.
 fn singular(name: &str) -> String {
     if let Some(stem) = name.strip_suffix("ies") {
@@ -625,8 +520,6 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(rust_type_name("invoice-void request"), "InvoiceVoidRequest");
-        assert_eq!(rust_type_name("3dSecure"), "T3dSecure");
         assert_eq!(singular("Variants"), "Variant");
         assert_eq!(singular("Categories"), "Category");
         assert_eq!(singular("Status"), "StatusItem");

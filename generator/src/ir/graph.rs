@@ -4,7 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use super::*;
+use super::model::*;
+use crate::error::Diagnostic;
 
 /// A cycle of aliases (`A: {$ref: B}`, `B: {$ref: A}`) describes no value: an
 /// error at each alias in it. A cycle through a list or map
@@ -125,7 +126,7 @@ pub(super) fn mark_lenient(api: &mut Api) {
     let mut output = BTreeSet::new();
     let mut input = BTreeSet::new();
     for op in &api.operations {
-        for ty in op.responses.iter().filter_map(|(_, ty)| ty.as_ref()) {
+        for ty in op.responses.iter().filter_map(|r| r.body.as_ref()) {
             reach(&api.types, ty, &mut output);
         }
         if let Some(ty) = &op.request {
@@ -160,7 +161,7 @@ pub fn users(api: &Api) -> Vec<Users> {
     let mut out = vec![Users::default(); api.types.len()];
     for op in &api.operations {
         let mut seen = BTreeSet::new();
-        let tys = op.request.iter().chain(op.responses.iter().filter_map(|(_, t)| t.as_ref()));
+        let tys = op.request.iter().chain(op.responses.iter().filter_map(|r| r.body.as_ref()));
         for ty in tys.chain(op.parameters.iter().map(|p| &p.ty)) {
             reach(&api.types, ty, &mut seen);
         }

@@ -1,15 +1,33 @@
-//! The naming pass: every Rust name in the IR is decided here, once, over the
-//! whole IR, so that collisions are found and resolved in one place and in a
-//! fixed order (type id, then document order), never by emission.
+//! Naming: every Rust name of the generated crate, and every Cargo feature
+//! name, is decided here, in a fixed order, so that collisions are found and
+//! resolved in one place and never by emission.
+//!
+//! Two steps. [`assign`] runs at the end of [`super::build`] and names what
+//! lives in one description: types, fields, enum and union variants, webhook
+//! variants, and each operation's parameters (the request builder's fields
+//! and setters). Operations are grouped by tag across all descriptions, so
+//! their names are crate-wide: [`tags`] names each tag's feature, group type,
+//! `Client` accessor and module, and [`operations`] each operation's method
+//! on its group and its request builder type. [`assign`] runs [`operations`]
+//! on its one description; a crate of several descriptions runs it again
+//! over all of them ([`crate::generate_from`]).
+//!
+//! Names are made from the description's text by one family of functions,
+//! [`snake`], [`pascal`] and [`kebab`], which share one sanitiser and handle
+//! keywords once.
 
 use std::collections::BTreeMap;
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
 use serde_json::Value;
 
-use super::build::rust_type_name;
-use super::{Api, TypeKind, TypeRef};
-use crate::runtime::RESERVED_TYPES;
+use super::graph::tag_of;
+use super::model::{Api, Operation, TypeKind, TypeRef};
+use crate::runtime::{CLIENT_METHODS, RESERVED_FEATURES, RESERVED_TYPES};
+
+/// The module of a description's types that belong to no single tag; no
+/// tag's module takes its name.
+pub const SHARED_MODULE: &str = "shared";
 
 /// Rust keywords (strict, reserved, and 2018+), which cannot be identifiers.
 const KEYWORDS: &[&str] = &[
@@ -19,7 +37,104 @@ const KEYWORDS: &[&str] = &[
     "box", "do", "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield", "union",
 ];
 
-/// Assigns every type, field and variant name.
+/// The members emission gives every request builder (its `client` and `body`
+/// fields, `send`, `request`, and a paged operation's `items`, `collect_all`,
+/// `page` and `page_size`); no parameter's field or setter may take one.
+pub(crate) const BUILDER_MEMBERS: &[&str] =
+    &["client", "body", "send", "request", "items", "collect_all", "page", "page_size"];
+
+/// The names of one tag, crate-wide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagNames {
+    /// The tag as written (`Sales Order`; `Default` for untagged operations).
+    pub tag: String,
+    /// Its Cargo feature (`sales-order`), never one the manifest defines itself.
+    pub feature: String,
+    /// The type grouping its operations (`SalesOrderApi`).
+    pub group: String,
+    /// The `Client` method returning the group (`sales_order`), never one of
+    /// the runtime's own `Client` methods.
+    pub accessor: String,
+    /// A snake_case module name for the tag (`sales_order`), unique among tags.
+    pub module: String,
+}
+
+/// The tags of `apis`' operations, in the order the crate groups them (the
+/// descriptions' declared order, then undeclared tags as met), with their names.
+pub fn tags(apis: &[&Api]) -> Vec<TagNames> {
+    let mut order: Vec<&str> = Vec::new();
+    for op in apis.iter().flat_map(|a| &a.operations) {
+        if !order.contains(&tag_of(op)) {
+            order.push(tag_of(op));
+        }
+    }
+    let declared: Vec<&str> = apis.iter().flat_map(|a| a.tags.iter().map(|t| t.name.as_str())).collect();
+    order.sort_by_key(|tag| declared.iter().position(|d| d == tag).unwrap_or(usize::MAX));
+    let mut features = Taken::with(RESERVED_FEATURES);
+    let mut groups = Taken::default();
+    let mut accessors = Taken::with(CLIENT_METHODS);
+    let mut modules = Taken::with(&[SHARED_MODULE]);
+    order
+        .into_iter()
+        .map(|tag| TagNames {
+            tag: tag.to_string(),
+            feature: features.claim(&kebab(tag), "-"),
+            group: groups.claim(&format!("{}Api", pascal(tag)), ""),
+            accessor: accessors.claim(&snake(tag), "_"),
+            module: modules.claim(&snake(tag), "_"),
+        })
+        .collect()
+}
+
+/// Names every operation of `apis` crate-wide: its method on its tag's group
+/// ([`Operation::rust_name`], unique in the group) and its request builder
+/// ([`Operation::builder`], unique among the builders and groups). Tags are
+/// taken in [`tags`]' order and operations in document order, as emission
+/// writes them. A POST twin, reached only through the GET it stands for,
+/// gets that GET's names.
+pub fn operations(apis: &mut [&mut Api]) {
+    let tags = tags(&apis.iter().map(|a| &**a).collect::<Vec<_>>());
+    // Builders share the operations module with the groups (and `Self` is a keyword).
+    let mut builders = Taken::with(&["Self"]);
+    for t in &tags {
+        builders.claim(&t.group, "");
+    }
+    for t in &tags {
+        let mut methods = Taken::default();
+        for api in apis.iter_mut() {
+            let twins = twins(api);
+            for (i, op) in api.operations.iter_mut().enumerate() {
+                if tag_of(op) != t.tag || twins.contains_key(&i) {
+                    continue;
+                }
+                op.builder = builders.claim(&pascal(&op.id), "");
+                op.rust_name = methods.claim(&method_name(&op.id, &t.tag), "_");
+            }
+        }
+    }
+    for api in apis.iter_mut() {
+        for (twin, of) in twins(api) {
+            let (method, builder) = (api.operations[of].rust_name.clone(), api.operations[of].builder.clone());
+            api.operations[twin].rust_name = method;
+            api.operations[twin].builder = builder;
+        }
+    }
+}
+
+/// POST twins (by index) and the GET each stands for, when that GET exists.
+fn twins(api: &Api) -> BTreeMap<usize, usize> {
+    // The last of several operations with one id wins, as in emission's lookup.
+    let by_id: BTreeMap<&str, usize> = api.operations.iter().enumerate().map(|(i, o)| (o.id.as_str(), i)).collect();
+    api.operations
+        .iter()
+        .enumerate()
+        .filter_map(|(i, op)| Some((i, *by_id.get(op.dealpos.post_twin_of.as_deref()?)?)))
+        .filter(|(i, of)| i != of)
+        .collect()
+}
+
+/// Assigns every name of one description: types, fields, variants,
+/// webhooks, parameters, and (for this description alone) operations.
 pub(super) fn assign(api: &mut Api) {
     let mut taken = Taken::default();
     for ty in &mut api.types {
@@ -31,20 +146,12 @@ pub(super) fn assign(api: &mut Api) {
     // `WebhookEvent::Unknown` is the fallback for events not described.
     hooks.claim("Unknown", "");
     for hook in &mut api.webhooks {
-        hook.name = hooks.claim(&not_self(rust_type_name(&hook.key)), "");
+        hook.name = hooks.claim(&not_self(pascal(&hook.key)), "");
     }
-    let mut operations = Taken::default();
     for op in &mut api.operations {
-        op.rust_name = operations.claim(&field_name(&op.id), "_");
-        let mut taken = Taken::default();
-        // The request body is passed as `body`, so no parameter may take it.
-        if op.request.is_some() {
-            taken.claim("body", "_");
-        }
-        for parameter in &mut op.parameters {
-            parameter.rust_name = taken.claim(&field_name(&parameter.name), "_");
-        }
+        parameters(op);
     }
+    operations(&mut [api]);
     let names: Vec<String> = api.types.iter().map(|t| t.name.clone()).collect();
     for ty in &mut api.types {
         let owner = ty.name.clone();
@@ -57,7 +164,7 @@ pub(super) fn assign(api: &mut Api) {
                     taken.claim("additional_properties", "_");
                 }
                 for field in fields.iter_mut() {
-                    field.name = taken.claim(&field_name(&field.wire), "_");
+                    field.name = taken.claim(&snake(&field.wire), "_");
                 }
             }
             TypeKind::Enum { variants, .. } => {
@@ -75,6 +182,25 @@ pub(super) fn assign(api: &mut Api) {
             }
             TypeKind::Alias(_) | TypeKind::Newtype(_) => {}
         }
+    }
+}
+
+/// The builder field (and, for an optional parameter, setter) of each
+/// parameter. A paged operation's page parameters are set through the
+/// builder's own `page()` and `page_size()`.
+fn parameters(op: &mut Operation) {
+    let mut taken = Taken::with(BUILDER_MEMBERS);
+    // `body` is the request body's field only when there is one.
+    if op.request.is_none() {
+        taken.0.remove("body");
+    }
+    let paging = op.dealpos.paged.clone();
+    for parameter in &mut op.parameters {
+        parameter.rust_name = match &paging {
+            Some(p) if parameter.name == p.page => "page".to_string(),
+            Some(p) if parameter.name == p.size => "page_size".to_string(),
+            _ => taken.claim(&snake(&parameter.name), "_"),
+        };
     }
 }
 
@@ -104,10 +230,16 @@ impl Taken {
     }
 }
 
-/// `ImageURL` → `image_url`; `type` → `type_`; `3D` → `_3d`.
-pub fn field_name(wire: &str) -> String {
-    let cleaned: String = wire.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect();
-    let mut name = cleaned.to_snake_case();
+/// The one sanitiser: every character that cannot be in an identifier (all
+/// but ASCII letters and digits) becomes a word break.
+fn words(raw: &str) -> String {
+    raw.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect()
+}
+
+/// A snake_case identifier: `ImageURL` → `image_url`; `type` → `type_`;
+/// `3D` → `_3d`; nothing usable → `field`.
+pub fn snake(raw: &str) -> String {
+    let mut name = words(raw).to_snake_case();
     if name.is_empty() {
         name = "field".to_string();
     }
@@ -120,10 +252,49 @@ pub fn field_name(wire: &str) -> String {
     name
 }
 
+/// A PascalCase identifier: `invoice-void request` → `InvoiceVoidRequest`;
+/// `3dSecure` → `T3dSecure`; nothing usable → `Type`. `Self`, the one
+/// PascalCase keyword, is left to each scope (variants become `SelfValue`, types
+/// `SelfModel`, builders `Self2`).
+pub fn pascal(raw: &str) -> String {
+    let name = words(raw).to_upper_camel_case();
+    match name.chars().next() {
+        None => "Type".to_string(),
+        Some(c) if c.is_ascii_digit() => format!("T{name}"),
+        Some(_) => name,
+    }
+}
+
+/// A kebab-case Cargo feature name: `Sales Order` → `sales-order`; nothing
+/// usable → `tag`.
+pub fn kebab(raw: &str) -> String {
+    let name = words(raw).to_kebab_case();
+    if name.is_empty() { "tag".to_string() } else { name }
+}
+
+/// `voidInvoice` in tag `Invoice` → `void`: the tag's words are dropped, as
+/// the method is reached through the tag (`client.invoice().void(…)`).
+fn method_name(id: &str, tag: &str) -> String {
+    let tag_words: Vec<String> = snake(tag).split('_').map(str::to_string).collect();
+    let all = words(id).to_snake_case();
+    let kept: Vec<&str> =
+        all.split('_').filter(|w| !w.is_empty()).filter(|w| !tag_words.iter().any(|t| is_form_of(w, t))).collect();
+    if kept.is_empty() { snake(id) } else { snake(&kept.join("_")) }
+}
+
+/// `word` is `tag_word` or its plural (`invoices`, `taxes`, `categories`).
+fn is_form_of(word: &str, tag_word: &str) -> bool {
+    let t = tag_word;
+    word == t
+        || word == format!("{t}s")
+        || word == format!("{t}es")
+        || t.strip_suffix('y').is_some_and(|stem| word == format!("{stem}ies"))
+}
+
 fn variant_name(value: &Value) -> String {
     match value {
         Value::String(s) => {
-            let name = rust_type_name(s);
+            let name = pascal(s);
             if s.trim().is_empty() { "Empty".to_string() } else { not_self(name) }
         }
         Value::Number(n) => match n.as_i64() {
@@ -153,7 +324,7 @@ fn union_variant_name(owner: &str, ty: &TypeRef, names: &[String]) -> String {
         TypeRef::Array(_) => "Array",
         TypeRef::Map(_) => "Map",
     };
-    full.to_upper_camel_case()
+    full.to_string()
 }
 
 fn strip_shared_prefix(owner: &str, name: &str) -> String {
@@ -173,12 +344,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fields_are_snake_and_never_keywords() {
-        assert_eq!(field_name("ImageURL"), "image_url");
-        assert_eq!(field_name("Invoice_Count"), "invoice_count");
-        assert_eq!(field_name("type"), "type_");
-        assert_eq!(field_name("3D"), "_3d");
-        assert_eq!(field_name("$"), "field");
+    fn identifiers_from_one_sanitiser() {
+        assert_eq!(snake("ImageURL"), "image_url");
+        assert_eq!(snake("Invoice_Count"), "invoice_count");
+        assert_eq!(snake("type"), "type_");
+        assert_eq!(snake("3D"), "_3d");
+        assert_eq!(snake("$"), "field");
+        assert_eq!(pascal("invoice-void request"), "InvoiceVoidRequest");
+        assert_eq!(pascal("3dSecure"), "T3dSecure");
+        assert_eq!(pascal("ü"), "Type");
+        assert_eq!(kebab("Sales Order"), "sales-order");
+        assert_eq!(kebab("OutboundLogistic"), "outbound-logistic");
+        assert_eq!(kebab("_"), "tag");
     }
 
     #[test]
@@ -189,6 +366,70 @@ mod tests {
         assert_eq!(taken.claim("image_url", "_"), "image_url_3");
         assert_eq!(taken.claim("self_", "_"), "self_");
         assert_eq!(taken.claim("self_", "_"), "self_2");
+    }
+
+    #[test]
+    fn method_names_drop_the_tag() {
+        assert_eq!(method_name("voidInvoice", "Invoice"), "void");
+        assert_eq!(method_name("listInvoicesWithTotalCount", "Invoice"), "list_with_total_count");
+        assert_eq!(method_name("getSalesOrderDetail", "Sales Order"), "get_detail");
+        assert_eq!(method_name("listCategories", "Category"), "list");
+        assert_eq!(method_name("invoice", "Invoice"), "invoice");
+        assert_eq!(method_name("createToken", "Token"), "create");
+        assert_eq!(method_name("listTaxes", "Tax"), "list");
+    }
+
+    #[test]
+    fn tag_names_avoid_the_runtime_and_each_other() {
+        let api = |tags: &[&str]| {
+            let mut api = crate::ir::Api {
+                title: String::new(),
+                version: String::new(),
+                description: None,
+                openapi: "3.1.0".into(),
+                tags: Vec::new(),
+                types: Vec::new(),
+                operations: Vec::new(),
+                webhooks: Vec::new(),
+                examples: Vec::new(),
+                diagnostics: Vec::new(),
+            };
+            for tag in tags {
+                api.tags.push(crate::ir::Tag { name: tag.to_string(), description: None });
+            }
+            api
+        };
+        let mut one = api(&["Sales Order", "SalesOrder", "Client", "Builder"]);
+        for (i, tag) in ["SalesOrder", "Sales Order", "Builder", "Client", "Other"].into_iter().enumerate() {
+            one.operations.push(crate::ir::Operation {
+                id: format!("op{i}"),
+                rust_name: String::new(),
+                builder: String::new(),
+                method: crate::ir::HttpMethod::Get,
+                path: format!("/{i}"),
+                tag: Some(tag.into()),
+                summary: None,
+                doc: None,
+                parameters: Vec::new(),
+                request: None,
+                responses: Vec::new(),
+                dealpos: Default::default(),
+                origin: crate::error::Location::root("x.yaml"),
+            });
+        }
+        let names = tags(&[&one]);
+        let row = |n: &TagNames| format!("{} {} {} {} {}", n.tag, n.feature, n.group, n.accessor, n.module);
+        let rows: Vec<String> = names.iter().map(row).collect();
+        assert_eq!(
+            rows,
+            [
+                "Sales Order sales-order SalesOrderApi sales_order sales_order",
+                "SalesOrder sales-order-2 SalesOrderApi2 sales_order_2 sales_order_2",
+                "Client client-2 ClientApi client client",
+                "Builder builder BuilderApi builder_2 builder",
+                "Other other OtherApi other other",
+            ]
+        );
     }
 
     #[test]

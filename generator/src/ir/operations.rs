@@ -3,11 +3,10 @@
 use heck::ToUpperCamelCase;
 use serde_json::Value;
 
-use super::build::{Builder, rust_type_name};
-use super::*;
+use super::builder::Builder;
+use super::model::*;
+use super::naming::pascal;
 use crate::error::Location;
-
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 impl<'a> Builder<'a> {
     pub(super) fn operations(&mut self, root: &Location) -> Vec<Operation> {
@@ -16,23 +15,24 @@ impl<'a> Builder<'a> {
         for (path, item) in paths {
             let at = root.join("paths").join(path);
             let (item_at, item) = self.deref(&at, item);
-            for method in METHODS {
-                let Some(op) = item.get(*method) else { continue };
-                let op_at = item_at.join(method);
+            for method in HttpMethod::ALL {
+                let Some(op) = item.get(method.key()) else { continue };
+                let op_at = item_at.join(method.key());
                 let id = op
                     .get("operationId")
                     .and_then(Value::as_str)
                     .filter(|id| !id.trim().is_empty())
                     .map(str::to_string)
-                    .unwrap_or_else(|| derived_id(method, path));
-                let stem = rust_type_name(&id);
+                    .unwrap_or_else(|| derived_id(method.key(), path));
+                let stem = pascal(&id);
                 let parameters = self.parameters(&item_at, item, &op_at, op, &stem);
                 let request = self.body(&op_at.join("requestBody"), op.get("requestBody"), &format!("{stem}Request"));
                 let responses = self.responses(&op_at, op, &stem);
                 out.push(Operation {
                     id,
                     rust_name: String::new(),
-                    method: method.to_uppercase(),
+                    builder: String::new(),
+                    method,
                     path: path.clone(),
                     tag: op.pointer("/tags/0").and_then(Value::as_str).map(str::to_string),
                     summary: op.get("summary").and_then(Value::as_str).map(str::to_string),
@@ -54,12 +54,12 @@ impl<'a> Builder<'a> {
         for (key, item) in hooks {
             let at = root.join("webhooks").join(key);
             let (item_at, item) = self.deref(&at, item);
-            let stem = rust_type_name(key);
-            let Some((method, op)) = METHODS.iter().find_map(|m| item.get(*m).map(|op| (*m, op))) else {
+            let stem = pascal(key);
+            let Some((method, op)) = HttpMethod::ALL.iter().find_map(|m| item.get(m.key()).map(|op| (*m, op))) else {
                 self.error(item_at, "a webhook needs an operation (usually `post`)");
                 continue;
             };
-            let op_at = item_at.join(method);
+            let op_at = item_at.join(method.key());
             let payload = self.body(&op_at.join("requestBody"), op.get("requestBody"), &format!("{stem}Payload"));
             self.responses(&op_at, op, &stem);
             let Some(payload) = payload else {
@@ -100,16 +100,25 @@ impl<'a> Builder<'a> {
                     self.error(p_at, "a parameter needs `name` and `in`");
                     continue;
                 };
+                // Sending an unknown place as a query parameter would be a guess.
+                let Some(place) = ParameterPlace::parse(place) else {
+                    self.error(
+                        p_at.join("in"),
+                        format!("parameter `{name}`: `in: {place}` is not path, query, header or cookie"),
+                    );
+                    continue;
+                };
                 let schema = param
                     .get("schema")
                     .or_else(|| param.pointer("/content/application~1json/schema"))
                     .unwrap_or(&Value::Bool(true));
-                let (ty, _) = self.schema(&p_at.join("schema"), schema, &format!("{stem}{}", rust_type_name(name)));
+                let (ty, _) = self.schema(&p_at.join("schema"), schema, &format!("{stem}{}", pascal(name)));
                 let parameter = Parameter {
                     name: name.to_string(),
                     rust_name: String::new(),
-                    place: place.to_string(),
-                    required: place == "path" || param.get("required").and_then(Value::as_bool).unwrap_or(false),
+                    place,
+                    required: place == ParameterPlace::Path
+                        || param.get("required").and_then(Value::as_bool).unwrap_or(false),
                     ty,
                     doc: param.get("description").and_then(Value::as_str).map(str::to_string),
                     origin: p_at,
@@ -123,17 +132,17 @@ impl<'a> Builder<'a> {
         out
     }
 
-    fn responses(&mut self, op_at: &Location, op: &'a Value, stem: &str) -> Vec<(String, Option<TypeRef>)> {
+    fn responses(&mut self, op_at: &Location, op: &'a Value, stem: &str) -> Vec<Response> {
         let mut out = Vec::new();
         let Some(responses) = op.get("responses").and_then(Value::as_object) else { return out };
         for (status, response) in responses {
             let name = if status.starts_with('2') {
                 format!("{stem}Response")
             } else {
-                rust_type_name(&format!("{stem}{status}Response"))
+                pascal(&format!("{stem}{status}Response"))
             };
-            let ty = self.body(&op_at.join("responses").join(status), Some(response), &name);
-            out.push((status.clone(), ty));
+            let body = self.body(&op_at.join("responses").join(status), Some(response), &name);
+            out.push(Response { status: status.clone(), body });
         }
         out
     }

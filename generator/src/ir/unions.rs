@@ -15,23 +15,10 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::build::{Builder, Shape};
-use super::*;
+use super::builder::{Builder, Discriminator, Shape};
+use super::model::*;
+use super::refs;
 use crate::error::{Diagnostic, Location};
-
-/// A union's `discriminator`, as read during the walk; whether it can be
-/// used is decided once every type is built.
-#[derive(Debug, Clone)]
-pub(super) struct Discriminator {
-    /// Where the `discriminator` is.
-    at: Location,
-    /// `propertyName`.
-    property: String,
-    /// Tag values per alternative, in alternative order.
-    values: Vec<Vec<String>>,
-    /// Why the mapping does not map cleanly, if it does not.
-    problem: Option<String>,
-}
 
 impl<'a> Builder<'a> {
     pub(super) fn union(
