@@ -1,5 +1,6 @@
-//! Files rendered from askama templates: the crate's manifest, README and
-//! root module, and the fixed runtime modules.
+//! The files that are not built from the IR: the crate's manifest, README,
+//! root module and examples (askama templates in `templates/`), and the fixed
+//! runtime modules (copied from the runtime crate, `templates/runtime/src/`).
 
 use std::collections::BTreeMap;
 
@@ -79,63 +80,82 @@ struct LibRs<'a> {
     receiver: bool,
 }
 
-macro_rules! runtime {
-    ($($ty:ident: $template:literal => $out:literal),* $(,)?) => {
-        $(
-            #[derive(Template)]
-            #[template(path = $template, escape = "none")]
-            struct $ty;
-        )*
+#[derive(Template)]
+#[template(path = "examples/webhook_receiver.rs", escape = "none")]
+struct WebhookReceiverExample<'a> {
+    name: &'a str,
+    crate_ident: &'a str,
+}
 
-        /// The runtime modules: (template, path in the crate, text).
-        fn runtime_files() -> Result<Vec<(&'static str, &'static str, String)>> {
-            Ok(vec![$(($template, $out, render($template, &$ty)?)),*])
-        }
-    };
-    // Templates that name the crate (doc examples, examples/): they get its
-    // package name and its name as a Rust identifier.
-    ($fn:ident(name, crate_ident); $($ty:ident: $template:literal => $out:literal),* $(,)?) => {
-        $(
-            #[derive(Template)]
-            #[template(path = $template, escape = "none")]
-            #[allow(dead_code)] // not every template names the crate
-            struct $ty<'a> {
-                name: &'a str,
-                crate_ident: &'a str,
-            }
-        )*
+/// When a runtime file is part of the generated crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum When {
+    /// In every crate.
+    Always,
+    /// Only with the webhook receiver (see [`has_receiver`]): its code names
+    /// `crate::webhooks::WebhookKind`.
+    Receiver,
+}
 
-        /// The files of this group: (template, path in the crate, text).
-        fn $fn(name: &str, crate_ident: &str) -> Result<Vec<(&'static str, &'static str, String)>> {
-            Ok(vec![$(($template, $out, render($template, &$ty { name, crate_ident })?)),*])
-        }
+/// One file of the runtime crate (`templates/runtime/`) copied into the
+/// generated crate.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RuntimeFile {
+    /// Its path under `templates/runtime/`, which is also its path in the
+    /// generated crate: the runtime crate's layout is the generated crate's.
+    pub path: &'static str,
+    /// When it is included.
+    pub when: When,
+    /// Its text, embedded in the generator at build time.
+    pub text: &'static str,
+}
+
+macro_rules! runtime_files {
+    ($($path:literal: $when:ident),* $(,)?) => {
+        /// The runtime files, in the order they are written. Adding a module
+        /// to the runtime is one line here (and its `mod` line in both
+        /// `lib.rs`, which a test compares).
+        pub(crate) const RUNTIME_FILES: &[RuntimeFile] = &[$(
+            RuntimeFile {
+                path: $path,
+                when: When::$when,
+                text: include_str!(concat!("../../../templates/runtime/", $path)),
+            },
+        )*];
     };
 }
 
-runtime! {
-    DecimalRs: "runtime/decimal.rs" => "src/decimal.rs",
-    DecodeRs: "runtime/decode.rs" => "src/decode.rs",
-    NullableRs: "runtime/nullable.rs" => "src/nullable.rs",
-    TimestampRs: "runtime/timestamp.rs" => "src/timestamp.rs",
-    ClientRs: "runtime/client/mod.rs" => "src/client/mod.rs",
-    ClientAuthRs: "runtime/client/auth.rs" => "src/client/auth.rs",
-    ClientErrorRs: "runtime/client/error.rs" => "src/client/error.rs",
-    ClientLimitRs: "runtime/client/limit.rs" => "src/client/limit.rs",
-    ClientPagingRs: "runtime/client/paging.rs" => "src/client/paging.rs",
-    ClientRetryRs: "runtime/client/retry.rs" => "src/client/retry.rs",
+runtime_files! {
+    "src/decimal.rs": Always,
+    "src/decode.rs": Always,
+    "src/nullable.rs": Always,
+    "src/timestamp.rs": Always,
+    "src/client/mod.rs": Always,
+    "src/client/auth.rs": Always,
+    "src/client/error.rs": Always,
+    "src/client/limit.rs": Always,
+    "src/client/paging.rs": Always,
+    "src/client/retry.rs": Always,
+    "src/receiver/mod.rs": Receiver,
+    "src/receiver/http.rs": Receiver,
+    "src/receiver/inbox.rs": Receiver,
+    "src/receiver/worker.rs": Receiver,
+    "src/receiver/sqlite.rs": Receiver,
+    "src/receiver/postgres.rs": Receiver,
 }
 
-// The webhook receiver: emitted only when the crate has webhooks (its code
-// names `crate::webhooks::WebhookKind`), compiled only with its features.
-runtime! {
-    receiver_files(name, crate_ident);
-    ReceiverModRs: "runtime/receiver/mod.rs" => "src/receiver/mod.rs",
-    ReceiverHttpRs: "runtime/receiver/http.rs" => "src/receiver/http.rs",
-    ReceiverInboxRs: "runtime/receiver/inbox.rs" => "src/receiver/inbox.rs",
-    ReceiverWorkerRs: "runtime/receiver/worker.rs" => "src/receiver/worker.rs",
-    ReceiverSqliteRs: "runtime/receiver/sqlite.rs" => "src/receiver/sqlite.rs",
-    ReceiverPostgresRs: "runtime/receiver/postgres.rs" => "src/receiver/postgres.rs",
-    ReceiverExampleRs: "examples/webhook_receiver.rs" => "examples/webhook_receiver.rs",
+/// The runtime crate's name as its doc examples write it (`use
+/// dealpos_runtime::receiver::…`), so that they compile as its doctests.
+const RUNTIME_CRATE_IDENT: &str = "dealpos_runtime";
+
+/// The only change made to a runtime file when it is copied: doc examples
+/// name the generated crate (`crate_ident`) instead of the runtime crate.
+fn copy_runtime(text: &str, crate_ident: &str) -> String {
+    let mut text = text.replace(&format!("{RUNTIME_CRATE_IDENT}::"), &format!("{crate_ident}::"));
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
 }
 
 /// Whether the crate gets the webhook receiver: it has a `webhooks` module
@@ -186,6 +206,7 @@ pub fn fixed(info: &CrateInfo, modules: &[Module], features: &Features) -> Resul
             .find(|e| e.ty == hook.payload && e.origin.pointer.starts_with(&hook.origin.pointer))?;
         Some(ExampleHook { variant: hook.name.clone(), body: serde_json::to_string(&example.value).ok()? })
     });
+    let crate_ident = info.name.replace('-', "_");
     let mut out = BTreeMap::new();
     let toml_header = header("#", "templates/crate/Cargo.toml").trim_start_matches("# ").to_string();
     let examples = examples(modules, features)?;
@@ -211,7 +232,7 @@ pub fn fixed(info: &CrateInfo, modules: &[Module], features: &Features) -> Resul
     let readme = Readme {
         header: "generated by dealpos-generator from templates/crate/README.md; run `cargo xtask regen`".into(),
         name: &info.name,
-        crate_ident: info.name.replace('-', "_"),
+        crate_ident: crate_ident.clone(),
         modules: &rows,
         example_hook,
         receiver: has_receiver(modules),
@@ -222,12 +243,16 @@ pub fn fixed(info: &CrateInfo, modules: &[Module], features: &Features) -> Resul
         "src/lib.rs".into(),
         render("crate/lib.rs", &LibRs { header: lib_header, modules: &rows, receiver: has_receiver(modules) })?,
     );
-    let mut runtime = runtime_files()?;
-    if has_receiver(modules) {
-        runtime.extend(receiver_files(&info.name, &info.name.replace('-', "_"))?);
+    let receiver = has_receiver(modules);
+    if receiver {
+        let example = WebhookReceiverExample { name: &info.name, crate_ident: &crate_ident };
+        let text = render("examples/webhook_receiver.rs", &example)?;
+        let head = header("//", "templates/examples/webhook_receiver.rs");
+        out.insert("examples/webhook_receiver.rs".into(), format!("{head}\n{text}"));
     }
-    for (template, path, text) in runtime {
-        out.insert(path.to_string(), format!("{}\n{text}", header("//", &format!("templates/{template}"))));
+    for file in RUNTIME_FILES.iter().filter(|f| f.when == When::Always || receiver) {
+        let head = header("//", &format!("templates/runtime/{}", file.path));
+        out.insert(file.path.to_string(), format!("{head}\n{}", copy_runtime(file.text, &crate_ident)));
     }
     Ok(out)
 }

@@ -1,6 +1,7 @@
 //! Stage 4: emission. Rust modules are built with `quote` and printed with
-//! `prettyplease` (byte-stable, no rustfmt needed); every other file, and the
-//! fixed runtime modules, come from askama templates in `templates/`.
+//! `prettyplease` (byte-stable, no rustfmt needed); the manifest, README,
+//! root module and examples come from askama templates in `templates/`; the
+//! fixed runtime modules are copied from the runtime crate (`files`).
 
 mod client;
 mod examples;
