@@ -9,6 +9,7 @@ use askama::Template;
 use super::{CrateInfo, Features, Module, header};
 use crate::error::{Error, Result};
 use crate::ir::tag_of;
+use crate::runtime;
 
 struct ModuleRow {
     name: String,
@@ -144,14 +145,10 @@ runtime_files! {
     "src/receiver/postgres.rs": Receiver,
 }
 
-/// The runtime crate's name as its doc examples write it (`use
-/// dealpos_runtime::receiver::…`), so that they compile as its doctests.
-const RUNTIME_CRATE_IDENT: &str = "dealpos_runtime";
-
 /// The only change made to a runtime file when it is copied: doc examples
 /// name the generated crate (`crate_ident`) instead of the runtime crate.
 fn copy_runtime(text: &str, crate_ident: &str) -> String {
-    let mut text = text.replace(&format!("{RUNTIME_CRATE_IDENT}::"), &format!("{crate_ident}::"));
+    let mut text = text.replace(&format!("{}::", runtime::CRATE_IDENT), &format!("{crate_ident}::"));
     if !text.ends_with('\n') {
         text.push('\n');
     }
@@ -255,4 +252,116 @@ pub fn fixed(info: &CrateInfo, modules: &[Module], features: &Features) -> Resul
         out.insert(file.path.to_string(), format!("{head}\n{}", copy_runtime(file.text, &crate_ident)));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+
+    fn runtime_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates/runtime")
+    }
+
+    fn rust_files(dir: &Path, out: &mut Vec<String>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path.strip_prefix(runtime_dir()).unwrap().to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+
+    #[test]
+    fn every_runtime_source_is_registered_once() {
+        let mut found = Vec::new();
+        rust_files(&runtime_dir().join("src"), &mut found);
+        // The runtime's own root and the stand-in for generated code are never copied.
+        found.retain(|p| p != "src/lib.rs" && !p.starts_with("src/stand_in/"));
+        let mut registered: Vec<String> = RUNTIME_FILES.iter().map(|f| f.path.to_string()).collect();
+        registered.sort();
+        found.sort();
+        assert_eq!(registered, found, "register each runtime file in RUNTIME_FILES (and nothing else)");
+    }
+
+    #[test]
+    fn copies_name_the_generated_crate_in_doc_examples() {
+        let text = "/// use dealpos_runtime::receiver::{handler_fn, Receiver};\nuse crate::DecodeError;\n";
+        assert_eq!(
+            copy_runtime(text, "my_pos"),
+            "/// use my_pos::receiver::{handler_fn, Receiver};\nuse crate::DecodeError;\n"
+        );
+        assert_eq!(copy_runtime("fn f() {}", "x"), "fn f() {}\n");
+        let receiver = RUNTIME_FILES.iter().find(|f| f.path == "src/receiver/mod.rs").unwrap();
+        assert!(receiver.text.contains("dealpos_runtime::receiver::"), "the doc example is written against the runtime");
+        for file in RUNTIME_FILES {
+            let copy = copy_runtime(file.text, "dealpos");
+            assert!(!copy.contains(runtime::CRATE_IDENT), "{}: the runtime crate's name survives the copy", file.path);
+            assert!(!copy.contains("{{") && !copy.contains("{%"), "{}: runtime files are not templates", file.path);
+        }
+    }
+
+    /// A root's declarations that the other root must repeat: inner
+    /// attributes other than docs, `mod` items and `use` items, each with its
+    /// visibility and cfgs, leaving out the modules only one crate has.
+    fn declarations(text: &str, only_here: &[&str]) -> Vec<String> {
+        let file = syn::parse_file(text).unwrap();
+        let cfgs = |attrs: &[syn::Attribute]| {
+            attrs.iter().filter(|a| a.path().is_ident("cfg")).map(|a| quote::quote!(#a).to_string()).collect::<String>()
+        };
+        let mut out: Vec<String> = file
+            .attrs
+            .iter()
+            .filter(|a| !a.path().is_ident("doc"))
+            .map(|a| quote::quote!(#a).to_string())
+            .collect();
+        for item in &file.items {
+            match item {
+                syn::Item::Mod(m) if !only_here.contains(&m.ident.to_string().as_str()) => {
+                    let vis = &m.vis;
+                    out.push(format!("{} {} mod {}", cfgs(&m.attrs), quote::quote!(#vis), m.ident));
+                }
+                syn::Item::Use(u) => {
+                    let (vis, tree) = (&u.vis, &u.tree);
+                    out.push(format!("{} {} use {}", cfgs(&u.attrs), quote::quote!(#vis), quote::quote!(#tree)));
+                }
+                _ => {}
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn the_generated_root_declares_the_runtime_modules_as_the_runtime_root_does() {
+        let rows: Vec<ModuleRow> = ["models", "webhooks"]
+            .iter()
+            .map(|name| ModuleRow {
+                name: name.to_string(),
+                doc: "Doc.".into(),
+                title: String::new(),
+                version: String::new(),
+                types: 0,
+                operations: 0,
+                webhooks: 0,
+            })
+            .collect();
+        let generated =
+            render("crate/lib.rs", &LibRs { header: "header".into(), modules: &rows, receiver: true }).unwrap();
+        let runtime_root = std::fs::read_to_string(runtime_dir().join("src/lib.rs")).unwrap();
+        assert_eq!(
+            declarations(&generated, &["operations", "models", "webhooks"]),
+            declarations(&runtime_root, &["webhooks"]),
+            "templates/crate/lib.rs and templates/runtime/src/lib.rs must declare the runtime modules alike"
+        );
+        // Every registered top-level module is declared.
+        for file in RUNTIME_FILES {
+            let module = file.path.trim_start_matches("src/").split(['/', '.']).next().unwrap();
+            assert!(runtime_root.contains(&format!("mod {module};")), "{} has no `mod {module};`", file.path);
+        }
+    }
 }
