@@ -297,7 +297,10 @@ mod tests {
         );
         assert_eq!(copy_runtime("fn f() {}", "x"), "fn f() {}\n");
         let receiver = RUNTIME_FILES.iter().find(|f| f.path == "src/receiver/mod.rs").unwrap();
-        assert!(receiver.text.contains("dealpos_runtime::receiver::"), "the doc example is written against the runtime");
+        assert!(
+            receiver.text.contains("dealpos_runtime::receiver::"),
+            "the doc example is written against the runtime"
+        );
         for file in RUNTIME_FILES {
             let copy = copy_runtime(file.text, "dealpos");
             assert!(!copy.contains(runtime::CRATE_IDENT), "{}: the runtime crate's name survives the copy", file.path);
@@ -313,12 +316,8 @@ mod tests {
         let cfgs = |attrs: &[syn::Attribute]| {
             attrs.iter().filter(|a| a.path().is_ident("cfg")).map(|a| quote::quote!(#a).to_string()).collect::<String>()
         };
-        let mut out: Vec<String> = file
-            .attrs
-            .iter()
-            .filter(|a| !a.path().is_ident("doc"))
-            .map(|a| quote::quote!(#a).to_string())
-            .collect();
+        let mut out: Vec<String> =
+            file.attrs.iter().filter(|a| !a.path().is_ident("doc")).map(|a| quote::quote!(#a).to_string()).collect();
         for item in &file.items {
             match item {
                 syn::Item::Mod(m) if !only_here.contains(&m.ident.to_string().as_str()) => {

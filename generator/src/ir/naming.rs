@@ -8,8 +8,8 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::Value;
 
 use super::build::rust_type_name;
-use crate::runtime::RESERVED_TYPES;
 use super::{Api, TypeKind, TypeRef};
+use crate::runtime::RESERVED_TYPES;
 
 /// Rust keywords (strict, reserved, and 2018+), which cannot be identifiers.
 const KEYWORDS: &[&str] = &[
