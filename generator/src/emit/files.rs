@@ -364,3 +364,48 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod manifest_tests {
+    use super::*;
+
+    /// The `name = …` lines of a manifest's `[section]`, sorted.
+    fn section(manifest: &str, name: &str) -> Vec<String> {
+        let header = format!("[{name}]");
+        let mut lines: Vec<String> = manifest
+            .lines()
+            .skip_while(|l| l.trim() != header)
+            .skip(1)
+            .take_while(|l| !l.starts_with('['))
+            .filter(|l| !l.starts_with('#') && l.contains(" = "))
+            .map(str::to_string)
+            .collect();
+        lines.sort();
+        lines
+    }
+
+    #[test]
+    fn the_runtime_has_the_dependencies_of_the_generated_crate() {
+        let manifest = Manifest {
+            header: String::new(),
+            name: "dealpos",
+            version: "0.1.0",
+            examples: &[],
+            tags: &[],
+            full: Vec::new(),
+            webhooks: true,
+            receiver: true,
+        };
+        let generated = render("crate/Cargo.toml", &manifest).unwrap();
+        let runtime = include_str!("../../../templates/runtime/Cargo.toml");
+        assert_eq!(section(runtime, "dependencies"), section(&generated, "dependencies"));
+        // The generated crate adds `full` and one feature per tag; the rest agree.
+        let features = |m: &str| {
+            section(m, "features")
+                .into_iter()
+                .filter(|l| !l.starts_with("default") && !l.starts_with("full"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(features(runtime), features(&generated));
+    }
+}
