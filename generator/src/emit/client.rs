@@ -1,7 +1,7 @@
 //! The operations: one accessor per tag on `Client`, one method per operation
 //! returning a request builder with `send()` (and `items()`/`collect_all()` for
 //! paged operations). Methods only describe requests; the runtime in
-//! `templates/runtime/client/` sends them.
+//! `templates/runtime/src/client/` sends them.
 //!
 //! Every name written here is read from the IR, never made: the tag's group
 //! type and accessor from [`crate::ir::TagNames`], the method and builder
@@ -14,13 +14,16 @@ use std::collections::BTreeMap;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::features::gate;
+use super::layout::File;
 use super::types::{Scope, ident, rust_type_in};
 use super::{Features, Module, docs};
 use crate::ir::{Api, Operation, ParameterPlace, TypeKind, TypeRef, tag_of};
+use crate::runtime;
 
-/// The `operations` module; each tag's group is compiled with the tag's feature.
-pub fn operations(modules: &[Module], features: &Features) -> TokenStream {
+/// The `operations` module: `mod.rs` with the tag accessors on `Client`, and
+/// one file per tag (its group and request builders), compiled as a whole
+/// under the tag's feature.
+pub fn operations(modules: &[Module], features: &Features) -> Vec<File> {
     let mut groups: BTreeMap<&str, Vec<(&Module, &Operation)>> = BTreeMap::new();
     for module in modules {
         let by_id = by_id(&module.api);
@@ -32,8 +35,10 @@ pub fn operations(modules: &[Module], features: &Features) -> TokenStream {
             groups.entry(tag_of(op)).or_default().push((module, op));
         }
     }
+    let client = runtime::CLIENT.tokens();
     let mut accessors = Vec::new();
-    let mut items = Vec::new();
+    let mut declarations = Vec::new();
+    let mut out = Vec::new();
     // Tags in the features' order: the description's, then undeclared ones as met.
     for names in &features.names {
         let Some(ops) = groups.get(names.tag.as_str()) else { continue };
@@ -41,6 +46,7 @@ pub fn operations(modules: &[Module], features: &Features) -> TokenStream {
         let cfg = features.tag_cfg(tag);
         let group = format_ident!("{}", names.group);
         let accessor = ident(&names.accessor);
+        let module = ident(&names.module);
         let doc = format!(" Operations tagged `{tag}`.");
         accessors.push(quote! {
             #cfg
@@ -49,7 +55,14 @@ pub fn operations(modules: &[Module], features: &Features) -> TokenStream {
                 #group { client: self }
             }
         });
+        declarations.push(quote! {
+            #cfg
+            mod #module;
+            #cfg
+            pub use #module::*;
+        });
         let mut methods = Vec::new();
+        let mut builders = Vec::new();
         for (module, op) in ops {
             // Only a GET that carries a JSON body needs its twin; a plain GET is sent as it is.
             let twin = op
@@ -60,33 +73,44 @@ pub fn operations(modules: &[Module], features: &Features) -> TokenStream {
                 .filter(|_| op.request.is_some());
             let (method_tokens, builder_tokens) = operation(module, op, twin);
             methods.push(method_tokens);
-            items.push(gate(builder_tokens, &cfg));
+            builders.push(builder_tokens);
         }
-        items.push(gate(
-            quote! {
+        let file_doc = match features.of_tag(tag) {
+            Some(feature) => format!(" Operations tagged `{tag}` (feature `{feature}`)."),
+            None => doc.clone(),
+        };
+        out.push(File {
+            path: format!("src/operations/{}.rs", names.module),
+            tokens: quote! {
+                #![doc = #file_doc]
                 #[doc = #doc]
                 #[derive(Debug, Clone, Copy)]
                 pub struct #group<'a> {
-                    client: &'a crate::client::Client,
+                    pub(super) client: &'a #client,
                 }
 
                 impl<'a> #group<'a> {
                     #(#methods)*
                 }
+
+                #(#builders)*
             },
-            &cfg,
-        ));
+        });
     }
-    quote! {
-        //! The API's operations, grouped by tag: `client.invoice().void(body).send().await`.
-        #![allow(missing_docs, clippy::doc_markdown, clippy::too_many_arguments, clippy::new_without_default)]
+    out.push(File {
+        path: "src/operations/mod.rs".into(),
+        tokens: quote! {
+            //! The API's operations, grouped by tag: `client.invoice().void(body).send().await`.
+            #![allow(missing_docs, clippy::doc_markdown, clippy::too_many_arguments, clippy::new_without_default)]
 
-        impl crate::client::Client {
-            #(#accessors)*
-        }
+            #(#declarations)*
 
-        #(#items)*
-    }
+            impl #client {
+                #(#accessors)*
+            }
+        },
+    });
+    out
 }
 
 /// The operations of `api` by id (the last of several with one id wins).
@@ -151,7 +175,10 @@ fn parameters(api: &Api, op: &Operation, scope: &Scope) -> Parts {
         let ty = rust_type_in(api, &p.ty, scope);
         let wire = p.name.as_str();
         let fill = match p.place {
-            ParameterPlace::Path => quote!(path = crate::client::path_param(&path, #wire, &self.#name);),
+            ParameterPlace::Path => {
+                let path_param = runtime::PATH_PARAM.tokens();
+                quote!(path = #path_param(&path, #wire, &self.#name);)
+            }
             ParameterPlace::Header => quote!(request.header(#wire, &self.#name);),
             ParameterPlace::Cookie => quote!(),
             ParameterPlace::Query => quote!(request.query(#wire, &self.#name);),
@@ -184,8 +211,9 @@ fn body(api: &Api, op: &Operation, scope: &Scope, parts: &mut Parts) -> Option<T
     parts.fields.push(quote!(body: #t,));
     parts.args.push(quote!(body: #t));
     parts.inits.push(quote!(body,));
+    let config = runtime::CLIENT_ERROR_CONFIG.tokens();
     Some(quote! {
-        request.body = Some(serde_json::to_value(&self.body).map_err(|e| crate::client::Error::Config(e.to_string()))?);
+        request.body = Some(serde_json::to_value(&self.body).map_err(|e| #config(e.to_string()))?);
     })
 }
 
@@ -225,7 +253,9 @@ fn paging(api: &Api, op: &Operation, answer: Option<&TypeRef>, scope: &Scope) ->
     let Some(p) = op.dealpos.paged.as_ref() else { return PagingParts::default() };
     let in_body = !op.parameters.iter().any(|q| q.name == p.page && q.place == ParameterPlace::Query);
     let (page, size) = (&p.page, &p.size);
-    let spec = quote!(crate::client::Paging { page: #page, size: #size, in_body: #in_body });
+    let (paging_ty, paginate, error) =
+        (runtime::PAGING.tokens(), runtime::PAGINATE.tokens(), runtime::CLIENT_ERROR.tokens());
+    let spec = quote!(#paging_ty { page: #page, size: #size, in_body: #in_body });
     let apply = quote! {
         let request = #spec.apply(&request, self.page.unwrap_or(1), self.page_size.unwrap_or_else(|| self.client.page_size()));
     };
@@ -246,20 +276,20 @@ fn paging(api: &Api, op: &Operation, answer: Option<&TypeRef>, scope: &Scope) ->
         quote! {
             /// Every item of every page from `page` on, fetched as the stream is read;
             /// it ends on an empty page or one shorter than the page size.
-            pub fn items(self) -> impl futures_util::Stream<Item = Result<#item, crate::client::Error>> + 'a {
+            pub fn items(self) -> impl futures_util::Stream<Item = Result<#item, #error>> + 'a {
                 let paging = #spec;
                 let size = self.page_size.unwrap_or_else(|| self.client.page_size());
                 let first = self.page.unwrap_or(1);
                 let client = self.client.clone();
                 let request = self.request();
                 futures_util::StreamExt::flat_map(futures_util::stream::iter(Some(request)), move |request| match request {
-                    Ok(request) => futures_util::future::Either::Left(crate::client::paginate(client.clone(), request, paging, first, size, #extract)),
+                    Ok(request) => futures_util::future::Either::Left(#paginate(client.clone(), request, paging, first, size, #extract)),
                     Err(e) => futures_util::future::Either::Right(futures_util::stream::iter(Some(Err(e)))),
                 })
             }
 
             /// Every item of every page, collected.
-            pub async fn collect_all(self) -> Result<Vec<#item>, crate::client::Error> {
+            pub async fn collect_all(self) -> Result<Vec<#item>, #error> {
                 futures_util::TryStreamExt::try_collect(self.items()).await
             }
         }
@@ -350,12 +380,18 @@ fn builder_item(
     let (id, path, http_method) = (op.id.as_str(), route.path, route.sent.method.as_str());
     // Retried only when repeating it is harmless; a twin is judged by the GET it stands for.
     let safe = op.method.idempotent();
+    let (client, request, request_new, error) = (
+        runtime::CLIENT.tokens(),
+        runtime::REQUEST.tokens(),
+        runtime::REQUEST_NEW.tokens(),
+        runtime::CLIENT_ERROR.tokens(),
+    );
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until it is sent"]
         pub struct #builder<'a> {
-            client: &'a crate::client::Client,
+            client: &'a #client,
             #(#fields)*
             #page_field
         }
@@ -364,7 +400,7 @@ fn builder_item(
             #(#setters)*
 
             /// Sends the request.
-            pub async fn send(self) -> Result<#output, crate::client::Error> {
+            pub async fn send(self) -> Result<#output, #error> {
                 let request = self.request()?;
                 #apply
                 #send_body
@@ -374,11 +410,11 @@ fn builder_item(
 
             #stream
 
-            fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
+            fn request(&self) -> Result<#request, #error> {
                 #[allow(unused_mut)]
                 let mut path = String::from(#path);
                 #[allow(unused_mut)]
-                let mut request = crate::client::Request::new(#id, #http_method, String::new(), #safe);
+                let mut request = #request_new(#id, #http_method, String::new(), #safe);
                 #(#fills)*
                 #set_body
                 request.path = path;

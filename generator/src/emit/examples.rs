@@ -8,6 +8,7 @@ use quote::{format_ident, quote};
 use super::types::{Scope, rust_type_in};
 use super::{Features, Module};
 use crate::ir::{TypeId, TypeRef};
+use crate::runtime;
 
 /// The test file's tokens; each case is compiled with the features of its type.
 pub fn tests(crate_name: &str, modules: &[Module], features: &Features) -> TokenStream {
@@ -49,12 +50,13 @@ pub fn tests(crate_name: &str, modules: &[Module], features: &Features) -> Token
             //! (These descriptions have no examples.)
         };
     }
+    let from_slice = runtime::DECODE_FROM_SLICE.from_root(&quote!(#krate));
     quote! {
         #![allow(non_snake_case)]
 
         fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(origin: &str, json: &str) {
             let expected: serde_json::Value = serde_json::from_str(json).expect("the example is JSON");
-            let decoded: T = #krate::decode::from_slice(origin, json.as_bytes())
+            let decoded: T = #from_slice(origin, json.as_bytes())
                 .unwrap_or_else(|e| panic!("{origin}: {e}"));
             let encoded = serde_json::to_value(&decoded).expect("encodes");
             assert_eq!(encoded, expected, "{origin}: the round trip changed the value");

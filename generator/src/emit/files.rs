@@ -1,5 +1,6 @@
-//! Files rendered from askama templates: the crate's manifest, README and
-//! root module, and the fixed runtime modules.
+//! The files that are not built from the IR: the crate's manifest, README,
+//! root module and examples (askama templates in `templates/`), and the fixed
+//! runtime modules (copied from the runtime crate, `templates/runtime/src/`).
 
 use std::collections::BTreeMap;
 
@@ -8,6 +9,7 @@ use askama::Template;
 use super::{CrateInfo, Features, Module, header};
 use crate::error::{Error, Result};
 use crate::ir::tag_of;
+use crate::runtime;
 
 struct ModuleRow {
     name: String,
@@ -79,63 +81,78 @@ struct LibRs<'a> {
     receiver: bool,
 }
 
-macro_rules! runtime {
-    ($($ty:ident: $template:literal => $out:literal),* $(,)?) => {
-        $(
-            #[derive(Template)]
-            #[template(path = $template, escape = "none")]
-            struct $ty;
-        )*
+#[derive(Template)]
+#[template(path = "examples/webhook_receiver.rs", escape = "none")]
+struct WebhookReceiverExample<'a> {
+    name: &'a str,
+    crate_ident: &'a str,
+}
 
-        /// The runtime modules: (template, path in the crate, text).
-        fn runtime_files() -> Result<Vec<(&'static str, &'static str, String)>> {
-            Ok(vec![$(($template, $out, render($template, &$ty)?)),*])
-        }
-    };
-    // Templates that name the crate (doc examples, examples/): they get its
-    // package name and its name as a Rust identifier.
-    ($fn:ident(name, crate_ident); $($ty:ident: $template:literal => $out:literal),* $(,)?) => {
-        $(
-            #[derive(Template)]
-            #[template(path = $template, escape = "none")]
-            #[allow(dead_code)] // not every template names the crate
-            struct $ty<'a> {
-                name: &'a str,
-                crate_ident: &'a str,
-            }
-        )*
+/// When a runtime file is part of the generated crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum When {
+    /// In every crate.
+    Always,
+    /// Only with the webhook receiver (see [`has_receiver`]): its code names
+    /// `crate::webhooks::WebhookKind`.
+    Receiver,
+}
 
-        /// The files of this group: (template, path in the crate, text).
-        fn $fn(name: &str, crate_ident: &str) -> Result<Vec<(&'static str, &'static str, String)>> {
-            Ok(vec![$(($template, $out, render($template, &$ty { name, crate_ident })?)),*])
-        }
+/// One file of the runtime crate (`templates/runtime/`) copied into the
+/// generated crate.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RuntimeFile {
+    /// Its path under `templates/runtime/`, which is also its path in the
+    /// generated crate: the runtime crate's layout is the generated crate's.
+    pub path: &'static str,
+    /// When it is included.
+    pub when: When,
+    /// Its text, embedded in the generator at build time.
+    pub text: &'static str,
+}
+
+macro_rules! runtime_files {
+    ($($path:literal: $when:ident),* $(,)?) => {
+        /// The runtime files, in the order they are written. Adding a module
+        /// to the runtime is one line here (and its `mod` line in both
+        /// `lib.rs`, which a test compares).
+        pub(crate) const RUNTIME_FILES: &[RuntimeFile] = &[$(
+            RuntimeFile {
+                path: $path,
+                when: When::$when,
+                text: include_str!(concat!("../../../templates/runtime/", $path)),
+            },
+        )*];
     };
 }
 
-runtime! {
-    DecimalRs: "runtime/decimal.rs" => "src/decimal.rs",
-    DecodeRs: "runtime/decode.rs" => "src/decode.rs",
-    NullableRs: "runtime/nullable.rs" => "src/nullable.rs",
-    TimestampRs: "runtime/timestamp.rs" => "src/timestamp.rs",
-    ClientRs: "runtime/client/mod.rs" => "src/client/mod.rs",
-    ClientAuthRs: "runtime/client/auth.rs" => "src/client/auth.rs",
-    ClientErrorRs: "runtime/client/error.rs" => "src/client/error.rs",
-    ClientLimitRs: "runtime/client/limit.rs" => "src/client/limit.rs",
-    ClientPagingRs: "runtime/client/paging.rs" => "src/client/paging.rs",
-    ClientRetryRs: "runtime/client/retry.rs" => "src/client/retry.rs",
+runtime_files! {
+    "src/decimal.rs": Always,
+    "src/decode.rs": Always,
+    "src/nullable.rs": Always,
+    "src/timestamp.rs": Always,
+    "src/client/mod.rs": Always,
+    "src/client/auth.rs": Always,
+    "src/client/error.rs": Always,
+    "src/client/limit.rs": Always,
+    "src/client/paging.rs": Always,
+    "src/client/retry.rs": Always,
+    "src/receiver/mod.rs": Receiver,
+    "src/receiver/http.rs": Receiver,
+    "src/receiver/inbox.rs": Receiver,
+    "src/receiver/worker.rs": Receiver,
+    "src/receiver/sqlite.rs": Receiver,
+    "src/receiver/postgres.rs": Receiver,
 }
 
-// The webhook receiver: emitted only when the crate has webhooks (its code
-// names `crate::webhooks::WebhookKind`), compiled only with its features.
-runtime! {
-    receiver_files(name, crate_ident);
-    ReceiverModRs: "runtime/receiver/mod.rs" => "src/receiver/mod.rs",
-    ReceiverHttpRs: "runtime/receiver/http.rs" => "src/receiver/http.rs",
-    ReceiverInboxRs: "runtime/receiver/inbox.rs" => "src/receiver/inbox.rs",
-    ReceiverWorkerRs: "runtime/receiver/worker.rs" => "src/receiver/worker.rs",
-    ReceiverSqliteRs: "runtime/receiver/sqlite.rs" => "src/receiver/sqlite.rs",
-    ReceiverPostgresRs: "runtime/receiver/postgres.rs" => "src/receiver/postgres.rs",
-    ReceiverExampleRs: "examples/webhook_receiver.rs" => "examples/webhook_receiver.rs",
+/// The only change made to a runtime file when it is copied: doc examples
+/// name the generated crate (`crate_ident`) instead of the runtime crate.
+fn copy_runtime(text: &str, crate_ident: &str) -> String {
+    let mut text = text.replace(&format!("{}::", runtime::CRATE_IDENT), &format!("{crate_ident}::"));
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
 }
 
 /// Whether the crate gets the webhook receiver: it has a `webhooks` module
@@ -186,6 +203,7 @@ pub fn fixed(info: &CrateInfo, modules: &[Module], features: &Features) -> Resul
             .find(|e| e.ty == hook.payload && e.origin.pointer.starts_with(&hook.origin.pointer))?;
         Some(ExampleHook { variant: hook.name.clone(), body: serde_json::to_string(&example.value).ok()? })
     });
+    let crate_ident = info.name.replace('-', "_");
     let mut out = BTreeMap::new();
     let toml_header = header("#", "templates/crate/Cargo.toml").trim_start_matches("# ").to_string();
     let examples = examples(modules, features)?;
@@ -211,7 +229,7 @@ pub fn fixed(info: &CrateInfo, modules: &[Module], features: &Features) -> Resul
     let readme = Readme {
         header: "generated by dealpos-generator from templates/crate/README.md; run `cargo xtask regen`".into(),
         name: &info.name,
-        crate_ident: info.name.replace('-', "_"),
+        crate_ident: crate_ident.clone(),
         modules: &rows,
         example_hook,
         receiver: has_receiver(modules),
@@ -222,12 +240,172 @@ pub fn fixed(info: &CrateInfo, modules: &[Module], features: &Features) -> Resul
         "src/lib.rs".into(),
         render("crate/lib.rs", &LibRs { header: lib_header, modules: &rows, receiver: has_receiver(modules) })?,
     );
-    let mut runtime = runtime_files()?;
-    if has_receiver(modules) {
-        runtime.extend(receiver_files(&info.name, &info.name.replace('-', "_"))?);
+    let receiver = has_receiver(modules);
+    if receiver {
+        let example = WebhookReceiverExample { name: &info.name, crate_ident: &crate_ident };
+        let text = render("examples/webhook_receiver.rs", &example)?;
+        let head = header("//", "templates/examples/webhook_receiver.rs");
+        out.insert("examples/webhook_receiver.rs".into(), format!("{head}\n{text}"));
     }
-    for (template, path, text) in runtime {
-        out.insert(path.to_string(), format!("{}\n{text}", header("//", &format!("templates/{template}"))));
+    for file in RUNTIME_FILES.iter().filter(|f| f.when == When::Always || receiver) {
+        let head = header("//", &format!("templates/runtime/{}", file.path));
+        out.insert(file.path.to_string(), format!("{head}\n{}", copy_runtime(file.text, &crate_ident)));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+
+    fn runtime_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates/runtime")
+    }
+
+    fn rust_files(dir: &Path, out: &mut Vec<String>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path.strip_prefix(runtime_dir()).unwrap().to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+
+    #[test]
+    fn every_runtime_source_is_registered_once() {
+        let mut found = Vec::new();
+        rust_files(&runtime_dir().join("src"), &mut found);
+        // The runtime's own root and the stand-in for generated code are never copied.
+        found.retain(|p| p != "src/lib.rs" && !p.starts_with("src/stand_in/"));
+        let mut registered: Vec<String> = RUNTIME_FILES.iter().map(|f| f.path.to_string()).collect();
+        registered.sort();
+        found.sort();
+        assert_eq!(registered, found, "register each runtime file in RUNTIME_FILES (and nothing else)");
+    }
+
+    #[test]
+    fn copies_name_the_generated_crate_in_doc_examples() {
+        let text = "/// use dealpos_runtime::receiver::{handler_fn, Receiver};\nuse crate::DecodeError;\n";
+        assert_eq!(
+            copy_runtime(text, "my_pos"),
+            "/// use my_pos::receiver::{handler_fn, Receiver};\nuse crate::DecodeError;\n"
+        );
+        assert_eq!(copy_runtime("fn f() {}", "x"), "fn f() {}\n");
+        let receiver = RUNTIME_FILES.iter().find(|f| f.path == "src/receiver/mod.rs").unwrap();
+        assert!(
+            receiver.text.contains("dealpos_runtime::receiver::"),
+            "the doc example is written against the runtime"
+        );
+        for file in RUNTIME_FILES {
+            let copy = copy_runtime(file.text, "dealpos");
+            assert!(!copy.contains(runtime::CRATE_IDENT), "{}: the runtime crate's name survives the copy", file.path);
+            assert!(!copy.contains("{{") && !copy.contains("{%"), "{}: runtime files are not templates", file.path);
+        }
+    }
+
+    /// A root's declarations that the other root must repeat: inner
+    /// attributes other than docs, `mod` items and `use` items, each with its
+    /// visibility and cfgs, leaving out the modules only one crate has.
+    fn declarations(text: &str, only_here: &[&str]) -> Vec<String> {
+        let file = syn::parse_file(text).unwrap();
+        let cfgs = |attrs: &[syn::Attribute]| {
+            attrs.iter().filter(|a| a.path().is_ident("cfg")).map(|a| quote::quote!(#a).to_string()).collect::<String>()
+        };
+        let mut out: Vec<String> =
+            file.attrs.iter().filter(|a| !a.path().is_ident("doc")).map(|a| quote::quote!(#a).to_string()).collect();
+        for item in &file.items {
+            match item {
+                syn::Item::Mod(m) if !only_here.contains(&m.ident.to_string().as_str()) => {
+                    let vis = &m.vis;
+                    out.push(format!("{} {} mod {}", cfgs(&m.attrs), quote::quote!(#vis), m.ident));
+                }
+                syn::Item::Use(u) => {
+                    let (vis, tree) = (&u.vis, &u.tree);
+                    out.push(format!("{} {} use {}", cfgs(&u.attrs), quote::quote!(#vis), quote::quote!(#tree)));
+                }
+                _ => {}
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn the_generated_root_declares_the_runtime_modules_as_the_runtime_root_does() {
+        let rows: Vec<ModuleRow> = ["models", "webhooks"]
+            .iter()
+            .map(|name| ModuleRow {
+                name: name.to_string(),
+                doc: "Doc.".into(),
+                title: String::new(),
+                version: String::new(),
+                types: 0,
+                operations: 0,
+                webhooks: 0,
+            })
+            .collect();
+        let generated =
+            render("crate/lib.rs", &LibRs { header: "header".into(), modules: &rows, receiver: true }).unwrap();
+        let runtime_root = std::fs::read_to_string(runtime_dir().join("src/lib.rs")).unwrap();
+        assert_eq!(
+            declarations(&generated, &["operations", "models", "webhooks"]),
+            declarations(&runtime_root, &["webhooks"]),
+            "templates/crate/lib.rs and templates/runtime/src/lib.rs must declare the runtime modules alike"
+        );
+        // Every registered top-level module is declared.
+        for file in RUNTIME_FILES {
+            let module = file.path.trim_start_matches("src/").split(['/', '.']).next().unwrap();
+            assert!(runtime_root.contains(&format!("mod {module};")), "{} has no `mod {module};`", file.path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod manifest_tests {
+    use super::*;
+
+    /// The `name = …` lines of a manifest's `[section]`, sorted.
+    fn section(manifest: &str, name: &str) -> Vec<String> {
+        let header = format!("[{name}]");
+        let mut lines: Vec<String> = manifest
+            .lines()
+            .skip_while(|l| l.trim() != header)
+            .skip(1)
+            .take_while(|l| !l.starts_with('['))
+            .filter(|l| !l.starts_with('#') && l.contains(" = "))
+            .map(str::to_string)
+            .collect();
+        lines.sort();
+        lines
+    }
+
+    #[test]
+    fn the_runtime_has_the_dependencies_of_the_generated_crate() {
+        let manifest = Manifest {
+            header: String::new(),
+            name: "dealpos",
+            version: "0.1.0",
+            examples: &[],
+            tags: &[],
+            full: Vec::new(),
+            webhooks: true,
+            receiver: true,
+        };
+        let generated = render("crate/Cargo.toml", &manifest).unwrap();
+        let runtime = include_str!("../../../templates/runtime/Cargo.toml");
+        assert_eq!(section(runtime, "dependencies"), section(&generated, "dependencies"));
+        // The generated crate adds `full` and one feature per tag; the rest agree.
+        let features = |m: &str| {
+            section(m, "features")
+                .into_iter()
+                .filter(|l| !l.starts_with("default") && !l.starts_with("full"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(features(runtime), features(&generated));
+    }
 }

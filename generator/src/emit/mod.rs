@@ -1,6 +1,7 @@
 //! Stage 4: emission. Rust modules are built with `quote` and printed with
-//! `prettyplease` (byte-stable, no rustfmt needed); every other file, and the
-//! fixed runtime modules, come from askama templates in `templates/`.
+//! `prettyplease` (byte-stable, no rustfmt needed); the manifest, README,
+//! root module and examples come from askama templates in `templates/`; the
+//! fixed runtime modules are copied from the runtime crate (`files`).
 
 mod client;
 mod examples;
@@ -51,9 +52,11 @@ pub fn emit(info: &CrateInfo, modules: &[Module]) -> Result<BTreeMap<String, Str
             out.insert(file.path, text);
         }
     }
-    let path = "src/operations.rs".to_string();
     let specs = modules.iter().map(|m| m.spec.as_str()).collect::<Vec<_>>().join(", ");
-    out.insert(path.clone(), rust_file(&path, &specs, client::operations(modules, &features))?);
+    for file in client::operations(modules, &features) {
+        let text = rust_file(&file.path, &specs, file.tokens)?;
+        out.insert(file.path, text);
+    }
     // The cases sit in a module so the test root can keep rustfmt off them.
     let path = "tests/examples/cases.rs".to_string();
     let specs = modules.iter().map(|m| m.spec.as_str()).collect::<Vec<_>>().join(", ");

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::docs;
 use crate::ir::{Api, EnumRepr, EnumVariant, Field, TypeDef, TypeKind, TypeRef};
+use crate::runtime;
 
 /// The Rust items of one named type.
 pub fn item(api: &Api, ty: &TypeDef) -> TokenStream {
@@ -125,7 +126,10 @@ fn field(api: &Api, f: &Field, lenient: bool) -> TokenStream {
         Wrapper::Bare => quote!(),
         Wrapper::Option => quote!(default,),
         Wrapper::OptionSkipped => quote!(default, skip_serializing_if = "Option::is_none",),
-        Wrapper::Nullable => quote!(default, skip_serializing_if = "crate::Nullable::is_absent",),
+        Wrapper::Nullable => {
+            let is_absent = runtime::NULLABLE_IS_ABSENT.text();
+            quote!(default, skip_serializing_if = #is_absent,)
+        }
     };
     let aliases = f.aliases.iter().map(|a| quote!(alias = #a,));
     let aliases = quote!(#(#aliases)*);
@@ -150,7 +154,10 @@ pub fn field_type(api: &Api, f: &Field, lenient: bool) -> TokenStream {
     match wrapper(f, lenient) {
         Wrapper::Bare => t,
         Wrapper::Option | Wrapper::OptionSkipped => quote!(Option<#t>),
-        Wrapper::Nullable => quote!(crate::Nullable<#t>),
+        Wrapper::Nullable => {
+            let nullable = runtime::NULLABLE.tokens();
+            quote!(#nullable<#t>)
+        }
     }
 }
 
@@ -183,9 +190,9 @@ pub fn rust_type_in(api: &Api, ty: &TypeRef, scope: &Scope) -> TokenStream {
         TypeRef::String => quote!(String),
         TypeRef::Integer { bits: 32 } => quote!(i32),
         TypeRef::Integer { .. } => quote!(i64),
-        TypeRef::Number => quote!(#root::Decimal),
+        TypeRef::Number => runtime::DECIMAL.from_root(root),
         TypeRef::Boolean => quote!(bool),
-        TypeRef::Timestamp => quote!(#root::Timestamp),
+        TypeRef::Timestamp => runtime::TIMESTAMP.from_root(root),
         TypeRef::Json => quote!(serde_json::Value),
         TypeRef::Array(inner) => {
             let inner = rust_type_in(api, inner, scope);

@@ -7,6 +7,7 @@ use quote::quote;
 use super::docs;
 use super::types::{ident, rust_type};
 use crate::ir::Api;
+use crate::runtime;
 
 /// Items for the webhooks of `api` (nothing if it has none).
 pub fn items(api: &Api) -> TokenStream {
@@ -27,6 +28,8 @@ pub fn items(api: &Api) -> TokenStream {
             docs(Some(&format!("{text}\n\nWire name: `{}`.", w.key)))
         })
         .collect();
+    let decode_error = runtime::DECODE_ERROR.tokens();
+    let from_slice = runtime::DECODE_FROM_SLICE.tokens();
     quote! {
         /// The events DealPOS can deliver to a webhook endpoint.
         ///
@@ -113,18 +116,18 @@ pub fn items(api: &Api) -> TokenStream {
         impl WebhookEvent {
             /// Decodes `body` as a delivery of `kind`. The error names the field
             /// path that failed and quotes the start of the body.
-            pub fn parse(kind: WebhookKind, body: &[u8]) -> Result<Self, crate::DecodeError> {
+            pub fn parse(kind: WebhookKind, body: &[u8]) -> Result<Self, #decode_error> {
                 Ok(match kind {
-                    #(WebhookKind::#variants => Self::#variants(crate::decode::from_slice(kind.name(), body)?),)*
+                    #(WebhookKind::#variants => Self::#variants(#from_slice(kind.name(), body)?),)*
                 })
             }
 
             /// Like [`WebhookEvent::parse`], for a kind given by name: an unknown name
             /// gives [`WebhookEvent::Unknown`] holding the body as JSON.
-            pub fn parse_named(kind: &str, body: &[u8]) -> Result<Self, crate::DecodeError> {
+            pub fn parse_named(kind: &str, body: &[u8]) -> Result<Self, #decode_error> {
                 match WebhookKind::from_name(kind) {
                     Some(known) => Self::parse(known, body),
-                    None => Ok(Self::Unknown { kind: kind.to_string(), body: crate::decode::from_slice(kind, body)? }),
+                    None => Ok(Self::Unknown { kind: kind.to_string(), body: #from_slice(kind, body)? }),
                 }
             }
 

@@ -41,7 +41,7 @@ const COLUMNS: &str = "id, kind, body, headers, content_hash, received_at, statu
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// use {{ crate_ident }}::receiver::{handler_fn, Receiver, SqliteInbox};
+/// use dealpos_runtime::receiver::{handler_fn, Receiver, SqliteInbox};
 ///
 /// let handler = handler_fn(|event, delivery| async move {
 ///     println!("{} #{:?}: {}", delivery.kind, delivery.id, event.to_json());
@@ -52,7 +52,7 @@ const COLUMNS: &str = "id, kind, body, headers, content_hash, received_at, statu
 ///     .with_inbox(SqliteInbox::open("webhooks.sqlite3")?)?;
 /// let _worker = worker.spawn(); // stops when dropped
 /// let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
-/// {{ crate_ident }}::receiver::axum::serve(listener, router).await?;
+/// dealpos_runtime::receiver::axum::serve(listener, router).await?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]

@@ -271,7 +271,7 @@ pub enum ConfigError {
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// use {{ crate_ident }}::receiver::{handler_fn, Receiver};
+/// use dealpos_runtime::receiver::{handler_fn, Receiver};
 ///
 /// let handler = handler_fn(|event, delivery| async move {
 ///     println!("{}: {}", delivery.kind, event.to_json());
@@ -280,7 +280,7 @@ pub enum ConfigError {
 /// // Direct mode: the handler runs before the answer (see `direct` for the risk).
 /// let router = Receiver::new(handler).api_key(std::env::var("DEALPOS_WEBHOOK_KEY")?).direct()?;
 /// let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
-/// {{ crate_ident }}::receiver::axum::serve(listener, router).await?;
+/// dealpos_runtime::receiver::axum::serve(listener, router).await?;
 /// # Ok(()) }
 /// ```
 pub struct Receiver<H> {

@@ -1,0 +1,168 @@
+//! The receiver end to end against the stand-in webhooks: requests through
+//! the axum router (tower `oneshot`, no socket), deliveries stored in a real
+//! SQLite file, the worker handing them to a handler. Not copied into the
+//! generated crate (it names the stand-in's kinds).
+#![cfg(feature = "inbox-sqlite")]
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use dealpos_runtime::receiver::{
+    ConfigError, Delivery, HandlerError, Inbox, InboxCounts, Receiver, SqliteInbox, Status, axum, handler_fn,
+};
+use dealpos_runtime::webhooks::{WebhookEvent, WebhookKind};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+const KEY: &str = "s3cret";
+
+/// A fresh directory for one test's database, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("dealpos-runtime-receiver-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn post(path: &str, key: Option<&str>, content_type: &str, body: impl Into<Body>) -> Request<Body> {
+    let mut request = Request::post(path).header("content-type", content_type);
+    if let Some(key) = key {
+        request = request.header("x-api-key", key);
+    }
+    request.body(body.into()).unwrap()
+}
+
+async fn send(router: &axum::Router, request: Request<Body>) -> (StatusCode, serde_json::Value) {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null))
+}
+
+/// What the handler saw: (kind, id, the event as JSON), or the decode error.
+type Seen = Arc<Mutex<Vec<Result<(WebhookKind, Option<i64>, serde_json::Value), String>>>>;
+
+fn recording_handler(seen: &Seen) -> impl dealpos_runtime::receiver::Handler + use<> {
+    let (ok, bad) = (seen.clone(), seen.clone());
+    handler_fn(move |event: WebhookEvent, delivery: Delivery| {
+        let seen = ok.clone();
+        async move {
+            assert_eq!(event.kind(), Some(delivery.kind));
+            seen.lock().unwrap().push(Ok((delivery.kind, delivery.id, event.to_json())));
+            Ok(())
+        }
+    })
+    .with_fallback(move |error, _delivery: Delivery| {
+        let seen = bad.clone();
+        async move {
+            seen.lock().unwrap().push(Err(error.to_string()));
+            Err(HandlerError::permanent(error))
+        }
+    })
+}
+
+#[tokio::test]
+async fn a_delivery_is_stored_once_then_handed_to_the_handler() {
+    let scratch = Scratch::new("durable");
+    let seen = Seen::default();
+    let inbox = SqliteInbox::open(scratch.0.join("inbox.sqlite3")).unwrap();
+    let (router, worker) = Receiver::new(recording_handler(&seen)).api_key(KEY).with_inbox(inbox).unwrap();
+
+    let body = r#"{"ID":"7","Number":"S-1","Close":"2024-05-01T17:00:00","SalesNTax":120.50}"#;
+    let (status, answer) = send(&router, post("/shift-close", Some(KEY), "application/json", body)).await;
+    assert_eq!((status, answer), (StatusCode::OK, serde_json::json!({ "status": "success" })));
+    // DealPOS's retry of the same event: acknowledged, not stored again.
+    assert_eq!(send(&router, post("/shift-close", Some(KEY), "application/json", body)).await.0, StatusCode::OK);
+    assert_eq!(worker.inbox().counts().await.unwrap(), InboxCounts { pending: 1, done: 0, failed: 0 });
+    assert!(seen.lock().unwrap().is_empty(), "nothing is handled before the worker runs");
+
+    assert_eq!(worker.run_due().await.unwrap(), 1);
+    assert_eq!(worker.inbox().counts().await.unwrap(), InboxCounts { pending: 0, done: 1, failed: 0 });
+    let seen = seen.lock().unwrap();
+    let Ok((kind, id, json)) = &seen[0] else { panic!("{seen:?}") };
+    assert_eq!((*kind, id.is_some()), (WebhookKind::ShiftClose, true));
+    // The typed payload: the Timestamp keeps the text DealPOS sent.
+    assert_eq!(json["Close"], "2024-05-01T17:00:00");
+    assert_eq!(json["SalesNTax"].as_f64(), Some(120.5));
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_fit_goes_to_the_fallback_and_stays_failed() {
+    let scratch = Scratch::new("fallback");
+    let seen = Seen::default();
+    let inbox = SqliteInbox::open(scratch.0.join("inbox.sqlite3")).unwrap();
+    let (router, worker) = Receiver::new(recording_handler(&seen)).api_key(KEY).with_inbox(inbox).unwrap();
+
+    let (status, _) = send(&router, post("/product-created", Some(KEY), "application/json", r#"{"ID":5}"#)).await;
+    assert_eq!(status, StatusCode::OK, "JSON that does not fit is still accepted");
+    worker.run_due().await.unwrap();
+    let failed = worker.inbox().list(Status::Failed, 10).await.unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].kind, "productCreated");
+    let seen = seen.lock().unwrap();
+    let Err(error) = &seen[0] else { panic!("{seen:?}") };
+    assert!(error.contains("ID"), "the error names the field: {error}");
+}
+
+#[tokio::test]
+async fn bad_requests_are_refused_before_anything_is_stored() {
+    let scratch = Scratch::new("refused");
+    let inbox = SqliteInbox::open(scratch.0.join("inbox.sqlite3")).unwrap();
+    let (router, worker) =
+        Receiver::new(recording_handler(&Seen::default())).api_key(KEY).body_limit(64).with_inbox(inbox).unwrap();
+
+    let cases = [
+        (post("/shift-close", None, "application/json", "{}"), StatusCode::UNAUTHORIZED),
+        (post("/shift-close", Some("wrong"), "application/json", "{}"), StatusCode::UNAUTHORIZED),
+        (post("/shift-close", Some(KEY), "text/plain", "{}"), StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        (post("/shift-close", Some(KEY), "application/json", "{\"ID\":"), StatusCode::BAD_REQUEST),
+        (
+            post("/shift-close", Some(KEY), "application/json", format!("\"{}\"", "x".repeat(100))),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        (post("/no-such-event", Some(KEY), "application/json", "{}"), StatusCode::NOT_FOUND),
+    ];
+    for (request, expected) in cases {
+        let path = request.uri().to_string();
+        assert_eq!(send(&router, request).await.0, expected, "{path}");
+    }
+    assert_eq!(worker.inbox().counts().await.unwrap().total(), 0);
+}
+
+#[tokio::test]
+async fn direct_mode_answers_500_when_the_handler_fails() {
+    let handler = handler_fn(|event: WebhookEvent, _| async move {
+        match event {
+            WebhookEvent::ProductCreated(_) => Err(HandlerError::retry("database down")),
+            _ => Ok(()),
+        }
+    });
+    let router = Receiver::new(handler).api_key(KEY).prefix("/hooks").direct().unwrap();
+    let ok = send(&router, post("/hooks/shift-close", Some(KEY), "application/json", "{}")).await;
+    assert_eq!(ok.0, StatusCode::OK);
+    let failed = send(&router, post("/hooks/product-created", Some(KEY), "application/json", "{}")).await;
+    assert_eq!(failed.0, StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+#[test]
+fn configurations_that_cannot_work_are_refused() {
+    let handler = || handler_fn(|_, _| async { Ok(()) });
+    assert!(matches!(Receiver::new(handler()).direct(), Err(ConfigError::NoApiKey)));
+    assert!(matches!(Receiver::new(handler()).api_key("").direct(), Err(ConfigError::EmptyApiKey)));
+    let shared = Receiver::new(handler()).api_key(KEY).path(WebhookKind::ProductCreated, "/shift-close").direct();
+    assert!(matches!(shared, Err(ConfigError::SharedPath { .. })), "{:?}", shared.err());
+    let bad = Receiver::new(handler()).api_key(KEY).path(WebhookKind::ShiftClose, "/hooks/{id}").direct();
+    assert!(matches!(bad, Err(ConfigError::BadPath { kind: WebhookKind::ShiftClose, .. })));
+}
