@@ -81,14 +81,24 @@ fn external_refs_snapshot() {
 #[test]
 fn parameters_ir_snapshot() {
     let out = run("parameters.yaml", "models");
+    let operations: String =
+        out.files.iter().filter(|(path, _)| path.starts_with("src/operations/")).map(|(_, t)| t.as_str()).collect();
     let mut text = String::new();
     for op in &out.modules[0].api.operations {
-        text.push_str(&format!("{} {} id={} rust_name={}\n", op.method, op.path, op.id, op.rust_name));
+        text.push_str(&format!(
+            "{} {} id={} method={} builder={}\n",
+            op.method, op.path, op.id, op.rust_name, op.builder
+        ));
+        // The names the IR holds are the ones the crate uses.
+        assert!(operations.contains(&format!("pub fn {}(", op.rust_name)), "method {}", op.rust_name);
+        assert!(operations.contains(&format!("pub struct {}<'a>", op.builder)), "builder {}", op.builder);
         for p in &op.parameters {
             text.push_str(&format!(
                 "  {} {:?} -> {} required={} ty={:?} from {}\n",
                 p.place, p.name, p.rust_name, p.required, p.ty, p.origin.pointer
             ));
+            let (setter, argument) = (format!("pub fn {}(mut self", p.rust_name), format!("{}: ", p.rust_name));
+            assert!(operations.contains(&setter) || operations.contains(&argument), "parameter {}", p.rust_name);
         }
     }
     insta::assert_snapshot!("parameters_ir", text);
