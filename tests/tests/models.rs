@@ -2,7 +2,7 @@
 //! with the overlays' corrections.
 
 use dealpos::Nullable;
-use dealpos::models::{InvoiceDetail, VariantDetail};
+use dealpos::models::{InvoiceDetail, ShiftListItem, VariantDetail};
 use serde_json::json;
 
 #[test]
@@ -27,4 +27,18 @@ fn invoice_detail_reads_no_date_and_null_customer_fields() {
     assert!(invoice.due_date.as_ref().unwrap().is_unset());
     assert_eq!(invoice.created.as_ref().unwrap().naive().unwrap().to_string(), "2020-05-29 13:05:22.456666700");
     assert_eq!(serde_json::to_value(&invoice).unwrap(), body);
+}
+
+#[test]
+fn shift_list_items_carry_timestamps_with_two_and_three_fraction_digits() {
+    // rest-shift.md's example row: Close has two fraction digits, Open three.
+    let body = json!({
+        "Open": "2020-05-28T15:24:45.293", "Close": "2020-05-28T15:25:27.68", "Cashier": "dealpos",
+        "Number": "20.05.0001", "SalesNTax": 16062.75, "TotalInvoice": 1, "Outlet": "Outlet1", "Register": "Outlet1"
+    });
+    let shift: ShiftListItem = serde_json::from_value(body.clone()).unwrap();
+    let (open, close) = (shift.open.as_ref().unwrap().naive().unwrap(), shift.close.as_ref().unwrap().naive().unwrap());
+    assert_eq!(open.to_string(), "2020-05-28 15:24:45.293");
+    assert_eq!((close - open).num_milliseconds(), 42_387);
+    assert_eq!(serde_json::to_value(&shift).unwrap(), body, "the text comes back as sent");
 }

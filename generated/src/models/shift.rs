@@ -29,10 +29,10 @@ pub struct ShiftListRequest {
 pub struct ShiftListItem {
     /// Opening timestamp.
     #[serde(rename = "Open", default, skip_serializing_if = "Option::is_none")]
-    pub open: Option<String>,
+    pub open: Option<crate::Timestamp>,
     /// Closing timestamp.
     #[serde(rename = "Close", default, skip_serializing_if = "Option::is_none")]
-    pub close: Option<String>,
+    pub close: Option<crate::Timestamp>,
     /// Cashier login.
     #[serde(rename = "Cashier", default, skip_serializing_if = "Option::is_none")]
     pub cashier: Option<String>,
