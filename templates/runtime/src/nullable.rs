@@ -39,6 +39,36 @@ impl<T> Nullable<T> {
             _ => None,
         }
     }
+
+    /// Whether the field has a value.
+    pub fn is_value(&self) -> bool {
+        matches!(self, Nullable::Value(_))
+    }
+
+    /// The value, dereferenced (`&str` for a `Nullable<String>`), if there is one.
+    pub fn as_deref(&self) -> Option<&T::Target>
+    where
+        T: std::ops::Deref,
+    {
+        self.as_ref().map(std::ops::Deref::deref)
+    }
+
+    /// The value mapped by `f`; absent and `null` stay what they are.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Nullable<U> {
+        match self {
+            Nullable::Value(value) => Nullable::Value(f(value)),
+            Nullable::Null => Nullable::Null,
+            Nullable::Absent => Nullable::Absent,
+        }
+    }
+
+    /// The value, or `T::default()` when absent or `null`.
+    pub fn unwrap_or_default(self) -> T
+    where
+        T: Default,
+    {
+        self.into_option().unwrap_or_default()
+    }
 }
 
 impl<T> From<T> for Nullable<T> {
@@ -88,5 +118,18 @@ mod tests {
             assert_eq!(patch.note, expected);
             assert_eq!(serde_json::to_string(&patch).unwrap(), json);
         }
+    }
+
+    #[test]
+    fn helpers_keep_absent_and_null_apart() {
+        let value = Nullable::Value("hi".to_string());
+        assert_eq!(value.as_deref(), Some("hi"));
+        assert!(value.is_value());
+        assert_eq!(value.clone().map(|s| s.len()), Nullable::Value(2));
+        assert_eq!(Nullable::<String>::Null.map(|s| s.len()), Nullable::Null);
+        assert_eq!(Nullable::<String>::Absent.map(|s| s.len()), Nullable::Absent);
+        assert_eq!(Nullable::<u32>::Null.unwrap_or_default(), 0);
+        assert_eq!(value.unwrap_or_default(), "hi");
+        assert!(!Nullable::<u32>::Null.is_value());
     }
 }
