@@ -88,6 +88,8 @@ pub struct InvoicePaymentFullRequest {
     )]
     pub unpaid_validation: Option<serde_json::Value>,
     /// Former name of UnpaidValidation (still accepted).
+    ///
+    /// **Deprecated** by the description.
     #[serde(rename = "StateFilter", default, skip_serializing_if = "Option::is_none")]
     pub state_filter: Option<serde_json::Value>,
 }

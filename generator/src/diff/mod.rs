@@ -39,6 +39,7 @@ pub enum Kind {
     OperationRemoved,
     OperationRenamed,
     OperationDeprecated,
+    FieldDeprecated,
     ParameterAdded,
     ParameterRemoved,
     ParameterRequiredChanged,
@@ -433,6 +434,10 @@ impl Diff<'_> {
             let (a, b) = (Self::rust(self.old, &before.ty), Self::rust(self.new, &f.ty));
             if a != b {
                 self.push(Impact::Breaking, Kind::FieldTypeChanged, &at, format!("`{a}` → `{b}`"));
+            }
+            if before.deprecated != f.deprecated {
+                let detail = if f.deprecated { "deprecated" } else { "no longer deprecated" };
+                self.push(Impact::Patch, Kind::FieldDeprecated, &at, format!("{detail} (a note in its docs)"));
             }
             if before.doc != f.doc {
                 self.push(Impact::Patch, Kind::DocsChanged, &at, "description changed");

@@ -247,6 +247,13 @@ const ROWS: &[(&str, &str, &str, Kind, Impact)] = &[
         Impact::Breaking,
     ),
     (
+        "field deprecated",
+        "        Total: {type: number}",
+        "        Total: {type: number, deprecated: true}",
+        Kind::FieldDeprecated,
+        Impact::Patch,
+    ),
+    (
         "field type changed",
         "        Total: {type: number}",
         "        Total: {type: string}",

@@ -116,6 +116,12 @@ fn field(api: &Api, f: &Field, lenient: bool) -> TokenStream {
         let note = "Required by the description; `None` if DealPOS omits it or sends `null`.";
         doc_text = if doc_text.is_empty() { note.to_string() } else { format!("{doc_text}\n\n{note}") };
     }
+    // A note, not `#[deprecated]`: request structs are written as literals
+    // naming every field, so the attribute would warn on code users cannot change.
+    if f.deprecated {
+        let note = "**Deprecated** by the description.";
+        doc_text = if doc_text.is_empty() { note.to_string() } else { format!("{doc_text}\n\n{note}") };
+    }
     let doc = docs(Some(&doc_text));
     let t = field_type(api, f, lenient);
     let rename = (f.name != f.wire).then(|| {

@@ -357,6 +357,7 @@ impl<'a> Builder<'a> {
                 required: required.contains(wire),
                 nullable,
                 boxed: false,
+                deprecated: prop.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
             });
         }
         fields

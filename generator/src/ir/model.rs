@@ -110,6 +110,8 @@ pub struct Field {
     pub nullable: bool,
     /// Needs a `Box` to break a cycle of structs.
     pub boxed: bool,
+    /// `deprecated: true` on the property.
+    pub deprecated: bool,
 }
 
 /// Representation of an enum's values.
