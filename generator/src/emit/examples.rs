@@ -1,7 +1,6 @@
 //! A test file for the generated crate: every example in the descriptions must
 //! decode into its generated type and encode back to an equal JSON value.
 
-use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -18,8 +17,8 @@ pub fn tests(crate_name: &str, modules: &[Module], features: &Features) -> Token
     for (index, module) in modules.iter().enumerate() {
         let m = format_ident!("{}", module.name);
         for example in &module.api.examples {
-            let base = format!("{}_{}", module.name, example.origin.pointer.to_snake_case());
-            let base: String = base.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+            // A test's name, not API: made here, from naming's one sanitiser.
+            let base = crate::ir::snake(&format!("{}_{}", module.name, example.origin.pointer));
             // Pointers that differ only in punctuation give the same base; a
             // numbered name may itself be some other pointer's base.
             let mut n = 1;

@@ -1,6 +1,5 @@
 //! The webhook surface: `WebhookKind`, `WebhookEvent` and `parse`.
 
-use heck::ToKebabCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -16,7 +15,7 @@ pub fn items(api: &Api) -> TokenStream {
     }
     let variants: Vec<_> = api.webhooks.iter().map(|w| ident(&w.name)).collect();
     let keys: Vec<&str> = api.webhooks.iter().map(|w| w.key.as_str()).collect();
-    let paths: Vec<String> = api.webhooks.iter().map(|w| format!("/{}", w.key.to_kebab_case())).collect();
+    let paths: Vec<&str> = api.webhooks.iter().map(|w| w.path.as_str()).collect();
     let tags: Vec<&str> = api.webhooks.iter().map(|w| w.tag.as_deref().unwrap_or("")).collect();
     let summaries: Vec<&str> = api.webhooks.iter().map(|w| w.summary.as_deref().unwrap_or("")).collect();
     let payloads: Vec<TokenStream> = api.webhooks.iter().map(|w| rust_type(api, &w.payload)).collect();

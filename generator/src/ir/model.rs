@@ -404,6 +404,9 @@ pub struct Webhook {
     pub key: String,
     /// The Rust variant name (e.g. `ShiftClose`), set by the naming pass.
     pub name: String,
+    /// The path the receiver mounts it at by default (e.g. `/shift-close`),
+    /// unique among the webhooks, set by the naming pass.
+    pub path: String,
     /// Its tag.
     pub tag: Option<String>,
     /// `summary`.

@@ -145,8 +145,10 @@ pub(super) fn assign(api: &mut Api) {
     let mut hooks = Taken::default();
     // `WebhookEvent::Unknown` is the fallback for events not described.
     hooks.claim("Unknown", "");
+    let mut paths = Taken::default();
     for hook in &mut api.webhooks {
         hook.name = hooks.claim(&not_self(pascal(&hook.key)), "");
+        hook.path = format!("/{}", paths.claim(&kebab(&hook.key), "-"));
     }
     for op in &mut api.operations {
         parameters(op);
@@ -366,6 +368,38 @@ mod tests {
         assert_eq!(taken.claim("image_url", "_"), "image_url_3");
         assert_eq!(taken.claim("self_", "_"), "self_");
         assert_eq!(taken.claim("self_", "_"), "self_2");
+    }
+
+    #[test]
+    fn webhook_paths_are_kebab_and_unique() {
+        let hook = |key: &str| crate::ir::Webhook {
+            key: key.into(),
+            name: String::new(),
+            path: String::new(),
+            tag: None,
+            summary: None,
+            doc: None,
+            payload: TypeRef::Json,
+            origin: crate::error::Location::root("x.yaml"),
+        };
+        let mut api = crate::ir::Api {
+            title: String::new(),
+            version: String::new(),
+            description: None,
+            openapi: "3.1.0".into(),
+            tags: Vec::new(),
+            types: Vec::new(),
+            operations: Vec::new(),
+            webhooks: ["shiftClose", "shift-close", "Unknown"].into_iter().map(hook).collect(),
+            examples: Vec::new(),
+            diagnostics: Vec::new(),
+        };
+        assign(&mut api);
+        let names: Vec<(&str, &str)> = api.webhooks.iter().map(|w| (w.name.as_str(), w.path.as_str())).collect();
+        assert_eq!(
+            names,
+            [("ShiftClose", "/shift-close"), ("ShiftClose2", "/shift-close-2"), ("Unknown2", "/unknown")]
+        );
     }
 
     #[test]

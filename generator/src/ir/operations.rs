@@ -69,6 +69,7 @@ impl<'a> Builder<'a> {
             out.push(Webhook {
                 key: key.clone(),
                 name: String::new(),
+                path: String::new(),
                 tag: op.pointer("/tags/0").and_then(Value::as_str).map(str::to_string),
                 summary: op.get("summary").and_then(Value::as_str).map(str::to_string),
                 doc: op.get("description").and_then(Value::as_str).map(str::to_string),
