@@ -55,7 +55,9 @@ fn overlaid(root: &Path, file: &str) -> Value {
 fn check(at: &str, node: &Value, problems: &mut Vec<String>) {
     match node.get("x-dealpos-source").and_then(Value::as_str) {
         None => problems.push(format!("{at}: no x-dealpos-source")),
-        Some(s) if !SOURCES.contains(&s) => problems.push(format!("{at}: x-dealpos-source `{s}` is not one of {SOURCES:?}")),
+        Some(s) if !SOURCES.contains(&s) => {
+            problems.push(format!("{at}: x-dealpos-source `{s}` is not one of {SOURCES:?}"))
+        }
         Some("inferred") if node.get("x-dealpos-evidence").and_then(Value::as_str).is_none_or(str::is_empty) => {
             problems.push(format!("{at}: inferred without x-dealpos-evidence"))
         }
@@ -170,11 +172,15 @@ fn overlay_reasons_claim_no_type_the_reference_does_not_print() {
             }
             let untyped = UNTYPED.iter().any(|s| target.contains(s));
             if untyped && TYPE_CLAIMS.iter().any(|c| reason.contains(c)) {
-                problems.push(format!("{}: action {i} ({target}) says DealPOS types it; the reference prints no type", o.name));
+                problems.push(format!(
+                    "{}: action {i} ({target}) says DealPOS types it; the reference prints no type",
+                    o.name
+                ));
             }
             // No webhook delivery has been observed: a webhook reason may not say values arrive.
             if o.name.ends_with("dealpos-webhooks.yaml") && reason.contains("arrive as") {
-                problems.push(format!("{}: action {i} ({target}) claims what deliveries carry; none was observed", o.name));
+                problems
+                    .push(format!("{}: action {i} ({target}) claims what deliveries carry; none was observed", o.name));
             }
         }
     }

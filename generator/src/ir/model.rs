@@ -380,7 +380,8 @@ pub enum Provenance {
 
 impl Provenance {
     /// Every provenance, in the order the coverage table shows them.
-    pub const ALL: [Provenance; 4] = [Provenance::Seed, Provenance::Reference, Provenance::Observed, Provenance::Inferred];
+    pub const ALL: [Provenance; 4] =
+        [Provenance::Seed, Provenance::Reference, Provenance::Observed, Provenance::Inferred];
 
     /// The provenance an `x-dealpos-source` value names.
     pub fn parse(value: &str) -> Option<Self> {
