@@ -921,9 +921,9 @@ pub struct ProductCreatedPayload {
     /// The product description.
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The storage location of the product.
+    /// The storage location of the product. The sources conflict (spec/README.md, "Conflicts"); both forms decode.
     #[serde(rename = "Storage", default, skip_serializing_if = "Option::is_none")]
-    pub storage: Option<String>,
+    pub storage: Option<ProductCreatedPayloadStorage>,
     /// Tags associated with the product.
     #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
@@ -932,6 +932,25 @@ pub struct ProductCreatedPayload {
     pub image_url: Option<String>,
     #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<::std::collections::BTreeMap<String, serde_json::Value>>>,
+    /// The brand (the newer reference render, e.g. "123"; not in seed 003).
+    #[serde(rename = "Brand", default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    /// URL of the product thumbnail (the newer reference render; not in seed 003).
+    #[serde(rename = "ThumbnailURL", default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail_url: Option<String>,
+    /// URLs of further product images (the newer reference render; not in seed 003).
+    #[serde(rename = "ExtraImageURL", default, skip_serializing_if = "Option::is_none")]
+    pub extra_image_url: Option<Vec<String>>,
+}
+
+#[cfg(feature = "webhooks")]
+/// The storage location of the product. The sources conflict (spec/README.md, "Conflicts"); both forms decode.
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum ProductCreatedPayloadStorage {
+    Array(Vec<::std::collections::BTreeMap<String, serde_json::Value>>),
+    String(String),
 }
 
 #[cfg(feature = "webhooks")]
@@ -974,11 +993,11 @@ pub struct ProductUpdatedPayload {
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
     #[serde(rename = "Description", default)]
     pub description: Option<String>,
-    /// The storage location of the product.
+    /// The storage location of the product. The reference gives productUpdated the shape of productCreated; the sources conflict (spec/README.md, "Conflicts"); both forms decode.
     ///
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
     #[serde(rename = "Storage", default)]
-    pub storage: Option<String>,
+    pub storage: Option<ProductUpdatedPayloadStorage>,
     /// The tags associated with the product.
     ///
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
@@ -992,6 +1011,25 @@ pub struct ProductUpdatedPayload {
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
     #[serde(rename = "Variants", default)]
     pub variants: Option<Vec<ProductVariantItem>>,
+    /// The brand (the newer reference render, e.g. "123"; not in seed 003).
+    #[serde(rename = "Brand", default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    /// URL of the product thumbnail (the newer reference render; not in seed 003).
+    #[serde(rename = "ThumbnailURL", default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail_url: Option<String>,
+    /// URLs of further product images (the newer reference render; not in seed 003).
+    #[serde(rename = "ExtraImageURL", default, skip_serializing_if = "Option::is_none")]
+    pub extra_image_url: Option<Vec<String>>,
+}
+
+#[cfg(feature = "webhooks")]
+/// The storage location of the product. The reference gives productUpdated the shape of productCreated; the sources conflict (spec/README.md, "Conflicts"); both forms decode.
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum ProductUpdatedPayloadStorage {
+    Array(Vec<::std::collections::BTreeMap<String, serde_json::Value>>),
+    String(String),
 }
 
 #[cfg(feature = "webhooks")]

@@ -42,3 +42,33 @@ fn shift_list_items_carry_timestamps_with_two_and_three_fraction_digits() {
     assert_eq!((close - open).num_milliseconds(), 42_387);
     assert_eq!(serde_json::to_value(&shift).unwrap(), body, "the text comes back as sent");
 }
+
+/// Clients fall back when `expires_in` is absent, and one spells the expiry
+/// `expiredat` (observed-usage.md, Auth).
+#[test]
+fn token_response_without_expires_in_and_with_lower_case_expiredat() {
+    let token: dealpos::models::TokenResponse = serde_json::from_value(json!({
+        "access_token": "eyJhbGciOiJIUzI1NiJ9.e30.x", "token_type": "Bearer",
+        "expiredat": "2026-05-10T08:15:02.1234567+07:00"
+    }))
+    .unwrap();
+    assert_eq!(token.expires_in, None);
+    assert_eq!(token.expired_at.unwrap().offset().unwrap().local_minus_utc(), 7 * 3600);
+}
+
+/// Bill and transfer lines: the portal's examples send quantities and prices
+/// as strings (and a transfer price as a number); both forms are accepted, as
+/// for invoice lines.
+#[test]
+fn bill_and_transfer_lines_take_numbers_and_strings() {
+    use dealpos::models::{
+        BillRequestVariant, BillRequestVariantQuantity, TransferOrderVariant, TransferOrderVariantPrice,
+    };
+    let line: BillRequestVariant =
+        serde_json::from_value(json!({"Code": "2005", "Quantity": "10", "Price": 102000.5, "Discount": 2.5})).unwrap();
+    assert_eq!(line.quantity, Some(BillRequestVariantQuantity::String("10".into())));
+    assert_eq!(line.discount.unwrap().to_f64(), 2.5);
+    let line: TransferOrderVariant =
+        serde_json::from_value(json!({"Code": "2012", "Quantity": "6", "Price": 150000})).unwrap();
+    assert!(matches!(line.price, Some(TransferOrderVariantPrice::Number(_))));
+}

@@ -120,3 +120,41 @@ fn invoice_void_alternatives_are_told_apart() {
     let InvoiceVoidRequest::ByOutletName(by_name) = unknown else { panic!() };
     assert_eq!(by_name.fulfillment.unwrap().as_str(), "Partial");
 }
+
+/// seed 003 sends `Storage` as a string; the newer reference render as an
+/// array of objects and with `Brand`, `ThumbnailURL`, `ExtraImageURL`
+/// (spec/README.md, "Conflicts"). Both decode and encode back unchanged.
+#[test]
+fn product_created_storage_decodes_as_string_and_as_array() {
+    use dealpos::webhooks::ProductCreatedPayloadStorage;
+    let seed = json!({"ID": "0ce13b18-bd2d-466a-8cc1-fde2191655e9", "Category": "Top", "Name": "Flanel",
+        "Code": "8008", "Storage": "Rack1", "Tags": ["Cloth"], "Variants": [{}]});
+    let event = WebhookEvent::parse(WebhookKind::ProductCreated, &serde_json::to_vec(&seed).unwrap()).unwrap();
+    let WebhookEvent::ProductCreated(product) = &event else { panic!("{event:?}") };
+    assert_eq!(product.storage, Some(ProductCreatedPayloadStorage::String("Rack1".into())));
+    assert_eq!(event.to_json(), seed);
+
+    let reference = json!({"ID": "020f279d-e6ba-408c-b944-57bed320dc22", "Category": "Accessories",
+        "Name": "Gorgeous Dress", "Brand": "123", "BrandName": "123", "Code": "DRXS129", "Discontinued": false,
+        "Storage": [{"Name": "Rack1"}, {}], "Tags": ["123"],
+        "ImageURL": "https://cdn.dealpos.app/com/starterretail/Product/a.jpeg",
+        "ThumbnailURL": "https://cdn.dealpos.app/cdn-cgi/image/width=80,quality=100/a.jpeg",
+        "ExtraImageURL": ["https://cdn.dealpos.app/b.jpeg"], "Variants": []});
+    let event = WebhookEvent::parse(WebhookKind::ProductCreated, &serde_json::to_vec(&reference).unwrap()).unwrap();
+    let WebhookEvent::ProductCreated(product) = &event else { panic!("{event:?}") };
+    let Some(ProductCreatedPayloadStorage::Array(storage)) = &product.storage else { panic!("{product:?}") };
+    assert_eq!(storage.len(), 2);
+    assert_eq!(product.brand.as_deref(), Some("123"));
+    assert_eq!(product.extra_image_url.as_ref().unwrap().len(), 1);
+    assert_eq!(event.to_json(), reference);
+}
+
+/// The reference gives productUpdated the shape of productCreated.
+#[test]
+fn product_updated_storage_decodes_as_an_array() {
+    let body = br#"{"ID": "x", "Name": "Gorgeous Dress NEW Collection", "Storage": [{}], "ThumbnailURL": "//res.cloudinary.com/t.jpg"}"#;
+    let event = WebhookEvent::parse(WebhookKind::ProductUpdated, body).unwrap();
+    let WebhookEvent::ProductUpdated(product) = event else { panic!() };
+    assert!(matches!(product.storage, Some(dealpos::webhooks::ProductUpdatedPayloadStorage::Array(_))));
+    assert_eq!(product.thumbnail_url.as_deref(), Some("//res.cloudinary.com/t.jpg"));
+}

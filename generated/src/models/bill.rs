@@ -69,12 +69,12 @@ pub struct BillRequestVariant {
     /// Variant code
     #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// Quantity (a string in the example)
+    /// Quantity (the example sends it as a string).
     #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<String>,
-    /// Unit price (a string in the example)
+    pub quantity: Option<BillRequestVariantQuantity>,
+    /// Unit price (the example sends it as a string).
     #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<String>,
+    pub price: Option<BillRequestVariantPrice>,
     /// Discount percentage
     #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<crate::Decimal>,
@@ -89,12 +89,39 @@ pub struct BillRequestPayment {
     /// Payment date (yyyy-mm-dd)
     #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    /// Amount (a string in the example)
+    /// Amount (the example sends it as a string).
     #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<BillRequestPaymentAmount>,
     /// Payment method name
     #[serde(rename = "Method", default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
+}
+
+/// Quantity (the example sends it as a string).
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum BillRequestVariantQuantity {
+    String(String),
+    Number(crate::Decimal),
+}
+
+/// Unit price (the example sends it as a string).
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum BillRequestVariantPrice {
+    String(String),
+    Number(crate::Decimal),
+}
+
+/// Amount (the example sends it as a string).
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum BillRequestPaymentAmount {
+    String(String),
+    Number(crate::Decimal),
 }
 
 /// Filters of List supplier bills (partial; cut off after Outlet).

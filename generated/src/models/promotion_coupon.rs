@@ -45,7 +45,7 @@ pub struct PromotionCoupon {
     pub limit: Option<i64>,
     /// Remaining uses.
     #[serde(rename = "Balance", default, skip_serializing_if = "Option::is_none")]
-    pub balance: Option<crate::Decimal>,
+    pub balance: Option<i64>,
     /// Discount percentage or amount.
     #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<crate::Decimal>,

@@ -5,23 +5,92 @@ use super::*;
 
 #[cfg(
     any(
+        feature = "bill",
+        feature = "category",
+        feature = "customer",
         feature = "deprecated",
         feature = "estimate",
+        feature = "inventory",
+        feature = "inventory-adjustment",
         feature = "invoice",
         feature = "invoice-payment",
         feature = "invoice-write-off",
+        feature = "loyalty-point",
+        feature = "outbound-logistic",
+        feature = "outlet",
+        feature = "outlet-price",
         feature = "park-order-display",
+        feature = "payment-method",
+        feature = "prepaid-package",
         feature = "product",
+        feature = "promotion-coupon",
+        feature = "promotion-event",
         feature = "report",
         feature = "sales-order",
         feature = "shift",
-        feature = "token"
+        feature = "supplier",
+        feature = "tax",
+        feature = "token",
+        feature = "transfer-order",
+        feature = "user",
+        feature = "variant"
     )
 )]
+/// Error body of 400, 429 and 500 answers (the reference shows `{Message}` and, on 500, `{Message, StackTrace}`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ErrorMessage {
     /// Error message
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Server stack trace (some 500 answers).
+    #[serde(rename = "StackTrace", default, skip_serializing_if = "Option::is_none")]
+    pub stack_trace: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "category",
+        feature = "customer",
+        feature = "deprecated",
+        feature = "estimate",
+        feature = "inventory",
+        feature = "inventory-adjustment",
+        feature = "invoice",
+        feature = "invoice-payment",
+        feature = "invoice-write-off",
+        feature = "loyalty-point",
+        feature = "outbound-logistic",
+        feature = "outlet",
+        feature = "outlet-price",
+        feature = "park-order-display",
+        feature = "payment-method",
+        feature = "prepaid-package",
+        feature = "product",
+        feature = "promotion-coupon",
+        feature = "promotion-event",
+        feature = "report",
+        feature = "sales-order",
+        feature = "shift",
+        feature = "supplier",
+        feature = "tax",
+        feature = "transfer-order",
+        feature = "user",
+        feature = "variant"
+    )
+)]
+/// 403 body as a live log showed it, ASP.NET problem details with an extra PascalCase `Message`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ForbiddenError {
+    /// What was refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The HTTP status (403).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i64>,
+    /// The same text as `title`.
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }

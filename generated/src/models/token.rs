@@ -25,13 +25,14 @@ pub struct TokenResponse {
     #[serde(default)]
     pub token_type: Option<String>,
     /// Lifetime of the token in seconds.
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
     /// Absolute expiry time, ISO 8601 with 7 fraction digits and an offset (e.g. `+07:00`). One client spells the key `expiredat`.
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "expiredAt", default)]
+    #[serde(
+        rename = "expiredAt",
+        alias = "expiredat",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
     pub expired_at: Option<crate::Timestamp>,
 }

@@ -187,7 +187,7 @@ impl<'a> ListCustomers<'a> {
         let request = crate::client::Paging {
             page: "PageNumber",
             size: "PageSize",
-            in_body: true,
+            in_body: false,
         }
             .apply(
                 &request,
@@ -216,7 +216,7 @@ impl<'a> ListCustomers<'a> {
         let paging = crate::client::Paging {
             page: "PageNumber",
             size: "PageSize",
-            in_body: true,
+            in_body: false,
         };
         let size = self.page_size.unwrap_or_else(|| self.client.page_size());
         let first = self.page.unwrap_or(1);

@@ -41,7 +41,7 @@ impl<'a> ListSuppliers<'a> {
         let request = crate::client::Paging {
             page: "PageNumber",
             size: "PageSize",
-            in_body: true,
+            in_body: false,
         }
             .apply(
                 &request,
@@ -70,7 +70,7 @@ impl<'a> ListSuppliers<'a> {
         let paging = crate::client::Paging {
             page: "PageNumber",
             size: "PageSize",
-            in_body: true,
+            in_body: false,
         };
         let size = self.page_size.unwrap_or_else(|| self.client.page_size());
         let first = self.page.unwrap_or(1);

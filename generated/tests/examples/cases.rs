@@ -277,31 +277,6 @@ fn models_paths_1token_1o_auth2_post_responses_200_content_application_1json_exa
     );
 }
 
-#[cfg(
-    any(
-        feature = "deprecated",
-        feature = "estimate",
-        feature = "invoice",
-        feature = "invoice-payment",
-        feature = "invoice-write-off",
-        feature = "park-order-display",
-        feature = "product",
-        feature = "report",
-        feature = "sales-order",
-        feature = "shift",
-        feature = "token"
-    )
-)]
-#[test]
-fn models_paths_1token_1o_auth2_post_responses_429_content_application_1json_example() {
-    round_trip::<
-        dealpos::models::ErrorMessage,
-    >(
-        "spec/dealpos-api.yaml#/paths/~1Token~1OAuth2/post/responses/429/content/application~1json/example",
-        "{\n  \"Message\": \"Too many requests. Please try again later.\"\n}",
-    );
-}
-
 #[cfg(feature = "invoice")]
 #[test]
 fn models_paths_1invoice_1void_put_request_body_content_application_1json_example() {

@@ -353,14 +353,56 @@ pub struct DealposNotes {
     pub paged: Option<Paging>,
     /// `x-dealpos-partial`: the reference was cut off.
     pub partial: bool,
-    /// `x-dealpos-source: observed`: only public clients show it.
-    pub observed: bool,
+    /// `x-dealpos-source`: where the operation comes from.
+    pub source: Option<Provenance>,
+    /// `x-dealpos-evidence`: why an inferred operation is believed.
+    pub evidence: Option<String>,
     /// `x-dealpos-post-twin`: the operationId of this GET's POST twin.
     pub post_twin: Option<String>,
     /// `x-dealpos-post-twin-of`: the operationId of the GET this POST stands for.
     pub post_twin_of: Option<String>,
     /// `deprecated: true`.
     pub deprecated: bool,
+}
+
+/// Where a fact of a description comes from (`x-dealpos-source`, spec/README.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Provenance {
+    /// `seed`: the DealPOS pages the project started from.
+    Seed,
+    /// `reference`: the recovered developer portal.
+    Reference,
+    /// `observed`: only public clients show it.
+    Observed,
+    /// `inferred`: ours, with `x-dealpos-evidence` saying why.
+    Inferred,
+}
+
+impl Provenance {
+    /// Every provenance, in the order the coverage table shows them.
+    pub const ALL: [Provenance; 4] =
+        [Provenance::Seed, Provenance::Reference, Provenance::Observed, Provenance::Inferred];
+
+    /// The provenance an `x-dealpos-source` value names.
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == value)
+    }
+
+    /// The `x-dealpos-source` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provenance::Seed => "seed",
+            Provenance::Reference => "reference",
+            Provenance::Observed => "observed",
+            Provenance::Inferred => "inferred",
+        }
+    }
+}
+
+impl std::fmt::Display for Provenance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// How a paged operation pages.
@@ -415,6 +457,10 @@ pub struct Webhook {
     pub doc: Option<String>,
     /// The payload's type.
     pub payload: TypeRef,
+    /// `x-dealpos-source`: where the event comes from.
+    pub source: Option<Provenance>,
+    /// `x-dealpos-evidence`: why an inferred event is believed.
+    pub evidence: Option<String>,
     /// Where it is.
     pub origin: Location,
 }

@@ -380,6 +380,8 @@ mod tests {
             summary: None,
             doc: None,
             payload: TypeRef::Json,
+            source: None,
+            evidence: None,
             origin: crate::error::Location::root("x.yaml"),
         };
         let mut api = crate::ir::Api {

@@ -74,6 +74,8 @@ impl<'a> Builder<'a> {
                 summary: op.get("summary").and_then(Value::as_str).map(str::to_string),
                 doc: op.get("description").and_then(Value::as_str).map(str::to_string),
                 payload,
+                source: source(op),
+                evidence: op.get("x-dealpos-evidence").and_then(Value::as_str).map(str::to_string),
                 origin: op_at,
             });
         }
@@ -203,6 +205,12 @@ fn derived_id(method: &str, path: &str) -> String {
     format!("{method}{words}")
 }
 
+/// `x-dealpos-source` of an operation or webhook (`None` when absent or not
+/// one of the four; the spec's provenance test rejects both).
+fn source(op: &Value) -> Option<Provenance> {
+    op.get("x-dealpos-source").and_then(Value::as_str).and_then(Provenance::parse)
+}
+
 fn dealpos_notes(op: &Value) -> DealposNotes {
     let text = |key: &str| op.get(key).and_then(Value::as_str).map(str::to_string);
     let paged = op.get("x-dealpos-paged").map(|p| Paging {
@@ -213,7 +221,8 @@ fn dealpos_notes(op: &Value) -> DealposNotes {
     DealposNotes {
         paged,
         partial: op.get("x-dealpos-partial").and_then(Value::as_bool).unwrap_or(false),
-        observed: text("x-dealpos-source").as_deref() == Some("observed"),
+        source: source(op),
+        evidence: text("x-dealpos-evidence"),
         post_twin: text("x-dealpos-post-twin"),
         post_twin_of: text("x-dealpos-post-twin-of"),
         deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
