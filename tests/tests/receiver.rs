@@ -139,15 +139,24 @@ async fn bad_requests_get_their_answer_and_nothing_accepted_is_lost() {
     assert_eq!(missing, wrong, "401 does not say whether the key was missing or wrong");
     assert_eq!(post(&url, Some(""), Some("application/json"), ok.clone()).await.0, 401);
 
-    // Content type.
-    for content_type in [Some("text/plain"), Some("application/x-www-form-urlencoded"), None] {
-        assert_eq!(post(&url, Some(KEY), content_type, ok.clone()).await.0, 415, "{content_type:?}");
+    // Content type: a missing one with a JSON body is JSON; another one is
+    // refused (415) but kept, as rejected, with the reason.
+    let mut refused: Vec<(Vec<u8>, &str)> = Vec::new();
+    for content_type in [Some("text/plain"), Some("application/x-www-form-urlencoded")] {
+        let body = format!(r#"{{"ID": "ct-{}"}}"#, refused.len()).into_bytes();
+        let (status, answer) = post(&url, Some(KEY), content_type, body.clone()).await;
+        assert_eq!(status, 415, "{content_type:?}");
+        assert!(answer["message"].as_str().unwrap().contains("kept as rejected delivery"), "{answer}");
+        refused.push((body, "content type"));
     }
+    let bare = br#"{"ID": "no-content-type"}"#.to_vec();
+    assert_eq!(post(&url, Some(KEY), None, bare.clone()).await, (200, success()));
+    accepted.push(bare);
     let charset = br#"{"ID": "a3"}"#.to_vec();
     assert_eq!(post(&url, Some(KEY), Some("application/json; charset=utf-8"), charset.clone()).await.0, 200);
     accepted.push(charset);
 
-    // Size: 1 MiB by default; exactly the limit passes, a byte more does not.
+    // Size: 1 MiB by default; exactly the limit passes, a byte more is refused (and kept).
     let sized = |len: usize| {
         let frame = br#"{"ID": "big", "Note": ""}"#.len();
         format!(r#"{{"ID": "big", "Note": "{}"}}"#, "x".repeat(len - frame)).into_bytes()
@@ -155,17 +164,24 @@ async fn bad_requests_get_their_answer_and_nothing_accepted_is_lost() {
     let at_limit = sized(1024 * 1024);
     assert_eq!(post(&url, Some(KEY), Some("application/json"), at_limit.clone()).await.0, 200);
     accepted.push(at_limit);
-    let (status, answer) = post(&url, Some(KEY), Some("application/json"), sized(1024 * 1024 + 1)).await;
+    let over = sized(1024 * 1024 + 1);
+    let (status, answer) = post(&url, Some(KEY), Some("application/json"), over.clone()).await;
     assert_eq!(status, 413, "{answer}");
+    refused.push((over, "larger than"));
 
-    // Malformed JSON: 400 naming the position.
-    let (status, answer) = post(&url, Some(KEY), Some("application/json"), "{\n  \"ID\": \"x\",\n  \"Name\": }").await;
+    // Malformed JSON: 400 naming the position, kept; with or without a content type.
+    let truncated = "{\n  \"ID\": \"x\",\n  \"Name\": }";
+    let (status, answer) = post(&url, Some(KEY), Some("application/json"), truncated).await;
     assert_eq!(status, 400);
     let message = answer["message"].as_str().unwrap();
     assert!(message.contains("line 3, column 11"), "{message}");
+    refused.push((truncated.into(), "malformed JSON"));
     for garbage in ["", "not json", "{\"ID\": \"x\"} trailing"] {
         assert_eq!(post(&url, Some(KEY), Some("application/json"), garbage).await.0, 400, "{garbage:?}");
+        refused.push((garbage.into(), "malformed JSON"));
     }
+    assert_eq!(post(&url, Some(KEY), None, "{\"ID\": \"cut").await.0, 400, "truncated, no content type");
+    refused.push((b"{\"ID\": \"cut".to_vec(), "malformed JSON"));
 
     // Unknown extra fields: accepted, typed, handled.
     let extra = br#"{"ID": "a4", "NewFieldFromDealPOS": {"nested": [1, 2]}}"#.to_vec();
@@ -177,7 +193,7 @@ async fn bad_requests_get_their_answer_and_nothing_accepted_is_lost() {
     assert_eq!(post(&url, Some(KEY), Some("application/json"), misfit.clone()).await, (200, success()));
     accepted.push(misfit.clone());
 
-    // Nothing accepted is lost, nothing rejected is kept.
+    // Nothing accepted is lost, and every refused request is kept with its reason.
     let n = accepted.len();
     eventually("every accepted delivery handled", || async { recorder.calls() >= n }).await;
     assert_eq!(recorder.calls(), n);
@@ -191,7 +207,15 @@ async fn bad_requests_get_their_answer_and_nothing_accepted_is_lost() {
     eventually("all done", || async { counts(&app.inbox).await.done == n as u64 }).await;
     let stored: BTreeSet<Vec<u8>> =
         app.inbox.list(Status::Done, 100).await.unwrap().into_iter().map(|d| d.body.to_vec()).collect();
-    assert_eq!(stored, accepted.into_iter().collect(), "exactly the accepted bodies are stored");
+    assert_eq!(stored, accepted.into_iter().collect(), "exactly the accepted bodies are done");
+    let rejected = app.inbox.list(Status::Rejected, 100).await.unwrap();
+    assert_eq!(rejected.len(), refused.len());
+    for (stored, (body, reason)) in rejected.iter().zip(&refused) {
+        assert_eq!(&stored.body[..], &body[..]);
+        let error = stored.last_error.as_deref().unwrap();
+        assert!(error.contains(reason), "{error}: {reason}");
+    }
+    assert_eq!(counts(&app.inbox).await.rejected, refused.len() as u64);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -229,3 +229,21 @@ async fn failures_are_kept_and_replayed() {
     inbox.complete(failed.id).await.unwrap();
     assert_eq!(counts(&inbox).await, InboxCounts { done: 1, ..Default::default() });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn refused_requests_are_kept_as_rejected() {
+    let pg = Postgres::start().await;
+    let (server, _worker) = receiver(Recorder::default(), pg.inbox().await, false).await;
+    let url = format!("{}{}", server.base, WebhookKind::ShiftClose.default_path());
+    assert_eq!(post(&url, Some(KEY), Some("text/plain"), r#"{"ID": "t"}"#).await.0, 415);
+    assert_eq!(post(&url, Some(KEY), None, "not json").await.0, 400);
+    assert_eq!(post(&url, Some(KEY), None, r#"{"ID": "bare"}"#).await.0, 200);
+    let inbox = pg.inbox().await;
+    assert_eq!(counts(&inbox).await, InboxCounts { pending: 1, rejected: 2, ..Default::default() });
+    let rejected = inbox.list(Status::Rejected, 10).await.unwrap();
+    let bodies: Vec<&[u8]> = rejected.iter().map(|d| d.body.as_ref()).collect();
+    assert_eq!(bodies, [&br#"{"ID": "t"}"#[..], b"not json"]);
+    assert!(rejected[0].last_error.as_deref().unwrap().contains("text/plain"));
+    assert!(inbox.replay(rejected[1].id).await.unwrap(), "a rejected delivery is replayable");
+    assert_eq!(counts(&inbox).await, InboxCounts { pending: 2, rejected: 1, ..Default::default() });
+}

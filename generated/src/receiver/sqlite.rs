@@ -148,11 +148,26 @@ impl Inbox for SqliteInbox {
             // state even with another process writing to the file.
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
             let received = millis(delivery.received_at);
+            if let Some(reason) = &delivery.rejected {
+                // Kept as it came, with why it was refused; finished at once,
+                // so retention counts its age from its arrival.
+                tx.execute(
+                    "INSERT INTO dealpos_webhook_inbox
+                     (kind, body, headers, content_hash, received_at, available_at, status, last_error, finished_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?5, 'rejected', ?6, ?5)",
+                    params![delivery.kind, delivery.body.as_ref(), headers, delivery.content_hash, received, reason],
+                )
+                .map_err(storage)?;
+                let id = tx.last_insert_rowid();
+                tx.commit().map_err(storage)?;
+                return Ok(Stored::New(id));
+            }
             let since = millis(delivery.received_at.checked_sub(delivery.dedup_window).unwrap_or(UNIX_EPOCH));
             let original: Option<i64> = tx
                 .query_row(
                     "SELECT id FROM dealpos_webhook_inbox
-                     WHERE kind = ?1 AND content_hash = ?2 AND received_at >= ?3 ORDER BY id LIMIT 1",
+                     WHERE kind = ?1 AND content_hash = ?2 AND received_at >= ?3 AND status <> 'rejected'
+                     ORDER BY id LIMIT 1",
                     params![delivery.kind, delivery.content_hash, since],
                     |r| r.get(0),
                 )
@@ -254,7 +269,7 @@ impl Inbox for SqliteInbox {
                 .execute(
                     "UPDATE dealpos_webhook_inbox
                      SET status = 'pending', attempts = 0, available_at = ?2, finished_at = NULL
-                     WHERE id = ?1 AND status IN ('failed', 'done')",
+                     WHERE id = ?1 AND status IN ('failed', 'rejected', 'done')",
                     params![id, millis(SystemTime::now())],
                 )
                 .map_err(storage)?;
@@ -294,13 +309,7 @@ impl Inbox for SqliteInbox {
             let mut counts = InboxCounts::default();
             for entry in rows {
                 let (status, n) = entry.map_err(storage)?;
-                let n = u64::try_from(n).unwrap_or(0);
-                match Status::from_name(&status) {
-                    Some(Status::Pending) => counts.pending = n,
-                    Some(Status::Done) => counts.done = n,
-                    Some(Status::Failed) => counts.failed = n,
-                    None => return Err(InboxError::Corrupt(format!("status `{status}`"))),
-                }
+                counts.set(&status, u64::try_from(n).unwrap_or(0))?;
             }
             Ok(counts)
         })
@@ -340,6 +349,7 @@ mod tests {
             received_at: at,
             content_hash: super::super::http::content_hash(body),
             dedup_window: Duration::from_secs(60),
+            rejected: None,
         }
     }
 
@@ -378,7 +388,7 @@ mod tests {
         assert_eq!(inbox.claim(10, Duration::from_secs(600)).await.unwrap()[0].attempts, 2);
         assert!(inbox.claim(10, Duration::from_secs(600)).await.unwrap().is_empty());
         inbox.fail(id, "boom").await.unwrap();
-        assert_eq!(inbox.counts().await.unwrap(), InboxCounts { pending: 0, done: 0, failed: 1 });
+        assert_eq!(inbox.counts().await.unwrap(), InboxCounts { failed: 1, ..InboxCounts::default() });
         assert!(inbox.replay(id).await.unwrap());
         assert!(!inbox.replay(id + 1000).await.unwrap());
         let replayed = inbox.claim(10, Duration::from_secs(600)).await.unwrap();

@@ -85,11 +85,11 @@ async fn a_delivery_is_stored_once_then_handed_to_the_handler() {
     assert_eq!((status, answer), (StatusCode::OK, serde_json::json!({ "status": "success" })));
     // DealPOS's retry of the same event: acknowledged, not stored again.
     assert_eq!(send(&router, post("/shift-close", Some(KEY), "application/json", body)).await.0, StatusCode::OK);
-    assert_eq!(worker.inbox().counts().await.unwrap(), InboxCounts { pending: 1, done: 0, failed: 0 });
+    assert_eq!(worker.inbox().counts().await.unwrap(), InboxCounts { pending: 1, ..InboxCounts::default() });
     assert!(seen.lock().unwrap().is_empty(), "nothing is handled before the worker runs");
 
     assert_eq!(worker.run_due().await.unwrap(), 1);
-    assert_eq!(worker.inbox().counts().await.unwrap(), InboxCounts { pending: 0, done: 1, failed: 0 });
+    assert_eq!(worker.inbox().counts().await.unwrap(), InboxCounts { done: 1, ..InboxCounts::default() });
     let seen = seen.lock().unwrap();
     let Ok((kind, id, json)) = &seen[0] else { panic!("{seen:?}") };
     assert_eq!((*kind, id.is_some()), (WebhookKind::ShiftClose, true));
@@ -117,21 +117,13 @@ async fn a_body_that_does_not_fit_goes_to_the_fallback_and_stays_failed() {
 }
 
 #[tokio::test]
-async fn bad_requests_are_refused_before_anything_is_stored() {
+async fn only_a_bad_key_is_refused_unkept() {
     let scratch = Scratch::new("refused");
     let inbox = SqliteInbox::open(scratch.0.join("inbox.sqlite3")).unwrap();
-    let (router, worker) =
-        Receiver::new(recording_handler(&Seen::default())).api_key(KEY).body_limit(64).with_inbox(inbox).unwrap();
-
+    let (router, worker) = Receiver::new(recording_handler(&Seen::default())).api_key(KEY).with_inbox(inbox).unwrap();
     let cases = [
         (post("/shift-close", None, "application/json", "{}"), StatusCode::UNAUTHORIZED),
         (post("/shift-close", Some("wrong"), "application/json", "{}"), StatusCode::UNAUTHORIZED),
-        (post("/shift-close", Some(KEY), "text/plain", "{}"), StatusCode::UNSUPPORTED_MEDIA_TYPE),
-        (post("/shift-close", Some(KEY), "application/json", "{\"ID\":"), StatusCode::BAD_REQUEST),
-        (
-            post("/shift-close", Some(KEY), "application/json", format!("\"{}\"", "x".repeat(100))),
-            StatusCode::PAYLOAD_TOO_LARGE,
-        ),
         (post("/no-such-event", Some(KEY), "application/json", "{}"), StatusCode::NOT_FOUND),
     ];
     for (request, expected) in cases {
@@ -139,6 +131,77 @@ async fn bad_requests_are_refused_before_anything_is_stored() {
         assert_eq!(send(&router, request).await.0, expected, "{path}");
     }
     assert_eq!(worker.inbox().counts().await.unwrap().total(), 0);
+}
+
+#[tokio::test]
+async fn every_authenticated_request_is_kept_rejected_ones_with_their_reason() {
+    let scratch = Scratch::new("rejected");
+    let seen = Seen::default();
+    let inbox = SqliteInbox::open(scratch.0.join("inbox.sqlite3")).unwrap();
+    let (router, worker) = Receiver::new(recording_handler(&seen))
+        .api_key(KEY)
+        .body_limit(64)
+        .body_hard_cap(128)
+        .with_inbox(inbox)
+        .unwrap();
+
+    // No Content-Type with a JSON body: accepted as JSON.
+    let bare = Request::post("/shift-close").header("x-api-key", KEY).body(Body::from(r#"{"ID":"bare"}"#)).unwrap();
+    assert_eq!(send(&router, bare).await.0, StatusCode::OK);
+
+    let huge = format!("\"{}\"", "x".repeat(100));
+    let enormous = format!("\"{}\"", "y".repeat(500));
+    let cases: [(Request<Body>, StatusCode, &str, &[u8]); 6] = [
+        (
+            post("/shift-close", Some(KEY), "text/plain", "{}"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content type",
+            b"{}",
+        ),
+        (post("/shift-close", Some(KEY), "application/json", "not json"), StatusCode::BAD_REQUEST, "JSON", b"not json"),
+        (post("/shift-close", Some(KEY), "application/json", "{\"ID\":"), StatusCode::BAD_REQUEST, "JSON", b"{\"ID\":"),
+        (
+            Request::post("/shift-close").header("x-api-key", KEY).body(Body::from("plain words")).unwrap(),
+            StatusCode::BAD_REQUEST,
+            "JSON",
+            b"plain words",
+        ),
+        (
+            post("/shift-close", Some(KEY), "application/json", huge.clone()),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "larger than 64",
+            huge.as_bytes(),
+        ),
+        (
+            post("/shift-close", Some(KEY), "application/json", enormous.clone()),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "first 128 bytes",
+            &enormous.as_bytes()[..128],
+        ),
+    ];
+    let mut expected = Vec::new();
+    for (request, status, reason, kept) in cases {
+        let (got, answer) = send(&router, request).await;
+        assert_eq!(got, status, "{reason}: {answer}");
+        let message = answer["message"].as_str().unwrap();
+        assert!(message.contains("kept as rejected delivery"), "{message}");
+        expected.push((reason, kept.to_vec()));
+    }
+    let counts = worker.inbox().counts().await.unwrap();
+    assert_eq!(counts, InboxCounts { pending: 1, rejected: 6, ..InboxCounts::default() });
+    let rejected = worker.inbox().list(Status::Rejected, 10).await.unwrap();
+    for (stored, (reason, kept)) in rejected.iter().zip(&expected) {
+        assert_eq!(stored.body.as_ref(), &kept[..], "{reason}");
+        let error = stored.last_error.as_deref().unwrap();
+        assert!(error.contains(reason), "{error} should say {reason}");
+        assert_eq!(stored.kind, "shiftClose");
+    }
+    // The worker never touches them until they are replayed.
+    assert_eq!(worker.run_due().await.unwrap(), 1);
+    assert_eq!(worker.inbox().counts().await.unwrap().rejected, 6);
+    assert!(worker.inbox().replay(rejected[0].id).await.unwrap());
+    assert_eq!(worker.run_due().await.unwrap(), 1);
+    assert_eq!(worker.inbox().counts().await.unwrap(), InboxCounts { done: 2, rejected: 5, ..InboxCounts::default() });
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 //! The storage behind the durable mode: what an inbox must do, whatever keeps
-//! it (SQLite here; PostgreSQL can follow behind the same trait).
+//! it (SQLite or PostgreSQL, behind the same trait).
 
 use std::future::Future;
 use std::time::{Duration, SystemTime};
@@ -22,6 +22,12 @@ pub struct NewDelivery {
     /// A stored delivery of the same kind and hash received less than this
     /// long before makes this one a duplicate.
     pub dedup_window: Duration,
+    /// Why the receiver refused it (wrong content type, not JSON, too
+    /// large), or `None` for an accepted delivery. A refused one is still
+    /// stored, as [`Status::Rejected`] with this reason, so that nothing that
+    /// passed the key check is lost; it skips duplicate detection (DealPOS
+    /// does not retry the 4xx it was answered, so a copy is a new request).
+    pub rejected: Option<String>,
 }
 
 /// What [`Inbox::store`] did.
@@ -51,6 +57,10 @@ pub enum Status {
     Done,
     /// The handler failed for good; kept for inspection and [`Inbox::replay`].
     Failed,
+    /// The receiver refused the request after the key check (content type,
+    /// JSON, size): kept with the reason, never handed to the handler unless
+    /// replayed.
+    Rejected,
 }
 
 impl Status {
@@ -60,12 +70,16 @@ impl Status {
             Self::Pending => "pending",
             Self::Done => "done",
             Self::Failed => "failed",
+            Self::Rejected => "rejected",
         }
     }
 
+    /// Every status, in the order of a delivery's life.
+    pub const ALL: [Self; 4] = [Self::Pending, Self::Done, Self::Failed, Self::Rejected];
+
     /// The status named `name`, as stored.
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Pending, Self::Done, Self::Failed].into_iter().find(|s| s.as_str() == name)
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
     }
 }
 
@@ -104,12 +118,38 @@ pub struct InboxCounts {
     pub done: u64,
     /// [`Status::Failed`].
     pub failed: u64,
+    /// [`Status::Rejected`].
+    pub rejected: u64,
 }
 
 impl InboxCounts {
     /// Every stored delivery.
     pub fn total(&self) -> u64 {
-        self.pending + self.done + self.failed
+        self.pending + self.done + self.failed + self.rejected
+    }
+
+    /// The count for one status.
+    pub fn get(&self, status: Status) -> u64 {
+        match status {
+            Status::Pending => self.pending,
+            Status::Done => self.done,
+            Status::Failed => self.failed,
+            Status::Rejected => self.rejected,
+        }
+    }
+
+    /// Sets the count for the status named `name` (as stored); an unknown
+    /// name is corrupt data, reported rather than skipped.
+    pub(super) fn set(&mut self, name: &str, n: u64) -> Result<(), InboxError> {
+        let slot = match Status::from_name(name) {
+            Some(Status::Pending) => &mut self.pending,
+            Some(Status::Done) => &mut self.done,
+            Some(Status::Failed) => &mut self.failed,
+            Some(Status::Rejected) => &mut self.rejected,
+            None => return Err(InboxError::Corrupt(format!("status `{name}`"))),
+        };
+        *slot = n;
+        Ok(())
     }
 }
 
@@ -161,8 +201,8 @@ pub trait Inbox: Send + Sync + 'static {
     /// Marks a delivery failed for good, keeping it and the error.
     fn fail(&self, id: i64, error: &str) -> impl Future<Output = Result<(), InboxError>> + Send;
 
-    /// Makes a failed (or done) delivery pending again with a fresh attempt
-    /// count; `false` if there is no such delivery.
+    /// Makes a failed, rejected or done delivery pending again with a fresh
+    /// attempt count; `false` if there is no such delivery (or it is pending).
     fn replay(&self, id: i64) -> impl Future<Output = Result<bool, InboxError>> + Send;
 
     /// The delivery with this id.

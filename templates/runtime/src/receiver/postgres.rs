@@ -150,6 +150,19 @@ impl Inbox for PostgresInbox {
         let received = millis(new.received_at);
         let since = millis(new.received_at.checked_sub(new.dedup_window).unwrap_or(UNIX_EPOCH));
         let mut client = self.client().await?;
+        if let Some(reason) = &new.rejected {
+            // Kept as it came, with why it was refused; no duplicate check.
+            let row = client
+                .query_one(
+                    "INSERT INTO dealpos_webhook_inbox
+                     (kind, body, headers, content_hash, received_at, available_at, status, last_error, finished_at)
+                     VALUES ($1, $2, $3, $4, $5, $5, 'rejected', $6, $5) RETURNING id",
+                    &[&new.kind, &new.body.as_ref(), &headers, &new.content_hash, &received, reason],
+                )
+                .await
+                .map_err(InboxError::storage)?;
+            return Ok(Stored::New(row.try_get(0).map_err(InboxError::storage)?));
+        }
         let tx = client.transaction().await.map_err(InboxError::storage)?;
         // Serialises deliveries of one (kind, hash) across every receiver,
         // so two racing copies cannot both see "no original".
@@ -160,7 +173,8 @@ impl Inbox for PostgresInbox {
         let original = tx
             .query_opt(
                 "SELECT id FROM dealpos_webhook_inbox
-                 WHERE kind = $1 AND content_hash = $2 AND received_at >= $3 ORDER BY id LIMIT 1",
+                 WHERE kind = $1 AND content_hash = $2 AND received_at >= $3 AND status <> 'rejected'
+                 ORDER BY id LIMIT 1",
                 &[&new.kind, &new.content_hash, &since],
             )
             .await
@@ -226,7 +240,7 @@ impl Inbox for PostgresInbox {
     async fn replay(&self, id: i64) -> Result<bool, InboxError> {
         let sql = "UPDATE dealpos_webhook_inbox
                    SET status = 'pending', attempts = 0, available_at = $2, finished_at = NULL
-                   WHERE id = $1 AND status IN ('failed', 'done')";
+                   WHERE id = $1 AND status IN ('failed', 'rejected', 'done')";
         Ok(self.execute(sql, &[&id, &millis(SystemTime::now())]).await? == 1)
     }
 
@@ -246,13 +260,7 @@ impl Inbox for PostgresInbox {
         for row in rows {
             let status: String = row.try_get(0).map_err(InboxError::storage)?;
             let n: i64 = row.try_get(1).map_err(InboxError::storage)?;
-            let n = u64::try_from(n).unwrap_or(0);
-            match Status::from_name(&status) {
-                Some(Status::Pending) => counts.pending = n,
-                Some(Status::Done) => counts.done = n,
-                Some(Status::Failed) => counts.failed = n,
-                None => return Err(InboxError::Corrupt(format!("status `{status}`"))),
-            }
+            counts.set(&status, u64::try_from(n).unwrap_or(0))?;
         }
         Ok(counts)
     }
