@@ -442,3 +442,75 @@ async fn paths_and_keys_are_configurable_and_checked() {
     assert_eq!(post(&at("/shift-close"), None, Some("application/json"), body).await.0, 404);
     assert_eq!(post(&at("/hooks/dealpos/shift-close"), None, Some("application/json"), body).await.0, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_concurrent_deliveries_with_a_panicking_handler_all_end_done_or_failed() {
+    const N: usize = 1000;
+    let (_dir, db) = scratch();
+    // Per ID, what each call did, in order: true for a success.
+    let calls: Arc<Mutex<BTreeMap<usize, Vec<bool>>>> = Arc::default();
+    let counter = Arc::new(AtomicU32::new(0));
+    let handler = {
+        let (calls, counter) = (calls.clone(), counter.clone());
+        handler_fn(move |_, delivery: Delivery| {
+            let (calls, counter) = (calls.clone(), counter.clone());
+            async move {
+                let body: Value = serde_json::from_slice(&delivery.body)?;
+                let i: usize = body["ID"].as_str().unwrap_or_default().parse()?;
+                // Every tenth call panics; every twentieth ID panics every time.
+                let panics = counter.fetch_add(1, Ordering::SeqCst) % 10 == 0 || i % 20 == 0;
+                calls.lock().unwrap().entry(i).or_default().push(!panics);
+                assert!(!panics, "a handler bug");
+                Ok(())
+            }
+        })
+    };
+    let policy = RetryPolicy { max_attempts: 3, ..fast_retries() };
+    let receiver = Receiver::new(handler).api_key(KEY).retry(policy);
+    let (router, worker) = receiver.with_inbox(SqliteInbox::open(&db).unwrap()).unwrap();
+    let inbox = worker.inbox().clone();
+    let _running = worker.spawn();
+    let server = serve(router).await;
+    let client = reqwest::Client::new();
+    let sends: Vec<_> = (0..N)
+        .map(|i| {
+            let kind = WebhookKind::ALL[i % WebhookKind::ALL.len()];
+            let request = client
+                .post(format!("{}{}", server.base, kind.default_path()))
+                .header("X-API-Key", KEY)
+                .header("Content-Type", "application/json")
+                .body(json!({ "ID": i.to_string() }).to_string());
+            tokio::spawn(async move { request.send().await.map(|r| r.status().as_u16()) })
+        })
+        .collect();
+    for send in sends {
+        assert_eq!(send.await.unwrap().unwrap(), 200);
+    }
+    eventually("every delivery done or failed", || async {
+        let c = counts(&inbox).await;
+        c.pending == 0 && c.done + c.failed == N as u64
+    })
+    .await;
+    let calls = calls.lock().unwrap();
+    assert_eq!(calls.len(), N, "every delivery reached the handler");
+    let mut gave_up = BTreeSet::new();
+    for (i, outcomes) in calls.iter() {
+        if outcomes == &[false, false, false] {
+            gave_up.insert(i.to_string());
+        } else {
+            assert!(i % 20 != 0, "{i} always panics: {outcomes:?}");
+            assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 1, "{i}: processed once: {outcomes:?}");
+            assert_eq!(outcomes.last(), Some(&true), "{i}: nothing after the success: {outcomes:?}");
+        }
+    }
+    assert!(gave_up.len() >= N / 20);
+    let c = counts(&inbox).await;
+    assert_eq!((c.failed, c.total()), (gave_up.len() as u64, N as u64), "none lost");
+    let failed = inbox.list(Status::Failed, N).await.unwrap();
+    assert!(failed.iter().all(|d| d.attempts == 3 && d.last_error.as_deref().unwrap().contains("panicked")));
+    let failed_ids: BTreeSet<String> = failed
+        .iter()
+        .map(|d| serde_json::from_slice::<Value>(&d.body).unwrap()["ID"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(failed_ids, gave_up, "failed are exactly those that panicked on every attempt");
+}

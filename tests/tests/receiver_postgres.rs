@@ -218,16 +218,34 @@ async fn failures_are_kept_and_replayed() {
     let (server, _worker) = receiver(Recorder::default(), pg.inbox().await, false).await;
     assert_eq!(deliver(&server.base, WebhookKind::CustomerDeleted, &json!({ "FirstName": "Ada" })).await.0, 200);
     let inbox = pg.inbox().await;
-    let claimed = inbox.claim(10, Duration::from_secs(60)).await.unwrap();
+    let claimed = inbox.claim(10, Duration::from_secs(60), 3).await.unwrap();
     assert_eq!(claimed.len(), 1);
-    assert!(inbox.claim(10, Duration::from_secs(60)).await.unwrap().is_empty(), "a claim hides it");
+    assert!(inbox.claim(10, Duration::from_secs(60), 3).await.unwrap().is_empty(), "a claim hides it");
     inbox.fail(claimed[0].id, "boom").await.unwrap();
     let failed = inbox.get(claimed[0].id).await.unwrap().unwrap();
     assert_eq!((failed.status, failed.attempts, failed.last_error.as_deref()), (Status::Failed, 1, Some("boom")));
     assert!(inbox.replay(failed.id).await.unwrap());
-    assert_eq!(inbox.claim(10, Duration::from_secs(60)).await.unwrap()[0].attempts, 1);
+    assert_eq!(inbox.claim(10, Duration::MAX, 3).await.unwrap()[0].attempts, 1, "any lease works");
+    inbox.retry_after(failed.id, "again", Duration::MAX).await.unwrap();
     inbox.complete(failed.id).await.unwrap();
-    assert_eq!(counts(&inbox).await, InboxCounts { done: 1, ..Default::default() });
+    inbox.fail(failed.id, "a late report").await.unwrap();
+    assert_eq!(counts(&inbox).await, InboxCounts { done: 1, ..Default::default() }, "fail never undoes done");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_claim_itself_enforces_the_attempt_limit() {
+    let pg = Postgres::start().await;
+    let (server, _worker) = receiver(Recorder::default(), pg.inbox().await, false).await;
+    assert_eq!(deliver(&server.base, WebhookKind::ShiftClose, &json!({ "ID": "x" })).await.0, 200);
+    let inbox = pg.inbox().await;
+    // Two attempts that never report back (a worker dying each time).
+    for attempt in 1..=2 {
+        assert_eq!(inbox.claim(10, Duration::ZERO, 2).await.unwrap()[0].attempts, attempt);
+    }
+    assert!(inbox.claim(10, Duration::ZERO, 2).await.unwrap().is_empty());
+    let failed = inbox.list(Status::Failed, 10).await.unwrap();
+    assert_eq!((failed.len(), failed[0].attempts), (1, 2));
+    assert!(failed[0].last_error.as_deref().unwrap().contains("2 attempts"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -5,12 +5,14 @@
 #![cfg(feature = "inbox-sqlite")]
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use dealpos_runtime::receiver::{
-    ConfigError, Delivery, HandlerError, Inbox, InboxCounts, Receiver, SqliteInbox, Status, axum, handler_fn,
+    ConfigError, Delivery, HandlerError, Inbox, InboxCounts, Receiver, RetryPolicy, SqliteInbox, Status, axum,
+    handler_fn,
 };
 use dealpos_runtime::webhooks::{WebhookEvent, WebhookKind};
 use http_body_util::BodyExt;
@@ -228,4 +230,112 @@ fn configurations_that_cannot_work_are_refused() {
     assert!(matches!(shared, Err(ConfigError::SharedPath { .. })), "{:?}", shared.err());
     let bad = Receiver::new(handler()).api_key(KEY).path(WebhookKind::ShiftClose, "/hooks/{id}").direct();
     assert!(matches!(bad, Err(ConfigError::BadPath { kind: WebhookKind::ShiftClose, .. })));
+}
+
+/// Polls `check` until it holds; fails the test after a deadline (a condition,
+/// never a fixed sleep, is the proof).
+async fn eventually<F: std::future::Future<Output = bool>>(what: &str, mut check: impl FnMut() -> F) {
+    let start = std::time::Instant::now();
+    while !check().await {
+        assert!(start.elapsed() < std::time::Duration::from_secs(20), "still waiting for: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
+fn quick(max_attempts: u32, concurrency: usize) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts,
+        concurrency,
+        initial_backoff: std::time::Duration::from_millis(1),
+        max_backoff: std::time::Duration::from_millis(5),
+        poll_interval: std::time::Duration::from_millis(20),
+        ..RetryPolicy::default()
+    }
+}
+
+fn explode() -> Result<(), HandlerError> {
+    panic!("handler bug")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_that_always_panics_ends_failed_after_the_maximum_attempts() {
+    let scratch = Scratch::new("panics");
+    let calls = Arc::new(AtomicU32::new(0));
+    let handler = {
+        let calls = calls.clone();
+        handler_fn(move |_, _| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            async { explode() }
+        })
+    };
+    let inbox = SqliteInbox::open(scratch.0.join("inbox.sqlite3")).unwrap();
+    let (router, worker) = Receiver::new(handler).api_key(KEY).retry(quick(3, 2)).with_inbox(inbox).unwrap();
+    let _running = worker.clone().spawn();
+    assert_eq!(send(&router, post("/shift-close", Some(KEY), "application/json", "{}")).await.0, StatusCode::OK);
+    eventually("failed", || async { worker.inbox().counts().await.unwrap().failed == 1 }).await;
+    let failed = worker.inbox().list(Status::Failed, 10).await.unwrap();
+    assert_eq!(failed[0].attempts, 3);
+    let error = failed[0].last_error.as_deref().unwrap();
+    assert!(error.contains("panicked") && error.contains("handler bug"), "{error}");
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    assert_eq!(worker.inbox().counts().await.unwrap(), InboxCounts { failed: 1, ..InboxCounts::default() });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_handler_holds_one_slot_and_nothing_else() {
+    let scratch = Scratch::new("hang");
+    let hanging = Arc::new(AtomicU32::new(0));
+    let handler = {
+        let hanging = hanging.clone();
+        handler_fn(move |event: WebhookEvent, _| {
+            let hanging = hanging.clone();
+            async move {
+                if event.to_json()["ID"] == "hang" {
+                    hanging.fetch_add(1, Ordering::SeqCst);
+                    std::future::pending::<()>().await;
+                }
+                Ok(())
+            }
+        })
+    };
+    let inbox = SqliteInbox::open(scratch.0.join("inbox.sqlite3")).unwrap();
+    let (router, worker) = Receiver::new(handler).api_key(KEY).retry(quick(3, 2)).with_inbox(inbox).unwrap();
+    let _running = worker.clone().spawn();
+    let body = |id: &str| format!(r#"{{"ID":"{id}"}}"#);
+    assert_eq!(
+        send(&router, post("/shift-close", Some(KEY), "application/json", body("hang"))).await.0,
+        StatusCode::OK
+    );
+    eventually("the hanging one started", || async { hanging.load(Ordering::SeqCst) == 1 }).await;
+    for i in 0..6 {
+        let request = post("/shift-close", Some(KEY), "application/json", body(&i.to_string()));
+        assert_eq!(send(&router, request).await.0, StatusCode::OK);
+    }
+    eventually("the others done while one hangs", || async { worker.inbox().counts().await.unwrap().done == 6 }).await;
+    assert_eq!((hanging.load(Ordering::SeqCst), worker.inbox().counts().await.unwrap().pending), (1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unbounded_attempt_timeout_and_backoff_work() {
+    let scratch = Scratch::new("forever");
+    let calls = Arc::new(AtomicU32::new(0));
+    let handler = {
+        let calls = calls.clone();
+        handler_fn(move |_, _| {
+            let first = calls.fetch_add(1, Ordering::SeqCst) == 0;
+            async move { if first { Err(HandlerError::retry("once")) } else { Ok(()) } }
+        })
+    };
+    let policy =
+        RetryPolicy { attempt_timeout: std::time::Duration::MAX, max_backoff: std::time::Duration::MAX, ..quick(5, 2) };
+    let inbox = SqliteInbox::open(scratch.0.join("inbox.sqlite3")).unwrap();
+    let (router, worker) = Receiver::new(handler).api_key(KEY).retry(policy).with_inbox(inbox).unwrap();
+    let _running = worker.clone().spawn();
+    assert_eq!(send(&router, post("/shift-close", Some(KEY), "application/json", "{}")).await.0, StatusCode::OK);
+    eventually("done", || async { worker.inbox().counts().await.unwrap().done == 1 }).await;
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    // The inbox still stores.
+    let again = post("/shift-close", Some(KEY), "application/json", r#"{"ID":"2"}"#);
+    assert_eq!(send(&router, again).await.0, StatusCode::OK);
+    eventually("the next one done", || async { worker.inbox().counts().await.unwrap().done == 2 }).await;
 }

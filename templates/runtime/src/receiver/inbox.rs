@@ -2,7 +2,7 @@
 //! it (SQLite or PostgreSQL, behind the same trait).
 
 use std::future::Future;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
 
@@ -171,6 +171,33 @@ impl InboxError {
     }
 }
 
+/// The longest lease or delay an inbox stores, in milliseconds (about 1,000
+/// years): any configured [`Duration`], `Duration::MAX` included, is clamped
+/// to it, so that "now plus the delay" never overflows a 64-bit column.
+pub(super) const MAX_DELAY_MS: i64 = 1000 * 366 * 24 * 60 * 60 * 1000;
+
+/// A duration in milliseconds, clamped to [`MAX_DELAY_MS`].
+pub(super) fn delay_ms(delay: Duration) -> i64 {
+    i64::try_from(delay.as_millis()).unwrap_or(i64::MAX).min(MAX_DELAY_MS)
+}
+
+/// A time as milliseconds since the Unix epoch (0 before it).
+pub(super) fn millis(time: SystemTime) -> i64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Milliseconds since the Unix epoch as a time; one the platform cannot
+/// represent becomes the latest time every platform can (2106).
+pub(super) fn from_millis(ms: i64) -> SystemTime {
+    let since = Duration::from_millis(u64::try_from(ms).unwrap_or(0));
+    UNIX_EPOCH.checked_add(since).unwrap_or(UNIX_EPOCH + Duration::from_secs(u32::MAX.into()))
+}
+
+/// What a delivery the claim gives up on is marked with.
+pub(super) fn abandoned_reason(max_attempts: u32) -> String {
+    format!("gave up after {max_attempts} attempts (the last one never reported back: a crash or a stopped worker)")
+}
+
 /// Durable storage of deliveries, shared by the HTTP side (which stores) and
 /// the [`Worker`](super::Worker) (which claims, completes, retries, fails).
 ///
@@ -185,20 +212,31 @@ pub trait Inbox: Send + Sync + 'static {
 
     /// Claims up to `limit` pending deliveries that are due, oldest first:
     /// each has its attempt count raised and is hidden from other claims for
-    /// `lease`.
+    /// `lease` (any duration: it is clamped, never overflows).
+    ///
+    /// A due delivery that already had `max_attempts` attempts is not claimed
+    /// but marked [`Status::Failed`] (its last attempt never reported back: a
+    /// crash, or a worker stopped mid-attempt), in the same transaction: the
+    /// limit holds even when no worker lives to enforce it.
     fn claim(
         &self,
         limit: usize,
         lease: Duration,
+        max_attempts: u32,
     ) -> impl Future<Output = Result<Vec<StoredDelivery>, InboxError>> + Send;
 
-    /// Marks a claimed delivery done.
+    /// Marks a claimed delivery done (also one the claim gave up on: its
+    /// handler did succeed in the end). A rejected or done one is left alone.
     fn complete(&self, id: i64) -> impl Future<Output = Result<(), InboxError>> + Send;
 
-    /// Records a failure and makes the delivery due again at `at`.
-    fn retry_at(&self, id: i64, error: &str, at: SystemTime) -> impl Future<Output = Result<(), InboxError>> + Send;
+    /// Records a failure of a pending delivery and makes it due again after
+    /// `delay` (by the inbox's clock; any duration, clamped).
+    fn retry_after(&self, id: i64, error: &str, delay: Duration)
+    -> impl Future<Output = Result<(), InboxError>> + Send;
 
-    /// Marks a delivery failed for good, keeping it and the error.
+    /// Marks a pending delivery failed for good, keeping it and the error;
+    /// never a done one (a late report of an earlier attempt must not undo a
+    /// success) or a rejected one.
     fn fail(&self, id: i64, error: &str) -> impl Future<Output = Result<(), InboxError>> + Send;
 
     /// Makes a failed, rejected or done delivery pending again with a fresh
@@ -218,9 +256,10 @@ pub trait Inbox: Send + Sync + 'static {
     /// How many deliveries there are, by status.
     fn counts(&self) -> impl Future<Output = Result<InboxCounts, InboxError>> + Send;
 
-    /// When the next pending delivery is due, if any: lets the worker sleep
-    /// until then instead of polling.
-    fn next_due(&self) -> impl Future<Output = Result<Option<SystemTime>, InboxError>> + Send;
+    /// How long until the next pending delivery is due (zero if one is due
+    /// now), by the inbox's clock; `None` if nothing is pending. Lets the
+    /// worker sleep until then instead of polling.
+    fn next_due(&self) -> impl Future<Output = Result<Option<Duration>, InboxError>> + Send;
 }
 
 impl<S: Inbox> Inbox for std::sync::Arc<S> {
@@ -232,16 +271,22 @@ impl<S: Inbox> Inbox for std::sync::Arc<S> {
         &self,
         limit: usize,
         lease: Duration,
+        max_attempts: u32,
     ) -> impl Future<Output = Result<Vec<StoredDelivery>, InboxError>> + Send {
-        (**self).claim(limit, lease)
+        (**self).claim(limit, lease, max_attempts)
     }
 
     fn complete(&self, id: i64) -> impl Future<Output = Result<(), InboxError>> + Send {
         (**self).complete(id)
     }
 
-    fn retry_at(&self, id: i64, error: &str, at: SystemTime) -> impl Future<Output = Result<(), InboxError>> + Send {
-        (**self).retry_at(id, error, at)
+    fn retry_after(
+        &self,
+        id: i64,
+        error: &str,
+        delay: Duration,
+    ) -> impl Future<Output = Result<(), InboxError>> + Send {
+        (**self).retry_after(id, error, delay)
     }
 
     fn fail(&self, id: i64, error: &str) -> impl Future<Output = Result<(), InboxError>> + Send {
@@ -268,7 +313,7 @@ impl<S: Inbox> Inbox for std::sync::Arc<S> {
         (**self).counts()
     }
 
-    fn next_due(&self) -> impl Future<Output = Result<Option<SystemTime>, InboxError>> + Send {
+    fn next_due(&self) -> impl Future<Output = Result<Option<Duration>, InboxError>> + Send {
         (**self).next_due()
     }
 }

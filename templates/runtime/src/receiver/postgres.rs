@@ -1,14 +1,17 @@
 //! The PostgreSQL inbox: several receivers (processes, machines) sharing one
 //! inbox, claims taken with `FOR UPDATE SKIP LOCKED`.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use tokio::sync::Mutex;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls, Row};
 
-use super::inbox::{Inbox, InboxCounts, InboxError, NewDelivery, Status, Stored, StoredDelivery};
+use super::inbox::{
+    Inbox, InboxCounts, InboxError, NewDelivery, Status, Stored, StoredDelivery, abandoned_reason, delay_ms,
+    from_millis,
+};
 
 /// The schema, created under an advisory lock so that receivers starting
 /// together do not race on `CREATE TABLE IF NOT EXISTS`. Times are
@@ -34,6 +37,12 @@ CREATE INDEX IF NOT EXISTS dealpos_webhook_inbox_due ON dealpos_webhook_inbox (s
 CREATE INDEX IF NOT EXISTS dealpos_webhook_inbox_hash ON dealpos_webhook_inbox (kind, content_hash, received_at);
 COMMIT;
 ";
+
+/// The database's clock in milliseconds since the Unix epoch. Leases, retry
+/// times and dedup windows are compared with it, never with a receiver's
+/// clock: receivers on several hosts whose clocks disagree would otherwise
+/// steal each other's leases or miss duplicates.
+const NOW_MS: &str = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT";
 
 const COLUMNS: &str = "id, kind, body, headers, content_hash, received_at, status, attempts, last_error, duplicates";
 
@@ -107,14 +116,6 @@ async fn open(config: &str) -> Result<Client, InboxError> {
     Ok(client)
 }
 
-fn millis(time: SystemTime) -> i64 {
-    time.duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
-fn from_millis(ms: i64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0))
-}
-
 fn to_i64(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
@@ -147,17 +148,18 @@ fn delivery(row: &Row) -> Result<StoredDelivery, InboxError> {
 impl Inbox for PostgresInbox {
     async fn store(&self, new: NewDelivery) -> Result<Stored, InboxError> {
         let headers = serde_json::to_string(&new.headers).map_err(InboxError::storage)?;
-        let received = millis(new.received_at);
-        let since = millis(new.received_at.checked_sub(new.dedup_window).unwrap_or(UNIX_EPOCH));
+        let window = delay_ms(new.dedup_window);
         let mut client = self.client().await?;
         if let Some(reason) = &new.rejected {
             // Kept as it came, with why it was refused; no duplicate check.
             let row = client
                 .query_one(
-                    "INSERT INTO dealpos_webhook_inbox
+                    &format!(
+                        "INSERT INTO dealpos_webhook_inbox
                      (kind, body, headers, content_hash, received_at, available_at, status, last_error, finished_at)
-                     VALUES ($1, $2, $3, $4, $5, $5, 'rejected', $6, $5) RETURNING id",
-                    &[&new.kind, &new.body.as_ref(), &headers, &new.content_hash, &received, reason],
+                     VALUES ($1, $2, $3, $4, {NOW_MS}, {NOW_MS}, 'rejected', $5, {NOW_MS}) RETURNING id"
+                    ),
+                    &[&new.kind, &new.body.as_ref(), &headers, &new.content_hash, reason],
                 )
                 .await
                 .map_err(InboxError::storage)?;
@@ -172,10 +174,12 @@ impl Inbox for PostgresInbox {
             .map_err(InboxError::storage)?;
         let original = tx
             .query_opt(
-                "SELECT id FROM dealpos_webhook_inbox
-                 WHERE kind = $1 AND content_hash = $2 AND received_at >= $3 AND status <> 'rejected'
-                 ORDER BY id LIMIT 1",
-                &[&new.kind, &new.content_hash, &since],
+                &format!(
+                    "SELECT id FROM dealpos_webhook_inbox
+                     WHERE kind = $1 AND content_hash = $2 AND received_at >= {NOW_MS} - $3 AND status <> 'rejected'
+                     ORDER BY id LIMIT 1"
+                ),
+                &[&new.kind, &new.content_hash, &window],
             )
             .await
             .map_err(InboxError::storage)?;
@@ -190,10 +194,12 @@ impl Inbox for PostgresInbox {
             None => {
                 let row = tx
                     .query_one(
-                        "INSERT INTO dealpos_webhook_inbox
-                         (kind, body, headers, content_hash, received_at, available_at)
-                         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-                        &[&new.kind, &new.body.as_ref(), &headers, &new.content_hash, &received],
+                        &format!(
+                            "INSERT INTO dealpos_webhook_inbox
+                             (kind, body, headers, content_hash, received_at, available_at)
+                             VALUES ($1, $2, $3, $4, {NOW_MS}, {NOW_MS}) RETURNING id"
+                        ),
+                        &[&new.kind, &new.body.as_ref(), &headers, &new.content_hash],
                     )
                     .await
                     .map_err(InboxError::storage)?;
@@ -204,44 +210,73 @@ impl Inbox for PostgresInbox {
         Ok(stored)
     }
 
-    async fn claim(&self, limit: usize, lease: Duration) -> Result<Vec<StoredDelivery>, InboxError> {
-        let now = SystemTime::now();
+    async fn claim(&self, limit: usize, lease: Duration, max_attempts: u32) -> Result<Vec<StoredDelivery>, InboxError> {
+        let max = i32::try_from(max_attempts).unwrap_or(i32::MAX);
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(InboxError::storage)?;
+        // Attempts that never reported back count: past the limit, the
+        // delivery is failed here rather than claimed forever.
+        let abandoned = tx
+            .execute(
+                &format!(
+                    "UPDATE dealpos_webhook_inbox
+                     SET status = 'failed', finished_at = {NOW_MS},
+                         last_error = COALESCE(last_error || '; ', '') || $2
+                     WHERE status = 'pending' AND available_at <= {NOW_MS} AND attempts >= $1"
+                ),
+                &[&max, &abandoned_reason(max_attempts)],
+            )
+            .await
+            .map_err(InboxError::storage)?;
+        if abandoned > 0 {
+            tracing::error!(abandoned, max_attempts, "webhook deliveries failed: attempts exhausted");
+        }
         let sql = format!(
-            "UPDATE dealpos_webhook_inbox SET attempts = attempts + 1, available_at = $1
+            "UPDATE dealpos_webhook_inbox SET attempts = attempts + 1, available_at = {NOW_MS} + $1
              WHERE id IN (SELECT id FROM dealpos_webhook_inbox
-                          WHERE status = 'pending' AND available_at <= $2
-                          ORDER BY available_at, id LIMIT $3
+                          WHERE status = 'pending' AND available_at <= {NOW_MS} AND attempts < $3
+                          ORDER BY available_at, id LIMIT $2
                           FOR UPDATE SKIP LOCKED)
              RETURNING {COLUMNS}"
         );
-        let rows = self.query(&sql, &[&millis(now + lease), &millis(now), &to_i64(limit)]).await?;
+        let rows = tx.query(&sql, &[&delay_ms(lease), &to_i64(limit), &max]).await.map_err(InboxError::storage)?;
+        tx.commit().await.map_err(InboxError::storage)?;
         let mut claimed = rows.iter().map(delivery).collect::<Result<Vec<_>, _>>()?;
         claimed.sort_by_key(|d| d.id);
         Ok(claimed)
     }
 
     async fn complete(&self, id: i64) -> Result<(), InboxError> {
-        let sql = "UPDATE dealpos_webhook_inbox SET status = 'done', finished_at = $2 WHERE id = $1";
-        self.execute(sql, &[&id, &millis(SystemTime::now())]).await.map(drop)
+        let sql = format!(
+            "UPDATE dealpos_webhook_inbox SET status = 'done', finished_at = {NOW_MS}
+             WHERE id = $1 AND status IN ('pending', 'failed')"
+        );
+        self.execute(&sql, &[&id]).await.map(drop)
     }
 
-    async fn retry_at(&self, id: i64, error: &str, at: SystemTime) -> Result<(), InboxError> {
-        let sql = "UPDATE dealpos_webhook_inbox SET available_at = $2, last_error = $3
-                   WHERE id = $1 AND status = 'pending'";
-        self.execute(sql, &[&id, &millis(at), &error]).await.map(drop)
+    async fn retry_after(&self, id: i64, error: &str, delay: Duration) -> Result<(), InboxError> {
+        let sql = format!(
+            "UPDATE dealpos_webhook_inbox SET available_at = {NOW_MS} + $2, last_error = $3
+             WHERE id = $1 AND status = 'pending'"
+        );
+        self.execute(&sql, &[&id, &delay_ms(delay), &error]).await.map(drop)
     }
 
     async fn fail(&self, id: i64, error: &str) -> Result<(), InboxError> {
-        let sql = "UPDATE dealpos_webhook_inbox SET status = 'failed', last_error = $2, finished_at = $3
-                   WHERE id = $1";
-        self.execute(sql, &[&id, &error, &millis(SystemTime::now())]).await.map(drop)
+        let sql = format!(
+            "UPDATE dealpos_webhook_inbox SET status = 'failed', last_error = $2, finished_at = {NOW_MS}
+             WHERE id = $1 AND status IN ('pending', 'failed')"
+        );
+        self.execute(&sql, &[&id, &error]).await.map(drop)
     }
 
     async fn replay(&self, id: i64) -> Result<bool, InboxError> {
-        let sql = "UPDATE dealpos_webhook_inbox
-                   SET status = 'pending', attempts = 0, available_at = $2, finished_at = NULL
-                   WHERE id = $1 AND status IN ('failed', 'rejected', 'done')";
-        Ok(self.execute(sql, &[&id, &millis(SystemTime::now())]).await? == 1)
+        let sql = format!(
+            "UPDATE dealpos_webhook_inbox
+             SET status = 'pending', attempts = 0, available_at = {NOW_MS}, finished_at = NULL
+             WHERE id = $1 AND status IN ('failed', 'rejected', 'done')"
+        );
+        Ok(self.execute(&sql, &[&id]).await? == 1)
     }
 
     async fn get(&self, id: i64) -> Result<Option<StoredDelivery>, InboxError> {
@@ -265,13 +300,15 @@ impl Inbox for PostgresInbox {
         Ok(counts)
     }
 
-    async fn next_due(&self) -> Result<Option<SystemTime>, InboxError> {
-        let rows =
-            self.query("SELECT MIN(available_at) FROM dealpos_webhook_inbox WHERE status = 'pending'", &[]).await?;
+    async fn next_due(&self) -> Result<Option<Duration>, InboxError> {
+        let sql = format!(
+            "SELECT GREATEST(MIN(available_at) - {NOW_MS}, 0) FROM dealpos_webhook_inbox WHERE status = 'pending'"
+        );
+        let rows = self.query(&sql, &[]).await?;
         let due: Option<i64> = match rows.first() {
             Some(row) => row.try_get(0).map_err(InboxError::storage)?,
             None => None,
         };
-        Ok(due.map(from_millis))
+        Ok(due.map(|ms| Duration::from_millis(u64::try_from(ms).unwrap_or(0))))
     }
 }
