@@ -265,3 +265,27 @@ async fn refused_requests_are_kept_as_rejected() {
     assert!(inbox.replay(rejected[1].id).await.unwrap(), "a rejected delivery is replayable");
     assert_eq!(counts(&inbox).await, InboxCounts { pending: 2, rejected: 1, ..Default::default() });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn purge_removes_exactly_what_it_names() {
+    let pg = Postgres::start().await;
+    let (server, _worker) = receiver(Recorder::default(), pg.inbox().await, false).await;
+    let url = format!("{}{}", server.base, WebhookKind::ShiftClose.default_path());
+    for i in 0..4 {
+        assert_eq!(deliver(&server.base, WebhookKind::ShiftClose, &json!({ "ID": i.to_string() })).await.0, 200);
+    }
+    assert_eq!(post(&url, Some(KEY), Some("text/plain"), "x").await.0, 415);
+    let inbox = pg.inbox().await;
+    let claimed = inbox.claim(10, Duration::from_secs(60), 3).await.unwrap();
+    inbox.complete(claimed[0].id).await.unwrap();
+    inbox.fail(claimed[1].id, "boom").await.unwrap();
+    inbox.retry_after(claimed[2].id, "later", Duration::ZERO).await.unwrap();
+    let day = Duration::from_secs(24 * 60 * 60);
+    assert_eq!(inbox.purge(day, &[Status::Done, Status::Failed, Status::Rejected]).await.unwrap(), 0, "all recent");
+    assert_eq!(inbox.purge(Duration::ZERO, &[]).await.unwrap(), 0);
+    assert_eq!(inbox.purge(Duration::MAX, &[Status::Done]).await.unwrap(), 0, "any age is fine");
+    assert_eq!(inbox.purge(Duration::ZERO, &[Status::Done, Status::Rejected]).await.unwrap(), 2);
+    assert_eq!(counts(&inbox).await, InboxCounts { pending: 2, failed: 1, ..Default::default() });
+    assert!(inbox.get(claimed[0].id).await.unwrap().is_none());
+    assert_eq!(inbox.get(claimed[1].id).await.unwrap().unwrap().status, Status::Failed);
+}

@@ -64,7 +64,7 @@ pub use inbox::{Inbox, InboxCounts, InboxError, NewDelivery, Status, Stored, Sto
 pub use postgres::PostgresInbox;
 #[cfg(feature = "inbox-sqlite")]
 pub use sqlite::SqliteInbox;
-pub use worker::{RetryPolicy, Worker, WorkerHandle};
+pub use worker::{Retention, RetryPolicy, Worker, WorkerHandle};
 
 /// The default body size limit: DealPOS's payloads are a few kilobytes.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -306,6 +306,7 @@ pub struct Receiver<H> {
     stored_headers: Vec<String>,
     dedup_window: Duration,
     retry: RetryPolicy,
+    retention: Retention,
 }
 
 impl<H: Handler> Receiver<H> {
@@ -322,6 +323,7 @@ impl<H: Handler> Receiver<H> {
             stored_headers: DEFAULT_STORED_HEADERS.iter().map(|h| h.to_string()).collect(),
             dedup_window: DEFAULT_DEDUP_WINDOW,
             retry: RetryPolicy::default(),
+            retention: Retention::default(),
         }
     }
 
@@ -396,13 +398,21 @@ impl<H: Handler> Receiver<H> {
         self
     }
 
+    /// How long the worker keeps finished deliveries; by default done ones
+    /// for 30 days and failed or rejected ones until replayed or purged (see
+    /// [`Retention`] for why). [`Retention::keep_everything`] turns it off.
+    pub fn retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
+        self
+    }
+
     /// The router with a durable inbox: each delivery is stored before the
     /// 200, and the returned [`Worker`] (run it with [`Worker::spawn`]) hands
     /// it to the handler. Run several workers on one inbox only if its
     /// implementation says it supports that.
     pub fn with_inbox<S: Inbox>(self, inbox: S) -> Result<(axum::Router, Worker<H, S>), ConfigError> {
         let inbox = Arc::new(inbox);
-        let worker = Worker::new(self.handler.clone(), inbox.clone(), self.retry.clone());
+        let worker = Worker::new(self.handler.clone(), inbox.clone(), self.retry.clone(), self.retention.clone());
         let sink = http::InboxSink { inbox, wake: worker.waker(), dedup_window: self.dedup_window };
         let router = http::router(self.http_config()?, Arc::new(sink));
         Ok((router, worker))

@@ -301,6 +301,15 @@ impl Inbox for PostgresInbox {
         Ok(counts)
     }
 
+    async fn purge(&self, older_than: Duration, statuses: &[Status]) -> Result<u64, InboxError> {
+        let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+        let sql = format!(
+            "DELETE FROM dealpos_webhook_inbox
+             WHERE status = ANY($1) AND COALESCE(finished_at, received_at) <= {NOW_MS} - $2"
+        );
+        self.execute(&sql, &[&names, &delay_ms(older_than)]).await
+    }
+
     async fn next_due(&self) -> Result<Option<Duration>, InboxError> {
         let sql = format!(
             "SELECT GREATEST(MIN(available_at) - {NOW_MS}, 0) FROM dealpos_webhook_inbox WHERE status = 'pending'"

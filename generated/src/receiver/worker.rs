@@ -8,9 +8,13 @@ use std::time::Duration;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
-use super::inbox::{Inbox, InboxError, StoredDelivery};
+use super::inbox::{Inbox, InboxError, Status, StoredDelivery};
 use super::{Delivery, Handler, HandlerError};
 use crate::webhooks::{WebhookEvent, WebhookKind};
+
+/// The longest the worker plans ahead (a year): `Instant + Duration` must not
+/// overflow whatever interval is configured.
+const MAX_SLEEP: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 /// How a failing handler is retried.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +58,59 @@ impl RetryPolicy {
     }
 }
 
+/// How long finished deliveries are kept; the worker applies it every
+/// `interval` (see [`Inbox::purge`]).
+///
+/// Why delete anything: a delivery's body is the whole entity DealPOS sent,
+/// a customer's name, phone and address or an invoice's lines, kept verbatim.
+/// Once handled, the copy in the inbox serves only investigation, and keeping
+/// personal data longer than its purpose needs is a liability (and, under
+/// data-protection law, a breach of data minimisation). Failed and rejected
+/// deliveries are kept by default because they are not handled yet:
+/// deleting them would lose events; replay them (they then age as done) or
+/// purge them deliberately.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retention {
+    /// How long a done delivery is kept; `None` keeps it forever.
+    pub done: Option<Duration>,
+    /// How long a failed delivery is kept; `None` (the default) keeps it
+    /// until it is replayed or purged.
+    pub failed: Option<Duration>,
+    /// How long a rejected delivery is kept; `None` (the default) keeps it
+    /// until it is replayed or purged.
+    pub rejected: Option<Duration>,
+    /// How often the worker applies the policy.
+    pub interval: Duration,
+}
+
+impl Default for Retention {
+    /// Done deliveries for 30 days (long enough to look into a problem
+    /// reported weeks later), failed and rejected ones until dealt with,
+    /// applied hourly.
+    fn default() -> Self {
+        Self {
+            done: Some(Duration::from_secs(30 * 24 * 60 * 60)),
+            failed: None,
+            rejected: None,
+            interval: Duration::from_secs(60 * 60),
+        }
+    }
+}
+
+impl Retention {
+    /// Nothing is ever deleted by the worker.
+    pub fn keep_everything() -> Self {
+        Self { done: None, failed: None, rejected: None, ..Self::default() }
+    }
+
+    /// The purges the policy asks for: (age, status).
+    fn purges(&self) -> impl Iterator<Item = (Duration, Status)> + '_ {
+        [(self.done, Status::Done), (self.failed, Status::Failed), (self.rejected, Status::Rejected)]
+            .into_iter()
+            .filter_map(|(age, status)| age.map(|age| (age, status)))
+    }
+}
+
 /// Hands stored deliveries to the handler. Made by
 /// [`Receiver::with_inbox`](super::Receiver::with_inbox); run it with
 /// [`Worker::spawn`], or step it with [`Worker::run_due`].
@@ -61,6 +118,7 @@ pub struct Worker<H, S> {
     handler: Arc<H>,
     inbox: Arc<S>,
     policy: RetryPolicy,
+    retention: Retention,
     wake: Arc<Notify>,
 }
 
@@ -70,14 +128,29 @@ impl<H, S> Clone for Worker<H, S> {
             handler: self.handler.clone(),
             inbox: self.inbox.clone(),
             policy: self.policy.clone(),
+            retention: self.retention.clone(),
             wake: self.wake.clone(),
         }
     }
 }
 
 impl<H: Handler, S: Inbox> Worker<H, S> {
-    pub(super) fn new(handler: Arc<H>, inbox: Arc<S>, policy: RetryPolicy) -> Self {
-        Self { handler, inbox, policy, wake: Arc::new(Notify::new()) }
+    pub(super) fn new(handler: Arc<H>, inbox: Arc<S>, policy: RetryPolicy, retention: Retention) -> Self {
+        Self { handler, inbox, policy, retention, wake: Arc::new(Notify::new()) }
+    }
+
+    /// Applies the retention policy once; says how many deliveries it
+    /// deleted. The worker calls it every [`Retention::interval`].
+    pub async fn apply_retention(&self) -> Result<u64, InboxError> {
+        let mut deleted = 0;
+        for (age, status) in self.retention.purges() {
+            let n = self.inbox.purge(age, &[status]).await?;
+            if n > 0 {
+                tracing::info!(n, status = status.as_str(), ?age, "webhook inbox: old deliveries purged");
+            }
+            deleted += n;
+        }
+        Ok(deleted)
     }
 
     /// What the HTTP side pokes after storing a delivery.
@@ -120,9 +193,16 @@ impl<H: Handler, S: Inbox> Worker<H, S> {
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         let slots = self.policy.concurrency.max(1);
         let mut running = JoinSet::new();
+        let mut next_purge = tokio::time::Instant::now();
         loop {
             if *stop.borrow() {
                 break;
+            }
+            if tokio::time::Instant::now() >= next_purge {
+                if let Err(error) = self.apply_retention().await {
+                    tracing::error!(%error, "webhook inbox: retention not applied");
+                }
+                next_purge = tokio::time::Instant::now() + self.retention.interval.min(MAX_SLEEP);
             }
             let free = slots.saturating_sub(running.len());
             let mut claimed = 0;
@@ -142,6 +222,7 @@ impl<H: Handler, S: Inbox> Worker<H, S> {
                 continue; // there may be more due
             }
             let wait = if running.len() < slots { self.idle_wait().await } else { self.policy.poll_interval };
+            let wait = wait.min(next_purge.saturating_duration_since(tokio::time::Instant::now()));
             tokio::select! {
                 _ = self.wake.notified(), if running.len() < slots => {}
                 _ = tokio::time::sleep(wait) => {}

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use dealpos_runtime::receiver::{
-    ConfigError, Delivery, HandlerError, Inbox, InboxCounts, Receiver, RetryPolicy, SqliteInbox, Status, axum,
-    handler_fn,
+    ConfigError, Delivery, HandlerError, Inbox, InboxCounts, Receiver, Retention, RetryPolicy, SqliteInbox, Status,
+    axum, handler_fn,
 };
 use dealpos_runtime::webhooks::{WebhookEvent, WebhookKind};
 use http_body_util::BodyExt;
@@ -338,4 +338,32 @@ async fn an_unbounded_attempt_timeout_and_backoff_work() {
     let again = post("/shift-close", Some(KEY), "application/json", r#"{"ID":"2"}"#);
     assert_eq!(send(&router, again).await.0, StatusCode::OK);
     eventually("the next one done", || async { worker.inbox().counts().await.unwrap().done == 2 }).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_applies_the_retention_policy() {
+    let scratch = Scratch::new("retention");
+    let handler = handler_fn(|event: WebhookEvent, _| async move {
+        if event.to_json()["ID"] == "bad" { Err(HandlerError::permanent("a bug")) } else { Ok(()) }
+    });
+    let retention = Retention {
+        done: Some(std::time::Duration::ZERO),
+        interval: std::time::Duration::from_millis(10),
+        ..Retention::default()
+    };
+    let inbox = SqliteInbox::open(scratch.0.join("inbox.sqlite3")).unwrap();
+    let (router, worker) =
+        Receiver::new(handler).api_key(KEY).retry(quick(3, 2)).retention(retention).with_inbox(inbox).unwrap();
+    let _running = worker.clone().spawn();
+    for body in [r#"{"ID":"ok"}"#, r#"{"ID":"bad"}"#, "not json"] {
+        send(&router, post("/shift-close", Some(KEY), "application/json", body)).await;
+    }
+    // Done ones go at once (age zero); failed and rejected ones stay until replayed or purged.
+    eventually("done purged", || async {
+        worker.inbox().counts().await.unwrap() == InboxCounts { failed: 1, rejected: 1, ..InboxCounts::default() }
+    })
+    .await;
+    let defaults = Retention::default();
+    assert_eq!(defaults.done, Some(std::time::Duration::from_secs(30 * 24 * 60 * 60)));
+    assert_eq!((defaults.failed, defaults.rejected), (None, None));
 }

@@ -256,6 +256,12 @@ pub trait Inbox: Send + Sync + 'static {
     /// How many deliveries there are, by status.
     fn counts(&self) -> impl Future<Output = Result<InboxCounts, InboxError>> + Send;
 
+    /// Deletes the deliveries with one of `statuses` that finished (or, if
+    /// pending, arrived) at least `older_than` ago, by the inbox's clock, and
+    /// says how many. Nothing else is touched: naming no status deletes
+    /// nothing, and a pending delivery goes only if `Pending` is named.
+    fn purge(&self, older_than: Duration, statuses: &[Status]) -> impl Future<Output = Result<u64, InboxError>> + Send;
+
     /// How long until the next pending delivery is due (zero if one is due
     /// now), by the inbox's clock; `None` if nothing is pending. Lets the
     /// worker sleep until then instead of polling.
@@ -311,6 +317,10 @@ impl<S: Inbox> Inbox for std::sync::Arc<S> {
 
     fn counts(&self) -> impl Future<Output = Result<InboxCounts, InboxError>> + Send {
         (**self).counts()
+    }
+
+    fn purge(&self, older_than: Duration, statuses: &[Status]) -> impl Future<Output = Result<u64, InboxError>> + Send {
+        (**self).purge(older_than, statuses)
     }
 
     fn next_due(&self) -> impl Future<Output = Result<Option<Duration>, InboxError>> + Send {

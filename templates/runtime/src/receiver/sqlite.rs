@@ -337,6 +337,23 @@ impl Inbox for SqliteInbox {
         .await
     }
 
+    async fn purge(&self, older_than: Duration, statuses: &[Status]) -> Result<u64, InboxError> {
+        let names = serde_json::to_string(&statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>())
+            .map_err(InboxError::storage)?;
+        self.with(move |connection| {
+            let cutoff = millis(SystemTime::now()).saturating_sub(delay_ms(older_than));
+            let deleted = connection
+                .execute(
+                    "DELETE FROM dealpos_webhook_inbox
+                     WHERE status IN (SELECT value FROM json_each(?1)) AND COALESCE(finished_at, received_at) <= ?2",
+                    params![names, cutoff],
+                )
+                .map_err(storage)?;
+            Ok(u64::try_from(deleted).unwrap_or(u64::MAX))
+        })
+        .await
+    }
+
     async fn next_due(&self) -> Result<Option<Duration>, InboxError> {
         self.with(|connection| {
             let due: Option<i64> = connection
@@ -469,6 +486,37 @@ mod tests {
         inbox.complete(id).await.unwrap();
         inbox.fail(id, "a late failure report").await.unwrap();
         assert_eq!(inbox.get(id).await.unwrap().unwrap().status, Status::Done);
+        drop(inbox);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn purge_removes_exactly_what_it_names() {
+        let dir = scratch("purge");
+        let inbox = SqliteInbox::open(dir.join("inbox.sqlite3")).unwrap();
+        let now = SystemTime::now();
+        let days = |n: u64| Duration::from_secs(n * 24 * 60 * 60);
+        let rejected =
+            |body: &'static [u8], at| NewDelivery { rejected: Some("not JSON".into()), ..new("shiftClose", body, at) };
+        let old_rejected = inbox.store(rejected(b"old", now - days(40))).await.unwrap().id();
+        let new_rejected = inbox.store(rejected(b"new", now)).await.unwrap().id();
+        let done = inbox.store(new("shiftClose", b"{\"ID\":1}", now)).await.unwrap().id();
+        let failed = inbox.store(new("shiftClose", b"{\"ID\":2}", now)).await.unwrap().id();
+        let pending = inbox.store(new("shiftClose", b"{\"ID\":3}", now)).await.unwrap().id();
+        inbox.complete(done).await.unwrap();
+        inbox.fail(failed, "boom").await.unwrap();
+
+        assert_eq!(inbox.purge(days(30), &[Status::Rejected]).await.unwrap(), 1);
+        assert!(inbox.get(old_rejected).await.unwrap().is_none());
+        assert_eq!(inbox.purge(days(1), &[Status::Done, Status::Failed, Status::Rejected]).await.unwrap(), 0);
+        assert_eq!(inbox.purge(Duration::ZERO, &[Status::Done]).await.unwrap(), 1);
+        assert_eq!(inbox.purge(Duration::MAX, &[Status::Failed]).await.unwrap(), 0, "any age is fine");
+        assert_eq!(inbox.purge(Duration::ZERO, &[]).await.unwrap(), 0);
+        let left: Vec<i64> = inbox.list(Status::Failed, 10).await.unwrap().iter().map(|d| d.id).collect();
+        assert_eq!(left, [failed]);
+        assert_eq!(inbox.get(new_rejected).await.unwrap().unwrap().status, Status::Rejected);
+        assert_eq!(inbox.get(pending).await.unwrap().unwrap().status, Status::Pending);
+        assert_eq!(inbox.counts().await.unwrap(), InboxCounts { pending: 1, failed: 1, rejected: 1, done: 0 });
         drop(inbox);
         let _ = std::fs::remove_dir_all(&dir);
     }
