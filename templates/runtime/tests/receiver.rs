@@ -367,3 +367,31 @@ async fn the_worker_applies_the_retention_policy() {
     assert_eq!(defaults.done, Some(std::time::Duration::from_secs(30 * 24 * 60 * 60)));
     assert_eq!((defaults.failed, defaults.rejected), (None, None));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliveries_over_the_in_flight_cap_get_503() {
+    let (release, gate) = tokio::sync::watch::channel(false);
+    let started = Arc::new(AtomicU32::new(0));
+    let handler = {
+        let started = started.clone();
+        handler_fn(move |_, _| {
+            let (started, mut gate) = (started.clone(), gate.clone());
+            async move {
+                started.fetch_add(1, Ordering::SeqCst);
+                gate.wait_for(|open| *open).await?;
+                Ok(())
+            }
+        })
+    };
+    let router = Receiver::new(handler).api_key(KEY).max_in_flight(1).direct().unwrap();
+    let first = tokio::spawn({
+        let router = router.clone();
+        async move { send(&router, post("/shift-close", Some(KEY), "application/json", "{}")).await.0 }
+    });
+    eventually("the first one in flight", || async { started.load(Ordering::SeqCst) == 1 }).await;
+    let (status, answer) = send(&router, post("/shift-close", Some(KEY), "application/json", "{}")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer}");
+    release.send(true).unwrap();
+    assert_eq!(first.await.unwrap(), StatusCode::OK);
+    assert_eq!(send(&router, post("/shift-close", Some(KEY), "application/json", "{}")).await.0, StatusCode::OK);
+}

@@ -14,7 +14,7 @@ use axum::routing::post;
 use http_body_util::BodyExt;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 use super::inbox::{Inbox, NewDelivery, Stored};
 use super::{Delivery, Handler};
@@ -32,6 +32,9 @@ pub(super) struct Config {
     pub body_hard_cap: usize,
     pub paths: BTreeMap<WebhookKind, String>,
     pub stored_headers: Vec<String>,
+    /// The deliveries that may be received (read, checked, stored or, in
+    /// direct mode, handled) at once; `None` for no cap.
+    pub in_flight: Option<Arc<Semaphore>>,
 }
 
 /// The accepted API keys, as SHA-256 digests: comparing digests of equal
@@ -240,6 +243,16 @@ async fn receive<K: Sink>(config: &Config, sink: &K, kind: WebhookKind, headers:
         // anyone can send it.
         return failure(StatusCode::UNAUTHORIZED, "unauthorized");
     }
+    // Held until the answer is made. Over the cap the request is not read, so
+    // not kept: 503 is an answer DealPOS retries.
+    let _permit = match config.in_flight.as_ref().map(|slots| slots.clone().try_acquire_owned()) {
+        Some(Err(_)) => {
+            tracing::warn!(%kind, "webhook delivery turned away: too many in flight (503, DealPOS retries)");
+            return failure(StatusCode::SERVICE_UNAVAILABLE, "too many deliveries in flight; retry later");
+        }
+        Some(Ok(permit)) => Some(permit),
+        None => None,
+    };
     let read = read_body(body, config.body_limit.max(config.body_hard_cap)).await;
     let stored_headers = config
         .stored_headers

@@ -306,6 +306,7 @@ pub struct Receiver<H> {
     dedup_window: Duration,
     retry: RetryPolicy,
     retention: Retention,
+    max_in_flight: Option<usize>,
 }
 
 impl<H: Handler> Receiver<H> {
@@ -323,6 +324,7 @@ impl<H: Handler> Receiver<H> {
             dedup_window: DEFAULT_DEDUP_WINDOW,
             retry: RetryPolicy::default(),
             retention: Retention::default(),
+            max_in_flight: None,
         }
     }
 
@@ -397,6 +399,15 @@ impl<H: Handler> Receiver<H> {
         self
     }
 
+    /// At most `n` deliveries are received at once (read, checked and stored,
+    /// or handled in direct mode); more get 503, which DealPOS retries once,
+    /// 7 s later. It bounds memory and database connections under a burst.
+    /// None by default.
+    pub fn max_in_flight(mut self, n: usize) -> Self {
+        self.max_in_flight = Some(n);
+        self
+    }
+
     /// How long the worker keeps finished deliveries; by default done ones
     /// for 30 days and failed or rejected ones until replayed or purged (see
     /// [`Retention`] for why). [`Retention::keep_everything`] turns it off.
@@ -451,6 +462,7 @@ impl<H: Handler> Receiver<H> {
             body_hard_cap: self.body_hard_cap.max(self.body_limit),
             paths: self.paths.clone(),
             stored_headers: self.stored_headers.clone(),
+            in_flight: self.max_in_flight.map(|n| Arc::new(tokio::sync::Semaphore::new(n))),
         })
     }
 }
