@@ -289,3 +289,35 @@ async fn purge_removes_exactly_what_it_names() {
     assert!(inbox.get(claimed[0].id).await.unwrap().is_none());
     assert_eq!(inbox.get(claimed[1].id).await.unwrap().unwrap().status, Status::Failed);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_terminated_connection_is_reopened_and_nothing_accepted_is_lost() {
+    let pg = Postgres::start().await;
+    let recorder = Arc::new(Recorder::default());
+    let (server, _worker) = receiver(recorder.clone(), pg.inbox().await, true).await;
+    let (admin, connection) = tokio_postgres::connect(&pg.config, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let terminate = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                     WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'";
+    let mut sent = 0;
+    for round in 0..5 {
+        for i in 0..20 {
+            let body = json!({ "ID": format!("{round}-{i}") });
+            assert_eq!(deliver(&server.base, WebhookKind::ShiftClose, &body).await, (200, success()), "{body}");
+            sent += 1;
+        }
+        // Every other connection of the server dies: the receiver's and the worker's.
+        let killed = admin.query(terminate, &[]).await.unwrap();
+        assert!(!killed.is_empty());
+    }
+    let inbox = pg.inbox().await;
+    eventually("every accepted one handled", || async { counts(&inbox).await.done == sent }).await;
+    let mut ids: Vec<String> = recorder
+        .handled()
+        .iter()
+        .map(|(_, d)| serde_json::from_slice::<Value>(&d.body).unwrap()["ID"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len() as u64, sent, "none lost");
+}

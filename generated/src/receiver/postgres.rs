@@ -5,9 +5,14 @@
 use std::time::Duration;
 
 use axum::body::Bytes;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
 use tokio::sync::Mutex;
+use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, NoTls, Row};
+use tokio_postgres::{Client, NoTls, Row, Socket};
 
 use super::inbox::{
     Inbox, InboxCounts, InboxError, NewDelivery, Status, Stored, StoredDelivery, abandoned_reason, delay_ms,
@@ -51,12 +56,13 @@ const COLUMNS: &str = "id, kind, body, headers, content_hash, received_at, statu
 /// receivers and workers: duplicate detection runs under a transaction-level
 /// advisory lock on (kind, hash), and claims skip rows another worker holds.
 ///
-/// One connection per inbox, reopened when it breaks; operations from one
-/// process queue on it. TLS is not built in: connect over a private network
-/// or a Unix socket, or build the [`Client`] yourself with
-/// [`PostgresInbox::from_client`].
+/// One connection per inbox, reopened when it breaks (a statement that met
+/// the closed connection runs once more on the new one); operations from one
+/// process queue on it. [`PostgresInbox::connect`] connects without TLS (over
+/// a Unix socket or a private network); [`PostgresInbox::connect_with`] takes
+/// any tokio-postgres TLS connector and reconnects with it too.
 pub struct PostgresInbox {
-    config: Option<String>,
+    connect: Option<Connect>,
     client: Mutex<Client>,
 }
 
@@ -66,49 +72,102 @@ impl std::fmt::Debug for PostgresInbox {
     }
 }
 
+/// Opens a new connection: the route the inbox was made with (plain or TLS),
+/// kept to reopen it.
+type Connect = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<Client, InboxError>> + Send>> + Send + Sync>;
+
 impl PostgresInbox {
-    /// Connects with a libpq-style configuration (`host=/run/postgresql
-    /// user=dealpos dbname=webhooks`, or a `postgresql://` URL) and creates
-    /// the table if needed.
+    /// Connects without TLS with a libpq-style configuration
+    /// (`host=/run/postgresql user=dealpos dbname=webhooks`, or a
+    /// `postgresql://` URL) and creates the table if needed. Use it over a
+    /// Unix socket or a private network; otherwise [`connect_with`](Self::connect_with)
+    /// a TLS connector.
     pub async fn connect(config: &str) -> Result<Self, InboxError> {
-        let client = open(config).await?;
-        Self::setup(Some(config.to_string()), client).await
+        Self::connect_with(config, NoTls).await
     }
 
-    /// Uses a connected client (its connection task already spawned); it is
-    /// not reopened if it breaks.
+    /// Connects with `tls` (any tokio-postgres TLS connector, such as
+    /// `tokio-postgres-rustls`'s `MakeRustlsConnect`) and creates the table
+    /// if needed. The connection is reopened the same way whenever it
+    /// breaks.
+    pub async fn connect_with<T>(config: &str, tls: T) -> Result<Self, InboxError>
+    where
+        T: MakeTlsConnect<Socket> + Clone + Send + Sync + 'static,
+        T::Stream: Send + 'static,
+        T::TlsConnect: Send,
+        <T::TlsConnect as TlsConnect<Socket>>::Future: Send,
+    {
+        let config = config.to_string();
+        let connect: Connect = Arc::new(move || {
+            let (config, tls) = (config.clone(), tls.clone());
+            Box::pin(async move { open(&config, tls).await })
+        });
+        let client = connect().await?;
+        Self::setup(Some(connect), client).await
+    }
+
+    /// Uses a connected client (its connection task already spawned); it
+    /// cannot be reopened if it breaks: prefer [`connect_with`](Self::connect_with).
     pub async fn from_client(client: Client) -> Result<Self, InboxError> {
         Self::setup(None, client).await
     }
 
-    async fn setup(config: Option<String>, client: Client) -> Result<Self, InboxError> {
+    async fn setup(connect: Option<Connect>, client: Client) -> Result<Self, InboxError> {
         client.batch_execute(SCHEMA).await.map_err(InboxError::storage)?;
-        Ok(Self { config, client: Mutex::new(client) })
+        Ok(Self { connect, client: Mutex::new(client) })
     }
 
     /// The client, reconnected first if its connection broke.
     async fn client(&self) -> Result<tokio::sync::MutexGuard<'_, Client>, InboxError> {
         let mut client = self.client.lock().await;
         if client.is_closed() {
-            let Some(config) = &self.config else {
+            let Some(connect) = &self.connect else {
                 return Err(InboxError::storage("the PostgreSQL connection is closed"));
             };
-            *client = open(config).await?;
+            tracing::info!("webhook inbox: reopening the PostgreSQL connection");
+            *client = connect().await?;
         }
         Ok(client)
     }
 
     async fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, InboxError> {
-        self.client().await?.execute(sql, params).await.map_err(InboxError::storage)
+        let first = self.client().await?.execute(sql, params).await;
+        match first {
+            // The connection died since the last call (a restart, a
+            // terminated backend): the statement never ran, so once more on
+            // a new one. Every statement here is safe to repeat.
+            Err(error) if error.is_closed() => self.client().await?.execute(sql, params).await,
+            other => other,
+        }
+        .map_err(InboxError::storage)
     }
 
     async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, InboxError> {
-        self.client().await?.query(sql, params).await.map_err(InboxError::storage)
+        let first = self.client().await?.query(sql, params).await;
+        match first {
+            Err(error) if error.is_closed() => self.client().await?.query(sql, params).await,
+            other => other,
+        }
+        .map_err(InboxError::storage)
     }
 }
 
-async fn open(config: &str) -> Result<Client, InboxError> {
-    let (client, connection) = tokio_postgres::connect(config, NoTls).await.map_err(InboxError::storage)?;
+/// Whether an inbox error is a PostgreSQL connection that closed under it.
+fn closed(error: &InboxError) -> bool {
+    match error {
+        InboxError::Storage(source) => source.downcast_ref::<tokio_postgres::Error>().is_some_and(|e| e.is_closed()),
+        InboxError::Corrupt(_) => false,
+    }
+}
+
+async fn open<T>(config: &str, tls: T) -> Result<Client, InboxError>
+where
+    T: MakeTlsConnect<Socket> + Send + 'static,
+    T::Stream: Send + 'static,
+    T::TlsConnect: Send,
+    <T::TlsConnect as TlsConnect<Socket>>::Future: Send,
+{
+    let (client, connection) = tokio_postgres::connect(config, tls).await.map_err(InboxError::storage)?;
     tokio::spawn(async move {
         if let Err(error) = connection.await {
             tracing::warn!(%error, "webhook inbox: PostgreSQL connection closed");
@@ -146,8 +205,8 @@ fn delivery(row: &Row) -> Result<StoredDelivery, InboxError> {
     })
 }
 
-impl Inbox for PostgresInbox {
-    async fn store(&self, new: NewDelivery) -> Result<Stored, InboxError> {
+impl PostgresInbox {
+    async fn store_once(&self, new: NewDelivery) -> Result<Stored, InboxError> {
         let headers = serde_json::to_string(&new.headers).map_err(InboxError::storage)?;
         let window = delay_ms(new.dedup_window);
         let mut client = self.client().await?;
@@ -211,7 +270,12 @@ impl Inbox for PostgresInbox {
         Ok(stored)
     }
 
-    async fn claim(&self, limit: usize, lease: Duration, max_attempts: u32) -> Result<Vec<StoredDelivery>, InboxError> {
+    async fn claim_once(
+        &self,
+        limit: usize,
+        lease: Duration,
+        max_attempts: u32,
+    ) -> Result<Vec<StoredDelivery>, InboxError> {
         let max = i32::try_from(max_attempts).unwrap_or(i32::MAX);
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(InboxError::storage)?;
@@ -245,6 +309,26 @@ impl Inbox for PostgresInbox {
         let mut claimed = rows.iter().map(delivery).collect::<Result<Vec<_>, _>>()?;
         claimed.sort_by_key(|d| d.id);
         Ok(claimed)
+    }
+}
+
+impl Inbox for PostgresInbox {
+    async fn store(&self, new: NewDelivery) -> Result<Stored, InboxError> {
+        match self.store_once(new.clone()).await {
+            // Not committed, or committed with the answer lost: either way a
+            // second try is safe (the duplicate check finds the first; a
+            // rejected one may then be kept twice, never lost).
+            Err(error) if closed(&error) => self.store_once(new).await,
+            other => other,
+        }
+    }
+
+    async fn claim(&self, limit: usize, lease: Duration, max_attempts: u32) -> Result<Vec<StoredDelivery>, InboxError> {
+        match self.claim_once(limit, lease, max_attempts).await {
+            // A claim lost with its answer runs out with its lease.
+            Err(error) if closed(&error) => self.claim_once(limit, lease, max_attempts).await,
+            other => other,
+        }
     }
 
     async fn complete(&self, id: i64) -> Result<(), InboxError> {
