@@ -2,7 +2,7 @@
 //! it (SQLite or PostgreSQL, behind the same trait).
 
 use std::future::Future;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use axum::body::Bytes;
 
@@ -138,6 +138,7 @@ impl InboxCounts {
         }
     }
 
+    #[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
     /// Sets the count for the status named `name` (as stored); an unknown
     /// name is corrupt data, reported rather than skipped.
     pub(super) fn set(&mut self, name: &str, n: u64) -> Result<(), InboxError> {
@@ -171,28 +172,33 @@ impl InboxError {
     }
 }
 
+#[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
 /// The longest lease or delay an inbox stores, in milliseconds (about 1,000
 /// years): any configured [`Duration`], `Duration::MAX` included, is clamped
 /// to it, so that "now plus the delay" never overflows a 64-bit column.
 pub(super) const MAX_DELAY_MS: i64 = 1000 * 366 * 24 * 60 * 60 * 1000;
 
+#[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
 /// A duration in milliseconds, clamped to [`MAX_DELAY_MS`].
 pub(super) fn delay_ms(delay: Duration) -> i64 {
     i64::try_from(delay.as_millis()).unwrap_or(i64::MAX).min(MAX_DELAY_MS)
 }
 
+#[cfg(feature = "inbox-sqlite")]
 /// A time as milliseconds since the Unix epoch (0 before it).
 pub(super) fn millis(time: SystemTime) -> i64 {
-    time.duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    time.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+#[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
 /// Milliseconds since the Unix epoch as a time; one the platform cannot
 /// represent becomes the latest time every platform can (2106).
 pub(super) fn from_millis(ms: i64) -> SystemTime {
     let since = Duration::from_millis(u64::try_from(ms).unwrap_or(0));
-    UNIX_EPOCH.checked_add(since).unwrap_or(UNIX_EPOCH + Duration::from_secs(u32::MAX.into()))
+    std::time::UNIX_EPOCH.checked_add(since).unwrap_or(std::time::UNIX_EPOCH + Duration::from_secs(u32::MAX.into()))
 }
 
+#[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
 /// What a delivery the claim gives up on is marked with.
 pub(super) fn abandoned_reason(max_attempts: u32) -> String {
     format!("gave up after {max_attempts} attempts (the last one never reported back: a crash or a stopped worker)")
