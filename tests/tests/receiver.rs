@@ -139,15 +139,24 @@ async fn bad_requests_get_their_answer_and_nothing_accepted_is_lost() {
     assert_eq!(missing, wrong, "401 does not say whether the key was missing or wrong");
     assert_eq!(post(&url, Some(""), Some("application/json"), ok.clone()).await.0, 401);
 
-    // Content type.
-    for content_type in [Some("text/plain"), Some("application/x-www-form-urlencoded"), None] {
-        assert_eq!(post(&url, Some(KEY), content_type, ok.clone()).await.0, 415, "{content_type:?}");
+    // Content type: a missing one with a JSON body is JSON; another one is
+    // refused (415) but kept, as rejected, with the reason.
+    let mut refused: Vec<(Vec<u8>, &str)> = Vec::new();
+    for content_type in [Some("text/plain"), Some("application/x-www-form-urlencoded")] {
+        let body = format!(r#"{{"ID": "ct-{}"}}"#, refused.len()).into_bytes();
+        let (status, answer) = post(&url, Some(KEY), content_type, body.clone()).await;
+        assert_eq!(status, 415, "{content_type:?}");
+        assert!(answer["message"].as_str().unwrap().contains("kept as rejected delivery"), "{answer}");
+        refused.push((body, "content type"));
     }
+    let bare = br#"{"ID": "no-content-type"}"#.to_vec();
+    assert_eq!(post(&url, Some(KEY), None, bare.clone()).await, (200, success()));
+    accepted.push(bare);
     let charset = br#"{"ID": "a3"}"#.to_vec();
     assert_eq!(post(&url, Some(KEY), Some("application/json; charset=utf-8"), charset.clone()).await.0, 200);
     accepted.push(charset);
 
-    // Size: 1 MiB by default; exactly the limit passes, a byte more does not.
+    // Size: 1 MiB by default; exactly the limit passes, a byte more is refused (and kept).
     let sized = |len: usize| {
         let frame = br#"{"ID": "big", "Note": ""}"#.len();
         format!(r#"{{"ID": "big", "Note": "{}"}}"#, "x".repeat(len - frame)).into_bytes()
@@ -155,17 +164,24 @@ async fn bad_requests_get_their_answer_and_nothing_accepted_is_lost() {
     let at_limit = sized(1024 * 1024);
     assert_eq!(post(&url, Some(KEY), Some("application/json"), at_limit.clone()).await.0, 200);
     accepted.push(at_limit);
-    let (status, answer) = post(&url, Some(KEY), Some("application/json"), sized(1024 * 1024 + 1)).await;
+    let over = sized(1024 * 1024 + 1);
+    let (status, answer) = post(&url, Some(KEY), Some("application/json"), over.clone()).await;
     assert_eq!(status, 413, "{answer}");
+    refused.push((over, "larger than"));
 
-    // Malformed JSON: 400 naming the position.
-    let (status, answer) = post(&url, Some(KEY), Some("application/json"), "{\n  \"ID\": \"x\",\n  \"Name\": }").await;
+    // Malformed JSON: 400 naming the position, kept; with or without a content type.
+    let truncated = "{\n  \"ID\": \"x\",\n  \"Name\": }";
+    let (status, answer) = post(&url, Some(KEY), Some("application/json"), truncated).await;
     assert_eq!(status, 400);
     let message = answer["message"].as_str().unwrap();
     assert!(message.contains("line 3, column 11"), "{message}");
+    refused.push((truncated.into(), "malformed JSON"));
     for garbage in ["", "not json", "{\"ID\": \"x\"} trailing"] {
         assert_eq!(post(&url, Some(KEY), Some("application/json"), garbage).await.0, 400, "{garbage:?}");
+        refused.push((garbage.into(), "malformed JSON"));
     }
+    assert_eq!(post(&url, Some(KEY), None, "{\"ID\": \"cut").await.0, 400, "truncated, no content type");
+    refused.push((b"{\"ID\": \"cut".to_vec(), "malformed JSON"));
 
     // Unknown extra fields: accepted, typed, handled.
     let extra = br#"{"ID": "a4", "NewFieldFromDealPOS": {"nested": [1, 2]}}"#.to_vec();
@@ -177,7 +193,7 @@ async fn bad_requests_get_their_answer_and_nothing_accepted_is_lost() {
     assert_eq!(post(&url, Some(KEY), Some("application/json"), misfit.clone()).await, (200, success()));
     accepted.push(misfit.clone());
 
-    // Nothing accepted is lost, nothing rejected is kept.
+    // Nothing accepted is lost, and every refused request is kept with its reason.
     let n = accepted.len();
     eventually("every accepted delivery handled", || async { recorder.calls() >= n }).await;
     assert_eq!(recorder.calls(), n);
@@ -191,7 +207,15 @@ async fn bad_requests_get_their_answer_and_nothing_accepted_is_lost() {
     eventually("all done", || async { counts(&app.inbox).await.done == n as u64 }).await;
     let stored: BTreeSet<Vec<u8>> =
         app.inbox.list(Status::Done, 100).await.unwrap().into_iter().map(|d| d.body.to_vec()).collect();
-    assert_eq!(stored, accepted.into_iter().collect(), "exactly the accepted bodies are stored");
+    assert_eq!(stored, accepted.into_iter().collect(), "exactly the accepted bodies are done");
+    let rejected = app.inbox.list(Status::Rejected, 100).await.unwrap();
+    assert_eq!(rejected.len(), refused.len());
+    for (stored, (body, reason)) in rejected.iter().zip(&refused) {
+        assert_eq!(&stored.body[..], &body[..]);
+        let error = stored.last_error.as_deref().unwrap();
+        assert!(error.contains(reason), "{error}: {reason}");
+    }
+    assert_eq!(counts(&app.inbox).await.rejected, refused.len() as u64);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -417,4 +441,76 @@ async fn paths_and_keys_are_configurable_and_checked() {
     assert_eq!(post(&at("/hooks/dealpos/product-created"), None, Some("application/json"), body).await.0, 200);
     assert_eq!(post(&at("/shift-close"), None, Some("application/json"), body).await.0, 404);
     assert_eq!(post(&at("/hooks/dealpos/shift-close"), None, Some("application/json"), body).await.0, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_concurrent_deliveries_with_a_panicking_handler_all_end_done_or_failed() {
+    const N: usize = 1000;
+    let (_dir, db) = scratch();
+    // Per ID, what each call did, in order: true for a success.
+    let calls: Arc<Mutex<BTreeMap<usize, Vec<bool>>>> = Arc::default();
+    let counter = Arc::new(AtomicU32::new(0));
+    let handler = {
+        let (calls, counter) = (calls.clone(), counter.clone());
+        handler_fn(move |_, delivery: Delivery| {
+            let (calls, counter) = (calls.clone(), counter.clone());
+            async move {
+                let body: Value = serde_json::from_slice(&delivery.body)?;
+                let i: usize = body["ID"].as_str().unwrap_or_default().parse()?;
+                // Every tenth call panics; every twentieth ID panics every time.
+                let panics = counter.fetch_add(1, Ordering::SeqCst).is_multiple_of(10) || i.is_multiple_of(20);
+                calls.lock().unwrap().entry(i).or_default().push(!panics);
+                assert!(!panics, "a handler bug");
+                Ok(())
+            }
+        })
+    };
+    let policy = RetryPolicy { max_attempts: 3, ..fast_retries() };
+    let receiver = Receiver::new(handler).api_key(KEY).retry(policy);
+    let (router, worker) = receiver.with_inbox(SqliteInbox::open(&db).unwrap()).unwrap();
+    let inbox = worker.inbox().clone();
+    let _running = worker.spawn();
+    let server = serve(router).await;
+    let client = reqwest::Client::new();
+    let sends: Vec<_> = (0..N)
+        .map(|i| {
+            let kind = WebhookKind::ALL[i % WebhookKind::ALL.len()];
+            let request = client
+                .post(format!("{}{}", server.base, kind.default_path()))
+                .header("X-API-Key", KEY)
+                .header("Content-Type", "application/json")
+                .body(json!({ "ID": i.to_string() }).to_string());
+            tokio::spawn(async move { request.send().await.map(|r| r.status().as_u16()) })
+        })
+        .collect();
+    for send in sends {
+        assert_eq!(send.await.unwrap().unwrap(), 200);
+    }
+    eventually("every delivery done or failed", || async {
+        let c = counts(&inbox).await;
+        c.pending == 0 && c.done + c.failed == N as u64
+    })
+    .await;
+    let calls = calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), N, "every delivery reached the handler");
+    let mut gave_up = BTreeSet::new();
+    for (i, outcomes) in calls.iter() {
+        if outcomes == &[false, false, false] {
+            gave_up.insert(i.to_string());
+        } else {
+            assert!(!i.is_multiple_of(20), "{i} always panics: {outcomes:?}");
+            assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 1, "{i}: processed once: {outcomes:?}");
+            assert_eq!(outcomes.last(), Some(&true), "{i}: nothing after the success: {outcomes:?}");
+        }
+    }
+    assert!(gave_up.len() >= N / 20);
+    let c = counts(&inbox).await;
+    assert_eq!((c.failed, c.total()), (gave_up.len() as u64, N as u64), "none lost");
+    let failed = inbox.list(Status::Failed, N).await.unwrap();
+    assert!(failed.iter().all(|d| d.attempts == 3 && d.last_error.as_deref().unwrap().contains("panicked")));
+    let failed_ids: BTreeSet<String> = failed
+        .iter()
+        .map(|d| serde_json::from_slice::<Value>(&d.body).unwrap()["ID"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(failed_ids, gave_up, "failed are exactly those that panicked on every attempt");
 }

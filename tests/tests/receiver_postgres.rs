@@ -218,14 +218,106 @@ async fn failures_are_kept_and_replayed() {
     let (server, _worker) = receiver(Recorder::default(), pg.inbox().await, false).await;
     assert_eq!(deliver(&server.base, WebhookKind::CustomerDeleted, &json!({ "FirstName": "Ada" })).await.0, 200);
     let inbox = pg.inbox().await;
-    let claimed = inbox.claim(10, Duration::from_secs(60)).await.unwrap();
+    let claimed = inbox.claim(10, Duration::from_secs(60), 3).await.unwrap();
     assert_eq!(claimed.len(), 1);
-    assert!(inbox.claim(10, Duration::from_secs(60)).await.unwrap().is_empty(), "a claim hides it");
+    assert!(inbox.claim(10, Duration::from_secs(60), 3).await.unwrap().is_empty(), "a claim hides it");
     inbox.fail(claimed[0].id, "boom").await.unwrap();
     let failed = inbox.get(claimed[0].id).await.unwrap().unwrap();
     assert_eq!((failed.status, failed.attempts, failed.last_error.as_deref()), (Status::Failed, 1, Some("boom")));
     assert!(inbox.replay(failed.id).await.unwrap());
-    assert_eq!(inbox.claim(10, Duration::from_secs(60)).await.unwrap()[0].attempts, 1);
+    assert_eq!(inbox.claim(10, Duration::MAX, 3).await.unwrap()[0].attempts, 1, "any lease works");
+    inbox.retry_after(failed.id, "again", Duration::MAX).await.unwrap();
     inbox.complete(failed.id).await.unwrap();
-    assert_eq!(counts(&inbox).await, InboxCounts { done: 1, ..Default::default() });
+    inbox.fail(failed.id, "a late report").await.unwrap();
+    assert_eq!(counts(&inbox).await, InboxCounts { done: 1, ..Default::default() }, "fail never undoes done");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_claim_itself_enforces_the_attempt_limit() {
+    let pg = Postgres::start().await;
+    let (server, _worker) = receiver(Recorder::default(), pg.inbox().await, false).await;
+    assert_eq!(deliver(&server.base, WebhookKind::ShiftClose, &json!({ "ID": "x" })).await.0, 200);
+    let inbox = pg.inbox().await;
+    // Two attempts that never report back (a worker dying each time).
+    for attempt in 1..=2 {
+        assert_eq!(inbox.claim(10, Duration::ZERO, 2).await.unwrap()[0].attempts, attempt);
+    }
+    assert!(inbox.claim(10, Duration::ZERO, 2).await.unwrap().is_empty());
+    let failed = inbox.list(Status::Failed, 10).await.unwrap();
+    assert_eq!((failed.len(), failed[0].attempts), (1, 2));
+    assert!(failed[0].last_error.as_deref().unwrap().contains("2 attempts"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn refused_requests_are_kept_as_rejected() {
+    let pg = Postgres::start().await;
+    let (server, _worker) = receiver(Recorder::default(), pg.inbox().await, false).await;
+    let url = format!("{}{}", server.base, WebhookKind::ShiftClose.default_path());
+    assert_eq!(post(&url, Some(KEY), Some("text/plain"), r#"{"ID": "t"}"#).await.0, 415);
+    assert_eq!(post(&url, Some(KEY), None, "not json").await.0, 400);
+    assert_eq!(post(&url, Some(KEY), None, r#"{"ID": "bare"}"#).await.0, 200);
+    let inbox = pg.inbox().await;
+    assert_eq!(counts(&inbox).await, InboxCounts { pending: 1, rejected: 2, ..Default::default() });
+    let rejected = inbox.list(Status::Rejected, 10).await.unwrap();
+    let bodies: Vec<&[u8]> = rejected.iter().map(|d| d.body.as_ref()).collect();
+    assert_eq!(bodies, [&br#"{"ID": "t"}"#[..], b"not json"]);
+    assert!(rejected[0].last_error.as_deref().unwrap().contains("text/plain"));
+    assert!(inbox.replay(rejected[1].id).await.unwrap(), "a rejected delivery is replayable");
+    assert_eq!(counts(&inbox).await, InboxCounts { pending: 2, rejected: 1, ..Default::default() });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn purge_removes_exactly_what_it_names() {
+    let pg = Postgres::start().await;
+    let (server, _worker) = receiver(Recorder::default(), pg.inbox().await, false).await;
+    let url = format!("{}{}", server.base, WebhookKind::ShiftClose.default_path());
+    for i in 0..4 {
+        assert_eq!(deliver(&server.base, WebhookKind::ShiftClose, &json!({ "ID": i.to_string() })).await.0, 200);
+    }
+    assert_eq!(post(&url, Some(KEY), Some("text/plain"), "x").await.0, 415);
+    let inbox = pg.inbox().await;
+    let claimed = inbox.claim(10, Duration::from_secs(60), 3).await.unwrap();
+    inbox.complete(claimed[0].id).await.unwrap();
+    inbox.fail(claimed[1].id, "boom").await.unwrap();
+    inbox.retry_after(claimed[2].id, "later", Duration::ZERO).await.unwrap();
+    let day = Duration::from_secs(24 * 60 * 60);
+    assert_eq!(inbox.purge(day, &[Status::Done, Status::Failed, Status::Rejected]).await.unwrap(), 0, "all recent");
+    assert_eq!(inbox.purge(Duration::ZERO, &[]).await.unwrap(), 0);
+    assert_eq!(inbox.purge(Duration::MAX, &[Status::Done]).await.unwrap(), 0, "any age is fine");
+    assert_eq!(inbox.purge(Duration::ZERO, &[Status::Done, Status::Rejected]).await.unwrap(), 2);
+    assert_eq!(counts(&inbox).await, InboxCounts { pending: 2, failed: 1, ..Default::default() });
+    assert!(inbox.get(claimed[0].id).await.unwrap().is_none());
+    assert_eq!(inbox.get(claimed[1].id).await.unwrap().unwrap().status, Status::Failed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_terminated_connection_is_reopened_and_nothing_accepted_is_lost() {
+    let pg = Postgres::start().await;
+    let recorder = Arc::new(Recorder::default());
+    let (server, _worker) = receiver(recorder.clone(), pg.inbox().await, true).await;
+    let (admin, connection) = tokio_postgres::connect(&pg.config, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let terminate = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                     WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'";
+    let mut sent = 0;
+    for round in 0..5 {
+        for i in 0..20 {
+            let body = json!({ "ID": format!("{round}-{i}") });
+            assert_eq!(deliver(&server.base, WebhookKind::ShiftClose, &body).await, (200, success()), "{body}");
+            sent += 1;
+        }
+        // Every other connection of the server dies: the receiver's and the worker's.
+        let killed = admin.query(terminate, &[]).await.unwrap();
+        assert!(!killed.is_empty());
+    }
+    let inbox = pg.inbox().await;
+    eventually("every accepted one handled", || async { counts(&inbox).await.done == sent }).await;
+    let mut ids: Vec<String> = recorder
+        .handled()
+        .iter()
+        .map(|(_, d)| serde_json::from_slice::<Value>(&d.body).unwrap()["ID"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len() as u64, sent, "none lost");
 }

@@ -10,9 +10,17 @@
 //!
 //! [`Receiver`] builds an [`axum::Router`] with one `POST` route per
 //! [`WebhookKind`] (at [`WebhookKind::default_path`] unless configured), that
-//! checks the API key in constant time (401), the content type (415), the body
-//! size (413) and that the body is JSON (400, naming line and column), and
-//! then either:
+//! checks the API key in constant time (401, nothing kept: anyone can send
+//! it), then the body size (413), the content type (415; a missing one is
+//! fine when the body is JSON) and that the body is JSON (400, naming line and
+//! column). A request that passes the key check but fails a later one is
+//! still **kept** with an inbox: stored as [`Status::Rejected`] with the
+//! reason (a body over the size limit up to [`Receiver::body_hard_cap`], and
+//! the first that many bytes of a larger one), logged at warn (kind, size,
+//! reason, never the body), and listed and replayed like a failed delivery.
+//! It is answered with the honest 4xx: DealPOS does not retry a 4xx, and need
+//! not, since the request is kept; if it cannot be stored, the answer is 503,
+//! which DealPOS retries. Accepted deliveries then go either:
 //!
 //! - **with an inbox** ([`Receiver::with_inbox`]: `SqliteInbox` with the
 //!   `inbox-sqlite` feature, one file, no server; `PostgresInbox` with
@@ -56,10 +64,14 @@ pub use inbox::{Inbox, InboxCounts, InboxError, NewDelivery, Status, Stored, Sto
 pub use postgres::PostgresInbox;
 #[cfg(feature = "inbox-sqlite")]
 pub use sqlite::SqliteInbox;
-pub use worker::{RetryPolicy, Worker, WorkerHandle};
+pub use worker::{Retention, RetryPolicy, Worker, WorkerHandle};
 
 /// The default body size limit: DealPOS's payloads are a few kilobytes.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// The default hard cap: a body over the limit is still read and kept (as
+/// rejected) up to this many bytes, so that memory per request stays bounded.
+pub const DEFAULT_BODY_HARD_CAP: usize = 4 * 1024 * 1024;
 
 /// The default window in which an identical delivery counts as a duplicate.
 /// DealPOS retries 7 s after an answer it did not like (or a 30 s timeout), so
@@ -289,10 +301,13 @@ pub struct Receiver<H> {
     keys: Vec<String>,
     allow_unauthenticated: bool,
     body_limit: usize,
+    body_hard_cap: usize,
     paths: BTreeMap<WebhookKind, String>,
     stored_headers: Vec<String>,
     dedup_window: Duration,
     retry: RetryPolicy,
+    retention: Retention,
+    max_in_flight: Option<usize>,
 }
 
 impl<H: Handler> Receiver<H> {
@@ -304,10 +319,13 @@ impl<H: Handler> Receiver<H> {
             keys: Vec::new(),
             allow_unauthenticated: false,
             body_limit: DEFAULT_BODY_LIMIT,
+            body_hard_cap: DEFAULT_BODY_HARD_CAP,
             paths: WebhookKind::ALL.iter().map(|k| (*k, k.default_path().to_string())).collect(),
             stored_headers: DEFAULT_STORED_HEADERS.iter().map(|h| h.to_string()).collect(),
             dedup_window: DEFAULT_DEDUP_WINDOW,
             retry: RetryPolicy::default(),
+            retention: Retention::default(),
+            max_in_flight: None,
         }
     }
 
@@ -331,9 +349,19 @@ impl<H: Handler> Receiver<H> {
         self
     }
 
-    /// The largest body accepted (bytes); larger ones get 413.
+    /// The largest body accepted (bytes); larger ones get 413 and are kept
+    /// as rejected (up to [`body_hard_cap`](Self::body_hard_cap)).
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// How much of a body over the limit is read and kept as rejected; of a
+    /// larger one only the first this many bytes are kept (with a reason that
+    /// says so). It bounds the memory one request can take. Never below the
+    /// body limit.
+    pub fn body_hard_cap(mut self, bytes: usize) -> Self {
+        self.body_hard_cap = bytes;
         self
     }
 
@@ -372,13 +400,30 @@ impl<H: Handler> Receiver<H> {
         self
     }
 
+    /// At most `n` deliveries are received at once (read, checked and stored,
+    /// or handled in direct mode); more get 503, which DealPOS retries once,
+    /// 7 s later. It bounds memory and database connections under a burst.
+    /// None by default.
+    pub fn max_in_flight(mut self, n: usize) -> Self {
+        self.max_in_flight = Some(n);
+        self
+    }
+
+    /// How long the worker keeps finished deliveries; by default done ones
+    /// for 30 days and failed or rejected ones until replayed or purged (see
+    /// [`Retention`] for why). [`Retention::keep_everything`] turns it off.
+    pub fn retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
+        self
+    }
+
     /// The router with a durable inbox: each delivery is stored before the
     /// 200, and the returned [`Worker`] (run it with [`Worker::spawn`]) hands
     /// it to the handler. Run several workers on one inbox only if its
     /// implementation says it supports that.
     pub fn with_inbox<S: Inbox>(self, inbox: S) -> Result<(axum::Router, Worker<H, S>), ConfigError> {
         let inbox = Arc::new(inbox);
-        let worker = Worker::new(self.handler.clone(), inbox.clone(), self.retry.clone());
+        let worker = Worker::new(self.handler.clone(), inbox.clone(), self.retry.clone(), self.retention.clone());
         let sink = http::InboxSink { inbox, wake: worker.waker(), dedup_window: self.dedup_window };
         let router = http::router(self.http_config()?, Arc::new(sink));
         Ok((router, worker))
@@ -387,7 +432,8 @@ impl<H: Handler> Receiver<H> {
     /// The router without an inbox: the handler runs before the answer, and
     /// a failure answers 500 so that DealPOS retries — once, 7 s later. An
     /// event whose handler fails on both tries, or that arrives while the
-    /// process is down, is lost.
+    /// process is down, is lost; so is a refused request (only its warn log
+    /// line remains).
     pub fn direct(self) -> Result<axum::Router, ConfigError> {
         let sink = http::DirectSink { handler: self.handler.clone() };
         Ok(http::router(self.http_config()?, Arc::new(sink)))
@@ -414,8 +460,10 @@ impl<H: Handler> Receiver<H> {
         Ok(http::Config {
             keys: http::KeySet::new(&self.keys),
             body_limit: self.body_limit,
+            body_hard_cap: self.body_hard_cap.max(self.body_limit),
             paths: self.paths.clone(),
             stored_headers: self.stored_headers.clone(),
+            in_flight: self.max_in_flight.map(|n| Arc::new(tokio::sync::Semaphore::new(n))),
         })
     }
 }

@@ -2,14 +2,22 @@
 //! The PostgreSQL inbox: several receivers (processes, machines) sharing one
 //! inbox, claims taken with `FOR UPDATE SKIP LOCKED`.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::body::Bytes;
-use tokio::sync::Mutex;
-use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, NoTls, Row};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 
-use super::inbox::{Inbox, InboxCounts, InboxError, NewDelivery, Status, Stored, StoredDelivery};
+use tokio::sync::Mutex;
+use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, NoTls, Row, Socket};
+
+use super::inbox::{
+    Inbox, InboxCounts, InboxError, NewDelivery, Status, Stored, StoredDelivery, abandoned_reason, delay_ms,
+    from_millis,
+};
 
 /// The schema, created under an advisory lock so that receivers starting
 /// together do not race on `CREATE TABLE IF NOT EXISTS`. Times are
@@ -36,18 +44,25 @@ CREATE INDEX IF NOT EXISTS dealpos_webhook_inbox_hash ON dealpos_webhook_inbox (
 COMMIT;
 ";
 
+/// The database's clock in milliseconds since the Unix epoch. Leases, retry
+/// times and dedup windows are compared with it, never with a receiver's
+/// clock: receivers on several hosts whose clocks disagree would otherwise
+/// steal each other's leases or miss duplicates.
+const NOW_MS: &str = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT";
+
 const COLUMNS: &str = "id, kind, body, headers, content_hash, received_at, status, attempts, last_error, duplicates";
 
 /// An [`Inbox`] in a PostgreSQL database, shared safely by any number of
 /// receivers and workers: duplicate detection runs under a transaction-level
 /// advisory lock on (kind, hash), and claims skip rows another worker holds.
 ///
-/// One connection per inbox, reopened when it breaks; operations from one
-/// process queue on it. TLS is not built in: connect over a private network
-/// or a Unix socket, or build the [`Client`] yourself with
-/// [`PostgresInbox::from_client`].
+/// One connection per inbox, reopened when it breaks (a statement that met
+/// the closed connection runs once more on the new one); operations from one
+/// process queue on it. [`PostgresInbox::connect`] connects without TLS (over
+/// a Unix socket or a private network); [`PostgresInbox::connect_with`] takes
+/// any tokio-postgres TLS connector and reconnects with it too.
 pub struct PostgresInbox {
-    config: Option<String>,
+    connect: Option<Connect>,
     client: Mutex<Client>,
 }
 
@@ -57,63 +72,108 @@ impl std::fmt::Debug for PostgresInbox {
     }
 }
 
+/// Opens a new connection: the route the inbox was made with (plain or TLS),
+/// kept to reopen it.
+type Connect = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<Client, InboxError>> + Send>> + Send + Sync>;
+
 impl PostgresInbox {
-    /// Connects with a libpq-style configuration (`host=/run/postgresql
-    /// user=dealpos dbname=webhooks`, or a `postgresql://` URL) and creates
-    /// the table if needed.
+    /// Connects without TLS with a libpq-style configuration
+    /// (`host=/run/postgresql user=dealpos dbname=webhooks`, or a
+    /// `postgresql://` URL) and creates the table if needed. Use it over a
+    /// Unix socket or a private network; otherwise [`connect_with`](Self::connect_with)
+    /// a TLS connector.
     pub async fn connect(config: &str) -> Result<Self, InboxError> {
-        let client = open(config).await?;
-        Self::setup(Some(config.to_string()), client).await
+        Self::connect_with(config, NoTls).await
     }
 
-    /// Uses a connected client (its connection task already spawned); it is
-    /// not reopened if it breaks.
+    /// Connects with `tls` (any tokio-postgres TLS connector, such as
+    /// `tokio-postgres-rustls`'s `MakeRustlsConnect`) and creates the table
+    /// if needed. The connection is reopened the same way whenever it
+    /// breaks.
+    pub async fn connect_with<T>(config: &str, tls: T) -> Result<Self, InboxError>
+    where
+        T: MakeTlsConnect<Socket> + Clone + Send + Sync + 'static,
+        T::Stream: Send + 'static,
+        T::TlsConnect: Send,
+        <T::TlsConnect as TlsConnect<Socket>>::Future: Send,
+    {
+        let config = config.to_string();
+        let connect: Connect = Arc::new(move || {
+            let (config, tls) = (config.clone(), tls.clone());
+            Box::pin(async move { open(&config, tls).await })
+        });
+        let client = connect().await?;
+        Self::setup(Some(connect), client).await
+    }
+
+    /// Uses a connected client (its connection task already spawned); it
+    /// cannot be reopened if it breaks: prefer [`connect_with`](Self::connect_with).
     pub async fn from_client(client: Client) -> Result<Self, InboxError> {
         Self::setup(None, client).await
     }
 
-    async fn setup(config: Option<String>, client: Client) -> Result<Self, InboxError> {
+    async fn setup(connect: Option<Connect>, client: Client) -> Result<Self, InboxError> {
         client.batch_execute(SCHEMA).await.map_err(InboxError::storage)?;
-        Ok(Self { config, client: Mutex::new(client) })
+        Ok(Self { connect, client: Mutex::new(client) })
     }
 
     /// The client, reconnected first if its connection broke.
     async fn client(&self) -> Result<tokio::sync::MutexGuard<'_, Client>, InboxError> {
         let mut client = self.client.lock().await;
         if client.is_closed() {
-            let Some(config) = &self.config else {
+            let Some(connect) = &self.connect else {
                 return Err(InboxError::storage("the PostgreSQL connection is closed"));
             };
-            *client = open(config).await?;
+            tracing::info!("webhook inbox: reopening the PostgreSQL connection");
+            *client = connect().await?;
         }
         Ok(client)
     }
 
     async fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, InboxError> {
-        self.client().await?.execute(sql, params).await.map_err(InboxError::storage)
+        let first = self.client().await?.execute(sql, params).await;
+        match first {
+            // The connection died since the last call (a restart, a
+            // terminated backend): the statement never ran, so once more on
+            // a new one. Every statement here is safe to repeat.
+            Err(error) if error.is_closed() => self.client().await?.execute(sql, params).await,
+            other => other,
+        }
+        .map_err(InboxError::storage)
     }
 
     async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, InboxError> {
-        self.client().await?.query(sql, params).await.map_err(InboxError::storage)
+        let first = self.client().await?.query(sql, params).await;
+        match first {
+            Err(error) if error.is_closed() => self.client().await?.query(sql, params).await,
+            other => other,
+        }
+        .map_err(InboxError::storage)
     }
 }
 
-async fn open(config: &str) -> Result<Client, InboxError> {
-    let (client, connection) = tokio_postgres::connect(config, NoTls).await.map_err(InboxError::storage)?;
+/// Whether an inbox error is a PostgreSQL connection that closed under it.
+fn closed(error: &InboxError) -> bool {
+    match error {
+        InboxError::Storage(source) => source.downcast_ref::<tokio_postgres::Error>().is_some_and(|e| e.is_closed()),
+        InboxError::Corrupt(_) => false,
+    }
+}
+
+async fn open<T>(config: &str, tls: T) -> Result<Client, InboxError>
+where
+    T: MakeTlsConnect<Socket> + Send + 'static,
+    T::Stream: Send + 'static,
+    T::TlsConnect: Send,
+    <T::TlsConnect as TlsConnect<Socket>>::Future: Send,
+{
+    let (client, connection) = tokio_postgres::connect(config, tls).await.map_err(InboxError::storage)?;
     tokio::spawn(async move {
         if let Err(error) = connection.await {
             tracing::warn!(%error, "webhook inbox: PostgreSQL connection closed");
         }
     });
     Ok(client)
-}
-
-fn millis(time: SystemTime) -> i64 {
-    time.duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
-fn from_millis(ms: i64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0))
 }
 
 fn to_i64(n: usize) -> i64 {
@@ -145,12 +205,26 @@ fn delivery(row: &Row) -> Result<StoredDelivery, InboxError> {
     })
 }
 
-impl Inbox for PostgresInbox {
-    async fn store(&self, new: NewDelivery) -> Result<Stored, InboxError> {
+impl PostgresInbox {
+    async fn store_once(&self, new: NewDelivery) -> Result<Stored, InboxError> {
         let headers = serde_json::to_string(&new.headers).map_err(InboxError::storage)?;
-        let received = millis(new.received_at);
-        let since = millis(new.received_at.checked_sub(new.dedup_window).unwrap_or(UNIX_EPOCH));
+        let window = delay_ms(new.dedup_window);
         let mut client = self.client().await?;
+        if let Some(reason) = &new.rejected {
+            // Kept as it came, with why it was refused; no duplicate check.
+            let row = client
+                .query_one(
+                    &format!(
+                        "INSERT INTO dealpos_webhook_inbox
+                     (kind, body, headers, content_hash, received_at, available_at, status, last_error, finished_at)
+                     VALUES ($1, $2, $3, $4, {NOW_MS}, {NOW_MS}, 'rejected', $5, {NOW_MS}) RETURNING id"
+                    ),
+                    &[&new.kind, &new.body.as_ref(), &headers, &new.content_hash, reason],
+                )
+                .await
+                .map_err(InboxError::storage)?;
+            return Ok(Stored::New(row.try_get(0).map_err(InboxError::storage)?));
+        }
         let tx = client.transaction().await.map_err(InboxError::storage)?;
         // Serialises deliveries of one (kind, hash) across every receiver,
         // so two racing copies cannot both see "no original".
@@ -160,9 +234,12 @@ impl Inbox for PostgresInbox {
             .map_err(InboxError::storage)?;
         let original = tx
             .query_opt(
-                "SELECT id FROM dealpos_webhook_inbox
-                 WHERE kind = $1 AND content_hash = $2 AND received_at >= $3 ORDER BY id LIMIT 1",
-                &[&new.kind, &new.content_hash, &since],
+                &format!(
+                    "SELECT id FROM dealpos_webhook_inbox
+                     WHERE kind = $1 AND content_hash = $2 AND received_at >= {NOW_MS} - $3 AND status <> 'rejected'
+                     ORDER BY id LIMIT 1"
+                ),
+                &[&new.kind, &new.content_hash, &window],
             )
             .await
             .map_err(InboxError::storage)?;
@@ -177,10 +254,12 @@ impl Inbox for PostgresInbox {
             None => {
                 let row = tx
                     .query_one(
-                        "INSERT INTO dealpos_webhook_inbox
-                         (kind, body, headers, content_hash, received_at, available_at)
-                         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-                        &[&new.kind, &new.body.as_ref(), &headers, &new.content_hash, &received],
+                        &format!(
+                            "INSERT INTO dealpos_webhook_inbox
+                             (kind, body, headers, content_hash, received_at, available_at)
+                             VALUES ($1, $2, $3, $4, {NOW_MS}, {NOW_MS}) RETURNING id"
+                        ),
+                        &[&new.kind, &new.body.as_ref(), &headers, &new.content_hash],
                     )
                     .await
                     .map_err(InboxError::storage)?;
@@ -191,44 +270,98 @@ impl Inbox for PostgresInbox {
         Ok(stored)
     }
 
-    async fn claim(&self, limit: usize, lease: Duration) -> Result<Vec<StoredDelivery>, InboxError> {
-        let now = SystemTime::now();
+    async fn claim_once(
+        &self,
+        limit: usize,
+        lease: Duration,
+        max_attempts: u32,
+    ) -> Result<Vec<StoredDelivery>, InboxError> {
+        let max = i32::try_from(max_attempts).unwrap_or(i32::MAX);
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(InboxError::storage)?;
+        // Attempts that never reported back count: past the limit, the
+        // delivery is failed here rather than claimed forever.
+        let abandoned = tx
+            .execute(
+                &format!(
+                    "UPDATE dealpos_webhook_inbox
+                     SET status = 'failed', finished_at = {NOW_MS},
+                         last_error = COALESCE(last_error || '; ', '') || $2
+                     WHERE status = 'pending' AND available_at <= {NOW_MS} AND attempts >= $1"
+                ),
+                &[&max, &abandoned_reason(max_attempts)],
+            )
+            .await
+            .map_err(InboxError::storage)?;
+        if abandoned > 0 {
+            tracing::error!(abandoned, max_attempts, "webhook deliveries failed: attempts exhausted");
+        }
         let sql = format!(
-            "UPDATE dealpos_webhook_inbox SET attempts = attempts + 1, available_at = $1
+            "UPDATE dealpos_webhook_inbox SET attempts = attempts + 1, available_at = {NOW_MS} + $1
              WHERE id IN (SELECT id FROM dealpos_webhook_inbox
-                          WHERE status = 'pending' AND available_at <= $2
-                          ORDER BY available_at, id LIMIT $3
+                          WHERE status = 'pending' AND available_at <= {NOW_MS} AND attempts < $3
+                          ORDER BY available_at, id LIMIT $2
                           FOR UPDATE SKIP LOCKED)
              RETURNING {COLUMNS}"
         );
-        let rows = self.query(&sql, &[&millis(now + lease), &millis(now), &to_i64(limit)]).await?;
+        let rows = tx.query(&sql, &[&delay_ms(lease), &to_i64(limit), &max]).await.map_err(InboxError::storage)?;
+        tx.commit().await.map_err(InboxError::storage)?;
         let mut claimed = rows.iter().map(delivery).collect::<Result<Vec<_>, _>>()?;
         claimed.sort_by_key(|d| d.id);
         Ok(claimed)
     }
+}
 
-    async fn complete(&self, id: i64) -> Result<(), InboxError> {
-        let sql = "UPDATE dealpos_webhook_inbox SET status = 'done', finished_at = $2 WHERE id = $1";
-        self.execute(sql, &[&id, &millis(SystemTime::now())]).await.map(drop)
+impl Inbox for PostgresInbox {
+    async fn store(&self, new: NewDelivery) -> Result<Stored, InboxError> {
+        match self.store_once(new.clone()).await {
+            // Not committed, or committed with the answer lost: either way a
+            // second try is safe (the duplicate check finds the first; a
+            // rejected one may then be kept twice, never lost).
+            Err(error) if closed(&error) => self.store_once(new).await,
+            other => other,
+        }
     }
 
-    async fn retry_at(&self, id: i64, error: &str, at: SystemTime) -> Result<(), InboxError> {
-        let sql = "UPDATE dealpos_webhook_inbox SET available_at = $2, last_error = $3
-                   WHERE id = $1 AND status = 'pending'";
-        self.execute(sql, &[&id, &millis(at), &error]).await.map(drop)
+    async fn claim(&self, limit: usize, lease: Duration, max_attempts: u32) -> Result<Vec<StoredDelivery>, InboxError> {
+        match self.claim_once(limit, lease, max_attempts).await {
+            // A claim lost with its answer runs out with its lease.
+            Err(error) if closed(&error) => self.claim_once(limit, lease, max_attempts).await,
+            other => other,
+        }
+    }
+
+    async fn complete(&self, id: i64) -> Result<(), InboxError> {
+        let sql = format!(
+            "UPDATE dealpos_webhook_inbox SET status = 'done', finished_at = {NOW_MS}
+             WHERE id = $1 AND status IN ('pending', 'failed')"
+        );
+        self.execute(&sql, &[&id]).await.map(drop)
+    }
+
+    async fn retry_after(&self, id: i64, error: &str, delay: Duration) -> Result<(), InboxError> {
+        let sql = format!(
+            "UPDATE dealpos_webhook_inbox SET available_at = {NOW_MS} + $2, last_error = $3
+             WHERE id = $1 AND status = 'pending'"
+        );
+        self.execute(&sql, &[&id, &delay_ms(delay), &error]).await.map(drop)
     }
 
     async fn fail(&self, id: i64, error: &str) -> Result<(), InboxError> {
-        let sql = "UPDATE dealpos_webhook_inbox SET status = 'failed', last_error = $2, finished_at = $3
-                   WHERE id = $1";
-        self.execute(sql, &[&id, &error, &millis(SystemTime::now())]).await.map(drop)
+        let sql = format!(
+            "UPDATE dealpos_webhook_inbox SET status = 'failed', last_error = $2, finished_at = {NOW_MS}
+             WHERE id = $1 AND status IN ('pending', 'failed')"
+        );
+        self.execute(&sql, &[&id, &error]).await.map(drop)
     }
 
     async fn replay(&self, id: i64) -> Result<bool, InboxError> {
-        let sql = "UPDATE dealpos_webhook_inbox
-                   SET status = 'pending', attempts = 0, available_at = $2, finished_at = NULL
-                   WHERE id = $1 AND status IN ('failed', 'done')";
-        Ok(self.execute(sql, &[&id, &millis(SystemTime::now())]).await? == 1)
+        let sql = format!(
+            "UPDATE dealpos_webhook_inbox
+             SET status = 'pending', attempts = 0, available_at = {NOW_MS}, finished_at = NULL
+             WHERE id = $1 AND status IN ('failed', 'rejected', 'done')"
+        );
+        Ok(self.execute(&sql, &[&id]).await? == 1)
     }
 
     async fn get(&self, id: i64) -> Result<Option<StoredDelivery>, InboxError> {
@@ -247,24 +380,29 @@ impl Inbox for PostgresInbox {
         for row in rows {
             let status: String = row.try_get(0).map_err(InboxError::storage)?;
             let n: i64 = row.try_get(1).map_err(InboxError::storage)?;
-            let n = u64::try_from(n).unwrap_or(0);
-            match Status::from_name(&status) {
-                Some(Status::Pending) => counts.pending = n,
-                Some(Status::Done) => counts.done = n,
-                Some(Status::Failed) => counts.failed = n,
-                None => return Err(InboxError::Corrupt(format!("status `{status}`"))),
-            }
+            counts.set(&status, u64::try_from(n).unwrap_or(0))?;
         }
         Ok(counts)
     }
 
-    async fn next_due(&self) -> Result<Option<SystemTime>, InboxError> {
-        let rows =
-            self.query("SELECT MIN(available_at) FROM dealpos_webhook_inbox WHERE status = 'pending'", &[]).await?;
+    async fn purge(&self, older_than: Duration, statuses: &[Status]) -> Result<u64, InboxError> {
+        let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+        let sql = format!(
+            "DELETE FROM dealpos_webhook_inbox
+             WHERE status = ANY($1) AND COALESCE(finished_at, received_at) <= {NOW_MS} - $2"
+        );
+        self.execute(&sql, &[&names, &delay_ms(older_than)]).await
+    }
+
+    async fn next_due(&self) -> Result<Option<Duration>, InboxError> {
+        let sql = format!(
+            "SELECT GREATEST(MIN(available_at) - {NOW_MS}, 0) FROM dealpos_webhook_inbox WHERE status = 'pending'"
+        );
+        let rows = self.query(&sql, &[]).await?;
         let due: Option<i64> = match rows.first() {
             Some(row) => row.try_get(0).map_err(InboxError::storage)?,
             None => None,
         };
-        Ok(due.map(from_millis))
+        Ok(due.map(|ms| Duration::from_millis(u64::try_from(ms).unwrap_or(0))))
     }
 }

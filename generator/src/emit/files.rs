@@ -88,6 +88,13 @@ struct WebhookReceiverExample<'a> {
     crate_ident: &'a str,
 }
 
+#[derive(Template)]
+#[template(path = "examples/inbox.rs", escape = "none")]
+struct InboxExample<'a> {
+    name: &'a str,
+    crate_ident: &'a str,
+}
+
 /// When a runtime file is part of the generated crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum When {
@@ -246,6 +253,9 @@ pub fn fixed(info: &CrateInfo, modules: &[Module], features: &Features) -> Resul
         let text = render("examples/webhook_receiver.rs", &example)?;
         let head = header("//", "templates/examples/webhook_receiver.rs");
         out.insert("examples/webhook_receiver.rs".into(), format!("{head}\n{text}"));
+        let text = render("examples/inbox.rs", &InboxExample { name: &info.name, crate_ident: &crate_ident })?;
+        let head = header("//", "templates/examples/inbox.rs");
+        out.insert("examples/inbox.rs".into(), format!("{head}\n{text}"));
     }
     for file in RUNTIME_FILES.iter().filter(|f| f.when == When::Always || receiver) {
         let head = header("//", &format!("templates/runtime/{}", file.path));
