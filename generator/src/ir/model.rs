@@ -296,6 +296,12 @@ impl Response {
 }
 
 impl Operation {
+    /// Whether the client may send it again after an unknown outcome: the
+    /// description's `x-dealpos-repeatable`, else what the method promises.
+    pub fn repeatable(&self) -> bool {
+        self.dealpos.repeatable.unwrap_or(self.method.idempotent())
+    }
+
     /// The body type of the first success response: what `send()` returns.
     pub fn answer(&self) -> Option<&TypeRef> {
         self.responses.iter().find(|r| r.success()).and_then(|r| r.body.as_ref())
@@ -359,6 +365,10 @@ pub struct DealposNotes {
     pub post_twin_of: Option<String>,
     /// `deprecated: true`.
     pub deprecated: bool,
+    /// `x-dealpos-repeatable`: whether sending it twice has the effect of
+    /// sending it once, when the description says (an overlay decides it per
+    /// PUT/DELETE action); `None` leaves it to the method.
+    pub repeatable: Option<bool>,
 }
 
 /// How a paged operation pages.
@@ -370,6 +380,9 @@ pub struct Paging {
     pub size: String,
     /// The envelope field holding the items; empty for a bare array.
     pub items: String,
+    /// The envelope field announcing the total (`TotalCount`, the default);
+    /// used only when the envelope has an integer field of that name.
+    pub total: String,
 }
 
 /// A path, query, header or cookie parameter.
