@@ -90,10 +90,10 @@ impl TokenCache {
             return Ok(token.value.clone());
         }
         // A fetch that failed while this task waited is this task's answer too.
-        if let Some((number, error)) = &slot.failed {
-            if *number > before {
-                return Err(share(error));
-            }
+        if let Some((number, error)) = &slot.failed
+            && *number > before
+        {
+            return Err(share(error));
         }
         let result = fetch().await;
         let number = self.ended.fetch_add(1, Ordering::SeqCst) + 1;

@@ -80,10 +80,10 @@ impl Deadline {
 
     /// Sleeps `wait`, unless that would end after the deadline.
     async fn sleep(self, operation: &'static str, wait: Duration) -> Result<(), Error> {
-        if let (Some(left), Some((_, deadline))) = (self.left(), self.0) {
-            if wait >= left {
-                return Err(Error::Deadline { operation, deadline });
-            }
+        if let (Some(left), Some((_, deadline))) = (self.left(), self.0)
+            && wait >= left
+        {
+            return Err(Error::Deadline { operation, deadline });
         }
         tokio::time::sleep(wait).await;
         Ok(())

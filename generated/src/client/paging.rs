@@ -149,10 +149,11 @@ impl Stop {
                 None => Ok(true),
             };
         }
-        if let (Some((first, last)), Some(f), Some(l)) = (previous, list.first(), list.last()) {
-            if first == f && last == l {
-                return fault(PagingFault::RepeatedPage);
-            }
+        if let (Some((first, last)), Some(f), Some(l)) = (previous, list.first(), list.last())
+            && first == f
+            && last == l
+        {
+            return fault(PagingFault::RepeatedPage);
         }
         self.items += n as u64;
         let complete = match (total.filter(|_| self.from_start), self.served) {

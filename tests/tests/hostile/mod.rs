@@ -15,6 +15,7 @@ use dealpos::receiver::axum;
 use dealpos::receiver::axum::body::Body;
 use dealpos::receiver::axum::extract::{Request, State};
 use dealpos::receiver::axum::http::{HeaderMap, HeaderValue, Response, StatusCode};
+use futures_util::StreamExt as _;
 use serde_json::{Value, json};
 
 /// The app's secret as the tests configure it; no rendered error may contain `SECRET`.
@@ -177,10 +178,10 @@ fn payment_methods(shared: &Shared, echo: &str) -> Response<Body> {
         let message = format!("{echo} {}", "x".repeat(64 * 1024));
         return json_response(400, &json!({"title": "Bad Request", "Message": message}));
     }
-    if let Some((_, headers)) = &s.too_many {
-        if shared.too_many.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
-            return respond(429, headers, Body::from(r#"{"Message": "Too Many Requests"}"#));
-        }
+    if let Some((_, headers)) = &s.too_many
+        && shared.too_many.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok()
+    {
+        return respond(429, headers, Body::from(r#"{"Message": "Too Many Requests"}"#));
     }
     let methods = json!([{"ID": 1, "Name": "Cash", "Type": 0}, {"ID": 2, "Name": "Card", "Type": 1}]).to_string();
     if shared.stalls.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
@@ -195,8 +196,6 @@ fn payment_methods(shared: &Shared, echo: &str) -> Response<Body> {
     response.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
     response
 }
-
-use futures_util::StreamExt as _;
 
 /// One page of the paged lists, after the switches.
 fn page(s: &Switches, query: &str, envelope: fn(Vec<Value>, usize) -> Value, list: &str) -> Response<Body> {
