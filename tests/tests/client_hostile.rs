@@ -287,3 +287,18 @@ async fn a_cold_start_over_budget_sends_no_burst() {
     let most = most_in_any(&seen, budget.window - Duration::from_millis(100));
     assert!(most <= 3, "{most} requests in one window of a budget of 3");
 }
+
+#[test]
+fn generated_types_holding_credentials_redact_them_in_debug() {
+    let request: dealpos::models::TokenRequest =
+        serde_json::from_value(json!({"client_id": "app", "client_secret": hostile::CLIENT_SECRET})).unwrap();
+    let answer: dealpos::models::TokenResponse =
+        serde_json::from_value(json!({"access_token": "tok-SECRET-0", "token_type": "Bearer", "expires_in": 60}))
+            .unwrap();
+    let shown = format!("{request:?} {answer:?} {request:#?}");
+    assert!(!shown.contains("SECRET"), "{shown}");
+    assert!(
+        shown.contains("client_id: \"app\"") && shown.contains("expires_in: Some(60)"),
+        "the rest is shown: {shown}"
+    );
+}

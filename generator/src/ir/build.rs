@@ -357,6 +357,7 @@ impl<'a> Builder<'a> {
                 required: required.contains(wire),
                 nullable,
                 boxed: false,
+                secret: prop.get("x-dealpos-secret").and_then(Value::as_bool).unwrap_or(false),
             });
         }
         fields

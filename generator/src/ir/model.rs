@@ -110,6 +110,9 @@ pub struct Field {
     pub nullable: bool,
     /// Needs a `Box` to break a cycle of structs.
     pub boxed: bool,
+    /// `x-dealpos-secret: true`: its value is a credential, never shown by
+    /// `Debug` (the type's `Debug` is written by hand, the value redacted).
+    pub secret: bool,
 }
 
 /// Representation of an enum's values.
