@@ -116,6 +116,8 @@ pub const TIMESTAMP: Item = Item::new("Timestamp", Kind::Struct);
 pub const NULLABLE: Item = Item::new("Nullable", Kind::Enum);
 /// `Nullable::is_absent`: their `skip_serializing_if`.
 pub const NULLABLE_IS_ABSENT: Item = Item::new("Nullable::is_absent", Kind::Method);
+/// `Nullable::into_option`: a nullable list field of a paged answer.
+pub const NULLABLE_INTO_OPTION: Item = Item::new("Nullable::into_option", Kind::Method);
 /// The `decode` module.
 pub const DECODE: Item = Item::new("decode", Kind::Module);
 /// `decode::from_slice`: webhook parsing and the examples' round trips.
@@ -150,12 +152,17 @@ pub const PATH_PARAM: Item = Item::new("client::path_param", Kind::Fn);
 pub const PAGING: Item = Item::new("client::Paging", Kind::Struct);
 /// `Paging::apply(request, page, size)`.
 pub const PAGING_APPLY: Item = Item::new("client::Paging::apply", Kind::Method);
-/// `client::paginate(client, request, paging, first, size, extract)`: the item stream.
+/// `client::paginate(client, request, paging, first, size, extract)`: the item stream
+/// (`request` is a `Result`, so a request that cannot be built is the stream's one error).
 pub const PAGINATE: Item = Item::new("client::paginate", Kind::Fn);
 /// `client::Error`: what every operation returns.
 pub const CLIENT_ERROR: Item = Item::new("client::Error", Kind::Enum);
-/// `client::Error::Config`: a body that does not encode.
-pub const CLIENT_ERROR_CONFIG: Item = Item::new("client::Error::Config", Kind::Variant);
+/// `client::Error::Encode { operation, message }`: a body that does not encode.
+pub const CLIENT_ERROR_ENCODE: Item = Item::new("client::Error::Encode", Kind::Variant);
+/// `client::Page::new(items, total)`: one page's items (`None` when the list field is missing) and `TotalCount`.
+pub const PAGE_NEW: Item = Item::new("client::Page::new", Kind::Method);
+/// `client::Items<T>`: what `items()` returns, a stream with its progress.
+pub const ITEMS_STREAM: Item = Item::new("client::Items", Kind::Struct);
 
 /// Every runtime item generated code names.
 pub const ITEMS: &[Item] = &[
@@ -163,6 +170,7 @@ pub const ITEMS: &[Item] = &[
     TIMESTAMP,
     NULLABLE,
     NULLABLE_IS_ABSENT,
+    NULLABLE_INTO_OPTION,
     DECODE,
     DECODE_FROM_SLICE,
     DECODE_ERROR,
@@ -182,7 +190,9 @@ pub const ITEMS: &[Item] = &[
     PAGING_APPLY,
     PAGINATE,
     CLIENT_ERROR,
-    CLIENT_ERROR_CONFIG,
+    CLIENT_ERROR_ENCODE,
+    PAGE_NEW,
+    ITEMS_STREAM,
 ];
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 #[allow(unused_imports)]
 use super::*;
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TokenRequest {
     /// Client ID of the API user.
     pub client_id: String,
@@ -11,7 +11,16 @@ pub struct TokenRequest {
     pub client_secret: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl ::std::fmt::Debug for TokenRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TokenRequest")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TokenResponse {
     /// Bearer token (a JWT) to send as `Authorization: Bearer <access_token>`.
@@ -35,4 +44,15 @@ pub struct TokenResponse {
         skip_serializing_if = "Option::is_none",
     )]
     pub expired_at: Option<crate::Timestamp>,
+}
+
+impl ::std::fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("access_token", &"[redacted]")
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field("expired_at", &self.expired_at)
+            .finish()
+    }
 }

@@ -104,7 +104,10 @@ impl<'a> ListCategories<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "listCategories",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -137,7 +140,10 @@ impl<'a> UpdateCategory<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "updateCategory",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -170,7 +176,10 @@ impl<'a> CreateCategory<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "createCategory",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -203,7 +212,10 @@ impl<'a> DeleteCategory<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "deleteCategory",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -238,7 +250,10 @@ impl<'a> GetCategoryById<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "getCategoryById",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)

@@ -188,6 +188,7 @@ impl<'a> ListCustomers<'a> {
             page: "PageNumber",
             size: "PageSize",
             in_body: false,
+            items: "",
         }
             .apply(
                 &request,
@@ -206,46 +207,33 @@ impl<'a> ListCustomers<'a> {
         self.page_size = Some(size);
         self
     }
-    /// Every item of every page from `page` on, fetched as the stream is read;
-    /// it ends on an empty page or one shorter than the page size.
-    pub fn items(
-        self,
-    ) -> impl futures_util::Stream<
-        Item = Result<crate::models::CustomerListItem, crate::client::Error>,
-    > + 'a {
+    /// Every item of every page from `page` on, fetched as the stream is read.
+    /// It ends only where the list does (an empty page, `TotalCount`, or a page
+    /// shorter than the size the server serves) and fails rather than end early
+    /// (a repeated page, too many pages, an answer without its list);
+    /// `progress()` tells how far it has got.
+    pub fn items(self) -> crate::client::Items<crate::models::CustomerListItem> {
         let paging = crate::client::Paging {
             page: "PageNumber",
             size: "PageSize",
             in_body: false,
+            items: "",
         };
         let size = self.page_size.unwrap_or_else(|| self.client.page_size());
         let first = self.page.unwrap_or(1);
-        let client = self.client.clone();
-        let request = self.request();
-        futures_util::StreamExt::flat_map(
-            futures_util::stream::iter(Some(request)),
-            move |request| match request {
-                Ok(request) => {
-                    futures_util::future::Either::Left(
-                        crate::client::paginate(
-                            client.clone(),
-                            request,
-                            paging,
-                            first,
-                            size,
-                            |page: Vec<crate::models::CustomerListItem>| page,
-                        ),
-                    )
-                }
-                Err(e) => {
-                    futures_util::future::Either::Right(
-                        futures_util::stream::iter(Some(Err(e))),
-                    )
-                }
-            },
+        crate::client::paginate(
+            self.client.clone(),
+            self.request(),
+            paging,
+            first,
+            size,
+            |page: Vec<crate::models::CustomerListItem>| crate::client::Page::new(
+                Some(page),
+                None,
+            ),
         )
     }
-    /// Every item of every page, collected.
+    /// Every item of every page, collected: the whole list or an error.
     pub async fn collect_all(
         self,
     ) -> Result<Vec<crate::models::CustomerListItem>, crate::client::Error> {
@@ -267,7 +255,10 @@ impl<'a> ListCustomers<'a> {
         request.query("To", &self.to);
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "listCustomers",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -300,7 +291,10 @@ impl<'a> UpdateCustomerByEmail<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "updateCustomerByEmail",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -333,7 +327,10 @@ impl<'a> CreateCustomer<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "createCustomer",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -394,7 +391,10 @@ impl<'a> UpdateCustomerAppLastSignInById<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "updateCustomerAppLastSignInById",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -455,7 +455,10 @@ impl<'a> UpdateCustomerByCode<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "updateCustomerByCode",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -488,7 +491,10 @@ impl<'a> UpdateCustomerById<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "updateCustomerById",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -523,7 +529,10 @@ impl<'a> SuspendCustomer<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "suspendCustomer",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -558,7 +567,10 @@ impl<'a> UnsuspendCustomer<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "unsuspendCustomer",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)

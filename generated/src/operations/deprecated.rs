@@ -82,7 +82,10 @@ impl<'a> GetCustomerByEmail<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "getCustomerByEmail",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -117,7 +120,10 @@ impl<'a> ListVariantIdsByListCode<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "listVariantIdsByListCode",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -152,7 +158,10 @@ impl<'a> ListVariantIdsByListCodeDiscontinued<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "listVariantIdsByListCodeDiscontinued",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)

@@ -96,7 +96,10 @@ impl<'a> UpdateAdjustmentSet<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "updateAdjustmentSet",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -136,7 +139,10 @@ impl<'a> CreateAdjustment<'a> {
         request.header("CreateWhenQuantityMatch", &self.create_when_quantity_match);
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "createAdjustment",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)

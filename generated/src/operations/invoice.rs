@@ -306,11 +306,14 @@ impl<'a> VoidInvoice<'a> {
             "voidInvoice",
             "PUT",
             String::new(),
-            true,
+            false,
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "voidInvoice",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -341,11 +344,14 @@ impl<'a> RestoreInvoice<'a> {
             "restoreInvoice",
             "PUT",
             String::new(),
-            true,
+            false,
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "restoreInvoice",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -380,7 +386,10 @@ impl<'a> EraseInvoice<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "eraseInvoice",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -415,7 +424,10 @@ impl<'a> UpdateInvoice<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "updateInvoice",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -464,7 +476,10 @@ impl<'a> CreateInvoice<'a> {
         request.header("WriteOff", &self.write_off);
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "createInvoice",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -497,7 +512,10 @@ impl<'a> DeleteInvoice<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "deleteInvoice",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -524,6 +542,7 @@ impl<'a> ListInvoicesMultipleOutlet<'a> {
             page: "PageNumber",
             size: "PageSize",
             in_body: true,
+            items: "",
         }
             .apply(
                 &request,
@@ -542,46 +561,33 @@ impl<'a> ListInvoicesMultipleOutlet<'a> {
         self.page_size = Some(size);
         self
     }
-    /// Every item of every page from `page` on, fetched as the stream is read;
-    /// it ends on an empty page or one shorter than the page size.
-    pub fn items(
-        self,
-    ) -> impl futures_util::Stream<
-        Item = Result<crate::models::InvoiceSummary, crate::client::Error>,
-    > + 'a {
+    /// Every item of every page from `page` on, fetched as the stream is read.
+    /// It ends only where the list does (an empty page, `TotalCount`, or a page
+    /// shorter than the size the server serves) and fails rather than end early
+    /// (a repeated page, too many pages, an answer without its list);
+    /// `progress()` tells how far it has got.
+    pub fn items(self) -> crate::client::Items<crate::models::InvoiceSummary> {
         let paging = crate::client::Paging {
             page: "PageNumber",
             size: "PageSize",
             in_body: true,
+            items: "",
         };
         let size = self.page_size.unwrap_or_else(|| self.client.page_size());
         let first = self.page.unwrap_or(1);
-        let client = self.client.clone();
-        let request = self.request();
-        futures_util::StreamExt::flat_map(
-            futures_util::stream::iter(Some(request)),
-            move |request| match request {
-                Ok(request) => {
-                    futures_util::future::Either::Left(
-                        crate::client::paginate(
-                            client.clone(),
-                            request,
-                            paging,
-                            first,
-                            size,
-                            |page: Vec<crate::models::InvoiceSummary>| page,
-                        ),
-                    )
-                }
-                Err(e) => {
-                    futures_util::future::Either::Right(
-                        futures_util::stream::iter(Some(Err(e))),
-                    )
-                }
-            },
+        crate::client::paginate(
+            self.client.clone(),
+            self.request(),
+            paging,
+            first,
+            size,
+            |page: Vec<crate::models::InvoiceSummary>| crate::client::Page::new(
+                Some(page),
+                None,
+            ),
         )
     }
-    /// Every item of every page, collected.
+    /// Every item of every page, collected: the whole list or an error.
     pub async fn collect_all(
         self,
     ) -> Result<Vec<crate::models::InvoiceSummary>, crate::client::Error> {
@@ -599,7 +605,10 @@ impl<'a> ListInvoicesMultipleOutlet<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "listInvoicesMultipleOutlet",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -632,6 +641,7 @@ impl<'a> ListInvoicesMultipleOutletWithVariant<'a> {
             page: "PageNumber",
             size: "PageSize",
             in_body: true,
+            items: "",
         }
             .apply(
                 &request,
@@ -650,46 +660,33 @@ impl<'a> ListInvoicesMultipleOutletWithVariant<'a> {
         self.page_size = Some(size);
         self
     }
-    /// Every item of every page from `page` on, fetched as the stream is read;
-    /// it ends on an empty page or one shorter than the page size.
-    pub fn items(
-        self,
-    ) -> impl futures_util::Stream<
-        Item = Result<crate::models::InvoiceWithVariant, crate::client::Error>,
-    > + 'a {
+    /// Every item of every page from `page` on, fetched as the stream is read.
+    /// It ends only where the list does (an empty page, `TotalCount`, or a page
+    /// shorter than the size the server serves) and fails rather than end early
+    /// (a repeated page, too many pages, an answer without its list);
+    /// `progress()` tells how far it has got.
+    pub fn items(self) -> crate::client::Items<crate::models::InvoiceWithVariant> {
         let paging = crate::client::Paging {
             page: "PageNumber",
             size: "PageSize",
             in_body: true,
+            items: "",
         };
         let size = self.page_size.unwrap_or_else(|| self.client.page_size());
         let first = self.page.unwrap_or(1);
-        let client = self.client.clone();
-        let request = self.request();
-        futures_util::StreamExt::flat_map(
-            futures_util::stream::iter(Some(request)),
-            move |request| match request {
-                Ok(request) => {
-                    futures_util::future::Either::Left(
-                        crate::client::paginate(
-                            client.clone(),
-                            request,
-                            paging,
-                            first,
-                            size,
-                            |page: Vec<crate::models::InvoiceWithVariant>| page,
-                        ),
-                    )
-                }
-                Err(e) => {
-                    futures_util::future::Either::Right(
-                        futures_util::stream::iter(Some(Err(e))),
-                    )
-                }
-            },
+        crate::client::paginate(
+            self.client.clone(),
+            self.request(),
+            paging,
+            first,
+            size,
+            |page: Vec<crate::models::InvoiceWithVariant>| crate::client::Page::new(
+                Some(page),
+                None,
+            ),
         )
     }
-    /// Every item of every page, collected.
+    /// Every item of every page, collected: the whole list or an error.
     pub async fn collect_all(
         self,
     ) -> Result<Vec<crate::models::InvoiceWithVariant>, crate::client::Error> {
@@ -708,7 +705,10 @@ impl<'a> ListInvoicesMultipleOutletWithVariant<'a> {
         request.header("IncludePayments", &self.include_payments);
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "listInvoicesMultipleOutletWithVariant",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -733,6 +733,7 @@ impl<'a> ListInvoicesMultipleOutletWithTotalCount<'a> {
             page: "PageNumber",
             size: "PageSize",
             in_body: true,
+            items: "Data",
         }
             .apply(
                 &request,
@@ -751,51 +752,35 @@ impl<'a> ListInvoicesMultipleOutletWithTotalCount<'a> {
         self.page_size = Some(size);
         self
     }
-    /// Every item of every page from `page` on, fetched as the stream is read;
-    /// it ends on an empty page or one shorter than the page size.
+    /// Every item of every page from `page` on, fetched as the stream is read.
+    /// It ends only where the list does (an empty page, `TotalCount`, or a page
+    /// shorter than the size the server serves) and fails rather than end early
+    /// (a repeated page, too many pages, an answer without its list);
+    /// `progress()` tells how far it has got.
     pub fn items(
         self,
-    ) -> impl futures_util::Stream<
-        Item = Result<
-            ::std::collections::BTreeMap<String, serde_json::Value>,
-            crate::client::Error,
-        >,
-    > + 'a {
+    ) -> crate::client::Items<::std::collections::BTreeMap<String, serde_json::Value>> {
         let paging = crate::client::Paging {
             page: "PageNumber",
             size: "PageSize",
             in_body: true,
+            items: "Data",
         };
         let size = self.page_size.unwrap_or_else(|| self.client.page_size());
         let first = self.page.unwrap_or(1);
-        let client = self.client.clone();
-        let request = self.request();
-        futures_util::StreamExt::flat_map(
-            futures_util::stream::iter(Some(request)),
-            move |request| match request {
-                Ok(request) => {
-                    futures_util::future::Either::Left(
-                        crate::client::paginate(
-                            client.clone(),
-                            request,
-                            paging,
-                            first,
-                            size,
-                            |page: crate::models::InvoicePage| {
-                                page.data.unwrap_or_default()
-                            },
-                        ),
-                    )
-                }
-                Err(e) => {
-                    futures_util::future::Either::Right(
-                        futures_util::stream::iter(Some(Err(e))),
-                    )
-                }
-            },
+        crate::client::paginate(
+            self.client.clone(),
+            self.request(),
+            paging,
+            first,
+            size,
+            |page: crate::models::InvoicePage| crate::client::Page::new(
+                page.data,
+                page.total_count,
+            ),
         )
     }
-    /// Every item of every page, collected.
+    /// Every item of every page, collected: the whole list or an error.
     pub async fn collect_all(
         self,
     ) -> Result<
@@ -816,7 +801,10 @@ impl<'a> ListInvoicesMultipleOutletWithTotalCount<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "listInvoicesMultipleOutletWithTotalCount",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -843,6 +831,7 @@ impl<'a> ListInvoicesReturn<'a> {
             page: "PageNumber",
             size: "PageSize",
             in_body: true,
+            items: "",
         }
             .apply(
                 &request,
@@ -861,46 +850,33 @@ impl<'a> ListInvoicesReturn<'a> {
         self.page_size = Some(size);
         self
     }
-    /// Every item of every page from `page` on, fetched as the stream is read;
-    /// it ends on an empty page or one shorter than the page size.
-    pub fn items(
-        self,
-    ) -> impl futures_util::Stream<
-        Item = Result<crate::models::InvoiceReturn, crate::client::Error>,
-    > + 'a {
+    /// Every item of every page from `page` on, fetched as the stream is read.
+    /// It ends only where the list does (an empty page, `TotalCount`, or a page
+    /// shorter than the size the server serves) and fails rather than end early
+    /// (a repeated page, too many pages, an answer without its list);
+    /// `progress()` tells how far it has got.
+    pub fn items(self) -> crate::client::Items<crate::models::InvoiceReturn> {
         let paging = crate::client::Paging {
             page: "PageNumber",
             size: "PageSize",
             in_body: true,
+            items: "",
         };
         let size = self.page_size.unwrap_or_else(|| self.client.page_size());
         let first = self.page.unwrap_or(1);
-        let client = self.client.clone();
-        let request = self.request();
-        futures_util::StreamExt::flat_map(
-            futures_util::stream::iter(Some(request)),
-            move |request| match request {
-                Ok(request) => {
-                    futures_util::future::Either::Left(
-                        crate::client::paginate(
-                            client.clone(),
-                            request,
-                            paging,
-                            first,
-                            size,
-                            |page: Vec<crate::models::InvoiceReturn>| page,
-                        ),
-                    )
-                }
-                Err(e) => {
-                    futures_util::future::Either::Right(
-                        futures_util::stream::iter(Some(Err(e))),
-                    )
-                }
-            },
+        crate::client::paginate(
+            self.client.clone(),
+            self.request(),
+            paging,
+            first,
+            size,
+            |page: Vec<crate::models::InvoiceReturn>| crate::client::Page::new(
+                Some(page),
+                None,
+            ),
         )
     }
-    /// Every item of every page, collected.
+    /// Every item of every page, collected: the whole list or an error.
     pub async fn collect_all(
         self,
     ) -> Result<Vec<crate::models::InvoiceReturn>, crate::client::Error> {
@@ -918,7 +894,10 @@ impl<'a> ListInvoicesReturn<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "listInvoicesReturn",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -943,6 +922,7 @@ impl<'a> ListInvoicesWithTotalCount<'a> {
             page: "PageNumber",
             size: "PageSize",
             in_body: true,
+            items: "Data",
         }
             .apply(
                 &request,
@@ -961,51 +941,35 @@ impl<'a> ListInvoicesWithTotalCount<'a> {
         self.page_size = Some(size);
         self
     }
-    /// Every item of every page from `page` on, fetched as the stream is read;
-    /// it ends on an empty page or one shorter than the page size.
+    /// Every item of every page from `page` on, fetched as the stream is read.
+    /// It ends only where the list does (an empty page, `TotalCount`, or a page
+    /// shorter than the size the server serves) and fails rather than end early
+    /// (a repeated page, too many pages, an answer without its list);
+    /// `progress()` tells how far it has got.
     pub fn items(
         self,
-    ) -> impl futures_util::Stream<
-        Item = Result<
-            ::std::collections::BTreeMap<String, serde_json::Value>,
-            crate::client::Error,
-        >,
-    > + 'a {
+    ) -> crate::client::Items<::std::collections::BTreeMap<String, serde_json::Value>> {
         let paging = crate::client::Paging {
             page: "PageNumber",
             size: "PageSize",
             in_body: true,
+            items: "Data",
         };
         let size = self.page_size.unwrap_or_else(|| self.client.page_size());
         let first = self.page.unwrap_or(1);
-        let client = self.client.clone();
-        let request = self.request();
-        futures_util::StreamExt::flat_map(
-            futures_util::stream::iter(Some(request)),
-            move |request| match request {
-                Ok(request) => {
-                    futures_util::future::Either::Left(
-                        crate::client::paginate(
-                            client.clone(),
-                            request,
-                            paging,
-                            first,
-                            size,
-                            |page: crate::models::InvoicePage| {
-                                page.data.unwrap_or_default()
-                            },
-                        ),
-                    )
-                }
-                Err(e) => {
-                    futures_util::future::Either::Right(
-                        futures_util::stream::iter(Some(Err(e))),
-                    )
-                }
-            },
+        crate::client::paginate(
+            self.client.clone(),
+            self.request(),
+            paging,
+            first,
+            size,
+            |page: crate::models::InvoicePage| crate::client::Page::new(
+                page.data,
+                page.total_count,
+            ),
         )
     }
-    /// Every item of every page, collected.
+    /// Every item of every page, collected: the whole list or an error.
     pub async fn collect_all(
         self,
     ) -> Result<
@@ -1026,7 +990,10 @@ impl<'a> ListInvoicesWithTotalCount<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "listInvoicesWithTotalCount",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -1059,7 +1026,10 @@ impl<'a> CreateMultipleInvoices<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "createMultipleInvoices",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -1256,7 +1226,10 @@ impl<'a> GetInvoiceIdByNumber<'a> {
         request.query("Number", &self.number);
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "getInvoiceIdByNumber",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -1351,7 +1324,10 @@ impl<'a> GetInvoiceReferenceNumbers<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "getInvoiceReferenceNumbers",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)

@@ -106,7 +106,10 @@ impl<'a> ListInvoicePaymentsByOutlet<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "listInvoicePaymentsByOutlet",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -141,7 +144,10 @@ impl<'a> CreateInvoicePayment<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "createInvoicePayment",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -172,11 +178,14 @@ impl<'a> DeleteInvoicePayment<'a> {
             "deleteInvoicePayment",
             "DELETE",
             String::new(),
-            true,
+            false,
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "deleteInvoicePayment",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -237,7 +246,10 @@ impl<'a> CreateInvoicePaymentFull<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "createInvoicePaymentFull",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)

@@ -103,7 +103,10 @@ impl<'a> GetInvoiceWriteOffByNumber<'a> {
         request.query("OutletID", &self.outlet_id);
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "getInvoiceWriteOffByNumber",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -192,11 +195,14 @@ impl<'a> WriteOffInvoice<'a> {
             "writeOffInvoice",
             "PUT",
             String::new(),
-            true,
+            false,
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "writeOffInvoice",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)

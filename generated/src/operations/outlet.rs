@@ -146,7 +146,10 @@ impl<'a> UpdateOutlet<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "updateOutlet",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -181,7 +184,10 @@ impl<'a> CreateOutlet<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "createOutlet",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)

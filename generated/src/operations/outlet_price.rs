@@ -119,7 +119,10 @@ impl<'a> UpdateOutletPrice<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "updateOutletPrice",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -152,7 +155,10 @@ impl<'a> CreateOutletPrice<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "createOutletPrice",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)

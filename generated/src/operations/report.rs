@@ -45,6 +45,7 @@ impl<'a> ListReportSalesInvoices<'a> {
             page: "PageNumber",
             size: "PageSize",
             in_body: true,
+            items: "Data",
         }
             .apply(
                 &request,
@@ -63,48 +64,33 @@ impl<'a> ListReportSalesInvoices<'a> {
         self.page_size = Some(size);
         self
     }
-    /// Every item of every page from `page` on, fetched as the stream is read;
-    /// it ends on an empty page or one shorter than the page size.
-    pub fn items(
-        self,
-    ) -> impl futures_util::Stream<
-        Item = Result<crate::models::ReportSalesInvoice, crate::client::Error>,
-    > + 'a {
+    /// Every item of every page from `page` on, fetched as the stream is read.
+    /// It ends only where the list does (an empty page, `TotalCount`, or a page
+    /// shorter than the size the server serves) and fails rather than end early
+    /// (a repeated page, too many pages, an answer without its list);
+    /// `progress()` tells how far it has got.
+    pub fn items(self) -> crate::client::Items<crate::models::ReportSalesInvoice> {
         let paging = crate::client::Paging {
             page: "PageNumber",
             size: "PageSize",
             in_body: true,
+            items: "Data",
         };
         let size = self.page_size.unwrap_or_else(|| self.client.page_size());
         let first = self.page.unwrap_or(1);
-        let client = self.client.clone();
-        let request = self.request();
-        futures_util::StreamExt::flat_map(
-            futures_util::stream::iter(Some(request)),
-            move |request| match request {
-                Ok(request) => {
-                    futures_util::future::Either::Left(
-                        crate::client::paginate(
-                            client.clone(),
-                            request,
-                            paging,
-                            first,
-                            size,
-                            |page: crate::models::ReportSalesInvoicePage| {
-                                page.data.unwrap_or_default()
-                            },
-                        ),
-                    )
-                }
-                Err(e) => {
-                    futures_util::future::Either::Right(
-                        futures_util::stream::iter(Some(Err(e))),
-                    )
-                }
-            },
+        crate::client::paginate(
+            self.client.clone(),
+            self.request(),
+            paging,
+            first,
+            size,
+            |page: crate::models::ReportSalesInvoicePage| crate::client::Page::new(
+                page.data,
+                None,
+            ),
         )
     }
-    /// Every item of every page, collected.
+    /// Every item of every page, collected: the whole list or an error.
     pub async fn collect_all(
         self,
     ) -> Result<Vec<crate::models::ReportSalesInvoice>, crate::client::Error> {
@@ -122,7 +108,10 @@ impl<'a> ListReportSalesInvoices<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "listReportSalesInvoices",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)

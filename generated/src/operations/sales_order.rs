@@ -104,7 +104,10 @@ impl<'a> CreateSalesOrder<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "createSalesOrder",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -139,7 +142,10 @@ impl<'a> DeleteSalesOrder<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "deleteSalesOrder",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -170,11 +176,14 @@ impl<'a> ConvertSalesOrderToInvoice<'a> {
             "convertSalesOrderToInvoice",
             "PUT",
             String::new(),
-            true,
+            false,
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "convertSalesOrderToInvoice",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -207,7 +216,10 @@ impl<'a> UpdateSalesOrderFields<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "updateSalesOrderFields",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -242,7 +254,10 @@ impl<'a> GetSalesOrdersByListNumber<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "getSalesOrdersByListNumber",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)

@@ -90,6 +90,7 @@ impl<'a> ListShifts<'a> {
             page: "PageNumber",
             size: "PageSize",
             in_body: true,
+            items: "",
         }
             .apply(
                 &request,
@@ -108,46 +109,33 @@ impl<'a> ListShifts<'a> {
         self.page_size = Some(size);
         self
     }
-    /// Every item of every page from `page` on, fetched as the stream is read;
-    /// it ends on an empty page or one shorter than the page size.
-    pub fn items(
-        self,
-    ) -> impl futures_util::Stream<
-        Item = Result<crate::models::ShiftListItem, crate::client::Error>,
-    > + 'a {
+    /// Every item of every page from `page` on, fetched as the stream is read.
+    /// It ends only where the list does (an empty page, `TotalCount`, or a page
+    /// shorter than the size the server serves) and fails rather than end early
+    /// (a repeated page, too many pages, an answer without its list);
+    /// `progress()` tells how far it has got.
+    pub fn items(self) -> crate::client::Items<crate::models::ShiftListItem> {
         let paging = crate::client::Paging {
             page: "PageNumber",
             size: "PageSize",
             in_body: true,
+            items: "",
         };
         let size = self.page_size.unwrap_or_else(|| self.client.page_size());
         let first = self.page.unwrap_or(1);
-        let client = self.client.clone();
-        let request = self.request();
-        futures_util::StreamExt::flat_map(
-            futures_util::stream::iter(Some(request)),
-            move |request| match request {
-                Ok(request) => {
-                    futures_util::future::Either::Left(
-                        crate::client::paginate(
-                            client.clone(),
-                            request,
-                            paging,
-                            first,
-                            size,
-                            |page: Vec<crate::models::ShiftListItem>| page,
-                        ),
-                    )
-                }
-                Err(e) => {
-                    futures_util::future::Either::Right(
-                        futures_util::stream::iter(Some(Err(e))),
-                    )
-                }
-            },
+        crate::client::paginate(
+            self.client.clone(),
+            self.request(),
+            paging,
+            first,
+            size,
+            |page: Vec<crate::models::ShiftListItem>| crate::client::Page::new(
+                Some(page),
+                None,
+            ),
         )
     }
-    /// Every item of every page, collected.
+    /// Every item of every page, collected: the whole list or an error.
     pub async fn collect_all(
         self,
     ) -> Result<Vec<crate::models::ShiftListItem>, crate::client::Error> {
@@ -165,7 +153,10 @@ impl<'a> ListShifts<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "listShifts",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -196,11 +187,14 @@ impl<'a> CloseShift<'a> {
             "closeShift",
             "PUT",
             String::new(),
-            true,
+            false,
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "closeShift",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -235,7 +229,10 @@ impl<'a> OpenShift<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "openShift",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -270,7 +267,10 @@ impl<'a> DeleteShift<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "deleteShift",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -312,6 +312,7 @@ impl<'a> ListShiftsWithTotalCount<'a> {
             page: "PageNumber",
             size: "PageSize",
             in_body: false,
+            items: "Data",
         }
             .apply(
                 &request,
@@ -330,51 +331,35 @@ impl<'a> ListShiftsWithTotalCount<'a> {
         self.page_size = Some(size);
         self
     }
-    /// Every item of every page from `page` on, fetched as the stream is read;
-    /// it ends on an empty page or one shorter than the page size.
+    /// Every item of every page from `page` on, fetched as the stream is read.
+    /// It ends only where the list does (an empty page, `TotalCount`, or a page
+    /// shorter than the size the server serves) and fails rather than end early
+    /// (a repeated page, too many pages, an answer without its list);
+    /// `progress()` tells how far it has got.
     pub fn items(
         self,
-    ) -> impl futures_util::Stream<
-        Item = Result<
-            ::std::collections::BTreeMap<String, serde_json::Value>,
-            crate::client::Error,
-        >,
-    > + 'a {
+    ) -> crate::client::Items<::std::collections::BTreeMap<String, serde_json::Value>> {
         let paging = crate::client::Paging {
             page: "PageNumber",
             size: "PageSize",
             in_body: false,
+            items: "Data",
         };
         let size = self.page_size.unwrap_or_else(|| self.client.page_size());
         let first = self.page.unwrap_or(1);
-        let client = self.client.clone();
-        let request = self.request();
-        futures_util::StreamExt::flat_map(
-            futures_util::stream::iter(Some(request)),
-            move |request| match request {
-                Ok(request) => {
-                    futures_util::future::Either::Left(
-                        crate::client::paginate(
-                            client.clone(),
-                            request,
-                            paging,
-                            first,
-                            size,
-                            |page: crate::models::ShiftPage| {
-                                page.data.unwrap_or_default()
-                            },
-                        ),
-                    )
-                }
-                Err(e) => {
-                    futures_util::future::Either::Right(
-                        futures_util::stream::iter(Some(Err(e))),
-                    )
-                }
-            },
+        crate::client::paginate(
+            self.client.clone(),
+            self.request(),
+            paging,
+            first,
+            size,
+            |page: crate::models::ShiftPage| crate::client::Page::new(
+                page.data,
+                page.total_count,
+            ),
         )
     }
-    /// Every item of every page, collected.
+    /// Every item of every page, collected: the whole list or an error.
     pub async fn collect_all(
         self,
     ) -> Result<

@@ -50,7 +50,10 @@ impl<'a> CreateToken<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "createToken",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)

@@ -63,7 +63,10 @@ impl<'a> UpdateTransferOrder<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "updateTransferOrder",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)
@@ -96,7 +99,10 @@ impl<'a> CreateTransferOrder<'a> {
         );
         request.body = Some(
             serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Config(e.to_string()))?,
+                .map_err(|e| crate::client::Error::Encode {
+                    operation: "createTransferOrder",
+                    message: e.to_string(),
+                })?,
         );
         request.path = path;
         Ok(request)

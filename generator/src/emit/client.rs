@@ -15,9 +15,9 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::layout::File;
-use super::types::{Scope, ident, rust_type_in};
+use super::types::{Scope, Wrapper, ident, rust_type_in, wrapper};
 use super::{Features, Module, docs};
-use crate::ir::{Api, Operation, ParameterPlace, TypeKind, TypeRef, tag_of};
+use crate::ir::{Api, Field, Operation, Paging, ParameterPlace, TypeKind, TypeRef, tag_of};
 use crate::runtime;
 
 /// The `operations` module: `mod.rs` with the tag accessors on `Client`, and
@@ -211,9 +211,10 @@ fn body(api: &Api, op: &Operation, scope: &Scope, parts: &mut Parts) -> Option<T
     parts.fields.push(quote!(body: #t,));
     parts.args.push(quote!(body: #t));
     parts.inits.push(quote!(body,));
-    let config = runtime::CLIENT_ERROR_CONFIG.tokens();
+    let encode = runtime::CLIENT_ERROR_ENCODE.tokens();
+    let id = op.id.as_str();
     Some(quote! {
-        request.body = Some(serde_json::to_value(&self.body).map_err(|e| #config(e.to_string()))?);
+        request.body = Some(serde_json::to_value(&self.body).map_err(|e| #encode { operation: #id, message: e.to_string() })?);
     })
 }
 
@@ -253,9 +254,14 @@ fn paging(api: &Api, op: &Operation, answer: Option<&TypeRef>, scope: &Scope) ->
     let Some(p) = op.dealpos.paged.as_ref() else { return PagingParts::default() };
     let in_body = !op.parameters.iter().any(|q| q.name == p.page && q.place == ParameterPlace::Query);
     let (page, size) = (&p.page, &p.size);
-    let (paging_ty, paginate, error) =
-        (runtime::PAGING.tokens(), runtime::PAGINATE.tokens(), runtime::CLIENT_ERROR.tokens());
-    let spec = quote!(#paging_ty { page: #page, size: #size, in_body: #in_body });
+    let (paging_ty, paginate, error, items_ty) = (
+        runtime::PAGING.tokens(),
+        runtime::PAGINATE.tokens(),
+        runtime::CLIENT_ERROR.tokens(),
+        runtime::ITEMS_STREAM.tokens(),
+    );
+    let list = &p.items;
+    let spec = quote!(#paging_ty { page: #page, size: #size, in_body: #in_body, items: #list });
     let apply = quote! {
         let request = #spec.apply(&request, self.page.unwrap_or(1), self.page_size.unwrap_or_else(|| self.client.page_size()));
     };
@@ -272,23 +278,21 @@ fn paging(api: &Api, op: &Operation, answer: Option<&TypeRef>, scope: &Scope) ->
             self
         }
     };
-    let stream = answer.and_then(|answer| page_items(api, answer, &p.items, scope)).map(|(item, extract)| {
+    let stream = answer.and_then(|answer| page_items(api, answer, p, scope)).map(|(item, extract)| {
         quote! {
-            /// Every item of every page from `page` on, fetched as the stream is read;
-            /// it ends on an empty page or one shorter than the page size.
-            pub fn items(self) -> impl futures_util::Stream<Item = Result<#item, #error>> + 'a {
+            /// Every item of every page from `page` on, fetched as the stream is read.
+            /// It ends only where the list does (an empty page, `TotalCount`, or a page
+            /// shorter than the size the server serves) and fails rather than end early
+            /// (a repeated page, too many pages, an answer without its list);
+            /// `progress()` tells how far it has got.
+            pub fn items(self) -> #items_ty<#item> {
                 let paging = #spec;
                 let size = self.page_size.unwrap_or_else(|| self.client.page_size());
                 let first = self.page.unwrap_or(1);
-                let client = self.client.clone();
-                let request = self.request();
-                futures_util::StreamExt::flat_map(futures_util::stream::iter(Some(request)), move |request| match request {
-                    Ok(request) => futures_util::future::Either::Left(#paginate(client.clone(), request, paging, first, size, #extract)),
-                    Err(e) => futures_util::future::Either::Right(futures_util::stream::iter(Some(Err(e)))),
-                })
+                #paginate(self.client.clone(), self.request(), paging, first, size, #extract)
             }
 
-            /// Every item of every page, collected.
+            /// Every item of every page, collected: the whole list or an error.
             pub async fn collect_all(self) -> Result<Vec<#item>, #error> {
                 futures_util::TryStreamExt::try_collect(self.items()).await
             }
@@ -303,25 +307,45 @@ fn paging(api: &Api, op: &Operation, answer: Option<&TypeRef>, scope: &Scope) ->
     }
 }
 
-/// The item type of a paged answer and a closure taking the items out: the
-/// answer itself when it is an array, else its `items` field.
-fn page_items(api: &Api, answer: &TypeRef, field: &str, scope: &Scope) -> Option<(TokenStream, TokenStream)> {
+/// The item type of a paged answer and a closure making it a runtime page:
+/// the answer itself when it is an array, else its list field (`None` when
+/// the answer lacks it, which the stream reports) and its total, if any.
+fn page_items(api: &Api, answer: &TypeRef, paging: &Paging, scope: &Scope) -> Option<(TokenStream, TokenStream)> {
+    let page_new = runtime::PAGE_NEW.tokens();
+    let answer_ty = rust_type_in(api, answer, scope);
     if let TypeRef::Array(item) = answer {
         let item_ty = rust_type_in(api, item, scope);
-        let answer_ty = rust_type_in(api, answer, scope);
-        return Some((item_ty, quote!(|page: #answer_ty| page)));
+        return Some((item_ty, quote!(|page: #answer_ty| #page_new(Some(page), None))));
     }
     let TypeRef::Named(id) = answer else { return None };
     let def = api.get(*id);
-    let (TypeKind::Struct { fields, .. }, false) = (&def.kind, field.is_empty()) else { return None };
-    let f = fields.iter().find(|f| f.wire == field)?;
+    let (TypeKind::Struct { fields, .. }, false) = (&def.kind, paging.items.is_empty()) else { return None };
+    let f = fields.iter().find(|f| f.wire == paging.items)?;
     let TypeRef::Array(item) = &f.ty else { return None };
     let item_ty = rust_type_in(api, item, scope);
-    let answer_ty = rust_type_in(api, answer, scope);
-    let name = ident(&f.name);
-    // Lenient answers have every field optional; a missing list is an empty page.
-    let take = if def.lenient || !f.required { quote!(page.#name.unwrap_or_default()) } else { quote!(page.#name) };
-    Some((item_ty, quote!(|page: #answer_ty| #take)))
+    let as_option = |f: &Field| {
+        let name = ident(&f.name);
+        match wrapper(f, def.lenient) {
+            Wrapper::Bare => quote!(Some(page.#name)),
+            Wrapper::Option | Wrapper::OptionSkipped => quote!(page.#name),
+            Wrapper::Nullable => {
+                let into_option = runtime::NULLABLE_INTO_OPTION.tokens();
+                quote!(#into_option(page.#name))
+            }
+        }
+    };
+    let list = as_option(f);
+    let total = fields
+        .iter()
+        .find(|t| t.wire == paging.total && matches!(t.ty, TypeRef::Integer { .. }) && !t.boxed)
+        .map_or(quote!(None), |t| {
+            let value = as_option(t);
+            match t.ty {
+                TypeRef::Integer { bits: 64 } => value,
+                _ => quote!(#value.map(i64::from)),
+            }
+        });
+    Some((item_ty, quote!(|page: #answer_ty| #page_new(#list, #total))))
 }
 
 /// What goes on the wire: the GET with a JSON body is sent as its
@@ -378,8 +402,9 @@ fn builder_item(
     let PagingParts { field: page_field, apply, setters: page_setters, stream, .. } = paging;
     let Sending { output, send_body, set_body } = sending;
     let (id, path, http_method) = (op.id.as_str(), route.path, route.sent.method.as_str());
-    // Retried only when repeating it is harmless; a twin is judged by the GET it stands for.
-    let safe = op.method.idempotent();
+    // Retried only when repeating it is harmless (the description says so per
+    // action, else the method); a twin is judged by the GET it stands for.
+    let safe = op.repeatable();
     let (client, request, request_new, error) = (
         runtime::CLIENT.tokens(),
         runtime::REQUEST.tokens(),

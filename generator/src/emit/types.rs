@@ -20,6 +20,7 @@ pub fn item(api: &Api, ty: &TypeDef) -> TokenStream {
             // Types DealPOS sends are read, not built: non-exhaustive, so a
             // field DealPOS adds is a minor release (build one with `default()`).
             let exhaustive = lenient.then(|| quote!(#[non_exhaustive]));
+            let def_fields = fields;
             let fields = fields.iter().map(|f| field(api, f, lenient));
             let additional = additional.as_ref().map(|t| {
                 let t = rust_type(api, t);
@@ -29,14 +30,19 @@ pub fn item(api: &Api, ty: &TypeDef) -> TokenStream {
                     pub additional_properties: ::std::collections::BTreeMap<String, #t>,
                 }
             });
+            // A type holding a credential gets a `Debug` of its own that redacts it.
+            let secret_debug =
+                def_fields.iter().any(|f| f.secret).then(|| redacting_debug(&name, def_fields, additional.is_some()));
+            let debug = secret_debug.is_none().then(|| quote!(Debug,));
             quote! {
                 #doc
-                #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+                #[derive(#debug Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
                 #exhaustive
                 pub struct #name {
                     #(#fields)*
                     #additional
                 }
+                #secret_debug
             }
         }
         TypeKind::Enum { repr, variants } => enumeration(&name, doc, *repr, variants),
@@ -309,4 +315,23 @@ fn literal(value: &Value) -> Literal {
 /// An identifier; names from the naming pass are never keywords.
 pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
+}
+
+/// `Debug` for a struct with `x-dealpos-secret` fields: every field as the
+/// derive would show it, the secret ones as `[redacted]`.
+fn redacting_debug(name: &Ident, fields: &[Field], additional: bool) -> TokenStream {
+    let title = name.to_string();
+    let entries = fields.iter().map(|f| {
+        let field = ident(&f.name);
+        let label = f.name.as_str();
+        if f.secret { quote!(.field(#label, &"[redacted]")) } else { quote!(.field(#label, &self.#field)) }
+    });
+    let additional = additional.then(|| quote!(.field("additional_properties", &self.additional_properties)));
+    quote! {
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#title) #(#entries)* #additional .finish()
+            }
+        }
+    }
 }

@@ -358,6 +358,7 @@ impl<'a> Builder<'a> {
                 nullable,
                 boxed: false,
                 deprecated: prop.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
+                secret: prop.get("x-dealpos-secret").and_then(Value::as_bool).unwrap_or(false),
             });
         }
         fields

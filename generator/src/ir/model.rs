@@ -112,6 +112,9 @@ pub struct Field {
     pub boxed: bool,
     /// `deprecated: true` on the property.
     pub deprecated: bool,
+    /// `x-dealpos-secret: true`: its value is a credential, never shown by
+    /// `Debug` (the type's `Debug` is written by hand, the value redacted).
+    pub secret: bool,
 }
 
 /// Representation of an enum's values.
@@ -298,6 +301,12 @@ impl Response {
 }
 
 impl Operation {
+    /// Whether the client may send it again after an unknown outcome: the
+    /// description's `x-dealpos-repeatable`, else what the method promises.
+    pub fn repeatable(&self) -> bool {
+        self.dealpos.repeatable.unwrap_or(self.method.idempotent())
+    }
+
     /// The body type of the first success response: what `send()` returns.
     pub fn answer(&self) -> Option<&TypeRef> {
         self.responses.iter().find(|r| r.success()).and_then(|r| r.body.as_ref())
@@ -363,6 +372,10 @@ pub struct DealposNotes {
     pub post_twin_of: Option<String>,
     /// `deprecated: true`.
     pub deprecated: bool,
+    /// `x-dealpos-repeatable`: whether sending it twice has the effect of
+    /// sending it once, when the description says (an overlay decides it per
+    /// PUT/DELETE action); `None` leaves it to the method.
+    pub repeatable: Option<bool>,
 }
 
 /// Where a fact of a description comes from (`x-dealpos-source`, spec/README.md).
@@ -414,6 +427,9 @@ pub struct Paging {
     pub size: String,
     /// The envelope field holding the items; empty for a bare array.
     pub items: String,
+    /// The envelope field announcing the total (`TotalCount`, the default);
+    /// used only when the envelope has an integer field of that name.
+    pub total: String,
 }
 
 /// A path, query, header or cookie parameter.

@@ -217,6 +217,8 @@ fn dealpos_notes(op: &Value) -> DealposNotes {
         page: p.get("page").and_then(Value::as_str).unwrap_or("PageNumber").to_string(),
         size: p.get("size").and_then(Value::as_str).unwrap_or("PageSize").to_string(),
         items: p.get("items").and_then(Value::as_str).unwrap_or_default().to_string(),
+        // DealPOS's `RecordsCount` is -1 when not computed; only a `TotalCount` is a total.
+        total: p.get("total").and_then(Value::as_str).unwrap_or("TotalCount").to_string(),
     });
     DealposNotes {
         paged,
@@ -226,6 +228,7 @@ fn dealpos_notes(op: &Value) -> DealposNotes {
         post_twin: text("x-dealpos-post-twin"),
         post_twin_of: text("x-dealpos-post-twin-of"),
         deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
+        repeatable: op.get("x-dealpos-repeatable").and_then(Value::as_bool),
     }
 }
 
