@@ -50,7 +50,7 @@ pub const CLIENT_METHODS: &[&str] = &["builder", "base_url", "page_size", "execu
 
 /// Features the manifest template defines itself; a tag's feature never takes one.
 pub const RESERVED_FEATURES: &[&str] =
-    &["default", "full", "client", "receiver", "inbox-sqlite", "inbox-postgres", "webhooks"];
+    &["default", "full", "client", "receiver", "inbox-sqlite", "inbox-postgres", "inbox-postgres-tls", "webhooks"];
 
 /// The runtime crate's name as its doc examples write it; the generator
 /// writes the generated crate's name in its place when it copies the files.

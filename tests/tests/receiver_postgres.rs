@@ -18,6 +18,10 @@ use serde_json::{Value, json};
 mod common;
 use common::*;
 
+/// The inbox over TLS.
+#[path = "receiver_postgres/tls.rs"]
+mod tls;
+
 /// A PostgreSQL server of its own, stopped and deleted when dropped.
 struct Postgres {
     child: Child,
@@ -27,6 +31,12 @@ struct Postgres {
 
 impl Postgres {
     async fn start() -> Self {
+        Self::start_configured(|_, _| Vec::new()).await
+    }
+
+    /// A server whose `setup` (given the server's directory and its data
+    /// directory, after initdb) returns more `-c name=value` settings.
+    async fn start_configured(setup: impl FnOnce(&Path, &Path) -> Vec<String>) -> Self {
         let bin = server_binaries();
         let dir = tempfile::tempdir().unwrap();
         // PostgreSQL refuses to run as root: then it runs as `postgres`.
@@ -41,21 +51,30 @@ impl Postgres {
             .output()
             .unwrap();
         assert!(initdb.status.success(), "initdb: {}", String::from_utf8_lossy(&initdb.stderr));
+        let settings = setup(dir.path(), &data);
         let child = run_as(user, &bin.join("postgres"))
             .arg("-D")
             .arg(&data)
             .arg("-k")
             .arg(dir.path())
             .args(["-c", "listen_addresses=", "-c", "max_connections=40"])
+            .args(settings.iter().flat_map(|s| ["-c", s.as_str()]))
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("server.log")).unwrap())
             .spawn()
             .unwrap();
-        let config = format!("host={} user=postgres dbname=postgres", dir.path().display());
+        let mut config = format!("host={} user=postgres dbname=postgres", dir.path().display());
+        // The Unix socket's name carries the port.
+        if let Some(port) = settings.iter().find_map(|s| s.strip_prefix("port=")) {
+            config.push_str(&format!(" port={port}"));
+        }
         let server = Self { child, config, _dir: dir };
         let start = Instant::now();
         while tokio_postgres::connect(&server.config, tokio_postgres::NoTls).await.is_err() {
-            assert!(start.elapsed() < DEADLINE, "PostgreSQL did not start");
+            if start.elapsed() > DEADLINE {
+                let log = std::fs::read_to_string(server._dir.path().join("server.log")).unwrap_or_default();
+                panic!("PostgreSQL did not start:\n{log}");
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         server

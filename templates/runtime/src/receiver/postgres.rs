@@ -11,7 +11,7 @@ use std::sync::Arc;
 use tokio::sync::Mutex;
 use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, NoTls, Row, Socket};
+use tokio_postgres::{Client, Config, NoTls, Row, Socket};
 
 use super::inbox::{
     Inbox, InboxCounts, InboxError, NewDelivery, Status, Stored, StoredDelivery, abandoned_reason, delay_ms,
@@ -96,7 +96,16 @@ impl PostgresInbox {
         T::TlsConnect: Send,
         <T::TlsConnect as TlsConnect<Socket>>::Future: Send,
     {
-        let config = config.to_string();
+        Self::connect_config(parse_config(config)?, tls).await
+    }
+
+    async fn connect_config<T>(config: Config, tls: T) -> Result<Self, InboxError>
+    where
+        T: MakeTlsConnect<Socket> + Clone + Send + Sync + 'static,
+        T::Stream: Send + 'static,
+        T::TlsConnect: Send,
+        <T::TlsConnect as TlsConnect<Socket>>::Future: Send,
+    {
         let connect: Connect = Arc::new(move || {
             let (config, tls) = (config.clone(), tls.clone());
             Box::pin(async move { open(&config, tls).await })
@@ -135,7 +144,7 @@ impl PostgresInbox {
             // The connection died since the last call (a restart, a
             // terminated backend): the statement never ran, so once more on
             // a new one. Every statement here is safe to repeat.
-            Err(error) if error.is_closed() => self.client().await?.execute(sql, params).await,
+            Err(error) if connection_lost(&error) => self.client().await?.execute(sql, params).await,
             other => other,
         }
         .map_err(InboxError::storage)
@@ -144,29 +153,90 @@ impl PostgresInbox {
     async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, InboxError> {
         let first = self.client().await?.query(sql, params).await;
         match first {
-            Err(error) if error.is_closed() => self.client().await?.query(sql, params).await,
+            Err(error) if connection_lost(&error) => self.client().await?.query(sql, params).await,
             other => other,
         }
         .map_err(InboxError::storage)
     }
 }
 
+#[cfg(feature = "inbox-postgres-tls")]
+impl PostgresInbox {
+    /// Connects over TLS (rustls) and creates the table if needed. TLS is
+    /// required, whatever `sslmode` the configuration names (libpq's default,
+    /// `prefer`, falls back to cleartext), and the server's certificate and
+    /// host name are verified against the Mozilla roots (`webpki-roots`).
+    /// The connection is reopened the same way whenever it breaks.
+    pub async fn connect_tls(config: &str) -> Result<Self, InboxError> {
+        let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+        Self::connect_rustls(config, roots).await
+    }
+
+    /// [`connect_tls`](Self::connect_tls), trusting only the CA certificates
+    /// in `ca_pem` (PEM): a private CA, or a cloud provider's bundle.
+    pub async fn connect_tls_with_ca(config: &str, ca_pem: &[u8]) -> Result<Self, InboxError> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_slice_iter(ca_pem) {
+            let cert = cert.map_err(|e| InboxError::storage(format!("the CA certificates: {e}")))?;
+            roots.add(cert).map_err(|e| InboxError::storage(format!("a CA certificate: {e}")))?;
+        }
+        if roots.is_empty() {
+            return Err(InboxError::storage("the CA certificates: no certificate in the PEM text"));
+        }
+        Self::connect_rustls(config, roots).await
+    }
+
+    async fn connect_rustls(config: &str, roots: rustls::RootCertStore) -> Result<Self, InboxError> {
+        let mut config = parse_config(config)?;
+        config.ssl_mode(tokio_postgres::config::SslMode::Require);
+        // The provider is named rather than taken from the process default,
+        // which another crate may or may not have installed.
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| InboxError::storage(format!("TLS: {e}")))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Self::connect_config(config, tokio_postgres_rustls::MakeRustlsConnect::new(tls)).await
+    }
+}
+
+/// Whether `error` means the connection is gone: closed under us, or the
+/// server's goodbye (a terminated backend, a shutdown: SQLSTATE 57P01/57P02,
+/// class 08), which arrives as the answer to the next statement. That
+/// statement never ran, so it may be sent once more on a new connection.
+fn connection_lost(error: &tokio_postgres::Error) -> bool {
+    use tokio_postgres::error::SqlState;
+    error.is_closed()
+        || error.code().is_some_and(|code| {
+            *code == SqlState::ADMIN_SHUTDOWN || *code == SqlState::CRASH_SHUTDOWN || code.code().starts_with("08")
+        })
+}
+
 /// Whether an inbox error is a PostgreSQL connection that closed under it.
 fn closed(error: &InboxError) -> bool {
     match error {
-        InboxError::Storage(source) => source.downcast_ref::<tokio_postgres::Error>().is_some_and(|e| e.is_closed()),
+        InboxError::Storage(source) => source.downcast_ref::<tokio_postgres::Error>().is_some_and(connection_lost),
         InboxError::Corrupt(_) => false,
     }
 }
 
-async fn open<T>(config: &str, tls: T) -> Result<Client, InboxError>
+/// The configuration in libpq's form or a URL. Its text never appears in the
+/// error: it may hold a password.
+fn parse_config(config: &str) -> Result<Config, InboxError> {
+    config.parse::<Config>().map_err(|e| InboxError::storage(format!("the PostgreSQL configuration: {e}")))
+}
+
+async fn open<T>(config: &Config, tls: T) -> Result<Client, InboxError>
 where
     T: MakeTlsConnect<Socket> + Send + 'static,
     T::Stream: Send + 'static,
     T::TlsConnect: Send,
     <T::TlsConnect as TlsConnect<Socket>>::Future: Send,
 {
-    let (client, connection) = tokio_postgres::connect(config, tls).await.map_err(InboxError::storage)?;
+    let (client, connection) = config.connect(tls).await.map_err(InboxError::storage)?;
     tokio::spawn(async move {
         if let Err(error) = connection.await {
             tracing::warn!(%error, "webhook inbox: PostgreSQL connection closed");
