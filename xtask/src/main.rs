@@ -4,6 +4,7 @@ mod bench;
 mod coverage;
 mod diff;
 mod files;
+mod git;
 mod lock;
 mod refresh;
 mod regen;
@@ -21,7 +22,9 @@ tasks:
             would write, or a description does not match its hash in spec/lock.json
   refresh   download the descriptions from the URLs in spec/lock.json; if they
             changed: update spec/ and the lock, regenerate, and report what
-            changed for users of `dealpos` [--check] [--url NAME=URL] [--file NAME=PATH]
+            changed for users of `dealpos` [--check] [--only NAME]
+            [--url NAME=URL] [--file NAME=PATH]; naming descriptions (--only,
+            --url, --file) leaves the others alone, reported as skipped
   diff      what changed between two descriptions (files or REV:path), each
             change breaking/compatible/patch, with a semver verdict [--format md]
   bench     run the benchmarks (regeneration, build time per feature set, parse
