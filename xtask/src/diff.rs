@@ -116,3 +116,76 @@ fn read(here: &Path, arg: &str) -> Result<Side, String> {
     let source = git::parse(arg, git::show(here, rev, path)?)?;
     Ok(Side { source, rev: Some(rev.to_string()) })
 }
+
+#[cfg(test)]
+mod tests {
+    use dealpos_generator::diff::Kind;
+
+    use crate::testing::{commit_all, init, write};
+
+    const SHOP: &str = "openapi: 3.1.0
+info: {title: Shop, version: '1'}
+paths:
+  /Invoice:
+    get:
+      operationId: getInvoice
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Invoice'}}}}
+components:
+  schemas:
+    Invoice: {type: object, properties: {Total: {type: integer}}}
+";
+
+    const OVERLAY: &str = "overlay: 1.0.0
+info: {title: Corrections, version: 1.0.0}
+extends: ../shop.yaml
+actions:
+  - target: $.info
+    description: a harmless action, so that the file stays
+    update: {description: Shop}
+";
+
+    const LOCK: &str = r#"{"descriptions": [], "released": {"version": "0.1.0", "date": "2026-12-01", "sha256": {}}}"#;
+
+    /// DealPOS fixes what an overlay corrected (`Total` integer → number) and
+    /// the overlay goes: with the overlays of each revision nothing changed
+    /// for users; with today's on both sides, the fix reads as a new type.
+    #[test]
+    fn a_revision_is_read_through_its_own_overlays() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let root = dir.path();
+        init(root);
+        write(root, "spec/lock.json", LOCK);
+        write(root, "spec/shop.yaml", SHOP);
+        let fix = "  - target: $.components.schemas.Invoice.properties.Total\n    description: decimals arrive\n    update: {type: number}\n";
+        write(root, "spec/overlays/shop.yaml", &format!("{OVERLAY}{fix}"));
+        commit_all(root, "the overlay corrects Total");
+        write(root, "spec/shop.yaml", &SHOP.replace("Total: {type: integer}", "Total: {type: number}"));
+        write(root, "spec/overlays/shop.yaml", OVERLAY);
+        commit_all(root, "DealPOS fixed Total; the overlay goes");
+
+        let report = super::compare(root, root, "HEAD~1:spec/shop.yaml", "spec/shop.yaml", true).expect("diff");
+        assert_eq!(report.changes().count(), 0, "{}", report.render(super::Format::Text));
+        let report = super::compare(root, root, "HEAD~1:spec/shop.yaml", "HEAD:spec/shop.yaml", true).expect("diff");
+        assert_eq!(report.changes().count(), 0, "{}", report.render(super::Format::Text));
+
+        // Without the overlays, the fix is what the published files show.
+        let bare = super::compare(root, root, "HEAD~1:spec/shop.yaml", "spec/shop.yaml", false).expect("diff");
+        assert!(bare.changes().any(|c| c.kind == Kind::FieldTypeChanged), "{}", bare.render(super::Format::Text));
+    }
+
+    #[test]
+    fn a_revision_without_spec_overlays_uses_todays() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let root = dir.path();
+        init(root);
+        write(root, "spec/shop.yaml", SHOP);
+        commit_all(root, "no overlays yet");
+        write(root, "spec/lock.json", LOCK);
+        write(root, "spec/overlays/shop.yaml", OVERLAY);
+        let report = super::compare(root, root, "HEAD:spec/shop.yaml", "spec/shop.yaml", true).expect("diff");
+        assert_eq!(report.changes().count(), 0, "{}", report.render(super::Format::Text));
+        let error = super::compare(root, root, "HEAD:spec/none.yaml", "spec/shop.yaml", true).expect_err("missing");
+        assert!(error.starts_with("HEAD:spec/none.yaml: "), "{error}");
+    }
+}

@@ -8,6 +8,8 @@ mod git;
 mod lock;
 mod refresh;
 mod regen;
+#[cfg(test)]
+mod testing;
 mod tools;
 
 use std::path::PathBuf;
