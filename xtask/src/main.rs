@@ -1,4 +1,4 @@
-//! Maintainer tasks: `cargo xtask regen`, `check`, `refresh`, `diff`, `test`.
+//! Maintainer tasks: `cargo xtask regen`, `check`, `refresh`, `release`, `diff`, `test`.
 
 mod bench;
 mod coverage;
@@ -8,6 +8,7 @@ mod git;
 mod lock;
 mod refresh;
 mod regen;
+mod release;
 #[cfg(test)]
 mod testing;
 mod tools;
@@ -27,6 +28,10 @@ tasks:
             changed for users of `dealpos` [--check] [--only NAME]
             [--url NAME=URL] [--file NAME=PATH]; naming descriptions (--only,
             --url, --file) leaves the others alone, reported as skipped
+  release   the next version of `dealpos`: the diff's verdict since the last
+            release (git tag dealpos-vX.Y.Z, checked against spec/lock.json),
+            the version bumped, the report prepended to CHANGELOG.md, then
+            regen and check [--dry-run] [--bump major|minor|patch] [--since REV]
   diff      what changed between two descriptions (files or REV:path), each
             change breaking/compatible/patch, with a semver verdict [--format md]
   bench     run the benchmarks (regeneration, build time per feature set, parse
@@ -43,7 +48,7 @@ fn main() -> ExitCode {
     // `$ref`s to other files resolve relative to the workspace root, where
     // the descriptions are named from; `diff` keeps the caller's directory
     // for the paths it is given.
-    if matches!(task, Some("regen" | "check" | "refresh"))
+    if matches!(task, Some("regen" | "check" | "refresh" | "release"))
         && let Err(e) = std::env::set_current_dir(root())
     {
         eprintln!("{}: {e}", root().display());
@@ -53,6 +58,7 @@ fn main() -> ExitCode {
         Some("regen") => regen::regen(&root()),
         Some("check") => regen::check(&root()),
         Some("refresh") => refresh::options(&args[1..]).and_then(|o| refresh::run(&root(), &o)).map(drop),
+        Some("release") => release::options(&args[1..]).and_then(|o| release::run(&root(), &o)).map(drop),
         Some("diff") => diff::run(&root(), &args[1..]),
         Some("bench") => bench::run(&root(), &args[1..]),
         Some("test") => tools::test(&root(), &args[1..]),

@@ -5,50 +5,15 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use dealpos_generator::diff::{Impact, Kind};
 use serde_json::Value;
 
 use super::{Options, run};
+use crate::testing::{scratch, tree, workspace};
 
 const WEBHOOKS: &str = "dealpos-webhooks.yaml";
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is in the workspace").to_path_buf()
-}
-
-/// A copy of what refresh reads and writes: spec/, generated/, README.md.
-fn scratch() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    for (path, bytes) in tree(&workspace(), &["spec", "generated"]) {
-        let to = dir.path().join(&path);
-        std::fs::create_dir_all(to.parent().expect("a file in a folder")).expect("mkdir");
-        std::fs::write(to, bytes).expect("write");
-    }
-    std::fs::copy(workspace().join("README.md"), dir.path().join("README.md")).expect("copy README.md");
-    dir
-}
-
-/// Every file under `dirs` of `root` (but build output), by relative path.
-fn tree(root: &Path, dirs: &[&str]) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack: Vec<PathBuf> = dirs.iter().map(|d| root.join(d)).collect();
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("read_dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                if !path.ends_with("target") {
-                    stack.push(path);
-                }
-            } else {
-                let relative = path.strip_prefix(root).expect("under root").to_string_lossy().into_owned();
-                out.insert(relative, std::fs::read(&path).expect("read"));
-            }
-        }
-    }
-    out
-}
 
 /// Serves `status` and `body` to every request, over real HTTP on loopback.
 fn serve(status: &'static str, body: Vec<u8>) -> String {
