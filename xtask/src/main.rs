@@ -57,7 +57,15 @@ fn main() -> ExitCode {
     let result = match task {
         Some("regen") => regen::regen(&root()),
         Some("check") => regen::check(&root()),
-        Some("refresh") => refresh::options(&args[1..]).and_then(|o| refresh::run(&root(), &o)).map(drop),
+        Some("refresh") => refresh::options(&args[1..]).and_then(|o| refresh::run(&root(), &o)).map(|done| {
+            // Repeated last: the first mention scrolls away above the report.
+            for (file, why) in &done.skipped {
+                println!("left alone: {file} ({why})");
+            }
+            if done.report.changes().next().is_none() && !done.report.sections.is_empty() {
+                println!("no change for users of `dealpos`");
+            }
+        }),
         Some("release") => release::options(&args[1..]).and_then(|o| release::run(&root(), &o)).map(drop),
         Some("diff") => diff::run(&root(), &args[1..]),
         Some("bench") => bench::run(&root(), &args[1..]),

@@ -74,4 +74,3 @@ pub fn tree(root: &Path, dirs: &[&str]) -> BTreeMap<String, Vec<u8>> {
     }
     out
 }
-

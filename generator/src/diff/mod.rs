@@ -138,11 +138,7 @@ struct Diff<'a> {
 /// Whether some operation or event reaches each type of `api`, by name.
 fn used(api: &Api) -> BTreeMap<String, bool> {
     let users = users(api);
-    api.types
-        .iter()
-        .zip(&users)
-        .map(|(t, u)| (t.name.clone(), !u.tags.is_empty() || u.webhooks))
-        .collect()
+    api.types.iter().zip(&users).map(|(t, u)| (t.name.clone(), !u.tags.is_empty() || u.webhooks)).collect()
 }
 
 impl Diff<'_> {

@@ -173,10 +173,8 @@ fn a_file_for_one_description_leaves_the_unreachable_other_alone() {
     unreachable_api(dir.path());
     let new = dir.path().join("new-webhooks.yaml");
     std::fs::write(&new, changed_webhooks()).expect("write the new description");
-    let options = Options {
-        files: BTreeMap::from([(WEBHOOKS.to_string(), new.display().to_string())]),
-        ..Options::default()
-    };
+    let options =
+        Options { files: BTreeMap::from([(WEBHOOKS.to_string(), new.display().to_string())]), ..Options::default() };
     let done = run(dir.path(), &options).expect("the named description is taken in, offline");
     assert_eq!(done.skipped.len(), 1, "{:?}", done.skipped);
     assert_eq!(done.skipped[0].0, "spec/dealpos-api.yaml");

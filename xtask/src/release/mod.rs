@@ -61,15 +61,19 @@ pub fn options(args: &[String]) -> Result<Options, String> {
                     other => return Err(format!("--bump: major, minor or patch expected, found {other:?}\n{USAGE}")),
                 })
             }
-            "--since" => options.since = Some(rest.next().ok_or_else(|| format!("--since needs REV\n{USAGE}"))?.clone()),
+            "--since" => {
+                options.since = Some(rest.next().ok_or_else(|| format!("--since needs REV\n{USAGE}"))?.clone())
+            }
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
     }
     Ok(options)
 }
 
-/// What a release is (or, with `--dry-run`, would be).
+/// What a release is (or, with `--dry-run`, would be). The command prints
+/// it as it goes; the tests read it.
 #[derive(Debug, Clone)]
+#[cfg_attr(not(test), allow(dead_code))]
 pub struct Plan {
     /// The version released last.
     pub from: String,
@@ -79,8 +83,6 @@ pub struct Plan {
     pub verdict: Option<Impact>,
     /// The entry prepended to CHANGELOG.md.
     pub entry: String,
-    /// The revision the descriptions were compared with.
-    pub base: String,
 }
 
 /// The tag of the release of `version`.
@@ -158,7 +160,7 @@ pub fn run(root: &Path, options: &Options) -> Result<Plan, String> {
     if version != by_diff || verdict.is_none() {
         entry.push_str(&format!("\nReleased as {version}: the version was raised by hand (`--bump`).\n"));
     }
-    let plan = Plan { from: released.version.clone(), version: version.clone(), verdict, entry, base };
+    let plan = Plan { from: released.version.clone(), version: version.clone(), verdict, entry };
     let changelog = changelog::prepend("CHANGELOG.md", &changelog::read(root)?, &version, &plan.entry)?;
     if options.dry_run {
         println!("{}", plan.entry.trim_end());
