@@ -9,6 +9,7 @@ mod lock;
 mod refresh;
 mod regen;
 mod release;
+mod semver;
 #[cfg(test)]
 mod testing;
 mod tools;
@@ -34,6 +35,9 @@ tasks:
             regen and check [--dry-run] [--bump major|minor|patch] [--since REV]
   diff      what changed between two descriptions (files or REV:path), each
             change breaking/compatible/patch, with a semver verdict [--format md]
+  semver-check  cross-check the diff's verdicts with cargo-semver-checks on
+            generated crates (operation removed, field made required, enum
+            value added, path changed); not in CI: it needs cargo-semver-checks
   bench     run the benchmarks (regeneration, build time per feature set, parse
             and client throughput) and print the table [--readme] writes into
             README.md [--no-criterion] [--no-build]
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
             }
         }),
         Some("release") => release::options(&args[1..]).and_then(|o| release::run(&root(), &o)).map(drop),
+        Some("semver-check") => semver::run(&root()),
         Some("diff") => diff::run(&root(), &args[1..]),
         Some("bench") => bench::run(&root(), &args[1..]),
         Some("test") => tools::test(&root(), &args[1..]),
