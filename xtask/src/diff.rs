@@ -2,33 +2,45 @@
 //! description, for users of `dealpos` (see `dealpos_generator::diff`).
 
 use std::path::Path;
-use std::process::Command;
 
 use dealpos_generator::diff::{self, Change, Format, Report};
 use dealpos_generator::load::{self, Source};
 
-use crate::regen;
+use crate::{git, regen};
 
 /// One description's section of a report: its heading and its changes.
-/// Both versions are read through the overlays that extend the old file's
-/// name (or, if none does, the new one's), as `regen` would read them.
-pub fn section(old: Source, new: Source, overlays: &[Source]) -> Result<(String, Vec<Change>), String> {
+/// Each version is read through its own overlays (those of its revision),
+/// picked by the old file's name (or, if none extends it, the new one's), as
+/// `regen` would read them: an overlay removed since, because DealPOS fixed
+/// what it corrected, then reads as no change rather than as the fix.
+pub fn section(
+    old: Source,
+    new: Source,
+    old_overlays: &[Source],
+    new_overlays: &[Source],
+) -> Result<(String, Vec<Change>), String> {
     let (old_name, new_name) = (old.name.clone(), new.name.clone());
-    let mut mine = dealpos_generator::overlays_for(&old_name, overlays).map_err(|e| e.to_string())?;
-    if mine.is_empty() {
-        mine = dealpos_generator::overlays_for(&new_name, overlays).map_err(|e| e.to_string())?;
-    }
-    let old = dealpos_generator::analyse(old, &mine).map_err(|e| format!("old description: {e}"))?;
-    let new = dealpos_generator::analyse(new, &mine).map_err(|e| format!("new description: {e}"))?;
+    let pick = |overlays: &'_ [Source]| -> Result<Vec<Source>, String> {
+        let mut mine = dealpos_generator::overlays_for(&old_name, overlays).map_err(|e| e.to_string())?;
+        if mine.is_empty() {
+            mine = dealpos_generator::overlays_for(&new_name, overlays).map_err(|e| e.to_string())?;
+        }
+        Ok(mine.into_iter().cloned().collect())
+    };
+    let (old_mine, new_mine) = (pick(old_overlays)?, pick(new_overlays)?);
+    let old = dealpos_generator::analyse(old, &old_mine.iter().collect::<Vec<_>>())
+        .map_err(|e| format!("old description: {e}"))?;
+    let new = dealpos_generator::analyse(new, &new_mine.iter().collect::<Vec<_>>())
+        .map_err(|e| format!("new description: {e}"))?;
     let files = if old_name == new_name { old_name } else { format!("{old_name} → {new_name}") };
     let heading = format!("{} {} → {} ({files})", new.title, old.version, new.version);
     Ok((heading, diff::diff(&old, &new)))
 }
 
-/// A report on `sections`, for the crate as it is now.
-pub fn report(sections: Vec<(String, Vec<Change>)>) -> Report {
-    let info = regen::crate_info();
-    Report { crate_name: info.name, version: info.version, sections }
+/// A report on `sections`, for the crate at its released version.
+pub fn report(root: &Path, sections: Vec<(String, Vec<Change>)>) -> Result<Report, String> {
+    let info = regen::crate_info(root)?;
+    Ok(Report { crate_name: info.name, version: info.version, sections })
 }
 
 /// `cargo xtask diff OLD NEW [--format text|md] [--no-overlays]`.
@@ -54,36 +66,126 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let [old, new] = files[..] else {
         return Err("usage: cargo xtask diff OLD NEW [--format text|md] [--no-overlays]\n  OLD and NEW are files, or REV:path (e.g. HEAD~3:spec/dealpos-api.yaml)".into());
     };
-    let overlays = if with_overlays { regen::overlays(root)? } else { Vec::new() };
-    let section = section(read(old)?, read(new)?, &overlays).map_err(|e| {
+    let here = std::env::current_dir().map_err(|e| format!("the current directory: {e}"))?;
+    print!("{}", compare(root, &here, old, new, with_overlays)?.render(format));
+    Ok(())
+}
+
+/// The report comparing `old` and `new` (files relative to `here`, or
+/// `REV:path`). A side read from a revision uses the overlays of that
+/// revision when it has `spec/overlays/`, and today's otherwise.
+pub fn compare(root: &Path, here: &Path, old: &str, new: &str, with_overlays: bool) -> Result<Report, String> {
+    let today = if with_overlays { regen::overlays(root)? } else { Vec::new() };
+    let overlays_of = |side: &Side| -> Result<Vec<Source>, String> {
+        match (&side.rev, with_overlays) {
+            (Some(rev), true) => Ok(git::overlays_at(root, rev)?.unwrap_or_else(|| today.clone())),
+            _ => Ok(today.clone()),
+        }
+    };
+    let (old, new) = (read(here, old)?, read(here, new)?);
+    let (old_overlays, new_overlays) = (overlays_of(&old)?, overlays_of(&new)?);
+    let section = section(old.source, new.source, &old_overlays, &new_overlays).map_err(|e| {
         if with_overlays {
-            format!(
-                "{e}\n(an older description may not fit today's overlays: --no-overlays compares them as published)"
-            )
+            format!("{e}\n(a description may not fit its overlays: --no-overlays compares them as published)")
         } else {
             e
         }
     })?;
-    print!("{}", report(vec![section]).render(format));
-    Ok(())
+    report(root, vec![section])
+}
+
+/// One side of a comparison: the description, and the revision it was read
+/// from (`None` for a file).
+struct Side {
+    source: Source,
+    rev: Option<String>,
 }
 
 /// A description from a file, or from git when written `REV:path` and no
 /// such file exists.
-fn read(arg: &str) -> Result<Source, String> {
-    let text = if Path::new(arg).exists() {
-        std::fs::read_to_string(arg).map_err(|e| format!("{arg}: cannot read: {e}"))?
-    } else if let Some((rev, path)) = arg.split_once(':') {
-        let out = Command::new("git")
-            .args(["show", &format!("{rev}:{path}")])
-            .output()
-            .map_err(|e| format!("{arg}: cannot run git: {e}"))?;
-        if !out.status.success() {
-            return Err(format!("{arg}: {}", String::from_utf8_lossy(&out.stderr).trim()));
-        }
-        String::from_utf8(out.stdout).map_err(|e| format!("{arg}: not UTF-8: {e}"))?
-    } else {
+fn read(here: &Path, arg: &str) -> Result<Side, String> {
+    let file = here.join(arg);
+    if file.exists() {
+        let text = std::fs::read_to_string(&file).map_err(|e| format!("{arg}: cannot read: {e}"))?;
+        let source = load::parse(arg, &text).map_err(|e| e.to_string())?;
+        return Ok(Side { source, rev: None });
+    }
+    let Some((rev, path)) = arg.split_once(':') else {
         return Err(format!("{arg}: no such file (and not a REV:path)"));
     };
-    load::parse(arg, &text).map_err(|e| e.to_string())
+    let source = git::parse(arg, git::show(here, rev, path)?)?;
+    Ok(Side { source, rev: Some(rev.to_string()) })
+}
+
+#[cfg(test)]
+mod tests {
+    use dealpos_generator::diff::Kind;
+
+    use crate::testing::{commit_all, init, write};
+
+    const SHOP: &str = "openapi: 3.1.0
+info: {title: Shop, version: '1'}
+paths:
+  /Invoice:
+    get:
+      operationId: getInvoice
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Invoice'}}}}
+components:
+  schemas:
+    Invoice: {type: object, properties: {Total: {type: integer}}}
+";
+
+    const OVERLAY: &str = "overlay: 1.0.0
+info: {title: Corrections, version: 1.0.0}
+extends: ../shop.yaml
+actions:
+  - target: $.info
+    description: a harmless action, so that the file stays
+    update: {description: Shop}
+";
+
+    const LOCK: &str = r#"{"descriptions": [], "released": {"version": "0.1.0", "date": "2026-12-01", "sha256": {}}}"#;
+
+    /// DealPOS fixes what an overlay corrected (`Total` integer → number) and
+    /// the overlay goes: with the overlays of each revision nothing changed
+    /// for users; with today's on both sides, the fix reads as a new type.
+    #[test]
+    fn a_revision_is_read_through_its_own_overlays() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let root = dir.path();
+        init(root);
+        write(root, "spec/lock.json", LOCK);
+        write(root, "spec/shop.yaml", SHOP);
+        let fix = "  - target: $.components.schemas.Invoice.properties.Total\n    description: decimals arrive\n    update: {type: number}\n";
+        write(root, "spec/overlays/shop.yaml", &format!("{OVERLAY}{fix}"));
+        commit_all(root, "the overlay corrects Total");
+        write(root, "spec/shop.yaml", &SHOP.replace("Total: {type: integer}", "Total: {type: number}"));
+        write(root, "spec/overlays/shop.yaml", OVERLAY);
+        commit_all(root, "DealPOS fixed Total; the overlay goes");
+
+        let report = super::compare(root, root, "HEAD~1:spec/shop.yaml", "spec/shop.yaml", true).expect("diff");
+        assert_eq!(report.changes().count(), 0, "{}", report.render(super::Format::Text));
+        let report = super::compare(root, root, "HEAD~1:spec/shop.yaml", "HEAD:spec/shop.yaml", true).expect("diff");
+        assert_eq!(report.changes().count(), 0, "{}", report.render(super::Format::Text));
+
+        // Without the overlays, the fix is what the published files show.
+        let bare = super::compare(root, root, "HEAD~1:spec/shop.yaml", "spec/shop.yaml", false).expect("diff");
+        assert!(bare.changes().any(|c| c.kind == Kind::FieldTypeChanged), "{}", bare.render(super::Format::Text));
+    }
+
+    #[test]
+    fn a_revision_without_spec_overlays_uses_todays() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let root = dir.path();
+        init(root);
+        write(root, "spec/shop.yaml", SHOP);
+        commit_all(root, "no overlays yet");
+        write(root, "spec/lock.json", LOCK);
+        write(root, "spec/overlays/shop.yaml", OVERLAY);
+        let report = super::compare(root, root, "HEAD:spec/shop.yaml", "spec/shop.yaml", true).expect("diff");
+        assert_eq!(report.changes().count(), 0, "{}", report.render(super::Format::Text));
+        let error = super::compare(root, root, "HEAD:spec/none.yaml", "spec/shop.yaml", true).expect_err("missing");
+        assert!(error.starts_with("HEAD:spec/none.yaml: "), "{error}");
+    }
 }

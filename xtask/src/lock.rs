@@ -1,6 +1,7 @@
 //! `spec/lock.json`: where each description came from and its sha256, so that
 //! a hand edit of a downloaded file is caught (corrections belong in overlays).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -11,6 +12,34 @@ use sha2::{Digest, Sha256};
 pub struct Lock {
     /// One entry per description.
     pub descriptions: Vec<Entry>,
+    /// The last release of `dealpos`: its version (the one home of the
+    /// crate's version, which `regen` writes into the manifest) and the
+    /// descriptions it was generated from. Written by `cargo xtask release`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released: Option<Released>,
+}
+
+/// A release of `dealpos`, as recorded in `spec/lock.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Released {
+    /// The crate's version (`0.2.0`).
+    pub version: String,
+    /// When it was released (YYYY-MM-DD).
+    pub date: String,
+    /// The SHA-256 of each description (by file name) it was generated from,
+    /// to prove that the git tag `dealpos-v<version>` holds those bytes.
+    pub sha256: BTreeMap<String, String>,
+}
+
+impl Lock {
+    /// The release record, or an error naming the file when there is none.
+    pub fn released(&self) -> Result<&Released, String> {
+        self.released.as_ref().ok_or_else(|| {
+            "spec/lock.json: no `released` record (`{\"version\": \"0.1.0\", \"date\": …, \"sha256\": {…}}`); \
+             it holds the version of `dealpos` and is written by `cargo xtask release`"
+                .to_string()
+        })
+    }
 }
 
 /// One description.

@@ -1,12 +1,17 @@
-//! Maintainer tasks: `cargo xtask regen`, `check`, `refresh`, `diff`, `test`.
+//! Maintainer tasks: `cargo xtask regen`, `check`, `refresh`, `release`, `diff`, `test`.
 
 mod bench;
 mod coverage;
 mod diff;
 mod files;
+mod git;
 mod lock;
 mod refresh;
 mod regen;
+mod release;
+mod semver;
+#[cfg(test)]
+mod testing;
 mod tools;
 
 use std::path::PathBuf;
@@ -21,9 +26,18 @@ tasks:
             would write, or a description does not match its hash in spec/lock.json
   refresh   download the descriptions from the URLs in spec/lock.json; if they
             changed: update spec/ and the lock, regenerate, and report what
-            changed for users of `dealpos` [--check] [--url NAME=URL] [--file NAME=PATH]
+            changed for users of `dealpos` [--check] [--only NAME]
+            [--url NAME=URL] [--file NAME=PATH]; naming descriptions (--only,
+            --url, --file) leaves the others alone, reported as skipped
+  release   the next version of `dealpos`: the diff's verdict since the last
+            release (git tag dealpos-vX.Y.Z, checked against spec/lock.json),
+            the version bumped, the report prepended to CHANGELOG.md, then
+            regen and check [--dry-run] [--bump major|minor|patch] [--since REV]
   diff      what changed between two descriptions (files or REV:path), each
             change breaking/compatible/patch, with a semver verdict [--format md]
+  semver-check  cross-check the diff's verdicts with cargo-semver-checks on
+            generated crates (operation removed, field made required, enum
+            value added, path changed); not in CI: it needs cargo-semver-checks
   bench     run the benchmarks (regeneration, build time per feature set, parse
             and client throughput) and print the table [--readme] writes into
             README.md [--no-criterion] [--no-build]
@@ -38,7 +52,7 @@ fn main() -> ExitCode {
     // `$ref`s to other files resolve relative to the workspace root, where
     // the descriptions are named from; `diff` keeps the caller's directory
     // for the paths it is given.
-    if matches!(task, Some("regen" | "check" | "refresh"))
+    if matches!(task, Some("regen" | "check" | "refresh" | "release"))
         && let Err(e) = std::env::set_current_dir(root())
     {
         eprintln!("{}: {e}", root().display());
@@ -47,7 +61,17 @@ fn main() -> ExitCode {
     let result = match task {
         Some("regen") => regen::regen(&root()),
         Some("check") => regen::check(&root()),
-        Some("refresh") => refresh::options(&args[1..]).and_then(|o| refresh::run(&root(), &o)).map(drop),
+        Some("refresh") => refresh::options(&args[1..]).and_then(|o| refresh::run(&root(), &o)).map(|done| {
+            // Repeated last: the first mention scrolls away above the report.
+            for (file, why) in &done.skipped {
+                println!("left alone: {file} ({why})");
+            }
+            if done.report.changes().next().is_none() && !done.report.sections.is_empty() {
+                println!("no change for users of `dealpos`");
+            }
+        }),
+        Some("release") => release::options(&args[1..]).and_then(|o| release::run(&root(), &o)).map(drop),
+        Some("semver-check") => semver::run(&root()),
         Some("diff") => diff::run(&root(), &args[1..]),
         Some("bench") => bench::run(&root(), &args[1..]),
         Some("test") => tools::test(&root(), &args[1..]),

@@ -12,9 +12,11 @@ use crate::{coverage, lock};
 /// Lines of diff shown per differing file before eliding the rest.
 const DIFF_LINES: usize = 120;
 
-/// The generated crate's name and the version its manifest carries.
-pub fn crate_info() -> CrateInfo {
-    CrateInfo { name: "dealpos".into(), version: "0.1.0".into() }
+/// The generated crate's name and the version its manifest carries: the
+/// version of the last release, recorded in `spec/lock.json` (its one home).
+pub fn crate_info(root: &Path) -> Result<CrateInfo, String> {
+    let lock = lock::read(&root.join("spec"))?;
+    Ok(CrateInfo { name: "dealpos".into(), version: lock.released()?.version.clone() })
 }
 
 /// A file of the workspace, parsed and named by its path relative to `root`
@@ -47,7 +49,8 @@ fn generate(root: &Path) -> Result<Generated, String> {
         .iter()
         .map(|e| Ok((load(root, &format!("spec/{}", e.file))?, e.module.clone())))
         .collect::<Result<Vec<_>, String>>()?;
-    dealpos_generator::generate_from(&crate_info(), specs, &overlays(root)?).map_err(|e| e.to_string())
+    let info = CrateInfo { name: "dealpos".into(), version: lock.released()?.version.clone() };
+    dealpos_generator::generate_from(&info, specs, &overlays(root)?).map_err(|e| e.to_string())
 }
 
 /// What spec/ generates, with README.md as it is and as its coverage table

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 pub use report::{Format, Report};
 
 use crate::emit::{Wrapper, field_type, rust_type, wrapper};
-use crate::ir::{Api, Field, Operation, TagNames, TypeDef, TypeKind, TypeRef, tag_of, tags};
+use crate::ir::{Api, Field, Operation, TagNames, TypeDef, TypeKind, TypeRef, tag_of, tags, users};
 
 /// What a change means for users of the generated crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -55,6 +55,7 @@ pub enum Kind {
     TypeRemoved,
     TypeKindChanged,
     TypeDirectionChanged,
+    TypeUnreferenced,
     FieldAdded,
     FieldRemoved,
     FieldRequiredChanged,
@@ -84,7 +85,15 @@ pub struct Change {
 
 /// Every change from `old` to `new`, sorted (breaking first, then by subject).
 pub fn diff(old: &Api, new: &Api) -> Vec<Change> {
-    let mut d = Diff { old, new, old_tags: tags(&[old]), new_tags: tags(&[new]), changes: Vec::new() };
+    let mut d = Diff {
+        old,
+        new,
+        old_tags: tags(&[old]),
+        new_tags: tags(&[new]),
+        old_used: used(old),
+        new_used: used(new),
+        changes: Vec::new(),
+    };
     d.operations();
     d.webhooks();
     d.types();
@@ -120,7 +129,16 @@ struct Diff<'a> {
     /// The names naming gives each version's tags (their accessors).
     old_tags: Vec<TagNames>,
     new_tags: Vec<TagNames>,
+    /// Whether an operation or event uses each type, by name.
+    old_used: BTreeMap<String, bool>,
+    new_used: BTreeMap<String, bool>,
     changes: Vec<Change>,
+}
+
+/// Whether some operation or event reaches each type of `api`, by name.
+fn used(api: &Api) -> BTreeMap<String, bool> {
+    let users = users(api);
+    api.types.iter().zip(&users).map(|(t, u)| (t.name.clone(), !u.tags.is_empty() || u.webhooks)).collect()
 }
 
 impl Diff<'_> {
@@ -308,6 +326,21 @@ impl Diff<'_> {
 
     fn typedef(&mut self, old: &TypeDef, new: &TypeDef) {
         let at = format!("type {}", new.name);
+        // A type nothing uses any more is emitted as one DealPOS sends (the
+        // IR's default); that follows from the operation or event that
+        // dropped it, which is reported where it happened. Say what became
+        // of the type, once, instead of reading it as turned around.
+        let unused = |used: &BTreeMap<String, bool>| !used.get(&new.name).copied().unwrap_or(true);
+        if unused(&self.new_used) && !unused(&self.old_used) {
+            if old.lenient != new.lenient {
+                let detail = "no operation or event uses it any more; still generated, now as DealPOS's types \
+                              are (every field an `Option`, `#[non_exhaustive]`), no longer as a request type";
+                self.push(Impact::Breaking, Kind::TypeUnreferenced, &at, detail);
+                return;
+            }
+            let detail = "no operation or event uses it any more; still generated, its Rust unchanged";
+            self.push(Impact::Patch, Kind::TypeUnreferenced, &at, detail);
+        }
         match (&old.kind, &new.kind) {
             (TypeKind::Struct { fields: a, additional: x }, TypeKind::Struct { fields: b, additional: y }) => {
                 if old.lenient != new.lenient {

@@ -190,6 +190,13 @@ const ROWS: &[(&str, &str, &str, Kind, Impact)] = &[
         Impact::Compatible,
     ),
     (
+        "operation removed with its request type",
+        "  /Invoice/Void:\n    post:\n      operationId: voidInvoice",
+        "  /Invoice/Gone:\n    x-gone:\n      operationId: voidInvoice",
+        Kind::TypeUnreferenced,
+        Impact::Breaking,
+    ),
+    (
         "type kind changed",
         "    Status: {type: string, enum: [Paid, Void]}",
         "    Status: {type: object, properties: {Code: {type: string}}}",
@@ -357,4 +364,32 @@ fn operations_are_named_as_the_crate_names_them() {
     let details: Vec<_> =
         changes.iter().filter(|c| c.kind == Kind::OperationAdded).map(|c| c.detail.as_str()).collect();
     assert_eq!(details, ["operation added (`client.invoice().void_2()`)"]);
+}
+
+/// Removing an operation reads as that: its request type, which no
+/// operation uses any more, is reported as unreferenced (the emitter now
+/// writes it as a type DealPOS sends), not as turned around.
+#[test]
+fn removing_an_operation_does_not_turn_its_request_type_around() {
+    let void = "  /Invoice/Void:\n    post:\n      operationId: voidInvoice\n      tags: [Invoice]\n      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/VoidRequest'}}}}\n      responses: {'200': {description: ok}}\n";
+    assert!(BASE.contains(void));
+    let changes = diff(&api(BASE), &api(&BASE.replacen(void, "", 1)));
+    let kinds: Vec<_> = changes.iter().map(|c| (c.kind, c.impact, c.subject.as_str())).collect();
+    assert_eq!(
+        kinds,
+        [
+            (Kind::OperationRemoved, Impact::Breaking, "POST /Invoice/Void"),
+            (Kind::TypeUnreferenced, Impact::Breaking, "type VoidRequest"),
+        ],
+        "{changes:#?}"
+    );
+    assert!(changes[1].detail.starts_with("no operation or event uses it any more"), "{}", changes[1].detail);
+
+    // A type DealPOS sends that loses its last user keeps its Rust: a note.
+    let hook = "webhooks:\n  invoiceCreated:\n    post:\n      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Invoice'}}}}\n      responses: {'200': {description: ok}}\n";
+    let page = "schema: {$ref: '#/components/schemas/InvoicePage'}";
+    let edited = BASE.replacen(hook, "webhooks: {}\n", 1).replacen(page, "schema: {type: string}", 1);
+    let changes = diff(&api(BASE), &api(&edited));
+    let invoice: Vec<_> = changes.iter().filter(|c| c.subject == "type Invoice").map(|c| (c.kind, c.impact)).collect();
+    assert_eq!(invoice, [(Kind::TypeUnreferenced, Impact::Patch)], "{changes:#?}");
 }

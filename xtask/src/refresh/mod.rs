@@ -26,8 +26,22 @@ pub struct Options {
     pub urls: BTreeMap<String, String>,
     /// `--file NAME=PATH`: take NAME from a local file.
     pub files: BTreeMap<String, String>,
+    /// `--only NAME`: refresh only these descriptions (file names or modules);
+    /// the others are left alone and reported as skipped. Naming a
+    /// description with `--file` or `--url` implies `--only` for it, so that
+    /// taking in one file offline never tries to download the other.
+    pub only: Vec<String>,
     /// `--check`: only say whether upstream differs (non-zero exit if it does).
     pub check: bool,
+}
+
+/// What a refresh did: the report, and the descriptions it left alone.
+#[derive(Debug, Default)]
+pub struct Refreshed {
+    /// What changed upstream (empty when nothing did).
+    pub report: Report,
+    /// `(spec/FILE, why)` for every description not fetched.
+    pub skipped: Vec<(String, String)>,
 }
 
 /// Parses `refresh`'s arguments.
@@ -38,6 +52,11 @@ pub fn options(args: &[String]) -> Result<Options, String> {
         let map = match arg.as_str() {
             "--check" => {
                 options.check = true;
+                continue;
+            }
+            "--only" => {
+                let name = rest.next().ok_or_else(|| format!("--only needs NAME\n{USAGE}"))?;
+                options.only.push(name.clone());
                 continue;
             }
             "--url" => &mut options.urls,
@@ -51,8 +70,9 @@ pub fn options(args: &[String]) -> Result<Options, String> {
     Ok(options)
 }
 
-const USAGE: &str = "usage: cargo xtask refresh [--check] [--url NAME=URL]… [--file NAME=PATH]…
-  NAME is a description's file name (dealpos-api.yaml) or module (models)";
+const USAGE: &str = "usage: cargo xtask refresh [--check] [--only NAME]… [--url NAME=URL]… [--file NAME=PATH]…
+  NAME is a description's file name (dealpos-api.yaml) or module (models);
+  with --only, --url or --file, only the descriptions named are refreshed";
 
 /// A description whose upstream bytes differ from spec/.
 struct Update {
@@ -63,25 +83,37 @@ struct Update {
 }
 
 /// `cargo xtask refresh`: the report of what changed upstream (empty when
-/// nothing did).
-pub fn run(root: &Path, options: &Options) -> Result<Report, String> {
+/// nothing did), and what was left alone.
+pub fn run(root: &Path, options: &Options) -> Result<Refreshed, String> {
     let mut lock = lock::read(&root.join("spec"))?;
-    for name in options.urls.keys().chain(options.files.keys()) {
-        if !lock.descriptions.iter().any(|e| &e.file == name || &e.module == name) {
+    let named: Vec<&String> = options.only.iter().chain(options.urls.keys()).chain(options.files.keys()).collect();
+    for name in &named {
+        if !lock.descriptions.iter().any(|e| &e.file == *name || &e.module == *name) {
             return Err(format!("{name}: not a description of spec/lock.json"));
         }
     }
     let overlays = regen::overlays(root)?;
     let mut updates = Vec::new();
     let mut sections = Vec::new();
+    let mut skipped = Vec::new();
     for (index, entry) in lock.descriptions.iter().enumerate() {
         let relative = format!("spec/{}", entry.file);
+        // Only what was named is fetched when anything was: a maintainer
+        // taking in one file offline must not fail on the other's download.
+        if !named.is_empty() && !named.iter().any(|n| **n == entry.file || **n == entry.module) {
+            let why = "not named (--only, --url or --file name the descriptions to refresh)".to_string();
+            println!("{relative}: skipped: {why}");
+            skipped.push((relative, why));
+            continue;
+        }
         let pick = |map: &BTreeMap<String, String>| map.get(&entry.file).or_else(|| map.get(&entry.module)).cloned();
         let origin = match (pick(&options.files), pick(&options.urls).or_else(|| entry.source.clone())) {
             (Some(path), _) => Origin::File(path),
             (None, Some(url)) => Origin::Url(url),
             (None, None) => {
-                println!("{relative}: skipped: spec/lock.json has no source URL (give --url {}=URL)", entry.file);
+                let why = format!("spec/lock.json has no source URL (give --url {}=URL)", entry.file);
+                println!("{relative}: skipped: {why}");
+                skipped.push((relative, why));
                 continue;
             }
         };
@@ -95,13 +127,13 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, String> {
             .map_err(|e| format!("{relative}: {origin} is not UTF-8 text: {e}{unchanged}"))?;
         let new = load::parse(&relative, text).map_err(|e| format!("{e}\n  (as served by {origin}){unchanged}"))?;
         let old = regen::load(root, &relative)?;
-        let section = match diff::section(old.clone(), new.clone(), &overlays) {
+        let section = match diff::section(old.clone(), new.clone(), &overlays, &overlays) {
             Ok(section) => section,
             // Most likely an overlay no longer fits; generation will say so
             // (and write nothing). Show what changed all the same.
             Err(e) => {
                 println!("{relative}: {e}\n  the report compares the descriptions as published, without overlays");
-                diff::section(old, new.clone(), &[])
+                diff::section(old, new.clone(), &[], &[])
                     .map_err(|e| format!("{e}\n  (as served by {origin}){unchanged}"))?
             }
         };
@@ -109,18 +141,18 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, String> {
         sections.push(section);
         updates.push(Update { index, bytes, source: new, origin });
     }
-    let report = diff::report(sections);
+    let report = diff::report(root, sections)?;
     if !updates.is_empty() {
         print!("\n{}", report.render(dealpos_generator::diff::Format::Text));
     }
     if options.check {
         return match updates.len() {
-            0 => Ok(report),
+            0 => Ok(Refreshed { report, skipped }),
             n => Err(format!("{n} description(s) differ upstream: run `cargo xtask refresh`")),
         };
     }
     if updates.is_empty() {
-        return Ok(report);
+        return Ok(Refreshed { report, skipped });
     }
     // The new descriptions must generate before anything is written.
     let specs = lock
@@ -135,7 +167,7 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, String> {
             Ok((source, e.module.clone()))
         })
         .collect::<Result<Vec<_>, String>>()?;
-    dealpos_generator::generate_from(&regen::crate_info(), specs, &overlays)
+    dealpos_generator::generate_from(&regen::crate_info(root)?, specs, &overlays)
         .map_err(|e| {
             format!("the new descriptions do not generate: {e}\nspec/ is unchanged; fix spec/overlays/ (or the generator) and refresh again")
         })?;
@@ -153,6 +185,6 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, String> {
     lock::write(&root.join("spec"), &lock)?;
     println!();
     regen::regen(root)?;
-    println!("\nspec/ and generated/ updated; review and commit them, with the report above in the changelog");
-    Ok(report)
+    println!("\nspec/ and generated/ updated; review them, then `cargo xtask release` (see README.md)");
+    Ok(Refreshed { report, skipped })
 }

@@ -5,50 +5,15 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use dealpos_generator::diff::{Impact, Kind};
 use serde_json::Value;
 
 use super::{Options, run};
+use crate::testing::{scratch, tree, workspace};
 
 const WEBHOOKS: &str = "dealpos-webhooks.yaml";
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is in the workspace").to_path_buf()
-}
-
-/// A copy of what refresh reads and writes: spec/, generated/, README.md.
-fn scratch() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    for (path, bytes) in tree(&workspace(), &["spec", "generated"]) {
-        let to = dir.path().join(&path);
-        std::fs::create_dir_all(to.parent().expect("a file in a folder")).expect("mkdir");
-        std::fs::write(to, bytes).expect("write");
-    }
-    std::fs::copy(workspace().join("README.md"), dir.path().join("README.md")).expect("copy README.md");
-    dir
-}
-
-/// Every file under `dirs` of `root` (but build output), by relative path.
-fn tree(root: &Path, dirs: &[&str]) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack: Vec<PathBuf> = dirs.iter().map(|d| root.join(d)).collect();
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("read_dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                if !path.ends_with("target") {
-                    stack.push(path);
-                }
-            } else {
-                let relative = path.strip_prefix(root).expect("under root").to_string_lossy().into_owned();
-                out.insert(relative, std::fs::read(&path).expect("read"));
-            }
-        }
-    }
-    out
-}
 
 /// Serves `status` and `body` to every request, over real HTTP on loopback.
 fn serve(status: &'static str, body: Vec<u8>) -> String {
@@ -97,7 +62,7 @@ fn a_changed_description_is_taken_in_and_reported() {
     let dir = scratch();
     let body = changed_webhooks();
     let url = serve("200 OK", body.clone());
-    let report = run(dir.path(), &from(url.clone())).expect("refresh succeeds");
+    let report = run(dir.path(), &from(url.clone())).expect("refresh succeeds").report;
 
     assert_eq!(std::fs::read(dir.path().join("spec").join(WEBHOOKS)).expect("written"), body);
     let lock = crate::lock::read(&dir.path().join("spec")).expect("lock");
@@ -122,7 +87,7 @@ fn a_changed_description_is_taken_in_and_reported() {
 
     // The same bytes again: nothing to do.
     let again = run(dir.path(), &from(serve("200 OK", body))).expect("second refresh");
-    assert_eq!(again.changes().count(), 0);
+    assert_eq!(again.report.changes().count(), 0);
 }
 
 #[test]
@@ -189,4 +154,65 @@ fn a_description_the_overlays_no_longer_fit_leaves_spec_untouched() {
         &from(serve("200 OK", body)),
         &["do not generate", "spec/overlays/dealpos-webhooks.yaml", "matches nothing"],
     );
+}
+
+/// Points the lock's source of the API description at a port nothing listens
+/// on: what a maintainer offline sees for every URL but loopback.
+fn unreachable_api(root: &Path) -> String {
+    let address = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port");
+    let url = format!("http://{address}/_bundle/api.yaml");
+    let mut lock = crate::lock::read(&root.join("spec")).expect("lock");
+    lock.descriptions.iter_mut().filter(|e| e.file == "dealpos-api.yaml").for_each(|e| e.source = Some(url.clone()));
+    crate::lock::write(&root.join("spec"), &lock).expect("write the lock");
+    url
+}
+
+#[test]
+fn a_file_for_one_description_leaves_the_unreachable_other_alone() {
+    let dir = scratch();
+    unreachable_api(dir.path());
+    let new = dir.path().join("new-webhooks.yaml");
+    std::fs::write(&new, changed_webhooks()).expect("write the new description");
+    let options =
+        Options { files: BTreeMap::from([(WEBHOOKS.to_string(), new.display().to_string())]), ..Options::default() };
+    let done = run(dir.path(), &options).expect("the named description is taken in, offline");
+    assert_eq!(done.skipped.len(), 1, "{:?}", done.skipped);
+    assert_eq!(done.skipped[0].0, "spec/dealpos-api.yaml");
+    assert!(done.skipped[0].1.contains("not named"), "{:?}", done.skipped);
+    assert_eq!(done.report.verdict(), Some(Impact::Breaking));
+    assert_eq!(std::fs::read(dir.path().join("spec").join(WEBHOOKS)).expect("written"), changed_webhooks());
+    crate::regen::check(dir.path()).expect("generated/ is up to date after refresh");
+}
+
+#[test]
+fn only_refreshes_the_description_named_and_skips_the_unreachable_other() {
+    let dir = scratch();
+    unreachable_api(dir.path());
+    let mut lock = crate::lock::read(&dir.path().join("spec")).expect("lock");
+    let url = serve("200 OK", changed_webhooks());
+    lock.descriptions.iter_mut().filter(|e| e.file == WEBHOOKS).for_each(|e| e.source = Some(url.clone()));
+    crate::lock::write(&dir.path().join("spec"), &lock).expect("write the lock");
+    let before = tree(dir.path(), &["spec", "generated"]);
+
+    // Without --only, the unreachable URL fails the whole refresh, as before.
+    let error = run(dir.path(), &Options { check: true, ..Options::default() }).expect_err("the API is unreachable");
+    assert!(error.contains("spec/dealpos-api.yaml") && error.contains("connection refused"), "{error}");
+    assert_untouched(dir.path(), &before);
+
+    // With it (by module name), only the webhooks are fetched: --check says they differ.
+    let only = Options { only: vec!["webhooks".into()], check: true, ..Options::default() };
+    let error = run(dir.path(), &only).expect_err("upstream differs");
+    assert!(error.starts_with("1 description(s) differ upstream"), "{error}");
+    let done = run(dir.path(), &Options { check: false, ..only }).expect("refresh of the webhooks");
+    assert_eq!(done.skipped.iter().map(|(f, _)| f.as_str()).collect::<Vec<_>>(), ["spec/dealpos-api.yaml"]);
+    assert_eq!(done.report.verdict(), Some(Impact::Breaking));
+}
+
+#[test]
+fn only_an_unknown_name_is_an_error() {
+    let dir = scratch();
+    let error = run(dir.path(), &Options { only: vec!["orders".into()], ..Options::default() }).expect_err("unknown");
+    assert_eq!(error, "orders: not a description of spec/lock.json");
+    let parsed = super::options(&["--only".into(), "models".into(), "--check".into()]).expect("options");
+    assert_eq!((parsed.only, parsed.check), (vec!["models".to_string()], true));
 }
