@@ -9,6 +9,7 @@ mod features;
 mod files;
 mod layout;
 mod types;
+mod unions;
 mod webhooks;
 
 use std::collections::BTreeMap;
