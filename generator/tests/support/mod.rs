@@ -16,6 +16,7 @@ pub const CONSTRUCTS: &[&str] = &[
     "type_arrays.yaml",
     "parameters.yaml",
     "naming.yaml",
+    "untagged.yaml",
 ];
 
 /// A construct fixture's name without `.yaml` (`type_arrays`), which names
