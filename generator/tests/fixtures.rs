@@ -159,9 +159,9 @@ fn dangling_ref_names_file_and_pointer() {
 #[test]
 fn unsupported_construct_names_file_and_pointer() {
     let err = error_of(
-        "openapi: 3.0.0\ninfo: {title: t, version: '1'}\ncomponents:\n  schemas:\n    A:\n      properties:\n        b: {not: {type: string}}\n",
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\ncomponents:\n  schemas:\n    A:\n      properties:\n        b: {$dynamicRef: '#node'}\n",
     );
-    assert_eq!(err, "error: bad.yaml#/components/schemas/A/properties/b/not: `not` is not supported");
+    assert_eq!(err, "error: bad.yaml#/components/schemas/A/properties/b/$dynamicRef: `$dynamicRef` is not supported");
 }
 
 #[test]

@@ -17,6 +17,7 @@ pub const CONSTRUCTS: &[&str] = &[
     "parameters.yaml",
     "naming.yaml",
     "untagged.yaml",
+    "validation.yaml",
 ];
 
 /// A construct fixture's name without `.yaml` (`type_arrays`), which names
