@@ -193,3 +193,25 @@ fn dealpos_descriptions_regenerate_identically() {
     let second = dealpos_generator::generate(&config).unwrap();
     assert_eq!(first.files, second.files);
 }
+
+/// The manifest speaks of the description it was generated from, not of
+/// DealPOS: description and keywords come from `info`.
+#[test]
+fn manifest_metadata_comes_from_the_description() {
+    let out = run("untagged.yaml", "models");
+    let manifest = &out.files["Cargo.toml"];
+    assert!(
+        manifest.contains(
+            "description = \"Typed Rust SDK for Untagged unions that keep data, generated from its OpenAPI description.\"\n"
+        ),
+        "{manifest}"
+    );
+    assert!(manifest.contains("keywords = [\"untagged\", \"unions\", \"keep\", \"openapi\", \"sdk\"]\n"), "{manifest}");
+    assert!(!manifest.to_lowercase().contains("dealpos\""), "{manifest}");
+    let text = "openapi: 3.0.0\ninfo: {title: 'Say \"hi\" \\ v2', version: '1'}\npaths: {}\n";
+    let source = parse("q.yaml", text).unwrap();
+    let out = generate_from(&info(), vec![(source, "models".into())], &[]).unwrap();
+    let manifest = &out.files["Cargo.toml"];
+    assert!(manifest.contains(r#"description = "Typed Rust SDK for Say \"hi\" \\ v2, generated"#), "{manifest}");
+    assert!(manifest.contains(r#"keywords = ["say", "hi", "openapi", "sdk"]"#), "{manifest}");
+}

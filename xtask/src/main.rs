@@ -4,6 +4,7 @@ mod bench;
 mod coverage;
 mod diff;
 mod files;
+mod generate;
 mod lock;
 mod refresh;
 mod regen;
@@ -24,6 +25,8 @@ tasks:
             changed for users of `dealpos` [--check] [--url NAME=URL] [--file NAME=PATH]
   diff      what changed between two descriptions (files or REV:path), each
             change breaking/compatible/patch, with a semver verdict [--format md]
+  generate  a crate from any OpenAPI descriptions: SPEC[=MODULE]... --out DIR --name NAME
+            [--version V] (no overlays; crate metadata from the descriptions' info)
   bench     run the benchmarks (regeneration, build time per feature set, parse
             and client throughput) and print the table [--readme] writes into
             README.md [--no-criterion] [--no-build]
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Some("check") => regen::check(&root()),
         Some("refresh") => refresh::options(&args[1..]).and_then(|o| refresh::run(&root(), &o)).map(drop),
         Some("diff") => diff::run(&root(), &args[1..]),
+        Some("generate") => generate::options(&args[1..]).and_then(|o| generate::run(&o)),
         Some("bench") => bench::run(&root(), &args[1..]),
         Some("test") => tools::test(&root(), &args[1..]),
         Some("tools") => tools::install(&root()),

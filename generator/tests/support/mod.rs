@@ -18,6 +18,7 @@ pub const CONSTRUCTS: &[&str] = &[
     "naming.yaml",
     "untagged.yaml",
     "validation.yaml",
+    "markdown.yaml",
 ];
 
 /// A construct fixture's name without `.yaml` (`type_arrays`), which names
