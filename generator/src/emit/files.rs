@@ -460,6 +460,8 @@ mod manifest_tests {
             header: String::new(),
             name: "dealpos",
             version: "0.1.0",
+            description: String::new(),
+            keywords: Vec::new(),
             examples: &[],
             tags: &[],
             full: Vec::new(),
