@@ -31,6 +31,43 @@ pub struct Config {
     pub overlays: Vec<PathBuf>,
 }
 
+impl Config {
+    /// A crate `name` at `version` from `specs`, any descriptions, without
+    /// overlays: what `cargo xtask generate` runs. Each description is a
+    /// `(file, module)` pair; a module left `None` is named by
+    /// [`default_modules`].
+    pub fn new(name: &str, version: &str, specs: Vec<(PathBuf, Option<String>)>) -> Self {
+        let modules = default_modules(&specs);
+        let specs = specs.into_iter().zip(modules).map(|((path, _), module)| SpecInput { path, module }).collect();
+        Config { crate_info: CrateInfo { name: name.into(), version: version.into() }, specs, overlays: Vec::new() }
+    }
+}
+
+/// The module each description becomes: the one given, else `models` for
+/// the first description and its file stem (snake case) for the others;
+/// a name already taken gets a number (`models_2`).
+pub fn default_modules(specs: &[(PathBuf, Option<String>)]) -> Vec<String> {
+    let mut taken: Vec<String> = specs.iter().filter_map(|(_, m)| m.clone()).collect();
+    let mut out = Vec::new();
+    for (i, (path, module)) in specs.iter().enumerate() {
+        if let Some(module) = module {
+            out.push(module.clone());
+            continue;
+        }
+        let stem = path.file_stem().map(|s| ir::snake(&s.to_string_lossy())).unwrap_or_default();
+        let base = if i == 0 || stem.is_empty() { "models".to_string() } else { stem };
+        let mut name = base.clone();
+        let mut n = 1;
+        while taken.contains(&name) {
+            n += 1;
+            name = format!("{base}_{n}");
+        }
+        taken.push(name.clone());
+        out.push(name);
+    }
+    out
+}
+
 /// A description and the module it becomes.
 #[derive(Debug, Clone)]
 pub struct SpecInput {

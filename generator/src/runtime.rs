@@ -122,6 +122,11 @@ pub const NULLABLE_INTO_OPTION: Item = Item::new("Nullable::into_option", Kind::
 pub const DECODE: Item = Item::new("decode", Kind::Module);
 /// `decode::from_slice`: webhook parsing and the examples' round trips.
 pub const DECODE_FROM_SLICE: Item = Item::new("decode::from_slice", Kind::Fn);
+/// `decode::untagged`: an untagged union's `Deserialize`, choosing the
+/// alternative that keeps the whole value.
+pub const DECODE_UNTAGGED: Item = Item::new("decode::untagged", Kind::Fn);
+/// `decode::alternative`: one alternative of such a union, read and measured.
+pub const DECODE_ALTERNATIVE: Item = Item::new("decode::alternative", Kind::Fn);
 /// `DecodeError`: what webhook parsing returns.
 pub const DECODE_ERROR: Item = Item::new("DecodeError", Kind::Struct);
 /// The `client` module.
@@ -173,6 +178,8 @@ pub const ITEMS: &[Item] = &[
     NULLABLE_INTO_OPTION,
     DECODE,
     DECODE_FROM_SLICE,
+    DECODE_UNTAGGED,
+    DECODE_ALTERNATIVE,
     DECODE_ERROR,
     CLIENT_MODULE,
     CLIENT,

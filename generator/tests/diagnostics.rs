@@ -220,14 +220,44 @@ fn an_alternative_that_is_the_union_itself_is_dropped() {
 fn problems_in_another_file_are_reported_there() {
     let dir = std::env::temp_dir().join(format!("dealpos-generator-other-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("sub")).unwrap();
-    std::fs::write(dir.join("sub/b.yaml"), "B: {type: object, properties: {x: {not: {type: string}}}}\n").unwrap();
+    std::fs::write(dir.join("sub/b.yaml"), "B: {type: object, properties: {x: {$dynamicRef: '#node'}}}\n").unwrap();
     let main = dir.join("main.yaml");
     std::fs::write(&main, format!("{HEAD}components:\n  schemas:\n    A: {{$ref: 'sub/b.yaml#/B'}}\n")).unwrap();
     let source = dealpos_generator::load::load(&main).unwrap();
     let err = ir::build(&source).unwrap_err().to_string();
     let other = dir.join("sub/b.yaml").display().to_string();
     let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(err, format!("error: {other}#/B/properties/x/not: `not` is not supported"));
+    assert_eq!(err, format!("error: {other}#/B/properties/x/$dynamicRef: `$dynamicRef` is not supported"));
+}
+
+/// Keywords that only validate never refuse a description: each is a
+/// warning at its pointer, and the rest of the schema gives the type.
+#[test]
+fn validation_only_keywords_are_warnings_and_the_rest_of_the_schema_is_the_type() {
+    let out = generate(&format!(
+        "{HEAD}components:\n  schemas:\n    A:\n      type: object\n      properties:\n        b: {{type: string, not: {{const: x}}}}\n        c: {{type: object, patternProperties: {{'^a': {{type: integer}}, '^b': {{type: string}}}}}}\n        d: {{type: array, prefixItems: [{{type: string}}], items: {{type: string}}}}\n      if: {{required: [b]}}\n      then: {{required: [c]}}\n      dependentSchemas: {{b: {{required: [d]}}}}\n"
+    ))
+    .unwrap();
+    let warnings: Vec<String> = out.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: bad.yaml#/components/schemas/A/dependentSchemas: `dependentSchemas` only validates values: ignored",
+            "warning: bad.yaml#/components/schemas/A/if: `if` only validates values: ignored",
+            "warning: bad.yaml#/components/schemas/A/properties/b/not: `not` only validates values: ignored",
+            "warning: bad.yaml#/components/schemas/A/properties/c/patternProperties: `patternProperties`: a map of any JSON value; key patterns are not checked",
+            "warning: bad.yaml#/components/schemas/A/properties/d/prefixItems: `prefixItems`: a list of the positions' schema, positions not typed",
+            "warning: bad.yaml#/components/schemas/A/then: `then` only validates values: ignored",
+        ]
+    );
+    let models =
+        out.files.iter().filter(|(p, _)| p.starts_with("src/models")).map(|(_, t)| t.as_str()).collect::<String>();
+    assert!(models.contains("pub b: Option<String>"), "{models}");
+    assert!(models.contains("pub c: Option<::std::collections::BTreeMap<String, serde_json::Value>>"), "{models}");
+    assert!(models.contains("pub d: Option<Vec<String>>"), "{models}");
+    // Malformed, they are still errors: there is nothing to read a type from.
+    let errors = errors(&format!("{HEAD}components:\n  schemas:\n    A: {{type: array, prefixItems: 3}}\n"));
+    assert_eq!(errors, ["error: bad.yaml#/components/schemas/A/prefixItems: `prefixItems` must be a list"]);
 }
 
 #[test]

@@ -159,9 +159,9 @@ fn dangling_ref_names_file_and_pointer() {
 #[test]
 fn unsupported_construct_names_file_and_pointer() {
     let err = error_of(
-        "openapi: 3.0.0\ninfo: {title: t, version: '1'}\ncomponents:\n  schemas:\n    A:\n      properties:\n        b: {not: {type: string}}\n",
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\ncomponents:\n  schemas:\n    A:\n      properties:\n        b: {$dynamicRef: '#node'}\n",
     );
-    assert_eq!(err, "error: bad.yaml#/components/schemas/A/properties/b/not: `not` is not supported");
+    assert_eq!(err, "error: bad.yaml#/components/schemas/A/properties/b/$dynamicRef: `$dynamicRef` is not supported");
 }
 
 #[test]
@@ -192,4 +192,26 @@ fn dealpos_descriptions_regenerate_identically() {
     let first = dealpos_generator::generate(&config).unwrap();
     let second = dealpos_generator::generate(&config).unwrap();
     assert_eq!(first.files, second.files);
+}
+
+/// The manifest speaks of the description it was generated from, not of
+/// DealPOS: description and keywords come from `info`.
+#[test]
+fn manifest_metadata_comes_from_the_description() {
+    let out = run("untagged.yaml", "models");
+    let manifest = &out.files["Cargo.toml"];
+    assert!(
+        manifest.contains(
+            "description = \"Typed Rust SDK for Untagged unions that keep data, generated from its OpenAPI description.\"\n"
+        ),
+        "{manifest}"
+    );
+    assert!(manifest.contains("keywords = [\"untagged\", \"unions\", \"keep\", \"openapi\", \"sdk\"]\n"), "{manifest}");
+    assert!(!manifest.to_lowercase().contains("dealpos\""), "{manifest}");
+    let text = "openapi: 3.0.0\ninfo: {title: 'Say \"hi\" \\ v2', version: '1'}\npaths: {}\n";
+    let source = parse("q.yaml", text).unwrap();
+    let out = generate_from(&info(), vec![(source, "models".into())], &[]).unwrap();
+    let manifest = &out.files["Cargo.toml"];
+    assert!(manifest.contains(r#"description = "Typed Rust SDK for Say \"hi\" \\ v2, generated"#), "{manifest}");
+    assert!(manifest.contains(r#"keywords = ["say", "hi", "openapi", "sdk"]"#), "{manifest}");
 }

@@ -4,6 +4,7 @@ mod bench;
 mod coverage;
 mod diff;
 mod files;
+mod generate;
 mod git;
 mod lock;
 mod refresh;
@@ -38,6 +39,8 @@ tasks:
   semver-check  cross-check the diff's verdicts with cargo-semver-checks on
             generated crates (operation removed, field made required, enum
             value added, path changed); not in CI: it needs cargo-semver-checks
+  generate  a crate from any OpenAPI descriptions: SPEC[=MODULE]... --out DIR --name NAME
+            [--version V] (no overlays; crate metadata from the descriptions' info)
   bench     run the benchmarks (regeneration, build time per feature set, parse
             and client throughput) and print the table [--readme] writes into
             README.md [--no-criterion] [--no-build]
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Some("release") => release::options(&args[1..]).and_then(|o| release::run(&root(), &o)).map(drop),
         Some("semver-check") => semver::run(&root()),
         Some("diff") => diff::run(&root(), &args[1..]),
+        Some("generate") => generate::options(&args[1..]).and_then(|o| generate::run(&o)),
         Some("bench") => bench::run(&root(), &args[1..]),
         Some("test") => tools::test(&root(), &args[1..]),
         Some("tools") => tools::install(&root()),

@@ -218,12 +218,55 @@ impl<'de> serde::Deserialize<'de> for InvoiceVoidByInvoiceIdFulfillment {
 
 /// Request can be send with payload Outlet+Number / OutletID + Number /InvoiceID only
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum InvoiceVoidRequest {
     ByOutletName(InvoiceVoidByOutletName),
     ByOutletId(InvoiceVoidByOutletId),
     ByInvoiceId(InvoiceVoidByInvoiceId),
+    /// The value as received, when every alternative would drop part of it.
+    Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceVoidRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        crate::decode::untagged(
+            "InvoiceVoidRequest",
+            value,
+            &[
+                (
+                    "ByOutletName",
+                    |value, traced| crate::decode::alternative(
+                        value,
+                        traced,
+                        Self::ByOutletName,
+                    ),
+                ),
+                (
+                    "ByOutletId",
+                    |value, traced| crate::decode::alternative(
+                        value,
+                        traced,
+                        Self::ByOutletId,
+                    ),
+                ),
+                (
+                    "ByInvoiceId",
+                    |value, traced| crate::decode::alternative(
+                        value,
+                        traced,
+                        Self::ByInvoiceId,
+                    ),
+                ),
+            ],
+            Some(Self::Other as fn(serde_json::Value) -> Self),
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -263,12 +306,55 @@ pub struct InvoiceRestoreByInvoiceId {
 }
 
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum InvoiceRestoreRequest {
     ByOutletName(InvoiceRestoreByOutletName),
     ByOutletId(InvoiceRestoreByOutletId),
     ByInvoiceId(InvoiceRestoreByInvoiceId),
+    /// The value as received, when every alternative would drop part of it.
+    Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceRestoreRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        crate::decode::untagged(
+            "InvoiceRestoreRequest",
+            value,
+            &[
+                (
+                    "ByOutletName",
+                    |value, traced| crate::decode::alternative(
+                        value,
+                        traced,
+                        Self::ByOutletName,
+                    ),
+                ),
+                (
+                    "ByOutletId",
+                    |value, traced| crate::decode::alternative(
+                        value,
+                        traced,
+                        Self::ByOutletId,
+                    ),
+                ),
+                (
+                    "ByInvoiceId",
+                    |value, traced| crate::decode::alternative(
+                        value,
+                        traced,
+                        Self::ByInvoiceId,
+                    ),
+                ),
+            ],
+            Some(Self::Other as fn(serde_json::Value) -> Self),
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -300,12 +386,55 @@ pub struct InvoiceEraseByInvoiceId {
 
 /// Request can be send with payload Outlet+Number / OutletID + Number /InvoiceID only
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum InvoiceEraseRequest {
     ByOutletName(InvoiceEraseByOutletName),
     ByOutletId(InvoiceEraseByOutletId),
     ByInvoiceId(InvoiceEraseByInvoiceId),
+    /// The value as received, when every alternative would drop part of it.
+    Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceEraseRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        crate::decode::untagged(
+            "InvoiceEraseRequest",
+            value,
+            &[
+                (
+                    "ByOutletName",
+                    |value, traced| crate::decode::alternative(
+                        value,
+                        traced,
+                        Self::ByOutletName,
+                    ),
+                ),
+                (
+                    "ByOutletId",
+                    |value, traced| crate::decode::alternative(
+                        value,
+                        traced,
+                        Self::ByOutletId,
+                    ),
+                ),
+                (
+                    "ByInvoiceId",
+                    |value, traced| crate::decode::alternative(
+                        value,
+                        traced,
+                        Self::ByInvoiceId,
+                    ),
+                ),
+            ],
+            Some(Self::Other as fn(serde_json::Value) -> Self),
+        )
+    }
 }
 
 /// Customer data sent with an invoice (matched or created by Code / Name).
@@ -1675,10 +1804,53 @@ pub struct InvoiceReferenceNumber {
 }
 
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum DeleteInvoiceRequest {
     InvoiceDeleteByOutletNumber(InvoiceDeleteByOutletNumber),
     InvoiceDeleteByOutletIdNumber(InvoiceDeleteByOutletIdNumber),
     InvoiceDeleteById(InvoiceDeleteById),
+    /// The value as received, when every alternative would drop part of it.
+    Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for DeleteInvoiceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        crate::decode::untagged(
+            "DeleteInvoiceRequest",
+            value,
+            &[
+                (
+                    "InvoiceDeleteByOutletNumber",
+                    |value, traced| crate::decode::alternative(
+                        value,
+                        traced,
+                        Self::InvoiceDeleteByOutletNumber,
+                    ),
+                ),
+                (
+                    "InvoiceDeleteByOutletIdNumber",
+                    |value, traced| crate::decode::alternative(
+                        value,
+                        traced,
+                        Self::InvoiceDeleteByOutletIdNumber,
+                    ),
+                ),
+                (
+                    "InvoiceDeleteById",
+                    |value, traced| crate::decode::alternative(
+                        value,
+                        traced,
+                        Self::InvoiceDeleteById,
+                    ),
+                ),
+            ],
+            Some(Self::Other as fn(serde_json::Value) -> Self),
+        )
+    }
 }

@@ -32,6 +32,10 @@ struct Manifest<'a> {
     header: String,
     name: &'a str,
     version: &'a str,
+    /// From the descriptions' titles, escaped for a TOML basic string.
+    description: String,
+    /// crates.io keywords from the titles (see [`keywords`]).
+    keywords: Vec<String>,
     /// (name, required features) of each example.
     examples: &'a [(&'static str, String)],
     /// (tag, feature) for every tag with operations.
@@ -164,6 +168,58 @@ fn copy_runtime(text: &str, crate_ident: &str) -> String {
     text
 }
 
+/// The manifest's `description`: what the crate is for, from the titles of
+/// the descriptions (`info`), whichever API they describe.
+fn description(modules: &[Module]) -> String {
+    // Titles only: a version in the text would change the manifest with every release.
+    let apis: Vec<&str> = modules.iter().map(|m| m.api.title.trim()).filter(|a| !a.is_empty()).collect();
+    match apis.as_slice() {
+        [] => "Typed Rust SDK generated from an OpenAPI description.".to_string(),
+        [one] => format!("Typed Rust SDK for {one}, generated from its OpenAPI description."),
+        [first @ .., last] => {
+            format!("Typed Rust SDK for {} and {last}, generated from their OpenAPI descriptions.", first.join(", "))
+        }
+    }
+}
+
+/// At most five crates.io keywords (letters, digits, `-`, `_`; a letter
+/// first; 20 characters at most): the words of the titles that say what
+/// the API is, then `openapi` and `sdk`.
+fn keywords(modules: &[Module]) -> Vec<String> {
+    const GENERIC: &[&str] = &[
+        "api", "apis", "the", "and", "for", "of", "to", "in", "on", "with", "that", "from", "rest", "http", "service",
+        "openapi", "sdk",
+    ];
+    let mut out: Vec<String> = Vec::new();
+    let words = modules.iter().flat_map(|m| m.api.title.split(|c: char| !c.is_ascii_alphanumeric()));
+    for word in words.map(str::to_ascii_lowercase) {
+        let version_like = word.starts_with('v') && word[1..].bytes().all(|b| b.is_ascii_digit());
+        let usable = (2..=20).contains(&word.len()) && word.starts_with(|c: char| c.is_ascii_alphabetic());
+        if usable && !version_like && !GENERIC.contains(&word.as_str()) && !out.contains(&word) && out.len() < 3 {
+            out.push(word);
+        }
+    }
+    out.extend(["openapi".to_string(), "sdk".to_string()]);
+    out
+}
+
+/// `text` as the inside of a TOML basic string: `"` and `\` escaped,
+/// control characters (a title over several lines) as spaces.
+fn toml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Whether the crate gets the webhook receiver: it has a `webhooks` module
 /// with at least one webhook.
 fn has_receiver(modules: &[Module]) -> bool {
@@ -222,6 +278,8 @@ pub fn fixed(info: &CrateInfo, modules: &[Module], features: &Features) -> Resul
         header: toml_header,
         name: &info.name,
         version: &info.version,
+        description: toml_escape(&description(modules)),
+        keywords: keywords(modules),
         examples: &names,
         tags: &features.tags,
         full: features.all(),
@@ -402,6 +460,8 @@ mod manifest_tests {
             header: String::new(),
             name: "dealpos",
             version: "0.1.0",
+            description: String::new(),
+            keywords: Vec::new(),
             examples: &[],
             tags: &[],
             full: Vec::new(),

@@ -10,8 +10,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::features::{self, Features};
-use super::{Module, types, webhooks};
-use crate::ir::{SHARED_MODULE, TypeId};
+use super::{Module, types, unions, webhooks};
+use crate::ir::{SHARED_MODULE, TypeId, TypeKind};
 
 /// One Rust file of a description's module: its path in the crate and its items.
 pub struct File {
@@ -34,7 +34,10 @@ pub fn files(module: &Module, index: usize, features: &Features) -> Vec<File> {
     let mut by_tag: Vec<(&str, &str, String, TokenStream)> = Vec::new();
     for (i, ty) in api.types.iter().enumerate() {
         let id = TypeId(i);
-        let item = types::item(api, ty);
+        let item = match ty.kind {
+            TypeKind::Union { .. } => unions::item(api, ty),
+            _ => types::item(api, ty),
+        };
         match features.home(index, id) {
             Some(home) => {
                 let at = match by_tag.iter().position(|(tag, ..)| *tag == home.tag) {

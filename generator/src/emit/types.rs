@@ -1,4 +1,4 @@
-//! Rust items for the IR's named types.
+//! Rust items for the IR's named types, unions aside (`unions.rs`).
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
@@ -46,32 +46,8 @@ pub fn item(api: &Api, ty: &TypeDef) -> TokenStream {
             }
         }
         TypeKind::Enum { repr, variants } => enumeration(&name, doc, *repr, variants),
-        TypeKind::Union { variants, tag } => {
-            let variants = variants.iter().map(|v| {
-                let vname = ident(&v.name);
-                let mut t = rust_type(api, &v.ty);
-                if v.boxed {
-                    t = quote!(Box<#t>);
-                }
-                let rename = v.tag.as_ref().map(|value| quote!(#[serde(rename = #value)]));
-                quote!(#rename #vname(#t),)
-            });
-            let representation = match tag {
-                Some(tag) => quote!(#[serde(tag = #tag)]),
-                None => quote!(#[serde(untagged)]),
-            };
-            // Variants are named after their payloads, which may share a prefix;
-            // boxing large payloads would change the public types for a lint.
-            quote! {
-                #doc
-                #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-                #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-                #representation
-                pub enum #name {
-                    #(#variants)*
-                }
-            }
-        }
+        // Unions have their own module (`unions.rs`); `layout` sends them there.
+        TypeKind::Union { .. } => TokenStream::new(),
         TypeKind::Newtype(inner) => {
             let t = rust_type(api, inner);
             quote! {

@@ -71,6 +71,7 @@ pub fn build_with(source: &Source, loader: FileLoader<'_>) -> Result<Api> {
     // to one; a union with a self alternative is never tagged.
     unions::finish(&mut types, &b.discriminators, &mut b.diagnostics);
     graph::drop_self_alternatives(&mut types, &mut b.diagnostics);
+    unions::add_fallbacks(&mut types);
     let mut api = Api {
         title: text(info, "title").unwrap_or_default(),
         version: text(info, "version").unwrap_or_default(),
@@ -313,7 +314,7 @@ impl<'a> Builder<'a> {
         for t in &facts.types {
             let ty = self.primitive(at, t, facts, name);
             if !variants.iter().any(|v| v.ty == ty) {
-                variants.push(UnionVariant { name: String::new(), ty, tag: None, boxed: false });
+                variants.push(UnionVariant { name: String::new(), ty, tag: None, boxed: false, fallback: false });
             }
         }
         Shape::Kind(TypeKind::Union { variants, tag: None })

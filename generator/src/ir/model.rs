@@ -79,7 +79,8 @@ pub enum TypeKind {
     /// `oneOf`/`anyOf` (or a 3.1 list of types).
     Union {
         /// Alternatives: in document order when tagged; when untagged, the
-        /// most specific first, since the first that fits wins.
+        /// most specific first (the first that keeps the whole value wins),
+        /// then the `fallback`, if any.
         variants: Vec<UnionVariant>,
         /// The discriminator property, when the enum is internally tagged.
         tag: Option<String>,
@@ -146,6 +147,10 @@ pub struct UnionVariant {
     pub tag: Option<String>,
     /// Needs a `Box` to break a cycle.
     pub boxed: bool,
+    /// Not an alternative of the description: the raw JSON value (`TypeRef::Json`)
+    /// an untagged union keeps when every alternative that fits would drop
+    /// part of it (`ir/unions.rs`).
+    pub fallback: bool,
 }
 
 /// A reference to a type: a primitive, a container, or a named type.

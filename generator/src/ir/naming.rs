@@ -179,7 +179,13 @@ pub(super) fn assign(api: &mut Api) {
             TypeKind::Union { variants, .. } => {
                 let mut taken = Taken::default();
                 for variant in variants.iter_mut() {
-                    variant.name = taken.claim(&not_self(union_variant_name(&owner, &variant.ty, &names)), "");
+                    // The fallback is last, so an alternative named `Other` keeps its name.
+                    let name = if variant.fallback {
+                        "Other".to_string()
+                    } else {
+                        union_variant_name(&owner, &variant.ty, &names)
+                    };
+                    variant.name = taken.claim(&not_self(name), "");
                 }
             }
             TypeKind::Alias(_) | TypeKind::Newtype(_) => {}

@@ -8,22 +8,22 @@ use serde_json::{Map, Value};
 use crate::error::{Diagnostic, Location};
 
 /// Keywords that change the shape of a value and that we do not model. Each
-/// is an error rather than an approximation: ignoring one would make the
-/// generated type accept or produce the wrong data.
-const UNSUPPORTED: &[&str] = &[
-    "not",
-    "if",
-    "then",
-    "else",
-    "dependentSchemas",
-    "patternProperties",
-    "prefixItems",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "$dynamicRef",
-    "$dynamicAnchor",
-    "contains",
-];
+/// is an error rather than an approximation: the reference they make is not
+/// resolved, so the type would be a guess.
+const UNSUPPORTED: &[&str] = &["$dynamicRef"];
+
+/// Keywords that only validate: they say which values are valid, not what a
+/// valid value looks like, so the type the rest of the schema describes is
+/// generated and the keyword ignored, with a warning naming its pointer
+/// (the crate accepts some values the description rejects, never the
+/// reverse). `patternProperties` and `prefixItems` also shape the value and
+/// are read in [`facts`], approximated.
+const VALIDATION_ONLY: &[&str] =
+    &["not", "if", "then", "else", "dependentSchemas", "unevaluatedProperties", "unevaluatedItems", "contains"];
+
+/// "Any value": what `patternProperties` and `prefixItems` widen to when
+/// their schemas cannot be one Rust type.
+static ANY: Value = Value::Bool(true);
 
 /// Keywords that only constrain or annotate values; they do not change the
 /// Rust type, so they are read (or deliberately not) without a diagnostic.
@@ -74,6 +74,7 @@ const KNOWN: &[&str] = &[
     "propertyNames",
     "$defs",
     "$anchor",
+    "$dynamicAnchor",
     "maxContains",
     "minContains",
     "dependentRequired",
@@ -104,8 +105,8 @@ pub(super) struct Facts<'a> {
     pub reference: Option<&'a str>,
 }
 
-/// Reads the facts of `schema`; unsupported keywords become errors and
-/// unknown ones warnings, pushed on `out`.
+/// Reads the facts of `schema`; unsupported keywords become errors,
+/// validation-only and unknown ones warnings, pushed on `out`.
 pub(super) fn facts<'a>(at: &Location, schema: &'a Value, out: &mut Vec<Diagnostic>) -> Facts<'a> {
     let empty = Facts {
         types: Vec::new(),
@@ -129,6 +130,10 @@ pub(super) fn facts<'a>(at: &Location, schema: &'a Value, out: &mut Vec<Diagnost
     for key in map.keys() {
         if UNSUPPORTED.contains(&key.as_str()) {
             out.push(Diagnostic::error(at.join(key), format!("`{key}` is not supported")));
+        } else if VALIDATION_ONLY.contains(&key.as_str()) {
+            out.push(Diagnostic::warning(at.join(key), format!("`{key}` only validates values: ignored")));
+        } else if matches!(key.as_str(), "patternProperties" | "prefixItems") {
+            // Read below, where the approximation is decided and warned about.
         } else if !KNOWN.contains(&key.as_str()) && !key.starts_with("x-") {
             out.push(Diagnostic::warning(at.join(key), format!("unknown keyword `{key}` ignored")));
         }
@@ -208,12 +213,68 @@ pub(super) fn facts<'a>(at: &Location, schema: &'a Value, out: &mut Vec<Diagnost
     }
     facts.additional = map.get("additionalProperties").filter(|v| **v != Value::Bool(false));
     facts.items = map.get("items");
+    if let Some(patterns) = map.get("patternProperties") {
+        facts.additional = Some(pattern_properties(at, patterns, facts.additional, out));
+    }
+    if let Some(prefix) = map.get("prefixItems") {
+        facts.items = Some(prefix_items(at, prefix, facts.items, out));
+    }
     match map.get("$ref") {
         Some(Value::String(r)) => facts.reference = Some(r),
         Some(_) => out.push(Diagnostic::error(at.join("$ref"), "`$ref` must be a string")),
         None => {}
     }
     facts
+}
+
+/// `patternProperties`: a map whose values are the patterns' schema when
+/// every pattern (and `additionalProperties`, if any) has the same one, else
+/// any JSON value. Which keys match which pattern is not checked.
+fn pattern_properties<'a>(
+    at: &Location,
+    patterns: &'a Value,
+    additional: Option<&'a Value>,
+    out: &mut Vec<Diagnostic>,
+) -> &'a Value {
+    let at = at.join("patternProperties");
+    let Some(patterns) = patterns.as_object() else {
+        out.push(Diagnostic::error(at, "`patternProperties` must be a mapping"));
+        return &ANY;
+    };
+    let mut schemas = patterns.values().chain(additional);
+    let value = match schemas.next() {
+        Some(first) if schemas.all(|s| s == first) => first,
+        _ => &ANY,
+    };
+    let what = if std::ptr::eq(value, &ANY) { "any JSON value" } else { "the patterns' schema" };
+    out.push(Diagnostic::warning(at, format!("`patternProperties`: a map of {what}; key patterns are not checked")));
+    value
+}
+
+/// `prefixItems`: a list of one type when every position (and `items`, the
+/// rest, if any) has the same schema, else a list of any JSON value;
+/// positions are not typed as a tuple.
+fn prefix_items<'a>(
+    at: &Location,
+    prefix: &'a Value,
+    items: Option<&'a Value>,
+    out: &mut Vec<Diagnostic>,
+) -> &'a Value {
+    let at = at.join("prefixItems");
+    let Some(prefix) = prefix.as_array() else {
+        out.push(Diagnostic::error(at, "`prefixItems` must be a list"));
+        return &ANY;
+    };
+    // `items: false` closes the list after the prefix: no further schema.
+    let rest = items.filter(|i| **i != Value::Bool(false));
+    let mut schemas = prefix.iter().chain(rest);
+    let value = match schemas.next() {
+        Some(first) if schemas.all(|s| s == first) => first,
+        _ => &ANY,
+    };
+    let what = if std::ptr::eq(value, &ANY) { "any JSON value" } else { "the positions' schema" };
+    out.push(Diagnostic::warning(at, format!("`prefixItems`: a list of {what}, positions not typed")));
+    value
 }
 
 /// The schema's doc text: title and description, when present.

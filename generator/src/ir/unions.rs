@@ -8,8 +8,14 @@
 //! sees it, so a required tag field fails with "missing field" at runtime
 //! (openapi-generator's Rust output does exactly this) and an optional one is
 //! lost, then written twice. Those unions, and those without a usable
-//! discriminator, are untagged with the most specific alternatives first,
-//! since serde takes the first that fits.
+//! discriminator, are untagged with the most specific alternatives first.
+//!
+//! An untagged union whose alternatives can drop data (objects ignore
+//! properties they do not declare) is not left to serde's "first that
+//! decodes": the generated `Deserialize` takes the first alternative that
+//! keeps the whole value (`decode::untagged` in the runtime), and such a
+//! union gets a `fallback` variant holding the raw JSON, for a value every
+//! alternative would cut.
 
 use std::collections::BTreeMap;
 
@@ -40,7 +46,7 @@ impl<'a> Builder<'a> {
             let target = alt.get("$ref").and_then(Value::as_str).and_then(|r| refs::split(&at.file, r));
             targets.push(target.map(|t| Location { file: t.file, pointer: t.pointer }));
             let (ty, _) = self.schema(&alt_at, alt, &format!("{name}Variant{i}"));
-            variants.push(UnionVariant { name: String::new(), ty, tag: None, boxed: false });
+            variants.push(UnionVariant { name: String::new(), ty, tag: None, boxed: false, fallback: false });
         }
         if let Some(d) = schema.get("discriminator")
             && let Some(found) = self.discriminator(&at.join("discriminator"), d, &targets)
@@ -132,6 +138,55 @@ pub(super) fn finish(
                 *variants = keyed.into_iter().map(|(_, v)| v).collect();
             }
         }
+    }
+}
+
+/// Gives every untagged union some of whose alternatives can drop data its
+/// raw-JSON fallback variant, unless an alternative already is any JSON
+/// value. Runs once alternatives that are the union itself are gone.
+pub(super) fn add_fallbacks(types: &mut [TypeDef]) {
+    for i in 0..types.len() {
+        let TypeKind::Union { variants, tag: None } = &types[i].kind else { continue };
+        let lossy = variants.iter().any(|v| can_drop(types, &v.ty, 0));
+        let raw = variants.iter().any(|v| v.ty == TypeRef::Json);
+        if lossy
+            && !raw
+            && let TypeKind::Union { variants, .. } = &mut types[i].kind
+        {
+            variants.push(UnionVariant {
+                name: String::new(),
+                ty: TypeRef::Json,
+                tag: None,
+                boxed: false,
+                fallback: true,
+            });
+        }
+    }
+}
+
+/// Whether a value of `ty` can lose part of the JSON it was read from: an
+/// object drops properties it does not declare (and a nested union may pick
+/// an alternative that does). Scalars, enums (`Unknown`) and any JSON value
+/// keep everything, so unions of those need no fallback.
+fn can_drop(types: &[TypeDef], ty: &TypeRef, depth: usize) -> bool {
+    // Aliases of aliases are followed a little way; a cycle of them is an
+    // error elsewhere, and "may drop" is the safe answer here.
+    if depth > 16 {
+        return true;
+    }
+    match ty {
+        TypeRef::Array(inner) | TypeRef::Map(inner) => can_drop(types, inner, depth + 1),
+        TypeRef::Named(id) => match types.get(id.0).map(|t| &t.kind) {
+            Some(TypeKind::Struct { .. } | TypeKind::Union { .. }) | None => true,
+            Some(TypeKind::Enum { .. }) => false,
+            Some(TypeKind::Alias(inner) | TypeKind::Newtype(inner)) => can_drop(types, inner, depth + 1),
+        },
+        TypeRef::String
+        | TypeRef::Integer { .. }
+        | TypeRef::Number
+        | TypeRef::Boolean
+        | TypeRef::Timestamp
+        | TypeRef::Json => false,
     }
 }
 

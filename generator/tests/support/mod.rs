@@ -16,6 +16,9 @@ pub const CONSTRUCTS: &[&str] = &[
     "type_arrays.yaml",
     "parameters.yaml",
     "naming.yaml",
+    "untagged.yaml",
+    "validation.yaml",
+    "markdown.yaml",
 ];
 
 /// A construct fixture's name without `.yaml` (`type_arrays`), which names
