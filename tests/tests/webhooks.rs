@@ -19,7 +19,7 @@ fn shift_close() -> Value {
 
 #[test]
 fn loose_shift_close_decodes_and_encodes_back_unchanged() {
-    let mut sent = shift_close();
+    let sent = shift_close();
     let body = serde_json::to_vec(&sent).unwrap();
     let event = WebhookEvent::parse(WebhookKind::ShiftClose, &body).unwrap();
     let WebhookEvent::ShiftClose(shift) = &event else { panic!("{event:?}") };
@@ -29,8 +29,8 @@ fn loose_shift_close_decodes_and_encodes_back_unchanged() {
     let session = shift.session.as_ref().unwrap();
     assert!(session.created.as_ref().unwrap().is_unset());
     assert_eq!(session.end.as_ref().unwrap().date().unwrap().to_string(), "2025-04-16");
-    // A number sent as a string is kept as the number it holds.
-    sent["Session"]["Sales"] = json!(208000.75);
+    // An amount sent as a string goes back as that string, exactly.
+    assert_eq!(session.sales.as_ref().unwrap().to_string(), "208000.75");
     assert_eq!(event.to_json(), sent);
 }
 
@@ -157,4 +157,22 @@ fn product_updated_storage_decodes_as_an_array() {
     let WebhookEvent::ProductUpdated(product) = event else { panic!() };
     assert!(matches!(product.storage, Some(dealpos::webhooks::ProductUpdatedPayloadStorage::Array(_))));
     assert_eq!(product.thumbnail_url.as_deref(), Some("//res.cloudinary.com/t.jpg"));
+}
+
+#[test]
+fn amounts_are_exact_to_the_byte_or_an_error_naming_the_field() {
+    let body = br#"{"ID":"x","Gross":12500.50,"Discount1":"12.50","Tax":0.1,"Sales":1234567890123456789012.345678}"#;
+    let event = WebhookEvent::parse(WebhookKind::SalesOrderCreated, body).unwrap();
+    let WebhookEvent::SalesOrderCreated(order) = &event else { panic!("{event:?}") };
+    let encoded = |d: &Option<dealpos::Decimal>| serde_json::to_string(d).unwrap();
+    assert_eq!(encoded(&order.gross), "12500.50");
+    assert_eq!(encoded(&order.discount1), "\"12.50\"");
+    assert_eq!(encoded(&order.tax), "0.1");
+    assert_eq!(encoded(&order.sales), "1234567890123456789012.345678");
+    assert_eq!(order.gross, Some(dealpos::Decimal::from(25001).value().checked_div(2.into()).unwrap().into()));
+
+    let body = br#"{"ID":"x","Variants":[{"Price":1},{"Price":1e400}]}"#;
+    let err = WebhookEvent::parse(WebhookKind::SalesOrderCreated, body).unwrap_err();
+    assert_eq!(err.path, "Variants[1].Price", "{err}");
+    assert!(err.to_string().contains("28 significant digits"), "{err}");
 }

@@ -139,6 +139,7 @@ macro_rules! runtime_files {
 
 runtime_files! {
     "src/decimal.rs": Always,
+    "src/decimal/wire.rs": Always,
     "src/decode.rs": Always,
     "src/nullable.rs": Always,
     "src/timestamp.rs": Always,

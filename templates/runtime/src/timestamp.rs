@@ -3,23 +3,33 @@
 //! The documentation says `date-time`, but DealPOS sends wall-clock times
 //! without an offset (`2020-09-02T13:52:18.33`), with 0 to 7 fraction digits,
 //! sometimes with an offset (`2025-04-16T10:11:59.608095+07:00`), sometimes a
-//! bare date, and `0001-01-01T00:00:00` (or an empty string) for "no date".
-//! [`Timestamp`] accepts all of them and keeps the text it was given, so a
-//! value decoded and encoded again is byte-for-byte what DealPOS sent.
+//! bare date, and `0001-01-01` at midnight in any of these forms (or an empty
+//! string) for "no date". [`Timestamp`] accepts all of them and keeps the text
+//! it was given, so a value decoded and encoded again is byte-for-byte what
+//! DealPOS sent; it compares by the moment the text denotes.
 
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::str::FromStr;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
 /// A DealPOS timestamp: the text as sent, and what it means.
-#[derive(Clone, PartialEq, Eq, Hash)]
+///
+/// Equality, ordering and hashing are by the moment denoted, not the text:
+/// "no date" first, then times in order, those with an offset by their
+/// instant and those without (and dates, at midnight) by their fields, as if
+/// they were UTC, so that sorting a mixed list is still a total order. At one
+/// instant a date sorts before a time without offset, and that before a time
+/// with one; times with an offset at one instant are equal whatever the offset.
+#[derive(Clone)]
 pub struct Timestamp {
     text: String,
     moment: Moment,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Moment {
     /// `0001-01-01T00:00:00` or empty: DealPOS's "no date".
     Unset,
@@ -42,10 +52,15 @@ impl Timestamp {
     /// Parses any of the forms DealPOS sends.
     pub fn parse(text: &str) -> Result<Self, TimestampError> {
         let trimmed = text.trim();
-        let moment = if trimmed.is_empty() || trimmed.starts_with(UNSET) {
+        let moment = if trimmed.is_empty() {
             Moment::Unset
         } else if let Some(moment) = by_position(trimmed).or_else(|| by_format(trimmed)) {
-            moment
+            // "No date" by value: `0001-01-01`, with or without a time of
+            // midnight, a zero fraction or an offset.
+            // The prefix test first: this runs on every timestamp of a payload.
+            let unset = || NaiveDate::from_ymd_opt(1, 1, 1).map(|d| d.and_time(NaiveTime::MIN));
+            let is_unset = trimmed.starts_with("0001-01-01") && naive_of(moment).is_some_and(|t| Some(t) == unset());
+            if is_unset { Moment::Unset } else { moment }
         } else {
             return Err(TimestampError(text.to_string()));
         };
@@ -70,11 +85,14 @@ impl Timestamp {
     /// The wall-clock date and time; a bare date is taken at midnight and an
     /// offset time gives its local reading. `None` when unset.
     pub fn naive(&self) -> Option<NaiveDateTime> {
+        naive_of(self.moment)
+    }
+
+    /// The time with its offset, when DealPOS sent one.
+    pub fn with_offset(&self) -> Option<DateTime<FixedOffset>> {
         match self.moment {
-            Moment::Unset => None,
-            Moment::Local(t) => Some(t),
-            Moment::Offset(t) => Some(t.naive_local()),
-            Moment::Date(d) => Some(d.and_time(NaiveTime::MIN)),
+            Moment::Offset(t) => Some(t),
+            _ => None,
         }
     }
 
@@ -98,6 +116,62 @@ impl Timestamp {
             Moment::Offset(t) => Some(t.with_timezone(&Utc)),
             _ => zone.from_local_datetime(&self.naive()?).single().map(|t| t.with_timezone(&Utc)),
         }
+    }
+}
+
+/// The wall-clock reading of a moment; `None` for "no date".
+fn naive_of(moment: Moment) -> Option<NaiveDateTime> {
+    match moment {
+        Moment::Unset => None,
+        Moment::Local(t) => Some(t),
+        Moment::Offset(t) => Some(t.naive_local()),
+        Moment::Date(d) => Some(d.and_time(NaiveTime::MIN)),
+    }
+}
+
+impl Moment {
+    /// What equality, ordering and hashing compare (see [`Timestamp`]):
+    /// the instant (fields read as UTC when there is no offset), then the kind.
+    fn key(self) -> Option<(NaiveDateTime, u8)> {
+        match self {
+            Moment::Unset => None,
+            Moment::Date(d) => Some((d.and_time(NaiveTime::MIN), 0)),
+            Moment::Local(t) => Some((t, 1)),
+            Moment::Offset(t) => Some((t.naive_utc(), 2)),
+        }
+    }
+}
+
+impl PartialEq for Timestamp {
+    fn eq(&self, other: &Self) -> bool {
+        self.moment.key() == other.moment.key()
+    }
+}
+
+impl Eq for Timestamp {}
+
+impl PartialOrd for Timestamp {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Timestamp {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // `None` ("no date") sorts first.
+        self.moment.key().cmp(&other.moment.key())
+    }
+}
+
+impl Hash for Timestamp {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.moment.key().hash(state);
+    }
+}
+
+impl From<DateTime<Utc>> for Timestamp {
+    fn from(t: DateTime<Utc>) -> Self {
+        Timestamp::from(t.fixed_offset())
     }
 }
 
@@ -285,6 +359,61 @@ mod tests {
         assert_eq!(offset.offset(), Some(seven));
         assert!(Timestamp::parse("0001-01-01T00:00:00").unwrap().is_unset());
         assert_eq!(Timestamp::parse("2020-09-02").unwrap().date().unwrap().to_string(), "2020-09-02");
+    }
+
+    #[test]
+    fn every_no_date_form_is_recognised_by_value() {
+        for text in [
+            "",
+            "0001-01-01",
+            "0001-01-01 00:00:00",
+            "0001-01-01T00:00:00",
+            "0001-01-01T00:00:00.0000000",
+            "0001-01-01T00:00:00Z",
+            "0001-01-01T00:00:00+07:00",
+            "0001-01-01T00:00:00.000-05:00",
+        ] {
+            let t = Timestamp::parse(text).unwrap_or_else(|e| panic!("{e}"));
+            assert!(t.is_unset(), "{text}");
+            assert_eq!(t.as_str(), text);
+            assert_eq!(t, Timestamp::unset());
+        }
+        for text in ["0001-01-01T00:00:01", "0001-01-02", "0001-01-01T00:00:00.1"] {
+            assert!(!Timestamp::parse(text).unwrap().is_unset(), "{text}");
+        }
+        assert!(Timestamp::parse("0001-01-01T00:00:00junk").is_err());
+    }
+
+    #[test]
+    fn timestamps_order_by_the_moment_they_denote() {
+        let t = |text: &str| Timestamp::parse(text).unwrap();
+        assert_eq!(t("2020-09-02T13:52:18.3"), t("2020-09-02T13:52:18.3000000"));
+        assert_eq!(t("2025-04-16T10:11:59+07:00"), t("2025-04-16T03:11:59Z"));
+        assert!(t("2025-04-16T10:11:59+07:00") < t("2025-04-16T05:00:00+00:00"));
+        assert!(t("2020-09-02T09:00:00") < t("2020-09-02T10:00:00"));
+        assert!(t("2020-09-02") < t("2020-09-02T00:00:00"));
+        assert!(t("2020-09-02T00:00:00") < t("2020-09-02T00:00:00Z"));
+        assert!(t("0001-01-01") < t("0002-01-01"));
+        let mut mixed = [t("2021-01-01"), t(""), t("2020-01-01T10:00:00+07:00"), t("2020-01-01T05:00:00")];
+        mixed.sort();
+        let texts: Vec<&str> = mixed.iter().map(Timestamp::as_str).collect();
+        assert_eq!(texts, ["", "2020-01-01T10:00:00+07:00", "2020-01-01T05:00:00", "2021-01-01"]);
+        let mut set = std::collections::HashSet::new();
+        set.insert(t("2025-04-16T03:11:59Z"));
+        assert!(set.contains(&t("2025-04-16T10:11:59+07:00")));
+    }
+
+    #[test]
+    fn conversions_to_and_from_chrono() {
+        let utc = DateTime::<Utc>::from_timestamp(1_700_000_000, 0).unwrap();
+        let t = Timestamp::from(utc);
+        assert_eq!(t.to_utc(FixedOffset::east_opt(0).unwrap()), Some(utc));
+        assert_eq!(t.with_offset().map(|o| o.with_timezone(&Utc)), Some(utc));
+        let naive = NaiveDate::from_ymd_opt(2020, 9, 2).unwrap().and_hms_milli_opt(13, 52, 18, 330).unwrap();
+        assert_eq!(Timestamp::from(naive).naive(), Some(naive));
+        assert_eq!(Timestamp::from(naive).as_str(), "2020-09-02T13:52:18.330");
+        assert_eq!(Timestamp::from(naive.date()).date(), Some(naive.date()));
+        assert_eq!(Timestamp::parse("2020-09-02T13:52:18.33").unwrap().with_offset(), None);
     }
 
     #[test]

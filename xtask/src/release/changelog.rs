@@ -1,5 +1,7 @@
 //! `CHANGELOG.md`: a `# ` header, then one `## VERSION (DATE)` entry per
-//! release, newest first. `release` inserts an entry above the newest.
+//! release, newest first. `release` inserts an entry above the newest. Changes
+//! the spec diff cannot see (the runtime's types and behaviour) are written by
+//! hand under `## Unreleased`, which the next release takes into its entry.
 
 use std::path::Path;
 
@@ -24,11 +26,21 @@ pub fn prepend(file: &str, text: &str, version: &str, entry: &str) -> Result<Str
     }
     // Entries start at the first `## `; everything above is the header.
     let at = text.match_indices("\n## ").next().map_or(text.len(), |(i, _)| i + 1);
-    let (head, rest) = text.split_at(at);
+    let (head, mut rest) = text.split_at(at);
     let mut out = head.trim_end().to_string();
     out.push_str("\n\n");
     out.push_str(entry.trim_end());
     out.push('\n');
+    if let Some(unreleased) = rest.strip_prefix("## Unreleased\n") {
+        let end = unreleased.match_indices("\n## ").next().map_or(unreleased.len(), |(i, _)| i + 1);
+        let notes = unreleased[..end].trim();
+        if !notes.is_empty() {
+            out.push_str("\n### Beyond the descriptions\n\n");
+            out.push_str(notes);
+            out.push('\n');
+        }
+        rest = &unreleased[end..];
+    }
     if !rest.is_empty() {
         out.push('\n');
         out.push_str(rest);
@@ -55,6 +67,17 @@ mod tests {
         assert_eq!(one, format!("{}\n\n## 0.1.0 (d)\n\nfirst\n", HEADER.trim_end()));
         let two = prepend("CHANGELOG.md", &one, "0.2.0", "## 0.2.0 (e)\n\nsecond").expect("second entry");
         assert_eq!(two, format!("{}\n\n## 0.2.0 (e)\n\nsecond\n\n## 0.1.0 (d)\n\nfirst\n", HEADER.trim_end()));
+    }
+
+    #[test]
+    fn the_unreleased_notes_go_into_the_next_entry() {
+        let text = format!("{HEADER}\n## Unreleased\n\n- Decimal is exact.\n\n## 0.1.0 (d)\n\nfirst\n");
+        let two = prepend("CHANGELOG.md", &text, "0.2.0", "## 0.2.0 (e)\n\nsecond").expect("second entry");
+        let expected = format!(
+            "{}\n\n## 0.2.0 (e)\n\nsecond\n\n### Beyond the descriptions\n\n- Decimal is exact.\n\n## 0.1.0 (d)\n\nfirst\n",
+            HEADER.trim_end()
+        );
+        assert_eq!(two, expected);
     }
 
     #[test]
