@@ -351,6 +351,22 @@ fn strip_shared_prefix(owner: &str, name: &str) -> String {
 mod tests {
     use super::*;
 
+    /// An `Api` with nothing in it, for a test to fill.
+    fn empty_api() -> Api {
+        Api {
+            title: String::new(),
+            version: String::new(),
+            description: None,
+            openapi: "3.1.0".into(),
+            tags: Vec::new(),
+            types: Vec::new(),
+            operations: Vec::new(),
+            webhooks: Vec::new(),
+            examples: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
     #[test]
     fn identifiers_from_one_sanitiser() {
         assert_eq!(snake("ImageURL"), "image_url");
@@ -390,18 +406,8 @@ mod tests {
             evidence: None,
             origin: crate::error::Location::root("x.yaml"),
         };
-        let mut api = crate::ir::Api {
-            title: String::new(),
-            version: String::new(),
-            description: None,
-            openapi: "3.1.0".into(),
-            tags: Vec::new(),
-            types: Vec::new(),
-            operations: Vec::new(),
-            webhooks: ["shiftClose", "shift-close", "Unknown"].into_iter().map(hook).collect(),
-            examples: Vec::new(),
-            diagnostics: Vec::new(),
-        };
+        let mut api = empty_api();
+        api.webhooks = ["shiftClose", "shift-close", "Unknown"].into_iter().map(hook).collect();
         assign(&mut api);
         let names: Vec<(&str, &str)> = api.webhooks.iter().map(|w| (w.name.as_str(), w.path.as_str())).collect();
         assert_eq!(
@@ -424,18 +430,7 @@ mod tests {
     #[test]
     fn tag_names_avoid_the_runtime_and_each_other() {
         let api = |tags: &[&str]| {
-            let mut api = crate::ir::Api {
-                title: String::new(),
-                version: String::new(),
-                description: None,
-                openapi: "3.1.0".into(),
-                tags: Vec::new(),
-                types: Vec::new(),
-                operations: Vec::new(),
-                webhooks: Vec::new(),
-                examples: Vec::new(),
-                diagnostics: Vec::new(),
-            };
+            let mut api = empty_api();
             for tag in tags {
                 api.tags.push(crate::ir::Tag { name: tag.to_string(), description: None });
             }
