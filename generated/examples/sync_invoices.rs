@@ -13,6 +13,7 @@
 use std::io::Write;
 use std::time::Instant;
 
+use dealpos::Timestamp;
 use dealpos::client::Client;
 use dealpos::models::InvoiceWithTotalCountQuery;
 use futures_util::StreamExt;
@@ -27,6 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (Some(from), Some(to)) = (args.next(), args.next()) else {
         return Err("usage: sync_invoices FROM TO (dates, e.g. 2024-01-01 2024-01-31)".into());
     };
+    let (from, to): (Timestamp, Timestamp) = (from.parse()?, to.parse()?);
     let client = Client::builder()
         .tenant_host(&env("DEALPOS_HOST")?)
         .credentials(env("DEALPOS_CLIENT_ID")?, env("DEALPOS_CLIENT_SECRET")?)

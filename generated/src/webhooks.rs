@@ -688,7 +688,7 @@ pub struct CustomerCreatedPayload {
     ///
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
     #[serde(rename = "Birthdate", default)]
-    pub birthdate: Option<String>,
+    pub birthdate: Option<crate::Timestamp>,
     /// Phone Number of the Customer
     ///
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
@@ -764,7 +764,7 @@ pub struct CustomerDeletedPayload {
     ///
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
     #[serde(rename = "Birthdate", default)]
-    pub birthdate: Option<String>,
+    pub birthdate: Option<crate::Timestamp>,
     /// Phone Number of the Customer
     ///
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
@@ -840,7 +840,7 @@ pub struct CustomerUpdatedPayload {
     ///
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
     #[serde(rename = "Birthdate", default)]
-    pub birthdate: Option<String>,
+    pub birthdate: Option<crate::Timestamp>,
     /// Phone Number of the Customer
     ///
     /// Required by the description; `None` if DealPOS omits it or sends `null`.

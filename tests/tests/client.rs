@@ -335,7 +335,7 @@ async fn paging_streams_every_item_over_each_envelope_and_stops_on_a_short_page(
 
     let bare = client.inventory().get_by_list(Default::default()).collect_all().await.unwrap();
     assert_eq!(bare.len(), 5);
-    let data = client.bill().list_with_total_count().from("2000-01-01".into()).collect_all().await.unwrap();
+    let data = client.bill().list_with_total_count().from("2000-01-01".parse().unwrap()).collect_all().await.unwrap();
     assert_eq!(data.iter().map(|b| b.number.clone().unwrap()).collect::<Vec<_>>(), ["B0", "B1", "B2", "B3", "B4"]);
     let mut stream = std::pin::pin!(client.product().list().items());
     let mut names = Vec::new();

@@ -2,7 +2,11 @@
 //! with the overlays' corrections.
 
 use dealpos::Nullable;
-use dealpos::models::{InvoiceDetail, ShiftListItem, VariantDetail};
+use dealpos::Timestamp;
+use dealpos::models::{
+    CustomerListItem, InvoiceDetail, InvoiceSummary, ProductListItem, PromotionEvent, ShiftListItem, ShiftListRequest,
+    VariantDetail,
+};
 use serde_json::json;
 
 #[test]
@@ -71,4 +75,44 @@ fn bill_and_transfer_lines_take_numbers_and_strings() {
     let line: TransferOrderVariant =
         serde_json::from_value(json!({"Code": "2012", "Quantity": "6", "Price": 150000})).unwrap();
     assert!(matches!(line.price, Some(TransferOrderVariantPrice::Number(_))));
+}
+
+#[test]
+fn list_answers_carry_due_released_customer_and_promotion_dates_as_timestamps() {
+    // observed-usage.md E7 (Due sentinel) and [live] Released; rest-customer.md; rest-promotion-event.md (a space before the time).
+    let invoices: Vec<InvoiceSummary> = serde_json::from_value(json!([
+        {"Number": "26.03.00043", "Date": "2026-03-02T00:00:00", "Due": "2026-03-16T00:00:00"},
+        {"Number": "26.03.00042", "Date": "2026-03-01T00:00:00", "Due": "0001-01-01T00:00:00"}
+    ]))
+    .unwrap();
+    assert!(invoices[1].due.as_ref().unwrap().is_unset());
+    let mut dues: Vec<&Timestamp> = invoices.iter().filter_map(|i| i.due.as_ref()).collect();
+    dues.sort();
+    assert!(dues[0].is_unset(), "no date sorts first");
+
+    let body = json!({"ID": "p1", "Name": "Tupperware", "Released": "2025-09-23T00:00:00"});
+    let product: ProductListItem = serde_json::from_value(body.clone()).unwrap();
+    assert_eq!(product.released.as_ref().and_then(Timestamp::date).unwrap().to_string(), "2025-09-23");
+    assert_eq!(serde_json::to_value(&product).unwrap(), body);
+
+    let body = json!({"Code": "Tk1010", "BirthDate": "1995-03-01T00:00:00", "JoinDate": "2021-01-31T00:00:00"});
+    let customer: CustomerListItem = serde_json::from_value(body.clone()).unwrap();
+    assert!(customer.birth_date.as_ref().unwrap() < customer.join_date.as_ref().unwrap());
+    assert_eq!(serde_json::to_value(&customer).unwrap(), body);
+
+    let body =
+        json!({"Name": "New Year Sale", "StartDate": "2022-12-25 00:00:00", "ExpirationDate": "2022-01-01 23:59:59"});
+    let promotion: PromotionEvent = serde_json::from_value(body.clone()).unwrap();
+    assert_eq!(promotion.start_date.as_ref().unwrap().naive().unwrap().to_string(), "2022-12-25 00:00:00");
+    assert_eq!(serde_json::to_value(&promotion).unwrap(), body, "the space form is sent back as it came");
+}
+
+#[test]
+fn list_filters_take_dates_and_send_them_as_written() {
+    let from = chrono::NaiveDate::from_ymd_opt(2020, 5, 28).unwrap();
+    let request =
+        ShiftListRequest { from: Some(from.into()), to: Some("2020-05-29".parse().unwrap()), ..Default::default() };
+    let sent = serde_json::to_value(&request).unwrap();
+    assert_eq!((&sent["From"], &sent["To"]), (&json!("2020-05-28"), &json!("2020-05-29")));
+    assert!("2020/05/29".parse::<Timestamp>().is_err(), "yyyy/mm/dd is not a DealPOS timestamp");
 }

@@ -176,3 +176,17 @@ fn amounts_are_exact_to_the_byte_or_an_error_naming_the_field() {
     assert_eq!(err.path, "Variants[1].Price", "{err}");
     assert!(err.to_string().contains("28 significant digits"), "{err}");
 }
+
+#[test]
+fn customer_birthdates_are_timestamps_and_go_back_unchanged() {
+    // Seed 002's customerCreated payload.
+    let sent = json!({
+        "FirstName": "John", "LastName": "Doe", "Title": "Mr", "Birthdate": "2018-07-22T00:00:00", "Phone": "56545654",
+        "Email": "johndoe@gmail.com", "Gender": 0, "Outlet": "Outlet 1", "Name": "Mr John Doe", "Code": "1011",
+        "Address": "JL. Muara Karang No.30", "City": "Jakarta", "Mobile": "085212121212", "MemberIdentification": "32412323214512"
+    });
+    let event = WebhookEvent::parse(WebhookKind::CustomerCreated, &serde_json::to_vec(&sent).unwrap()).unwrap();
+    let WebhookEvent::CustomerCreated(customer) = &event else { panic!("{event:?}") };
+    assert_eq!(customer.birthdate.as_ref().and_then(dealpos::Timestamp::date).unwrap().to_string(), "2018-07-22");
+    assert_eq!(event.to_json(), sent);
+}

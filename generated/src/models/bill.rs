@@ -14,10 +14,10 @@ pub struct BillRequest {
     pub number: Option<String>,
     /// Bill date (yyyy-mm-dd)
     #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<crate::Timestamp>,
     /// Due date (yyyy-mm-dd)
     #[serde(rename = "DueDate", default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<String>,
+    pub due_date: Option<crate::Timestamp>,
     /// Tax type name
     #[serde(rename = "TaxType", default, skip_serializing_if = "Option::is_none")]
     pub tax_type: Option<String>,
@@ -88,7 +88,7 @@ pub struct BillRequestVariant {
 pub struct BillRequestPayment {
     /// Payment date (yyyy-mm-dd)
     #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<crate::Timestamp>,
     /// Amount (the example sends it as a string).
     #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<BillRequestPaymentAmount>,
@@ -167,7 +167,7 @@ pub struct BillSummary {
     pub date: Option<crate::Timestamp>,
     /// Due date (naive datetime; 0001-01-01T00:00:00 when none)
     #[serde(rename = "Due", default, skip_serializing_if = "Option::is_none")]
-    pub due: Option<String>,
+    pub due: Option<crate::Timestamp>,
     /// Bill amount
     #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<crate::Decimal>,

@@ -20,10 +20,10 @@ pub struct CustomerListRequest {
     pub page_size: i64,
     /// Join date from
     #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
+    pub from: Option<crate::Timestamp>,
     /// Join date to
     #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
+    pub to: Option<crate::Timestamp>,
 }
 
 /// Customer row of List Customers (partial; only Name is typed in the reference, the rest from the example).
@@ -44,10 +44,10 @@ pub struct CustomerListItem {
     pub email: Option<String>,
     /// Birth date (naive datetime)
     #[serde(rename = "BirthDate", default, skip_serializing_if = "Option::is_none")]
-    pub birth_date: Option<String>,
+    pub birth_date: Option<crate::Timestamp>,
     /// Join date (naive datetime)
     #[serde(rename = "JoinDate", default, skip_serializing_if = "Option::is_none")]
-    pub join_date: Option<String>,
+    pub join_date: Option<crate::Timestamp>,
     /// Customer ID (GUID)
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -70,7 +70,7 @@ pub struct CustomerUpdateByEmailRequest {
     pub last_name: Option<String>,
     /// Birth date (yyyy-mm-dd)
     #[serde(rename = "Birthdate", default, skip_serializing_if = "Option::is_none")]
-    pub birthdate: Option<String>,
+    pub birthdate: Option<crate::Timestamp>,
     /// Phone number
     #[serde(rename = "Phone", default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
@@ -91,7 +91,7 @@ pub struct CustomerUpdateByEmailRequest {
     pub group: Option<String>,
     /// Group expiry date
     #[serde(rename = "ExpiredGroup", default, skip_serializing_if = "Option::is_none")]
-    pub expired_group: Option<String>,
+    pub expired_group: Option<crate::Timestamp>,
 }
 
 /// Identifies the customer to suspend or unsuspend.

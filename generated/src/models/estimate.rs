@@ -14,10 +14,10 @@ pub struct EstimateListRequest {
     pub page_size: i64,
     /// Start (date-time).
     #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
+    pub from: Option<crate::Timestamp>,
     /// End (date-time).
     #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
+    pub to: Option<crate::Timestamp>,
 }
 
 /// Estimate row.

@@ -573,7 +573,7 @@ pub struct InvoiceCreateRequest {
     pub number: Option<String>,
     /// Invoice date (yyyy-mm-dd).
     #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<crate::Timestamp>,
     /// Sales person.
     #[serde(rename = "SalesPerson", default, skip_serializing_if = "Option::is_none")]
     pub sales_person: Option<String>,
@@ -776,7 +776,7 @@ pub struct InvoiceUpdateRequest {
     pub number: Option<String>,
     /// Invoice date (yyyy-mm-dd).
     #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<crate::Timestamp>,
     /// Sales person.
     #[serde(rename = "SalesPerson", default, skip_serializing_if = "Option::is_none")]
     pub sales_person: Option<String>,
@@ -895,7 +895,7 @@ pub struct InvoiceMultipleCreateItem {
     pub tax_type: Option<String>,
     /// Invoice date.
     #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<crate::Timestamp>,
     /// First header discount (percent; the example sends a string).
     #[serde(rename = "Discount1", default, skip_serializing_if = "Option::is_none")]
     pub discount1: Option<InvoiceMultipleCreateItemDiscount1>,
@@ -968,10 +968,10 @@ pub struct InvoiceDeleteById {
 pub struct InvoiceMultipleOutletQueryByOutlet {
     /// Start date (yyyy-mm-dd).
     #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
+    pub from: Option<crate::Timestamp>,
     /// End date (yyyy-mm-dd).
     #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
+    pub to: Option<crate::Timestamp>,
     /// 1-based page number.
     #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
     pub page_number: Option<i64>,
@@ -1206,10 +1206,10 @@ pub struct InvoiceReturnQuery {
 pub struct InvoiceWithTotalCountQuery {
     /// Start date (yyyy-mm-dd).
     #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
+    pub from: Option<crate::Timestamp>,
     /// End date (yyyy-mm-dd).
     #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
+    pub to: Option<crate::Timestamp>,
     /// 1-based page number.
     #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
     pub page_number: Option<i64>,
@@ -1285,7 +1285,7 @@ pub struct InvoiceSummary {
     pub date: Option<crate::Timestamp>,
     /// Due date (0001-01-01T00:00:00 = none).
     #[serde(rename = "Due", default, skip_serializing_if = "Option::is_none")]
-    pub due: Option<String>,
+    pub due: Option<crate::Timestamp>,
     /// Invoice total.
     #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<crate::Decimal>,
@@ -1434,7 +1434,7 @@ pub struct InvoiceWithVariant {
     pub date: Option<crate::Timestamp>,
     /// Due date.
     #[serde(rename = "Due", default, skip_serializing_if = "Option::is_none")]
-    pub due: Option<String>,
+    pub due: Option<crate::Timestamp>,
     /// Invoice total.
     #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<crate::Decimal>,
@@ -1591,7 +1591,7 @@ pub struct InvoiceReturn {
     pub event_date: Option<crate::Timestamp>,
     /// Due date.
     #[serde(rename = "Due", default, skip_serializing_if = "Option::is_none")]
-    pub due: Option<String>,
+    pub due: Option<crate::Timestamp>,
     /// Amount.
     #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<crate::Decimal>,

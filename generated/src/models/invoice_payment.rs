@@ -8,10 +8,10 @@ use super::*;
 pub struct InvoicePaymentListRequest {
     /// Start date (yyyy-mm-dd).
     #[serde(rename = "From")]
-    pub from: String,
+    pub from: crate::Timestamp,
     /// End date (yyyy-mm-dd).
     #[serde(rename = "To")]
-    pub to: String,
+    pub to: crate::Timestamp,
 }
 
 /// Payments received by one outlet (partial).
@@ -31,7 +31,7 @@ pub struct InvoicePaymentReceivedByOutlet {
 pub struct InvoicePaymentAddItem {
     /// Payment date (yyyy-mm-dd).
     #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<crate::Timestamp>,
     /// Amount (0 in Add Payment Full = the whole remaining balance).
     #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<crate::Decimal>,

@@ -8,10 +8,10 @@ use super::*;
 pub struct LoyaltyPointHistoryRequest {
     /// Date from (yyyy-mm-dd)
     #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
+    pub from: Option<crate::Timestamp>,
     /// Date to (yyyy-mm-dd)
     #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
+    pub to: Option<crate::Timestamp>,
     /// 1-based page number
     #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
     pub page_number: Option<i64>,

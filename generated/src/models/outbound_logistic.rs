@@ -26,7 +26,7 @@ pub struct OutboundLogisticFulfillment {
     pub outlet: Option<String>,
     /// Fulfillment date (yyyy-mm-dd)
     #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<crate::Timestamp>,
 }
 
 /// Pick list options.
@@ -58,10 +58,10 @@ pub struct OutboundLogisticCreateResponse {
 pub struct OutboundLogisticListRequest {
     /// Date from (yyyy-mm-dd)
     #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
+    pub from: Option<crate::Timestamp>,
     /// Date to (yyyy-mm-dd)
     #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
+    pub to: Option<crate::Timestamp>,
     /// 1-based page number
     #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
     pub page_number: Option<i64>,
@@ -94,5 +94,5 @@ pub struct OutboundLogisticListItem {
     pub delivery: Option<String>,
     /// Time sent (naive datetime)
     #[serde(rename = "Time", default, skip_serializing_if = "Option::is_none")]
-    pub time: Option<String>,
+    pub time: Option<crate::Timestamp>,
 }

@@ -252,7 +252,7 @@ pub struct ProductListItem {
     pub category: Option<String>,
     /// Release date (naive ISO datetime).
     #[serde(rename = "Released", default, skip_serializing_if = "Option::is_none")]
-    pub released: Option<String>,
+    pub released: Option<crate::Timestamp>,
     /// Thumbnail URL; null on most products.
     #[serde(
         rename = "ThumbnailUrl",

@@ -8,10 +8,10 @@ use super::*;
 pub struct PromotionCouponListRequest {
     /// Start of the date range.
     #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
+    pub from: Option<crate::Timestamp>,
     /// End of the date range.
     #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
+    pub to: Option<crate::Timestamp>,
     /// Coupon type, e.g. DiscountPercentage.
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
@@ -110,7 +110,7 @@ pub struct PromotionCouponCreateRequest {
     pub maximum_discount: Option<crate::Decimal>,
     /// Expiry date.
     #[serde(rename = "ExpiryDate", default, skip_serializing_if = "Option::is_none")]
-    pub expiry_date: Option<String>,
+    pub expiry_date: Option<crate::Timestamp>,
     /// Description.
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

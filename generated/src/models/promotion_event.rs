@@ -107,10 +107,10 @@ pub struct PromotionEvent {
     pub name: Option<String>,
     /// Start date and time.
     #[serde(rename = "StartDate", default, skip_serializing_if = "Option::is_none")]
-    pub start_date: Option<String>,
+    pub start_date: Option<crate::Timestamp>,
     /// Expiration date and time.
     #[serde(rename = "ExpirationDate", default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<String>,
+    pub expiration_date: Option<crate::Timestamp>,
     /// Outlets the event applies to (item shape not shown).
     #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
     pub outlet: Option<Vec<serde_json::Value>>,
@@ -147,10 +147,10 @@ pub struct PromotionEventVariantPrice {
     pub discount: Option<crate::Decimal>,
     /// Start date.
     #[serde(rename = "StartDate", default, skip_serializing_if = "Option::is_none")]
-    pub start_date: Option<String>,
+    pub start_date: Option<crate::Timestamp>,
     /// Expiration date.
     #[serde(rename = "ExpirationDate", default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<String>,
+    pub expiration_date: Option<crate::Timestamp>,
     /// Daily start time (hh:mm:ss).
     #[serde(rename = "StartTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,

@@ -11,10 +11,10 @@ pub struct ReportSalesInvoiceQueryByOutlet {
     pub outlet: String,
     /// Start (date-time).
     #[serde(rename = "From")]
-    pub from: String,
+    pub from: crate::Timestamp,
     /// End (date-time).
     #[serde(rename = "To")]
-    pub to: String,
+    pub to: crate::Timestamp,
     /// Customer email.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,

@@ -72,7 +72,7 @@ pub struct SalesOrderCreateRequest {
     pub number: Option<String>,
     /// Date (yyyy-mm-dd).
     #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<crate::Timestamp>,
     /// Sales person.
     #[serde(rename = "SalesPerson", default, skip_serializing_if = "Option::is_none")]
     pub sales_person: Option<String>,

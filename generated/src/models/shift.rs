@@ -11,10 +11,10 @@ pub struct ShiftListRequest {
     pub outlet: Option<String>,
     /// Start date.
     #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
+    pub from: Option<crate::Timestamp>,
     /// End date.
     #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
+    pub to: Option<crate::Timestamp>,
     /// 1-based page number.
     #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
     pub page_number: Option<i64>,

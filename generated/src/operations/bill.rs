@@ -180,20 +180,20 @@ impl<'a> CreateBill<'a> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListBillsWithTotalCount<'a> {
     client: &'a crate::client::Client,
-    from: Option<String>,
-    to: Option<String>,
+    from: Option<crate::Timestamp>,
+    to: Option<crate::Timestamp>,
     page: Option<u32>,
     page_size: Option<u32>,
 }
 
 impl<'a> ListBillsWithTotalCount<'a> {
     /// Date from (yyyy-mm-dd)
-    pub fn from(mut self, value: String) -> Self {
+    pub fn from(mut self, value: crate::Timestamp) -> Self {
         self.from = Some(value);
         self
     }
     /// Date to (yyyy-mm-dd)
-    pub fn to(mut self, value: String) -> Self {
+    pub fn to(mut self, value: crate::Timestamp) -> Self {
         self.to = Some(value);
         self
     }

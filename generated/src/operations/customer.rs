@@ -151,8 +151,8 @@ pub struct ListCustomers<'a> {
     client: &'a crate::client::Client,
     name: Option<String>,
     outlet: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    from: Option<crate::Timestamp>,
+    to: Option<crate::Timestamp>,
     body: crate::models::CustomerListRequest,
     page: Option<u32>,
     page_size: Option<u32>,
@@ -170,12 +170,12 @@ impl<'a> ListCustomers<'a> {
         self
     }
     /// Join date from
-    pub fn from(mut self, value: String) -> Self {
+    pub fn from(mut self, value: crate::Timestamp) -> Self {
         self.from = Some(value);
         self
     }
     /// Join date to
-    pub fn to(mut self, value: String) -> Self {
+    pub fn to(mut self, value: crate::Timestamp) -> Self {
         self.to = Some(value);
         self
     }

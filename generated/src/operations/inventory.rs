@@ -236,14 +236,14 @@ impl<'a> GetInventoryByCode<'a> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListModifiedInventory<'a> {
     client: &'a crate::client::Client,
-    since: Option<String>,
+    since: Option<crate::Timestamp>,
     page: Option<u32>,
     page_size: Option<u32>,
 }
 
 impl<'a> ListModifiedInventory<'a> {
     /// Local ISO datetime to seconds (no offset), e.g. 2025-10-02T10:59:57.
-    pub fn since(mut self, value: String) -> Self {
+    pub fn since(mut self, value: crate::Timestamp) -> Self {
         self.since = Some(value);
         self
     }

@@ -118,20 +118,20 @@ impl<'a> GetInvoiceWriteOffByNumber<'a> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListInvoiceWriteOffs<'a> {
     client: &'a crate::client::Client,
-    from: Option<String>,
-    to: Option<String>,
+    from: Option<crate::Timestamp>,
+    to: Option<crate::Timestamp>,
     outlet: Option<String>,
     outlet_id: Option<String>,
 }
 
 impl<'a> ListInvoiceWriteOffs<'a> {
     /// Start date.
-    pub fn from(mut self, value: String) -> Self {
+    pub fn from(mut self, value: crate::Timestamp) -> Self {
         self.from = Some(value);
         self
     }
     /// End date.
-    pub fn to(mut self, value: String) -> Self {
+    pub fn to(mut self, value: crate::Timestamp) -> Self {
         self.to = Some(value);
         self
     }

@@ -150,8 +150,8 @@ pub struct ListPrepaidPackageHistory<'a> {
     customer_code: Option<String>,
     email: Option<String>,
     doctor: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    from: Option<crate::Timestamp>,
+    to: Option<crate::Timestamp>,
     page: Option<u32>,
     page_size: Option<u32>,
 }
@@ -178,12 +178,12 @@ impl<'a> ListPrepaidPackageHistory<'a> {
         self
     }
     /// Start date (yyyy-mm-dd).
-    pub fn from(mut self, value: String) -> Self {
+    pub fn from(mut self, value: crate::Timestamp) -> Self {
         self.from = Some(value);
         self
     }
     /// End date (yyyy-mm-dd).
-    pub fn to(mut self, value: String) -> Self {
+    pub fn to(mut self, value: crate::Timestamp) -> Self {
         self.to = Some(value);
         self
     }

@@ -282,8 +282,8 @@ impl<'a> DeleteShift<'a> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListShiftsWithTotalCount<'a> {
     client: &'a crate::client::Client,
-    from: Option<String>,
-    to: Option<String>,
+    from: Option<crate::Timestamp>,
+    to: Option<crate::Timestamp>,
     outlet: Option<String>,
     page: Option<u32>,
     page_size: Option<u32>,
@@ -291,12 +291,12 @@ pub struct ListShiftsWithTotalCount<'a> {
 
 impl<'a> ListShiftsWithTotalCount<'a> {
     /// Start date.
-    pub fn from(mut self, value: String) -> Self {
+    pub fn from(mut self, value: crate::Timestamp) -> Self {
         self.from = Some(value);
         self
     }
     /// End date.
-    pub fn to(mut self, value: String) -> Self {
+    pub fn to(mut self, value: crate::Timestamp) -> Self {
         self.to = Some(value);
         self
     }
