@@ -149,8 +149,10 @@ pub fn untagged<T, E: serde::de::Error>(
 }
 
 /// What `back` (a payload encoded again) lost of `value`: (dropped, changed).
-/// A property of `value` missing from `back`, `null` included, is dropped;
-/// a property `back` adds (a `null` for an absent optional field) costs nothing.
+/// A property of `value` missing from `back` is dropped, unless it is `null`:
+/// a type only DealPOS sends reads an absent and a `null` field alike (`None`,
+/// not sent back). A property `back` adds (a `null` for an absent optional
+/// field) costs nothing.
 fn compare(value: &serde_json::Value, back: &serde_json::Value) -> (usize, usize) {
     use serde_json::Value;
     match (value, back) {
@@ -160,6 +162,7 @@ fn compare(value: &serde_json::Value, back: &serde_json::Value) -> (usize, usize
                 let (d2, c2) = compare(v, w);
                 (d.saturating_add(d2), c.saturating_add(c2))
             }
+            None if v.is_null() => (d, c),
             None => (d.saturating_add(1), c),
         }),
         (Value::Array(a), Value::Array(b)) => {
@@ -265,7 +268,9 @@ mod tests {
     fn compare_counts_dropped_properties_and_items_and_changed_values() {
         let value = serde_json::json!({"a": null, "b": [1, 2], "c": "1.50"});
         assert_eq!(compare(&value, &value), (0, 0));
-        assert_eq!(compare(&value, &serde_json::json!({"b": [1], "c": 1.5, "d": null})), (2, 1));
+        // `a: null` missing is no loss (absent and null read alike); the list item is.
+        assert_eq!(compare(&value, &serde_json::json!({"b": [1], "c": 1.5, "d": null})), (1, 1));
+        assert_eq!(compare(&serde_json::json!({"a": 0}), &serde_json::json!({})), (1, 0));
     }
 
     impl<'de> serde::Deserialize<'de> for Rule {

@@ -625,12 +625,8 @@ pub struct SalesOrderConvertedVariant {
     pub nett_price: Option<crate::Decimal>,
     #[serde(rename = "Commission", default, skip_serializing_if = "Option::is_none")]
     pub commission: Option<crate::Decimal>,
-    #[serde(
-        rename = "SalesName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent",
-    )]
-    pub sales_name: crate::Nullable<String>,
+    #[serde(rename = "SalesName", default, skip_serializing_if = "Option::is_none")]
+    pub sales_name: Option<String>,
     #[serde(rename = "PriceTypeID", default, skip_serializing_if = "Option::is_none")]
     pub price_type_id: Option<i64>,
     #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]

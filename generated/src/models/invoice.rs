@@ -1263,23 +1263,15 @@ pub struct InvoiceSummary {
     #[serde(
         rename = "ReferenceNumber",
         default,
-        skip_serializing_if = "crate::Nullable::is_absent",
+        skip_serializing_if = "Option::is_none",
     )]
-    pub reference_number: crate::Nullable<String>,
+    pub reference_number: Option<String>,
     /// Customer ID.
-    #[serde(
-        rename = "CustomerID",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent",
-    )]
-    pub customer_id: crate::Nullable<String>,
+    #[serde(rename = "CustomerID", default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
     /// Customer name (a string here, not an object).
-    #[serde(
-        rename = "Customer",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent",
-    )]
-    pub customer: crate::Nullable<String>,
+    #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
     /// Invoice date.
     #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
     pub date: Option<crate::Timestamp>,
@@ -1299,15 +1291,11 @@ pub struct InvoiceSummary {
     #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
     pub fulfillment: Option<String>,
     /// Channel tag.
-    #[serde(rename = "Tag", default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub tag: crate::Nullable<String>,
+    #[serde(rename = "Tag", default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
     /// Sales order type.
-    #[serde(
-        rename = "SalesOrderType",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent",
-    )]
-    pub sales_order_type: crate::Nullable<String>,
+    #[serde(rename = "SalesOrderType", default, skip_serializing_if = "Option::is_none")]
+    pub sales_order_type: Option<String>,
     /// Creation timestamp.
     #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
     pub created: Option<crate::Timestamp>,
@@ -1369,19 +1357,11 @@ pub struct InvoiceWithVariantLine {
     #[serde(rename = "Commission", default, skip_serializing_if = "Option::is_none")]
     pub commission: Option<crate::Decimal>,
     /// Sales person of the line (observed in clients).
-    #[serde(
-        rename = "SalesName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent",
-    )]
-    pub sales_name: crate::Nullable<String>,
+    #[serde(rename = "SalesName", default, skip_serializing_if = "Option::is_none")]
+    pub sales_name: Option<String>,
     /// Line note (observed in clients).
-    #[serde(
-        rename = "Note",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent",
-    )]
-    pub note: crate::Nullable<String>,
+    #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Payment of an invoice in the With Variant list (returned when IncludePayments is true; observed in clients).
@@ -1398,19 +1378,11 @@ pub struct InvoiceWithVariantPayment {
     #[serde(rename = "Method", default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
     /// Payment reference code.
-    #[serde(
-        rename = "Code",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent",
-    )]
-    pub code: crate::Nullable<String>,
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// Payment note.
-    #[serde(
-        rename = "Note",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent",
-    )]
-    pub note: crate::Nullable<String>,
+    #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Invoice header with its line items (partial in the portal; rest observed in clients).
@@ -1457,26 +1429,18 @@ pub struct InvoiceWithVariant {
     #[serde(
         rename = "ReferenceNumber",
         default,
-        skip_serializing_if = "crate::Nullable::is_absent",
+        skip_serializing_if = "Option::is_none",
     )]
-    pub reference_number: crate::Nullable<String>,
+    pub reference_number: Option<String>,
     /// Customer ID (observed).
-    #[serde(
-        rename = "CustomerID",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent",
-    )]
-    pub customer_id: crate::Nullable<String>,
+    #[serde(rename = "CustomerID", default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
     /// Delivery state (observed).
     #[serde(rename = "Delivery", default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<String>,
     /// Sales order type (observed).
-    #[serde(
-        rename = "SalesOrderType",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent",
-    )]
-    pub sales_order_type: crate::Nullable<String>,
+    #[serde(rename = "SalesOrderType", default, skip_serializing_if = "Option::is_none")]
+    pub sales_order_type: Option<String>,
     /// Payments (observed; only with IncludePayments true).
     #[serde(rename = "Payments", default, skip_serializing_if = "Option::is_none")]
     pub payments: Option<Vec<InvoiceWithVariantPayment>>,
@@ -1577,12 +1541,8 @@ pub struct InvoiceReturn {
     #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     /// Customer name.
-    #[serde(
-        rename = "Customer",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent",
-    )]
-    pub customer: crate::Nullable<String>,
+    #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
     /// Date (may be the 0001-01-01 sentinel).
     #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
     pub date: Option<crate::Timestamp>,
@@ -1614,12 +1574,8 @@ pub struct InvoiceDetailCustomer {
     #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Email.
-    #[serde(
-        rename = "Email",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent",
-    )]
-    pub email: crate::Nullable<String>,
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// Mobile number.
     #[serde(rename = "Mobile", default, skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,

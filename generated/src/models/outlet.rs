@@ -155,12 +155,8 @@ pub struct OutletDetail {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Outlet email
-    #[serde(
-        rename = "Email",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent",
-    )]
-    pub email: crate::Nullable<String>,
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// Sales target
     #[serde(rename = "SalesTarget", default, skip_serializing_if = "Option::is_none")]
     pub sales_target: Option<crate::Decimal>,

@@ -162,17 +162,17 @@ pub struct ProductWithPricebook {
         rename = "ThumbnailUrl",
         alias = "ThumbnailURL",
         default,
-        skip_serializing_if = "crate::Nullable::is_absent",
+        skip_serializing_if = "Option::is_none",
     )]
-    pub thumbnail_url: crate::Nullable<String>,
+    pub thumbnail_url: Option<String>,
     /// Image URL.
     #[serde(
         rename = "ImageUrl",
         alias = "ImageURL",
         default,
-        skip_serializing_if = "crate::Nullable::is_absent",
+        skip_serializing_if = "Option::is_none",
     )]
-    pub image_url: crate::Nullable<String>,
+    pub image_url: Option<String>,
     /// Creation timestamp.
     #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
     pub created: Option<crate::Timestamp>,
@@ -254,19 +254,11 @@ pub struct ProductListItem {
     #[serde(rename = "Released", default, skip_serializing_if = "Option::is_none")]
     pub released: Option<crate::Timestamp>,
     /// Thumbnail URL; null on most products.
-    #[serde(
-        rename = "ThumbnailUrl",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent",
-    )]
-    pub thumbnail_url: crate::Nullable<String>,
+    #[serde(rename = "ThumbnailUrl", default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail_url: Option<String>,
     /// Image URL; null on most products.
-    #[serde(
-        rename = "ImageUrl",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent",
-    )]
-    pub image_url: crate::Nullable<String>,
+    #[serde(rename = "ImageUrl", default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
     /// Discontinued flag.
     #[serde(rename = "Discontinued", default, skip_serializing_if = "Option::is_none")]
     pub discontinued: Option<bool>,
@@ -310,12 +302,8 @@ pub struct ProductListVariant {
     #[serde(rename = "ProductID", default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
     /// Weight; null on most variants.
-    #[serde(
-        rename = "Weight",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent",
-    )]
-    pub weight: crate::Nullable<crate::Decimal>,
+    #[serde(rename = "Weight", default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<crate::Decimal>,
     /// Discount.
     #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<crate::Decimal>,

@@ -91,12 +91,8 @@ pub struct ReportSalesInvoice {
     #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
     pub created: Option<crate::Timestamp>,
     /// Customer, or null.
-    #[serde(
-        rename = "Customer",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent",
-    )]
-    pub customer: crate::Nullable<ReportSalesInvoiceCustomer>,
+    #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<ReportSalesInvoiceCustomer>,
     /// Tax type.
     #[serde(rename = "TaxType", default, skip_serializing_if = "Option::is_none")]
     pub tax_type: Option<String>,

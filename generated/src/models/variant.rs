@@ -274,12 +274,8 @@ pub struct VariantDetail {
     #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Weight.
-    #[serde(
-        rename = "Weight",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent",
-    )]
-    pub weight: crate::Nullable<crate::Decimal>,
+    #[serde(rename = "Weight", default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<crate::Decimal>,
     /// Variant type.
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<VariantDetailType>,

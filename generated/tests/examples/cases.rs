@@ -3,13 +3,42 @@
 fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(
     origin: &str,
     json: &str,
+    null_is_absent: bool,
 ) {
-    let expected: serde_json::Value = serde_json::from_str(json)
+    let mut expected: serde_json::Value = serde_json::from_str(json)
         .expect("the example is JSON");
     let decoded: T = dealpos::decode::from_slice(origin, json.as_bytes())
         .unwrap_or_else(|e| panic!("{origin}: {e}"));
     let encoded = serde_json::to_value(&decoded).expect("encodes");
+    if null_is_absent {
+        drop_nulls_missing_from(&mut expected, &encoded);
+    }
     assert_eq!(encoded, expected, "{origin}: the round trip changed the value");
+}
+
+/// Removes from `expected` the `null` properties `encoded` does not have:
+/// for types only DealPOS sends, absent and `null` are both `None`.
+fn drop_nulls_missing_from(
+    expected: &mut serde_json::Value,
+    encoded: &serde_json::Value,
+) {
+    use serde_json::Value;
+    match (expected, encoded) {
+        (Value::Object(a), Value::Object(b)) => {
+            a.retain(|key, value| !value.is_null() || b.contains_key(key));
+            for (key, value) in a.iter_mut() {
+                if let Some(other) = b.get(key) {
+                    drop_nulls_missing_from(value, other);
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            for (value, other) in a.iter_mut().zip(b) {
+                drop_nulls_missing_from(value, other);
+            }
+        }
+        _ => {}
+    }
 }
 
 #[test]
@@ -19,6 +48,7 @@ fn models_components_schemas_invoice_void_by_outlet_name_properties_outlet_examp
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceVoidByOutletName/properties/Outlet/examples/0",
         "\"Outlet1\"",
+        false,
     );
 }
 
@@ -29,6 +59,7 @@ fn models_components_schemas_invoice_void_by_outlet_name_properties_number_examp
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceVoidByOutletName/properties/Number/examples/0",
         "\"2020.06.00005\"",
+        false,
     );
 }
 
@@ -39,6 +70,7 @@ fn models_components_schemas_invoice_void_by_outlet_name_properties_note_example
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceVoidByOutletName/properties/Note/examples/0",
         "\"Void invoice\"",
+        false,
     );
 }
 
@@ -50,6 +82,7 @@ fn models_components_schemas_invoice_void_by_outlet_name_properties_fulfillment_
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceVoidByOutletName/properties/Fulfillment/examples/0",
         "\"Sent\"",
+        false,
     );
 }
 
@@ -60,6 +93,7 @@ fn models_components_schemas_invoice_void_by_outlet_id_properties_outlet_id_exam
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceVoidByOutletId/properties/OutletID/examples/0",
         "\"9c8a1b0e-1c9c-4b3f-9a7d-2e5f6a7b8c9d\"",
+        false,
     );
 }
 
@@ -70,6 +104,7 @@ fn models_components_schemas_invoice_void_by_outlet_id_properties_number_example
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceVoidByOutletId/properties/Number/examples/0",
         "\"2020.06.00005\"",
+        false,
     );
 }
 
@@ -80,6 +115,7 @@ fn models_components_schemas_invoice_void_by_outlet_id_properties_note_examples_
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceVoidByOutletId/properties/Note/examples/0",
         "\"Void invoice\"",
+        false,
     );
 }
 
@@ -91,6 +127,7 @@ fn models_components_schemas_invoice_void_by_outlet_id_properties_fulfillment_ex
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceVoidByOutletId/properties/Fulfillment/examples/0",
         "\"Sent\"",
+        false,
     );
 }
 
@@ -101,6 +138,7 @@ fn models_components_schemas_invoice_void_by_invoice_id_properties_invoice_id_ex
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceVoidByInvoiceId/properties/InvoiceID/examples/0",
         "\"aad4a789-b802-49c1-b66f-f45fbc7ce17f\"",
+        false,
     );
 }
 
@@ -111,6 +149,7 @@ fn models_components_schemas_invoice_void_by_invoice_id_properties_note_examples
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceVoidByInvoiceId/properties/Note/examples/0",
         "\"Void invoice\"",
+        false,
     );
 }
 
@@ -122,6 +161,7 @@ fn models_components_schemas_invoice_void_by_invoice_id_properties_fulfillment_e
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceVoidByInvoiceId/properties/Fulfillment/examples/0",
         "\"Sent\"",
+        false,
     );
 }
 
@@ -132,6 +172,7 @@ fn models_components_schemas_invoice_restore_by_outlet_name_properties_outlet_ex
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceRestoreByOutletName/properties/Outlet/examples/0",
         "\"Outlet1\"",
+        false,
     );
 }
 
@@ -142,6 +183,7 @@ fn models_components_schemas_invoice_restore_by_outlet_name_properties_number_ex
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceRestoreByOutletName/properties/Number/examples/0",
         "\"2020.06.00005\"",
+        false,
     );
 }
 
@@ -152,6 +194,7 @@ fn models_components_schemas_invoice_restore_by_outlet_name_properties_note_exam
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceRestoreByOutletName/properties/Note/examples/0",
         "\"Restore invoice\"",
+        false,
     );
 }
 
@@ -162,6 +205,7 @@ fn models_components_schemas_invoice_restore_by_outlet_id_properties_outlet_id_e
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceRestoreByOutletId/properties/OutletID/examples/0",
         "\"9c8a1b0e-1c9c-4b3f-9a7d-2e5f6a7b8c9d\"",
+        false,
     );
 }
 
@@ -172,6 +216,7 @@ fn models_components_schemas_invoice_restore_by_outlet_id_properties_number_exam
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceRestoreByOutletId/properties/Number/examples/0",
         "\"2020.06.00005\"",
+        false,
     );
 }
 
@@ -182,6 +227,7 @@ fn models_components_schemas_invoice_restore_by_outlet_id_properties_note_exampl
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceRestoreByOutletId/properties/Note/examples/0",
         "\"Restore invoice\"",
+        false,
     );
 }
 
@@ -192,6 +238,7 @@ fn models_components_schemas_invoice_restore_by_invoice_id_properties_invoice_id
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceRestoreByInvoiceId/properties/InvoiceID/examples/0",
         "\"aad4a789-b802-49c1-b66f-f45fbc7ce17f\"",
+        false,
     );
 }
 
@@ -202,6 +249,7 @@ fn models_components_schemas_invoice_restore_by_invoice_id_properties_note_examp
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceRestoreByInvoiceId/properties/Note/examples/0",
         "\"Restore invoice\"",
+        false,
     );
 }
 
@@ -212,6 +260,7 @@ fn models_components_schemas_invoice_erase_by_outlet_name_properties_outlet_exam
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceEraseByOutletName/properties/Outlet/examples/0",
         "\"Offline\"",
+        false,
     );
 }
 
@@ -222,6 +271,7 @@ fn models_components_schemas_invoice_erase_by_outlet_name_properties_number_exam
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceEraseByOutletName/properties/Number/examples/0",
         "\"B1.22.08.00003\"",
+        false,
     );
 }
 
@@ -232,6 +282,7 @@ fn models_components_schemas_invoice_erase_by_outlet_id_properties_outlet_id_exa
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceEraseByOutletId/properties/OutletID/examples/0",
         "\"9c8a1b0e-1c9c-4b3f-9a7d-2e5f6a7b8c9d\"",
+        false,
     );
 }
 
@@ -242,6 +293,7 @@ fn models_components_schemas_invoice_erase_by_outlet_id_properties_number_exampl
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceEraseByOutletId/properties/Number/examples/0",
         "\"B1.22.08.00003\"",
+        false,
     );
 }
 
@@ -252,6 +304,7 @@ fn models_components_schemas_invoice_erase_by_invoice_id_properties_invoice_id_e
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceEraseByInvoiceId/properties/InvoiceID/examples/0",
         "\"aad4a789-b802-49c1-b66f-f45fbc7ce17f\"",
+        false,
     );
 }
 
@@ -263,6 +316,7 @@ fn models_paths_1token_1o_auth2_post_request_body_content_application_1json_exam
     >(
         "spec/dealpos-api.yaml#/paths/~1Token~1OAuth2/post/requestBody/content/application~1json/example",
         "{\n  \"client_id\": \"019a0000-0000-7000-8000-00000000c001\",\n  \"client_secret\": \"019a0000-0000-7000-8000-00000000c002\"\n}",
+        false,
     );
 }
 
@@ -274,6 +328,7 @@ fn models_paths_1token_1o_auth2_post_responses_200_content_application_1json_exa
     >(
         "spec/dealpos-api.yaml#/paths/~1Token~1OAuth2/post/responses/200/content/application~1json/example",
         "{\n  \"access_token\": \"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.FAKE-SIGNATURE\",\n  \"token_type\": \"Bearer\",\n  \"expires_in\": 172800,\n  \"expiredAt\": \"2026-05-10T08:15:02.1234567+07:00\"\n}",
+        true,
     );
 }
 
@@ -285,6 +340,7 @@ fn models_paths_1invoice_1void_put_request_body_content_application_1json_exampl
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1Void/put/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"2020.06.00005\",\n  \"Note\": \"Void invoice\"\n}",
+        false,
     );
 }
 
@@ -308,6 +364,7 @@ fn models_paths_1invoice_1void_put_responses_200_content_application_1json_examp
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1Void/put/responses/200/content/application~1json/example",
         "{\n  \"Message\": \"Invoice has been Updated!\"\n}",
+        true,
     );
 }
 
@@ -319,6 +376,7 @@ fn models_paths_1invoice_1restore_put_request_body_content_application_1json_exa
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1Restore/put/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"2020.06.00005\",\n  \"Note\": \"Restore invoice\"\n}",
+        false,
     );
 }
 
@@ -342,6 +400,7 @@ fn models_paths_1invoice_1restore_put_responses_200_content_application_1json_ex
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1Restore/put/responses/200/content/application~1json/example",
         "{\n  \"Message\": \"Invoice has been Updated!\"\n}",
+        true,
     );
 }
 
@@ -353,6 +412,7 @@ fn models_paths_1invoice_1erase_delete_request_body_content_application_1json_ex
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1Erase/delete/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Offline\",\n  \"Number\": \"B1.22.08.00003\"\n}",
+        false,
     );
 }
 
@@ -376,6 +436,7 @@ fn models_paths_1invoice_1erase_delete_responses_200_content_application_1json_e
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1Erase/delete/responses/200/content/application~1json/example",
         "{\n  \"Message\": \"Invoice has been Erased!\"\n}",
+        true,
     );
 }
 
@@ -387,6 +448,7 @@ fn models_paths_1invoice_put_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice/put/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.05.00001\",\n  \"Date\": \"2020-05-27\",\n  \"SalesPerson\": \"Sales 1\",\n  \"Tag\": \"Tokopedia\",\n  \"TaxType\": \"No Tax\",\n  \"Discount1\": 0,\n  \"Discount2\": 0,\n  \"DiscountAmount\": 0,\n  \"Fulfillment\": \"Sent\",\n  \"PurchaseOrderNumber\": \"TKP001\",\n  \"Customer\": {\n    \"Name\": \"Hendry Wijaya\",\n    \"Email\": \"Hendry@dealpos.com\",\n    \"Phone\": \"02165498468\",\n    \"Mobile\": \"081514515156\",\n    \"Code\": \"HW021\"\n  },\n  \"Variants\": [\n    {\n      \"Code\": \"1315L\",\n      \"Quantity\": \"10\",\n      \"Price\": \"50000\",\n      \"Discount\": \"0\",\n      \"Note\": \"Item 1\"\n    }\n  ],\n  \"Payments\": [\n    {\n      \"Amount\": \"100000\",\n      \"Method\": \"Cash\",\n      \"Code\": null,\n      \"Note\": null\n    }\n  ]\n}",
+        false,
     );
 }
 
@@ -398,6 +460,7 @@ fn models_paths_1invoice_put_responses_200_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice/put/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"e9e1edbd-3e37-4845-b243-e680fbd4b30c\"\n}",
+        true,
     );
 }
 
@@ -409,6 +472,7 @@ fn models_paths_1invoice_post_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice/post/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.05.00001\",\n  \"Date\": \"2020-05-27\",\n  \"SalesPerson\": \"Sales 1\",\n  \"Tag\": \"Tokopedia\",\n  \"TaxType\": \"No Tax\",\n  \"Register\": \"Outlet1\",\n  \"Discount1\": 0,\n  \"Discount2\": 0,\n  \"DiscountAmount\": 0,\n  \"Coupon\": 887799,\n  \"Fulfillment\": \"Sent\",\n  \"LogisticServiceCode\": \"JNE-R\",\n  \"Note\": \"Invoice Note\",\n  \"PointUsed\": 5,\n  \"ReferenceNumber\": \"TKP001\",\n  \"Customer\": {\n    \"Name\": \"Hendry Wijaya\",\n    \"Email\": \"Hendry@dealpos.com\",\n    \"Mobile\": 81514515156,\n    \"Code\": \"HW021\",\n    \"Address\": \"Muara Karang no.88\"\n  },\n  \"Variants\": [\n    {\n      \"Code\": 200535,\n      \"Quantity\": 20,\n      \"Price\": 50000,\n      \"Discount\": 0,\n      \"Note\": \"Item 1\"\n    },\n    {\n      \"Code\": \"1315L\",\n      \"Quantity\": 10,\n      \"Price\": 50000,\n      \"Discount\": 0,\n      \"Note\": \"Item 2\"\n    }\n  ],\n  \"Payments\": [\n    {\n      \"Amount\": 145000,\n      \"Method\": \"Cash\",\n      \"Code\": \"C001\",\n      \"Note\": \"Complete payment\"\n    }\n  ]\n}",
+        false,
     );
 }
 
@@ -420,6 +484,7 @@ fn models_paths_1invoice_post_responses_200_content_application_1json_example() 
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice/post/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"bc85c04d-8e6d-4592-bc8d-85f3d854b156\",\n  \"Number\": \"18.10.00009\"\n}",
+        true,
     );
 }
 
@@ -431,6 +496,7 @@ fn models_paths_1invoice_delete_request_body_content_application_1json_example()
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice/delete/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"LM3002\"\n}",
+        false,
     );
 }
 
@@ -441,6 +507,7 @@ fn models_paths_1invoice_delete_responses_200_content_application_1json_example(
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice/delete/responses/200/content/application~1json/example",
         "\"Invoice has been delete!{}\"",
+        false,
     );
 }
 
@@ -452,6 +519,7 @@ fn models_paths_1invoice_1multiple_outlet_get_request_body_content_application_1
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet/get/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": [\n    \"Outlet1\",\n    \"Outlet2\"\n  ],\n  \"Tag\": [\n    \"Tokopedia\",\n    \"Shopee\"\n  ],\n  \"PaymentState\": \"Paid\",\n  \"DeliveryState\": \"Sent\",\n  \"Status\": \"Active\"\n}",
+        false,
     );
 }
 
@@ -463,6 +531,7 @@ fn models_paths_1invoice_1multiple_outlet_post_request_body_content_application_
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet/post/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": [\n    \"Outlet1\",\n    \"Outlet2\"\n  ],\n  \"Tag\": [\n    \"Tokopedia\",\n    \"Shopee\"\n  ],\n  \"PaymentState\": \"Paid\",\n  \"DeliveryState\": \"Sent\",\n  \"Status\": \"Active\"\n}",
+        false,
     );
 }
 
@@ -474,6 +543,7 @@ fn models_paths_1invoice_1multiple_outlet_1with_variant_get_request_body_content
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet~1WithVariant/get/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2026-03-01\",\n  \"To\": \"2026-03-02\",\n  \"PageNumber\": 1,\n  \"PageSize\": 500\n}",
+        false,
     );
 }
 
@@ -485,6 +555,7 @@ fn models_paths_1invoice_1multiple_outlet_1with_variant_get_responses_200_conten
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet~1WithVariant/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"ID\": \"0c1f9a77-2222-4b10-8a55-000000000401\",\n    \"Outlet\": \"Store Bandung\",\n    \"Number\": \"26.03.00042\",\n    \"ReferenceNumber\": \"\",\n    \"CustomerID\": null,\n    \"Customer\": \"\",\n    \"Date\": \"2026-03-01T00:00:00\",\n    \"Due\": \"0001-01-01T00:00:00\",\n    \"Amount\": 1458000,\n    \"Payment\": \"Paid\",\n    \"Delivery\": \"Sent\",\n    \"Fulfillment\": \"Sent\",\n    \"Tag\": \"Offline\",\n    \"SalesOrderType\": null,\n    \"Created\": \"2026-03-01T13:05:44.97\",\n    \"Variants\": [\n      {\n        \"VariantID\": \"019a0000-0000-7000-8000-000000000201\",\n        \"Name\": \"Trail Sandal Olive (40)\",\n        \"Code\": \"BR-TSO-40\",\n        \"Quantity\": 2,\n        \"UnitQuantity\": 2,\n        \"Cost\": 310000,\n        \"Price\": 729000,\n        \"PriceOriginal\": 729000,\n        \"Discount\": 0,\n        \"DiscountAmount\": 0,\n        \"Sales\": 1458000,\n        \"Tax\": 0,\n        \"Commission\": 0,\n        \"Expense\": 0,\n        \"SalesName\": null,\n        \"Taxable\": false,\n        \"LoyaltyPoint\": true,\n        \"Note\": \"\"\n      }\n    ],\n    \"Payments\": [\n      {\n        \"Date\": \"2026-03-01T00:00:00\",\n        \"Amount\": 1458000,\n        \"Method\": \"QRIS\",\n        \"Code\": null,\n        \"Note\": \"\"\n      }\n    ]\n  }\n]",
+        true,
     );
 }
 
@@ -496,6 +567,7 @@ fn models_paths_1invoice_1multiple_outlet_1with_variant_post_request_body_conten
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet~1WithVariant/post/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2026-03-01\",\n  \"To\": \"2026-03-02\",\n  \"PageNumber\": 1,\n  \"PageSize\": 500\n}",
+        false,
     );
 }
 
@@ -507,6 +579,7 @@ fn models_paths_1invoice_1multiple_outlet_1with_variant_post_responses_200_conte
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet~1WithVariant/post/responses/200/content/application~1json/example",
         "[\n  {\n    \"ID\": \"0c1f9a77-2222-4b10-8a55-000000000401\",\n    \"Outlet\": \"Store Bandung\",\n    \"Number\": \"26.03.00042\",\n    \"ReferenceNumber\": \"\",\n    \"CustomerID\": null,\n    \"Customer\": \"\",\n    \"Date\": \"2026-03-01T00:00:00\",\n    \"Due\": \"0001-01-01T00:00:00\",\n    \"Amount\": 1458000,\n    \"Payment\": \"Paid\",\n    \"Delivery\": \"Sent\",\n    \"Fulfillment\": \"Sent\",\n    \"Tag\": \"Offline\",\n    \"SalesOrderType\": null,\n    \"Created\": \"2026-03-01T13:05:44.97\",\n    \"Variants\": [\n      {\n        \"VariantID\": \"019a0000-0000-7000-8000-000000000201\",\n        \"Name\": \"Trail Sandal Olive (40)\",\n        \"Code\": \"BR-TSO-40\",\n        \"Quantity\": 2,\n        \"UnitQuantity\": 2,\n        \"Cost\": 310000,\n        \"Price\": 729000,\n        \"PriceOriginal\": 729000,\n        \"Discount\": 0,\n        \"DiscountAmount\": 0,\n        \"Sales\": 1458000,\n        \"Tax\": 0,\n        \"Commission\": 0,\n        \"Expense\": 0,\n        \"SalesName\": null,\n        \"Taxable\": false,\n        \"LoyaltyPoint\": true,\n        \"Note\": \"\"\n      }\n    ],\n    \"Payments\": [\n      {\n        \"Date\": \"2026-03-01T00:00:00\",\n        \"Amount\": 1458000,\n        \"Method\": \"QRIS\",\n        \"Code\": null,\n        \"Note\": \"\"\n      }\n    ]\n  }\n]",
+        true,
     );
 }
 
@@ -518,6 +591,7 @@ fn models_paths_1invoice_1multiple_outlet_1with_total_count_get_request_body_con
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet~1WithTotalCount/get/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": [\n    \"Outlet1\",\n    \"Outlet2\"\n  ],\n  \"PaymentState\": \"Paid\",\n  \"DeliveryState\": \"Sent\",\n  \"Status\": \"Active\"\n}",
+        false,
     );
 }
 
@@ -529,6 +603,7 @@ fn models_paths_1invoice_1multiple_outlet_1with_total_count_post_request_body_co
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet~1WithTotalCount/post/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": [\n    \"Outlet1\",\n    \"Outlet2\"\n  ],\n  \"PaymentState\": \"Paid\",\n  \"DeliveryState\": \"Sent\",\n  \"Status\": \"Active\"\n}",
+        false,
     );
 }
 
@@ -540,6 +615,7 @@ fn models_paths_1invoice_1return_get_request_body_content_application_1json_exam
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1Return/get/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2018-09-07\",\n  \"To\": \"2018-09-30\"\n}",
+        false,
     );
 }
 
@@ -551,6 +627,7 @@ fn models_paths_1invoice_1return_post_request_body_content_application_1json_exa
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1Return/post/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2018-09-07\",\n  \"To\": \"2018-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 500\n}",
+        false,
     );
 }
 
@@ -562,6 +639,7 @@ fn models_paths_1invoice_1p_post_request_body_content_application_1json_example(
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1p/post/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2018-09-07\",\n  \"To\": \"2018-09-30\"\n}",
+        false,
     );
 }
 
@@ -573,6 +651,7 @@ fn models_paths_1invoice_1with_total_count_get_request_body_content_application_
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1WithTotalCount/get/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20\n}",
+        false,
     );
 }
 
@@ -584,6 +663,7 @@ fn models_paths_1invoice_1with_total_count_post_request_body_content_application
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1WithTotalCount/post/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20\n}",
+        false,
     );
 }
 
@@ -595,6 +675,7 @@ fn models_paths_1invoice_1list_post_request_body_content_application_1json_examp
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1List/post/requestBody/content/application~1json/example",
         "[\n  {\n    \"Outlet\": \"Outlet1\",\n    \"Number\": \"18.10.00009\",\n    \"SalesPerson\": \"Sales 10\",\n    \"TaxType\": \"PPN 10%\",\n    \"Date\": \"2018-09-07\",\n    \"Discount1\": \"5\",\n    \"Discount2\": \"2\",\n    \"Delivery\": \"Sent\",\n    \"Customer\": {\n      \"Name\": \"Hendry Wijaya\",\n      \"Email\": \"Hendry@dealpos.com\",\n      \"Phone\": \"02165498468\",\n      \"Address\": \"Muara Karang no.88\",\n      \"Gender\": \"Male\"\n    },\n    \"Variants\": [\n      {\n        \"Code\": \"1315L\",\n        \"Quantity\": 10,\n        \"Price\": 50000,\n        \"Discount\": 0,\n        \"Note\": \"Item 1\"\n      }\n    ],\n    \"Payment\": [\n      {\n        \"Amount\": 145000,\n        \"Method\": \"Cash\"\n      }\n    ]\n  }\n]",
+        false,
     );
 }
 
@@ -606,6 +687,7 @@ fn models_paths_1invoice_1number_get_responses_200_content_application_1json_exa
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1Number/get/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"aad4a789-b802-49c1-b66f-f45fbc7ce17f\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.05.00157\",\n  \"Date\": \"2020-05-27T00:00:00\",\n  \"DueDate\": \"0001-01-01T00:00:00\",\n  \"Tag\": \"Offline\",\n  \"Created\": \"2020-05-27T11:10:50.57\",\n  \"Discount1\": 20,\n  \"DiscountAmount\": 20000,\n  \"Gross\": 100000,\n  \"DiscountTotal\": 48800,\n  \"TaxType\": \"No Tax\",\n  \"Sales\": 51200,\n  \"Surcharge\": 1000,\n  \"SalesNTax\": 51200,\n  \"Coupon\": \"889977\"\n}",
+        true,
     );
 }
 
@@ -617,6 +699,7 @@ fn models_paths_1invoice_1number_post_responses_200_content_application_1json_ex
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1Number/post/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"aad4a789-b802-49c1-b66f-f45fbc7ce17f\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.05.00157\",\n  \"Date\": \"2020-05-27T00:00:00\",\n  \"DueDate\": \"0001-01-01T00:00:00\",\n  \"Tag\": \"Offline\",\n  \"Created\": \"2020-05-27T11:10:50.57\",\n  \"Discount1\": 20,\n  \"DiscountAmount\": 20000,\n  \"Gross\": 100000,\n  \"DiscountTotal\": 48800,\n  \"TaxType\": \"No Tax\",\n  \"Sales\": 51200,\n  \"Surcharge\": 1000,\n  \"SalesNTax\": 51200,\n  \"Coupon\": \"889977\"\n}",
+        true,
     );
 }
 
@@ -628,6 +711,7 @@ fn models_paths_1invoice_1detail_get_responses_200_content_application_1json_exa
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1Detail/get/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"aad40000-3333-4c49-b66f-000000000501\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.05.00157\",\n  \"Date\": \"2020-05-27T00:00:00\",\n  \"DueDate\": \"0001-01-01T00:00:00\",\n  \"Tag\": \"Offline\",\n  \"SalesPerson\": \"Sales 1\",\n  \"Customer\": {\n    \"Code\": \"C0001\",\n    \"Name\": \"Walk-in Customer\",\n    \"Email\": null,\n    \"Phone\": \"\",\n    \"Mobile\": \"\"\n  },\n  \"Created\": \"2020-05-27T11:10:50.57\",\n  \"Gross\": 100000,\n  \"DiscountTotal\": 48800,\n  \"TaxType\": \"No Tax\",\n  \"Tax\": 0,\n  \"Sales\": 51200,\n  \"SalesNTax\": 51200,\n  \"Note\": \"\",\n  \"Variants\": [\n    {\n      \"Code\": \"1003L\",\n      \"Name\": \"Basic Tee (L)\",\n      \"Quantity\": 1,\n      \"Price\": 100000\n    }\n  ],\n  \"Payments\": [\n    {\n      \"Method\": \"Cash\",\n      \"Amount\": 60000,\n      \"BuyerPaidAmount\": 60000\n    }\n  ]\n}",
+        true,
     );
 }
 
@@ -639,6 +723,7 @@ fn models_paths_1invoice_1id_by_number_get_request_body_content_application_1jso
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1IDByNumber/get/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"18.10.00009\"\n}",
+        false,
     );
 }
 
@@ -650,6 +735,7 @@ fn models_paths_1invoice_1id_by_number_get_responses_200_content_application_1js
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1IDByNumber/get/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"aad4a789-b802-49c1-b66f-f45fbc7ce17f\"\n}",
+        true,
     );
 }
 
@@ -661,6 +747,7 @@ fn models_paths_1invoice_1id_by_number_post_request_body_content_application_1js
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1IDByNumber/post/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"18.10.00009\"\n}",
+        false,
     );
 }
 
@@ -672,6 +759,7 @@ fn models_paths_1invoice_1id_by_number_post_responses_200_content_application_1j
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1IDByNumber/post/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"aad4a789-b802-49c1-b66f-f45fbc7ce17f\"\n}",
+        true,
     );
 }
 
@@ -683,6 +771,7 @@ fn models_paths_1invoice_1join_1detail_1_id_get_responses_200_content_applicatio
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1Join~1Detail~1{id}/get/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"d4a2b6ea-bf51-4e14-9d82-685aed1b2936\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"JI.25.04.00001\",\n  \"Date\": \"2020-08-17T00:00:00Z\",\n  \"Customer\": \"Ferdian\"\n}",
+        true,
     );
 }
 
@@ -694,6 +783,7 @@ fn models_paths_1invoice_1get_reference_number_get_request_body_content_applicat
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1GetReferenceNumber/get/requestBody/content/application~1json/example",
         "{\n  \"ListID\": [\n    \"1e9c45af-9916-4131-a138-01ffd0ec1eba\",\n    \"0b9657f4-5e12-4d4a-89d6-c104a55c6c49\"\n  ]\n}",
+        false,
     );
 }
 
@@ -705,6 +795,7 @@ fn models_paths_1invoice_1get_reference_number_get_responses_200_content_applica
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1GetReferenceNumber/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"ID\": \"1e9c45af-9916-4131-a138-01ffd0ec1eba\",\n    \"ReferenceNumber\": \"TKPD-001\"\n  }\n]",
+        true,
     );
 }
 
@@ -716,6 +807,7 @@ fn models_paths_1payment_1invoice_get_request_body_content_application_1json_exa
     >(
         "spec/dealpos-api.yaml#/paths/~1Payment~1Invoice/get/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2023-01-01\",\n  \"To\": \"2023-01-31\"\n}",
+        false,
     );
 }
 
@@ -727,6 +819,7 @@ fn models_paths_1payment_1invoice_post_request_body_content_application_1json_ex
     >(
         "spec/dealpos-api.yaml#/paths/~1Payment~1Invoice/post/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.04.00019\",\n  \"Payments\": [\n    {\n      \"Date\": \"2023-01-01\",\n      \"Amount\": 100,\n      \"Method\": \"Cash\",\n      \"Note\": \"\"\n    },\n    {\n      \"Date\": \"2023-01-01\",\n      \"Amount\": 100,\n      \"Method\": \"Debit - Outlet Outlet1\",\n      \"Note\": \"\"\n    }\n  ]\n}",
+        false,
     );
 }
 
@@ -750,6 +843,7 @@ fn models_paths_1payment_1invoice_post_responses_200_content_application_1json_e
     >(
         "spec/dealpos-api.yaml#/paths/~1Payment~1Invoice/post/responses/200/content/application~1json/example",
         "{\n  \"Message\": \"Invoice Number 20.04.00019 has successfully completed a Paid\"\n}",
+        true,
     );
 }
 
@@ -761,6 +855,7 @@ fn models_paths_1payment_1invoice_delete_request_body_content_application_1json_
     >(
         "spec/dealpos-api.yaml#/paths/~1Payment~1Invoice/delete/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"21.10.00001\"\n}",
+        false,
     );
 }
 
@@ -784,6 +879,7 @@ fn models_paths_1payment_1invoice_delete_responses_200_content_application_1json
     >(
         "spec/dealpos-api.yaml#/paths/~1Payment~1Invoice/delete/responses/200/content/application~1json/example",
         "{\n  \"Message\": \"Invoice Number .21.10.00001 has successfully deleted\"\n}",
+        true,
     );
 }
 
@@ -795,6 +891,7 @@ fn models_paths_1payment_1invoice_1p_post_request_body_content_application_1json
     >(
         "spec/dealpos-api.yaml#/paths/~1Payment~1Invoice~1p/post/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2023-01-01\",\n  \"To\": \"2023-01-31\"\n}",
+        false,
     );
 }
 
@@ -806,6 +903,7 @@ fn models_paths_1payment_1invoice_1add_payment_full_post_request_body_content_ap
     >(
         "spec/dealpos-api.yaml#/paths/~1Payment~1Invoice~1AddPaymentFull/post/requestBody/content/application~1json/example",
         "{\n  \"Number\": \"20.04.00019\",\n  \"Outlet\": \"Outlet Name\",\n  \"Payments\": [\n    {\n      \"Date\": \"2020-04-01\",\n      \"Amount\": 0,\n      \"Method\": \"Cash\",\n      \"Note\": \"\"\n    }\n  ]\n}",
+        false,
     );
 }
 
@@ -816,6 +914,7 @@ fn models_paths_1write_off_1invoice_1number_get_request_body_content_application
     >(
         "spec/dealpos-api.yaml#/paths/~1WriteOff~1Invoice~1Number/get/requestBody/content/application~1json/example",
         "{}",
+        false,
     );
 }
 
@@ -827,6 +926,7 @@ fn models_paths_1write_off_1invoice_1number_get_responses_200_content_applicatio
     >(
         "spec/dealpos-api.yaml#/paths/~1WriteOff~1Invoice~1Number/get/responses/200/content/application~1json/example",
         "{\n  \"Number\": \"OLT1/22/12/0058\",\n  \"Outlet\": \"Outlet1\",\n  \"Created\": \"2023-01-04T11:13:21.33\",\n  \"CreatedBy\": \"dealpos\",\n  \"Amount\": 2000,\n  \"Reason\": \"Logistics\"\n}",
+        true,
     );
 }
 
@@ -838,6 +938,7 @@ fn models_paths_1write_off_1invoice_get_responses_200_content_application_1json_
     >(
         "spec/dealpos-api.yaml#/paths/~1WriteOff~1Invoice/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"Number\": \"OLT1/22/12/0058\",\n    \"Outlet\": \"Outlet1\",\n    \"Customer\": \"John\",\n    \"Created\": \"2023-01-04T11:13:21.33\",\n    \"CreatedBy\": \"dealpos\",\n    \"Amount\": 5000,\n    \"Tag\": \"Logistics\"\n  }\n]",
+        true,
     );
 }
 
@@ -849,6 +950,7 @@ fn models_paths_1write_off_1invoice_put_request_body_content_application_1json_e
     >(
         "spec/dealpos-api.yaml#/paths/~1WriteOff~1Invoice/put/requestBody/content/application~1json/example",
         "{\n  \"date\": \"2024/02/28\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"OLT1.02.01.23.004\",\n  \"Type\": \"logistic\",\n  \"Note\": \"not paid\"\n}",
+        false,
     );
 }
 
@@ -860,6 +962,7 @@ fn models_paths_1sales_order_post_request_body_content_application_1json_example
     >(
         "spec/dealpos-api.yaml#/paths/~1SalesOrder/post/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.06.00001\",\n  \"Date\": \"2020-06-24\",\n  \"SalesPerson\": \"Sales 1\",\n  \"TaxType\": \"No Tax\",\n  \"Discount1\": 0,\n  \"Discount2\": 0,\n  \"DiscountAmount\": 0,\n  \"LogisticServiceCode\": \"JNE-R\",\n  \"ReferenceNumber\": \"TKPD-001\",\n  \"Customer\": {\n    \"Name\": \"Hendry Wijaya\",\n    \"Email\": \"Hendry@dealpos.com\",\n    \"Phone\": \"02165498468\",\n    \"Mobile\": \"081514515156\",\n    \"Code\": \"HW021\"\n  },\n  \"Variants\": [\n    {\n      \"Code\": \"200536\",\n      \"Quantity\": \"10\",\n      \"Price\": \"3500\",\n      \"Discount\": 0,\n      \"Note\": \"Item 1\"\n    }\n  ]\n}",
+        false,
     );
 }
 
@@ -871,6 +974,7 @@ fn models_paths_1sales_order_post_responses_200_content_application_1json_exampl
     >(
         "spec/dealpos-api.yaml#/paths/~1SalesOrder/post/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"21e0dbb6-f240-4bda-8f03-769362f88d10\",\n  \"Number\": \"20.06.00001\"\n}",
+        true,
     );
 }
 
@@ -882,6 +986,7 @@ fn models_paths_1sales_order_delete_request_body_content_application_1json_examp
     >(
         "spec/dealpos-api.yaml#/paths/~1SalesOrder/delete/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.06.00001\"\n}",
+        false,
     );
 }
 
@@ -905,6 +1010,7 @@ fn models_paths_1sales_order_delete_responses_200_content_application_1json_exam
     >(
         "spec/dealpos-api.yaml#/paths/~1SalesOrder/delete/responses/200/content/application~1json/example",
         "{\n  \"Message\": \"SalesOrder 21.02.00011 has been deleted\"\n}",
+        true,
     );
 }
 
@@ -916,6 +1022,7 @@ fn models_paths_1sales_order_1convert_invoice_put_request_body_content_applicati
     >(
         "spec/dealpos-api.yaml#/paths/~1SalesOrder~1ConvertInvoice/put/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.06.00001\"\n}",
+        false,
     );
 }
 
@@ -927,6 +1034,7 @@ fn models_paths_1sales_order_1convert_invoice_put_responses_200_content_applicat
     >(
         "spec/dealpos-api.yaml#/paths/~1SalesOrder~1ConvertInvoice/put/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"21e0dbb6-f240-4bda-8f03-769362f88d10\",\n  \"Number\": \"20.06.00001\"\n}",
+        true,
     );
 }
 
@@ -938,6 +1046,7 @@ fn models_paths_1sales_order_1get_by_list_number_get_request_body_content_applic
     >(
         "spec/dealpos-api.yaml#/paths/~1SalesOrder~1GetByListNumber/get/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": [\n    \"20.11.00003\",\n    \"20.11.00002\",\n    \"20.11.00001\"\n  ]\n}",
+        false,
     );
 }
 
@@ -949,6 +1058,7 @@ fn models_paths_1sales_order_1get_by_list_number_get_responses_200_content_appli
     >(
         "spec/dealpos-api.yaml#/paths/~1SalesOrder~1GetByListNumber/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"Outlet\": \"Outlet1\",\n    \"Date\": \"2020-11-05T00:00:00\",\n    \"Number\": \"20.11.00003\"\n  }\n]",
+        true,
     );
 }
 
@@ -960,6 +1070,7 @@ fn models_paths_1sales_order_1get_by_list_number_post_request_body_content_appli
     >(
         "spec/dealpos-api.yaml#/paths/~1SalesOrder~1GetByListNumber/post/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": [\n    \"20.11.00003\",\n    \"20.11.00002\",\n    \"20.11.00001\"\n  ]\n}",
+        false,
     );
 }
 
@@ -971,6 +1082,7 @@ fn models_paths_1sales_order_1get_by_list_number_post_responses_200_content_appl
     >(
         "spec/dealpos-api.yaml#/paths/~1SalesOrder~1GetByListNumber/post/responses/200/content/application~1json/example",
         "[\n  {\n    \"Outlet\": \"Outlet1\",\n    \"Date\": \"2020-11-05T00:00:00\",\n    \"Number\": \"20.11.00003\"\n  }\n]",
+        true,
     );
 }
 
@@ -982,6 +1094,7 @@ fn models_paths_1estimate_get_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Estimate/get/requestBody/content/application~1json/example",
         "{\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"From\": \"2019-12-01T00:00:00\",\n  \"To\": \"2019-12-31T23:59:59\"\n}",
+        false,
     );
 }
 
@@ -993,6 +1106,7 @@ fn models_paths_1estimate_get_responses_200_content_application_1json_example() 
     >(
         "spec/dealpos-api.yaml#/paths/~1Estimate/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"Outlet\": \"Outlet1\",\n    \"Number\": \"19.12.00102\",\n    \"Customer\": \"Hendry\",\n    \"Date\": \"2019-12-31T00:00:00\",\n    \"Status\": \"Waiting\",\n    \"Created\": \"2019-12-31T09:30:01\"\n  }\n]",
+        true,
     );
 }
 
@@ -1004,6 +1118,7 @@ fn models_paths_1estimate_1p_post_request_body_content_application_1json_example
     >(
         "spec/dealpos-api.yaml#/paths/~1Estimate~1p/post/requestBody/content/application~1json/example",
         "{\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"From\": \"2019-12-01T00:00:00\",\n  \"To\": \"2019-12-31T23:59:59\"\n}",
+        false,
     );
 }
 
@@ -1015,6 +1130,7 @@ fn models_paths_1estimate_1p_post_responses_200_content_application_1json_exampl
     >(
         "spec/dealpos-api.yaml#/paths/~1Estimate~1p/post/responses/200/content/application~1json/example",
         "[\n  {\n    \"Outlet\": \"Outlet1\",\n    \"Number\": \"19.12.00102\",\n    \"Customer\": \"Hendry\",\n    \"Date\": \"2019-12-31T00:00:00\",\n    \"Status\": \"Waiting\",\n    \"Created\": \"2019-12-31T09:30:01\"\n  }\n]",
+        true,
     );
 }
 
@@ -1026,6 +1142,7 @@ fn models_paths_1report_get_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Report/get/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"From\": \"2021-03-01T00:00:00\",\n  \"To\": \"2021-03-31T00:00:00\",\n  \"PageNumber\": 1,\n  \"PageSize\": 100\n}",
+        false,
     );
 }
 
@@ -1037,6 +1154,7 @@ fn models_paths_1report_get_responses_200_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Report/get/responses/200/content/application~1json/example",
         "{\n  \"Data\": [\n    {\n      \"InvoiceID\": \"7e2d0000-4444-4a1b-9c0d-000000000601\",\n      \"Number\": \"25.01.00007\",\n      \"Created\": \"2025-01-03T09:12:40.1\",\n      \"Customer\": null,\n      \"TaxType\": \"Include\",\n      \"Gross\": 560,\n      \"Payments\": [\n        {\n          \"Method\": \"Cash\",\n          \"Amount\": 1000\n        }\n      ],\n      \"Variants\": [\n        {\n          \"Name\": \"Cigar Box Small\",\n          \"Code\": \"CB-S\",\n          \"Quantity\": 2,\n          \"UnitQuantity\": 2,\n          \"Cost\": 180,\n          \"Price\": 280,\n          \"PriceOriginal\": 280,\n          \"NetPrice\": 280\n        }\n      ]\n    }\n  ]\n}",
+        true,
     );
 }
 
@@ -1048,6 +1166,7 @@ fn models_paths_1report_post_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Report/post/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"From\": \"2021-03-01T00:00:00\",\n  \"To\": \"2021-03-31T00:00:00\",\n  \"PageNumber\": 1,\n  \"PageSize\": 100\n}",
+        false,
     );
 }
 
@@ -1059,6 +1178,7 @@ fn models_paths_1report_post_responses_200_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Report/post/responses/200/content/application~1json/example",
         "{\n  \"Data\": [\n    {\n      \"InvoiceID\": \"7e2d0000-4444-4a1b-9c0d-000000000601\",\n      \"Number\": \"25.01.00007\",\n      \"Created\": \"2025-01-03T09:12:40.1\",\n      \"Customer\": null,\n      \"TaxType\": \"Include\",\n      \"Gross\": 560,\n      \"Payments\": [\n        {\n          \"Method\": \"Cash\",\n          \"Amount\": 1000\n        }\n      ],\n      \"Variants\": [\n        {\n          \"Name\": \"Cigar Box Small\",\n          \"Code\": \"CB-S\",\n          \"Quantity\": 2,\n          \"UnitQuantity\": 2,\n          \"Cost\": 180,\n          \"Price\": 280,\n          \"PriceOriginal\": 280,\n          \"NetPrice\": 280\n        }\n      ]\n    }\n  ]\n}",
+        true,
     );
 }
 
@@ -1070,6 +1190,7 @@ fn models_paths_1shift_get_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Shift/get/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"From\": \"2020-05-28\",\n  \"To\": \"2020-05-29\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10\n}",
+        false,
     );
 }
 
@@ -1081,6 +1202,7 @@ fn models_paths_1shift_get_responses_200_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Shift/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"Open\": \"2020-05-28T15:24:45.293\",\n    \"Close\": \"2020-05-28T15:25:27.68\",\n    \"Cashier\": \"dealpos\",\n    \"Number\": \"20.05.0001\",\n    \"SalesNTax\": 16062.75,\n    \"TotalInvoice\": 1,\n    \"Outlet\": \"Outlet1\",\n    \"Register\": \"Outlet1\",\n    \"ID\": \"22b33f3d-e89a-4b4a-89f1-a704740bbbdc\",\n    \"Visitors\": 10\n  }\n]",
+        true,
     );
 }
 
@@ -1092,6 +1214,7 @@ fn models_paths_1shift_put_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Shift/put/requestBody/content/application~1json/example",
         "{\n  \"Register\": \"Outlet1\"\n}",
+        false,
     );
 }
 
@@ -1103,6 +1226,7 @@ fn models_paths_1shift_put_responses_200_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Shift/put/responses/200/content/application~1json/example",
         "[\n  {\n    \"Number\": \"OLT1/21/12/0010\",\n    \"Sales\": 60000,\n    \"Tax\": 2000,\n    \"Start\": \"2021-12-15T14:09:06.567\",\n    \"End\": \"2021-12-15T14:09:13.8907518+07:00\"\n  }\n]",
+        true,
     );
 }
 
@@ -1114,6 +1238,7 @@ fn models_paths_1shift_post_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Shift/post/requestBody/content/application~1json/example",
         "{\n  \"Register\": \"Outlet1\",\n  \"OpAmount\": 100000\n}",
+        false,
     );
 }
 
@@ -1137,6 +1262,7 @@ fn models_paths_1shift_post_responses_200_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Shift/post/responses/200/content/application~1json/example",
         "{\n  \"Message\": \"Shift success created\"\n}",
+        true,
     );
 }
 
@@ -1148,6 +1274,7 @@ fn models_paths_1shift_delete_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Shift/delete/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"21.12.00007\"\n}",
+        false,
     );
 }
 
@@ -1171,6 +1298,7 @@ fn models_paths_1shift_delete_responses_200_content_application_1json_example() 
     >(
         "spec/dealpos-api.yaml#/paths/~1Shift/delete/responses/200/content/application~1json/example",
         "{\n  \"Message\": \"Shift 22b33f3d-e89a-4b4a-89f1-a704740bbbdc has been deleted!\"\n}",
+        true,
     );
 }
 
@@ -1182,6 +1310,7 @@ fn models_paths_1parked_order_display_1default_get_responses_200_content_applica
     >(
         "spec/dealpos-api.yaml#/paths/~1ParkedOrderDisplay~1Default/get/responses/200/content/application~1json/example",
         "{\n  \"Data\": [\n    {\n      \"OrderID\": \"e1a90000-5555-4f00-8b11-000000000701\",\n      \"Number\": \"P-0012\",\n      \"ParkLabel\": \"Budi - roadbike\",\n      \"Customer\": \"Budi\",\n      \"Created\": \"2026-06-01T10:02:03.5\",\n      \"Note\": \"\",\n      \"Variants\": [\n        {\n          \"Code\": \"DBJS-TUNEUP\",\n          \"Name\": \"Tune-up Service\",\n          \"Quantity\": 1\n        }\n      ]\n    },\n    {\n      \"OrderID\": \"e1a90000-5555-4f00-8b11-000000000701\",\n      \"Number\": \"P-0012\",\n      \"ParkLabel\": \"Budi - roadbike\",\n      \"Customer\": \"Budi\",\n      \"Created\": \"2026-06-01T10:02:03.5\",\n      \"Note\": \"\",\n      \"Variants\": [\n        {\n          \"Code\": \"SP-TUBE-700\",\n          \"Name\": \"Inner Tube 700c\",\n          \"Quantity\": 2\n        }\n      ]\n    }\n  ]\n}",
+        true,
     );
 }
 
@@ -1193,6 +1322,7 @@ fn models_paths_1customer_1email_get_request_body_content_application_1json_exam
     >(
         "spec/dealpos-api.yaml#/paths/~1Customer~1Email/get/requestBody/content/application~1json/example",
         "{\n  \"Email\": \"tafta@dealpos.com\"\n}",
+        false,
     );
 }
 
@@ -1204,6 +1334,7 @@ fn models_paths_1customer_1email_get_responses_200_content_application_1json_exa
     >(
         "spec/dealpos-api.yaml#/paths/~1Customer~1Email/get/responses/200/content/application~1json/example",
         "{\n  \"Email\": \"tafta@dealpos.com\",\n  \"Gender\": true,\n  \"Code\": \"HW008\",\n  \"ReferredBy\": \"449e35af-190d-4137-aa13-9cf2cf6af57a\",\n  \"Group\": \"Gold\",\n  \"ExpiredGroup\": \"31 Jul 2019\",\n  \"SignUpOutlet\": \"Outlet1\",\n  \"LoyaltyPoint\": 88,\n  \"Status\": \"Active\"\n}",
+        true,
     );
 }
 
@@ -1215,6 +1346,7 @@ fn models_paths_1customer_1email_post_request_body_content_application_1json_exa
     >(
         "spec/dealpos-api.yaml#/paths/~1Customer~1Email/post/requestBody/content/application~1json/example",
         "{\n  \"Email\": \"tafta@dealpos.com\"\n}",
+        false,
     );
 }
 
@@ -1226,6 +1358,7 @@ fn models_paths_1customer_1email_post_responses_200_content_application_1json_ex
     >(
         "spec/dealpos-api.yaml#/paths/~1Customer~1Email/post/responses/200/content/application~1json/example",
         "{\n  \"Email\": \"tafta@dealpos.com\",\n  \"Gender\": true,\n  \"Code\": \"HW008\",\n  \"ReferredBy\": \"449e35af-190d-4137-aa13-9cf2cf6af57a\",\n  \"Group\": \"Gold\",\n  \"ExpiredGroup\": \"31 Jul 2019\",\n  \"SignUpOutlet\": \"Outlet1\",\n  \"LoyaltyPoint\": 88,\n  \"Status\": \"Active\"\n}",
+        true,
     );
 }
 
@@ -1236,6 +1369,7 @@ fn models_paths_1variant_1get_id_by_list_code_get_request_body_content_applicati
     >(
         "spec/dealpos-api.yaml#/paths/~1Variant~1GetIDByListCode/get/requestBody/content/application~1json/example",
         "[\n  \"1000\",\n  \"1001\",\n  \"1002\"\n]",
+        false,
     );
 }
 
@@ -1247,6 +1381,7 @@ fn models_paths_1variant_1get_id_by_list_code_get_responses_200_content_applicat
     >(
         "spec/dealpos-api.yaml#/paths/~1Variant~1GetIDByListCode/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"ID\": \"e156a0a9-1552-49d4-b597-d4ca09c3ed54\",\n    \"Code\": \"1000\"\n  }\n]",
+        true,
     );
 }
 
@@ -1258,6 +1393,7 @@ fn models_paths_1variant_1get_id_by_list_code_discontinued_get_request_body_cont
     >(
         "spec/dealpos-api.yaml#/paths/~1Variant~1GetIDByListCodeDiscontinued/get/requestBody/content/application~1json/example",
         "{\n  \"ListCode\": [\n    \"1342L\",\n    \"1342M\"\n  ],\n  \"Discontinued\": \"All\"\n}",
+        false,
     );
 }
 
@@ -1269,6 +1405,7 @@ fn models_paths_1variant_1get_id_by_list_code_discontinued_get_responses_200_con
     >(
         "spec/dealpos-api.yaml#/paths/~1Variant~1GetIDByListCodeDiscontinued/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"Code\": \"1342L\",\n    \"Discontinued\": false\n  }\n]",
+        true,
     );
 }
 
@@ -1280,6 +1417,7 @@ fn models_paths_1category_get_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Category/get/requestBody/content/application~1json/example",
         "{\n  \"Discontinued\": false\n}",
+        false,
     );
 }
 
@@ -1291,6 +1429,7 @@ fn models_paths_1category_get_responses_200_content_application_1json_example() 
     >(
         "spec/dealpos-api.yaml#/paths/~1Category/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"ID\": \"328ca218-0f0b-449c-8d0d-2a55113ce432\",\n    \"Name\": \"Top/Men\",\n    \"Discontinued\": false\n  }\n]",
+        true,
     );
 }
 
@@ -1302,6 +1441,7 @@ fn models_paths_1category_put_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Category/put/requestBody/content/application~1json/example",
         "{\n  \"Name\": \"Top/Men\",\n  \"Rename\": \"Top/Women\",\n  \"Discontinued\": false\n}",
+        false,
     );
 }
 
@@ -1322,6 +1462,7 @@ fn models_paths_1category_put_responses_200_content_application_1json_example() 
     >(
         "spec/dealpos-api.yaml#/paths/~1Category/put/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"7dc2d2f8-9143-4d3b-bff5-6c00f3f52a23\"\n}",
+        true,
     );
 }
 
@@ -1333,6 +1474,7 @@ fn models_paths_1category_post_request_body_content_application_1json_example() 
     >(
         "spec/dealpos-api.yaml#/paths/~1Category/post/requestBody/content/application~1json/example",
         "{\n  \"Name\": \"Top/Men\",\n  \"Code\": \"TM\"\n}",
+        false,
     );
 }
 
@@ -1353,6 +1495,7 @@ fn models_paths_1category_post_responses_200_content_application_1json_example()
     >(
         "spec/dealpos-api.yaml#/paths/~1Category/post/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"273d1184-a64b-4d2d-ad98-8b38b19c3ffb\"\n}",
+        true,
     );
 }
 
@@ -1364,6 +1507,7 @@ fn models_paths_1category_delete_request_body_content_application_1json_example(
     >(
         "spec/dealpos-api.yaml#/paths/~1Category/delete/requestBody/content/application~1json/example",
         "{\n  \"Name\": \"Food/Snack/Pastries\"\n}",
+        false,
     );
 }
 
@@ -1384,6 +1528,7 @@ fn models_paths_1category_delete_responses_200_content_application_1json_example
     >(
         "spec/dealpos-api.yaml#/paths/~1Category/delete/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"273d1184-a64b-4d2d-ad98-8b38b19c3ffb\"\n}",
+        true,
     );
 }
 
@@ -1395,6 +1540,7 @@ fn models_paths_1category_1p_post_request_body_content_application_1json_example
     >(
         "spec/dealpos-api.yaml#/paths/~1Category~1p/post/requestBody/content/application~1json/example",
         "{\n  \"Discontinued\": false\n}",
+        false,
     );
 }
 
@@ -1406,6 +1552,7 @@ fn models_paths_1category_1p_post_responses_200_content_application_1json_exampl
     >(
         "spec/dealpos-api.yaml#/paths/~1Category~1p/post/responses/200/content/application~1json/example",
         "[\n  {\n    \"ID\": \"328ca218-0f0b-449c-8d0d-2a55113ce432\",\n    \"Name\": \"Top/Men\",\n    \"Discontinued\": false\n  }\n]",
+        true,
     );
 }
 
@@ -1417,6 +1564,7 @@ fn models_paths_1category_1id_get_request_body_content_application_1json_example
     >(
         "spec/dealpos-api.yaml#/paths/~1Category~1ID/get/requestBody/content/application~1json/example",
         "{\n  \"ID\": \"328ca218-0f0b-449c-8d0d-2a55113ce431\"\n}",
+        false,
     );
 }
 
@@ -1428,6 +1576,7 @@ fn models_paths_1category_1id_get_responses_200_content_application_1json_exampl
     >(
         "spec/dealpos-api.yaml#/paths/~1Category~1ID/get/responses/200/content/application~1json/example",
         "{\n  \"ParentID\": \"ed8e8964-d3ab-4101-834b-426b85b241b0\",\n  \"TypeID\": 0,\n  \"Lvl\": 0\n}",
+        true,
     );
 }
 
@@ -1439,6 +1588,7 @@ fn models_paths_1category_1id_post_request_body_content_application_1json_exampl
     >(
         "spec/dealpos-api.yaml#/paths/~1Category~1ID/post/requestBody/content/application~1json/example",
         "{\n  \"ID\": \"328ca218-0f0b-449c-8d0d-2a55113ce431\"\n}",
+        false,
     );
 }
 
@@ -1450,6 +1600,7 @@ fn models_paths_1category_1id_post_responses_200_content_application_1json_examp
     >(
         "spec/dealpos-api.yaml#/paths/~1Category~1ID/post/responses/200/content/application~1json/example",
         "{\n  \"ParentID\": \"ed8e8964-d3ab-4101-834b-426b85b241b0\",\n  \"TypeID\": 0,\n  \"Lvl\": 0\n}",
+        true,
     );
 }
 
@@ -1461,6 +1612,7 @@ fn models_paths_1product_get_responses_200_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Product/get/responses/200/content/application~1json/example",
         "{\n  \"DataArray\": [\n    {\n      \"ID\": \"019a0000-0000-7000-8000-000000000101\",\n      \"Name\": \"Trail Sandal Olive\",\n      \"Code\": \"TSO\",\n      \"Category\": \"Brand/Product\",\n      \"Released\": \"2025-09-23T00:00:00\",\n      \"ThumbnailUrl\": null,\n      \"ImageUrl\": null,\n      \"Discontinued\": false,\n      \"Variants\": [\n        {\n          \"ID\": \"019a0000-0000-7000-8000-000000000201\",\n          \"Model\": \"40\",\n          \"Code\": \"BR-TSO-40\",\n          \"UnitPrice\": 729000,\n          \"Discontinued\": false,\n          \"ProductID\": \"019a0000-0000-7000-8000-000000000101\",\n          \"Weight\": null,\n          \"Discount\": 0,\n          \"TypeID\": 1,\n          \"ProductIndex\": 0\n        }\n      ],\n      \"Created\": \"2025-09-23T08:41:07.52\",\n      \"CostCurrencyID\": 1\n    }\n  ],\n  \"RecordsCount\": -1\n}",
+        true,
     );
 }
 
@@ -1472,6 +1624,7 @@ fn models_paths_1product_put_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Product/put/requestBody/content/application~1json/example",
         "{\n  \"Category\": \"Top/Men\",\n  \"Name\": \"Captain America T-Shirt\",\n  \"Brand\": \"Brand\",\n  \"Code\": \"1003\",\n  \"Discontinued\": false,\n  \"Description\": \"New Arrival\",\n  \"Variants\": [\n    {\n      \"Model\": \"Small\",\n      \"Code\": \"1003S\",\n      \"UnitCost\": 100000,\n      \"UnitPrice\": 150000,\n      \"Discontinued\": true,\n      \"VariantDescription\": \"Unavailable\"\n    }\n  ]\n}",
+        false,
     );
 }
 
@@ -1483,6 +1636,7 @@ fn models_paths_1product_put_responses_200_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Product/put/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"9525a6b0-297f-4b4a-97c7-0ae876bb44cd\",\n  \"Variants\": [\n    {\n      \"Code\": \"1000S\",\n      \"ID\": \"9ad47be6-bf1c-4dd5-87a8-193fe56d1035\"\n    },\n    {\n      \"Code\": \"1000M\",\n      \"ID\": \"b3d68610-22a5-445d-8c5c-c79487373aa2\"\n    }\n  ],\n  \"ListVariantID\": [\n    \"9ad47be6-bf1c-4dd5-87a8-193fe56d1035\",\n    \"b3d68610-22a5-445d-8c5c-c79487373aa2\"\n  ]\n}",
+        true,
     );
 }
 
@@ -1494,6 +1648,7 @@ fn models_paths_1product_post_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Product/post/requestBody/content/application~1json/example",
         "{\n  \"Category\": \"Top/Men\",\n  \"Name\": \"Captain America T-Shirt\",\n  \"Brand\": \"Brand\",\n  \"Code\": \"1003\",\n  \"Discontinued\": false,\n  \"ImageURL\": \"https://images.unsplash.com/photo-1622793348115-…\",\n  \"ExtraImagesURL\": [\n    \"//res.cloudinary.com/pos/image/upload/Product/…/vgzleqpgujlspm9ltdiht.jpg\"\n  ],\n  \"Description\": \"New Arrival\",\n  \"Variants\": [\n    {\n      \"Model\": \"Small\",\n      \"Code\": \"1003S\",\n      \"UnitCost\": 100000,\n      \"UnitPrice\": 150000,\n      \"Discontinued\": true,\n      \"Type\": {\n        \"value\": \"Standard\"\n      },\n      \"VariantDescription\": \"Unavailable\"\n    }\n  ]\n}",
+        false,
     );
 }
 
@@ -1505,6 +1660,7 @@ fn models_paths_1product_post_responses_200_content_application_1json_example() 
     >(
         "spec/dealpos-api.yaml#/paths/~1Product/post/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"9525a6b0-297f-4b4a-97c7-0ae876bb44cd\",\n  \"Variants\": [\n    {\n      \"Code\": \"1000S\",\n      \"ID\": \"9ad47be6-bf1c-4dd5-87a8-193fe56d1035\"\n    },\n    {\n      \"Code\": \"1000M\",\n      \"ID\": \"b3d68610-22a5-445d-8c5c-c79487373aa2\"\n    }\n  ],\n  \"ListVariantID\": [\n    \"9ad47be6-bf1c-4dd5-87a8-193fe56d1035\",\n    \"b3d68610-22a5-445d-8c5c-c79487373aa2\"\n  ]\n}",
+        true,
     );
 }
 
@@ -1516,6 +1672,7 @@ fn models_paths_1variant_get_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Variant/get/requestBody/content/application~1json/example",
         "{\n  \"Category\": \"2D Layering\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10\n}",
+        false,
     );
 }
 
@@ -1527,6 +1684,7 @@ fn models_paths_1variant_put_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Variant/put/requestBody/content/application~1json/example",
         "{\n  \"Code\": \"2DL-P\",\n  \"Name\": \"2D Layering (Premium)\",\n  \"Model\": \"2D Layering (Premium)\",\n  \"ProductCode\": \"2DL\",\n  \"Weight\": 0,\n  \"Type\": \"Standard\",\n  \"OrderPrice\": 0,\n  \"UnitCost\": 2000,\n  \"UnitPrice\": 500000,\n  \"Taxable\": true,\n  \"LoyaltyPoint\": false,\n  \"Discontinued\": false,\n  \"Components\": [\n    {\n      \"Code\": \"2DL\",\n      \"Name\": \"2D Layering\",\n      \"Qty\": 1\n    }\n  ],\n  \"OutletPrice\": [\n    {\n      \"Outlet\": \"Outlet1\",\n      \"Price\": 500000,\n      \"ExtraCost\": 0\n    }\n  ]\n}",
+        false,
     );
 }
 
@@ -1550,6 +1708,7 @@ fn models_paths_1variant_put_responses_200_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Variant/put/responses/200/content/application~1json/example",
         "{\n  \"Message\": \"Update Success\"\n}",
+        true,
     );
 }
 
@@ -1561,6 +1720,7 @@ fn models_paths_1variant_post_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Variant/post/requestBody/content/application~1json/example",
         "{\n  \"Category\": \"2D Layering\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10\n}",
+        false,
     );
 }
 
@@ -1572,6 +1732,7 @@ fn models_paths_1variant_delete_request_body_content_application_1json_example()
     >(
         "spec/dealpos-api.yaml#/paths/~1Variant/delete/requestBody/content/application~1json/example",
         "{\n  \"Code\": \"1003L\"\n}",
+        false,
     );
 }
 
@@ -1582,6 +1743,7 @@ fn models_paths_1variant_delete_responses_200_content_application_1json_example(
     >(
         "spec/dealpos-api.yaml#/paths/~1Variant/delete/responses/200/content/application~1json/example",
         "\"Variant with code 1003L has been successfully deleted.\"",
+        false,
     );
 }
 
@@ -1593,6 +1755,7 @@ fn models_paths_1variant_1add_post_request_body_content_application_1json_exampl
     >(
         "spec/dealpos-api.yaml#/paths/~1Variant~1Add/post/requestBody/content/application~1json/example",
         "{\n  \"Code\": \"1003\",\n  \"Variants\": [\n    {\n      \"Model\": \"Small\",\n      \"Code\": \"1003L\",\n      \"UnitCost\": 100000,\n      \"UnitPrice\": 150000,\n      \"Discontinued\": true,\n      \"VariantDescription\": \"Unavailable\"\n    },\n    {\n      \"Model\": \"Medium\",\n      \"Code\": \"1003XL\",\n      \"UnitCost\": 125000,\n      \"UnitPrice\": 175000,\n      \"Discontinued\": false\n    }\n  ]\n}",
+        false,
     );
 }
 
@@ -1604,6 +1767,7 @@ fn models_paths_1variant_1add_post_responses_200_content_application_1json_examp
     >(
         "spec/dealpos-api.yaml#/paths/~1Variant~1Add/post/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"9525a6b0-297f-4b4a-97c7-0ae876bb44cd\",\n  \"Variants\": [\n    {\n      \"Code\": \"1000S\",\n      \"ID\": \"9ad47be6-bf1c-4dd5-87a8-193fe56d1035\"\n    },\n    {\n      \"Code\": \"1000M\",\n      \"ID\": \"b3d68610-22a5-445d-8c5c-c79487373aa2\"\n    }\n  ],\n  \"ListVariantID\": [\n    \"9ad47be6-bf1c-4dd5-87a8-193fe56d1035\",\n    \"b3d68610-22a5-445d-8c5c-c79487373aa2\"\n  ]\n}",
+        true,
     );
 }
 
@@ -1615,6 +1779,7 @@ fn models_paths_1variant_1count_get_responses_200_content_application_1json_exam
     >(
         "spec/dealpos-api.yaml#/paths/~1Variant~1Count/get/responses/200/content/application~1json/example",
         "{\n  \"Count\": 1234\n}",
+        true,
     );
 }
 
@@ -1626,6 +1791,7 @@ fn models_paths_1variant_1data_get_responses_200_content_application_1json_examp
     >(
         "spec/dealpos-api.yaml#/paths/~1Variant~1Data/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"ID\": \"5b7d1e2a-1111-4c2d-9e3f-000000000301\",\n    \"Name\": \"Gift Wrap\",\n    \"Code\": \"\",\n    \"Type\": \"Standard\",\n    \"UnitPrice\": 25000,\n    \"UnitCost\": 9000\n  },\n  {\n    \"ID\": \"5b7d1e2a-1111-4c2d-9e3f-000000000302\",\n    \"Name\": \"Courier Fee\",\n    \"Code\": \"\",\n    \"Type\": \"NonInventory\",\n    \"UnitPrice\": 30000,\n    \"UnitCost\": 0\n  }\n]",
+        true,
     );
 }
 
@@ -1637,6 +1803,7 @@ fn models_paths_1inventory_get_responses_200_content_application_1json_example()
     >(
         "spec/dealpos-api.yaml#/paths/~1Inventory/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"Category\": \"Top/Men\",\n    \"Product\": \"Basic Tee\",\n    \"Variant\": \"Basic Tee (L)\",\n    \"Code\": \"1003L\",\n    \"I\": {\n      \"OnHand\": 12,\n      \"Allocated\": 2,\n      \"Available\": 10\n    }\n  },\n  {\n    \"Category\": \"Top/Men\",\n    \"Product\": \"Basic Tee\",\n    \"Variant\": \"Basic Tee (M)\",\n    \"Code\": \"1003M\",\n    \"I\": {\n      \"OnHand\": 0,\n      \"Allocated\": 0,\n      \"Available\": 0\n    }\n  }\n]",
+        true,
     );
 }
 
@@ -1648,6 +1815,7 @@ fn models_paths_1adjustment_1set_put_request_body_content_application_1json_exam
     >(
         "spec/dealpos-api.yaml#/paths/~1Adjustment~1Set/put/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Date\": \"2023/09/01\",\n  \"Number\": \"2023.09.00001\",\n  \"PIC\": \"John Doe\",\n  \"Note\": \"Adjustment for damaged goods\",\n  \"Variants\": [\n    {\n      \"Code\": \"907\",\n      \"Quantity\": 10\n    },\n    {\n      \"Code\": \"908\",\n      \"Quantity\": 5\n    }\n  ]\n}",
+        false,
     );
 }
 
@@ -1668,6 +1836,7 @@ fn models_paths_1adjustment_1set_put_responses_200_content_application_1json_exa
     >(
         "spec/dealpos-api.yaml#/paths/~1Adjustment~1Set/put/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"bcb2fff2-916a-4f60-9e12-36735d0790a9\"\n}",
+        true,
     );
 }
 
@@ -1679,6 +1848,7 @@ fn models_paths_1adjustment_1set_post_request_body_content_application_1json_exa
     >(
         "spec/dealpos-api.yaml#/paths/~1Adjustment~1Set/post/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Date\": \"2023/09/01\",\n  \"Number\": \"2023.09.00001\",\n  \"StateID\": 1,\n  \"PIC\": \"John Doe\",\n  \"Note\": \"Adjustment for damaged goods\",\n  \"Variants\": [\n    {\n      \"Code\": \"907\",\n      \"Quantity\": 10\n    },\n    {\n      \"Code\": \"908\",\n      \"Quantity\": 5\n    }\n  ]\n}",
+        false,
     );
 }
 
@@ -1699,6 +1869,7 @@ fn models_paths_1adjustment_1set_post_responses_200_content_application_1json_ex
     >(
         "spec/dealpos-api.yaml#/paths/~1Adjustment~1Set/post/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"bcb2fff2-916a-4f60-9e12-36735d0790a9\"\n}",
+        true,
     );
 }
 
@@ -1710,6 +1881,7 @@ fn models_paths_1outlet_price_get_responses_200_content_application_1json_exampl
     >(
         "spec/dealpos-api.yaml#/paths/~1OutletPrice/get/responses/200/content/application~1json/example",
         "{\n  \"Code\": \"2005\",\n  \"Outlets\": [\n    {\n      \"Outlet\": \"Outlet1\",\n      \"ExtraCost\": 100000,\n      \"UnitPrice\": 112000\n    },\n    {\n      \"Outlet\": \"Outlet2\",\n      \"ExtraCost\": 100000,\n      \"UnitPrice\": 112000\n    }\n  ]\n}",
+        true,
     );
 }
 
@@ -1721,6 +1893,7 @@ fn models_paths_1outlet_price_put_request_body_content_application_1json_example
     >(
         "spec/dealpos-api.yaml#/paths/~1OutletPrice/put/requestBody/content/application~1json/example",
         "{\n  \"Code\": \"2005\",\n  \"Outlets\": [\n    {\n      \"Outlet\": \"Outlet1\",\n      \"ExtraCost\": 100000,\n      \"UnitPrice\": 112000\n    },\n    {\n      \"Outlet\": \"Outlet2\",\n      \"ExtraCost\": 100000,\n      \"UnitPrice\": 112000\n    }\n  ]\n}",
+        false,
     );
 }
 
@@ -1741,6 +1914,7 @@ fn models_paths_1outlet_price_put_responses_200_content_application_1json_exampl
     >(
         "spec/dealpos-api.yaml#/paths/~1OutletPrice/put/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"3b3201cd-81b9-46f8-80f6-8c905af70025\"\n}",
+        true,
     );
 }
 
@@ -1752,6 +1926,7 @@ fn models_paths_1outlet_price_post_request_body_content_application_1json_exampl
     >(
         "spec/dealpos-api.yaml#/paths/~1OutletPrice/post/requestBody/content/application~1json/example",
         "{\n  \"Code\": \"2005\",\n  \"Outlets\": [\n    {\n      \"Outlet\": \"Outlet1\",\n      \"ExtraCost\": 100000,\n      \"UnitPrice\": 112000\n    },\n    {\n      \"Outlet\": \"Outlet2\",\n      \"ExtraCost\": 100000,\n      \"UnitPrice\": 112000\n    }\n  ]\n}",
+        false,
     );
 }
 
@@ -1772,6 +1947,7 @@ fn models_paths_1outlet_price_post_responses_200_content_application_1json_examp
     >(
         "spec/dealpos-api.yaml#/paths/~1OutletPrice/post/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"3b3201cd-81b9-46f8-80f6-8c905af70025\"\n}",
+        true,
     );
 }
 
@@ -1783,6 +1959,7 @@ fn models_paths_1outlet_price_1p_post_responses_200_content_application_1json_ex
     >(
         "spec/dealpos-api.yaml#/paths/~1OutletPrice~1p/post/responses/200/content/application~1json/example",
         "{\n  \"Code\": \"2005\",\n  \"Outlets\": [\n    {\n      \"Outlet\": \"Outlet1\",\n      \"ExtraCost\": 100000,\n      \"UnitPrice\": 112000\n    },\n    {\n      \"Outlet\": \"Outlet2\",\n      \"ExtraCost\": 100000,\n      \"UnitPrice\": 112000\n    }\n  ]\n}",
+        true,
     );
 }
 
@@ -1794,6 +1971,7 @@ fn models_paths_1prepaid_package_1check_in_post_request_body_content_application
     >(
         "spec/dealpos-api.yaml#/paths/~1PrepaidPackage~1CheckIn/post/requestBody/content/application~1json/example",
         "{\n  \"MemberCode\": \"12345\",\n  \"Package\": \"Gym Package\",\n  \"Doctor\": \"Dr. Smith\"\n}",
+        false,
     );
 }
 
@@ -1817,6 +1995,7 @@ fn models_paths_1prepaid_package_1check_in_post_responses_200_content_applicatio
     >(
         "spec/dealpos-api.yaml#/paths/~1PrepaidPackage~1CheckIn/post/responses/200/content/application~1json/example",
         "{\n  \"Message\": \"Success register with number 20.03.00024 …\"\n}",
+        true,
     );
 }
 
@@ -1828,6 +2007,7 @@ fn models_paths_1prepaid_package_1check_out_post_request_body_content_applicatio
     >(
         "spec/dealpos-api.yaml#/paths/~1PrepaidPackage~1CheckOut/post/requestBody/content/application~1json/example",
         "{\n  \"MemberCode\": \"123456\"\n}",
+        false,
     );
 }
 
@@ -1851,6 +2031,7 @@ fn models_paths_1prepaid_package_1check_out_post_responses_200_content_applicati
     >(
         "spec/dealpos-api.yaml#/paths/~1PrepaidPackage~1CheckOut/post/responses/200/content/application~1json/example",
         "{\n  \"Message\": \" Check Out : 16:35 - … Point(s) remaining :4,781.8 …\"\n}",
+        true,
     );
 }
 
@@ -1862,6 +2043,7 @@ fn models_paths_1prepaid_package_1history_post_responses_200_content_application
     >(
         "spec/dealpos-api.yaml#/paths/~1PrepaidPackage~1History/post/responses/200/content/application~1json/example",
         "[\n  {\n    \"Outlet\": \"Outlet1\",\n    \"Number\": \"Prepaid-001\",\n    \"Date\": \"2018-09-07\"\n  }\n]",
+        true,
     );
 }
 
@@ -1873,6 +2055,7 @@ fn models_paths_1promotion_coupon_get_request_body_content_application_1json_exa
     >(
         "spec/dealpos-api.yaml#/paths/~1PromotionCoupon/get/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2019-12-01T00:00:00\",\n  \"To\": \"2019-12-19T00:00:00\",\n  \"Type\": \"DiscountPercentage\",\n  \"UsageStatus\": \"Active\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"Code\": \"Disc99\"\n}",
+        false,
     );
 }
 
@@ -1884,6 +2067,7 @@ fn models_paths_1promotion_coupon_get_responses_200_content_application_1json_ex
     >(
         "spec/dealpos-api.yaml#/paths/~1PromotionCoupon/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"Code\": \"Disc99\",\n    \"Limit\": 5,\n    \"Balance\": 5,\n    \"Discount\": 99,\n    \"Type\": \"DiscountPercentage\",\n    \"MinimumSpending\": 100000,\n    \"CustomerCode\": \"DP-001\"\n  }\n]",
+        true,
     );
 }
 
@@ -1895,6 +2079,7 @@ fn models_paths_1promotion_coupon_post_request_body_content_application_1json_ex
     >(
         "spec/dealpos-api.yaml#/paths/~1PromotionCoupon/post/requestBody/content/application~1json/example",
         "{\n  \"Code\": \"Disc99\",\n  \"Limit\": 5,\n  \"Discount\": 99,\n  \"MinimumAmount\": 100000,\n  \"FullPriceItemOnly\": \"No\",\n  \"MaximumDiscount\": 100000,\n  \"ExpiryDate\": \"2019-11-18\",\n  \"Description\": \"Discount percentage 99%\",\n  \"Type\": \"DiscountPercentage\"\n}",
+        false,
     );
 }
 
@@ -1906,6 +2091,7 @@ fn models_paths_1promotion_coupon_1p_post_request_body_content_application_1json
     >(
         "spec/dealpos-api.yaml#/paths/~1PromotionCoupon~1p/post/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2019-12-01T00:00:00\",\n  \"To\": \"2019-12-19T00:00:00\",\n  \"Type\": \"DiscountPercentage\",\n  \"UsageStatus\": \"Active\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"Code\": \"Disc99\"\n}",
+        false,
     );
 }
 
@@ -1917,6 +2103,7 @@ fn models_paths_1promotion_coupon_1p_post_responses_200_content_application_1jso
     >(
         "spec/dealpos-api.yaml#/paths/~1PromotionCoupon~1p/post/responses/200/content/application~1json/example",
         "[\n  {\n    \"Code\": \"Disc99\",\n    \"Limit\": 5,\n    \"Balance\": 5,\n    \"Discount\": 99,\n    \"Type\": \"DiscountPercentage\",\n    \"MinimumSpending\": 100000,\n    \"CustomerCode\": \"DP-001\"\n  }\n]",
+        true,
     );
 }
 
@@ -1928,6 +2115,7 @@ fn models_paths_1promotion_event_get_request_body_content_application_1json_exam
     >(
         "spec/dealpos-api.yaml#/paths/~1PromotionEvent/get/requestBody/content/application~1json/example",
         "{\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"Type\": \"Amount\",\n  \"Status\": \"Active\"\n}",
+        false,
     );
 }
 
@@ -1939,6 +2127,7 @@ fn models_paths_1promotion_event_get_responses_200_content_application_1json_exa
     >(
         "spec/dealpos-api.yaml#/paths/~1PromotionEvent/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"Name\": \"New Year Sale\",\n    \"StartDate\": \"2022-12-25 00:00:00\",\n    \"ExpirationDate\": \"2022-01-01 23:59:59\",\n    \"Type\": \"Amount\",\n    \"MinimumQty\": 1\n  }\n]",
+        true,
     );
 }
 
@@ -1950,6 +2139,7 @@ fn models_paths_1promotion_event_post_request_body_content_application_1json_exa
     >(
         "spec/dealpos-api.yaml#/paths/~1PromotionEvent/post/requestBody/content/application~1json/example",
         "{\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"Type\": \"Amount\",\n  \"Status\": \"Active\"\n}",
+        false,
     );
 }
 
@@ -1961,6 +2151,7 @@ fn models_paths_1promotion_event_post_responses_200_content_application_1json_ex
     >(
         "spec/dealpos-api.yaml#/paths/~1PromotionEvent/post/responses/200/content/application~1json/example",
         "[\n  {\n    \"Name\": \"New Year Sale\",\n    \"StartDate\": \"2022-12-25 00:00:00\",\n    \"ExpirationDate\": \"2022-01-01 23:59:59\",\n    \"Type\": \"Amount\",\n    \"MinimumQty\": 1\n  }\n]",
+        true,
     );
 }
 
@@ -1972,6 +2163,7 @@ fn models_paths_1promotion_event_1get_by_variant_id_get_request_body_content_app
     >(
         "spec/dealpos-api.yaml#/paths/~1PromotionEvent~1GetByVariantID/get/requestBody/content/application~1json/example",
         "{\n  \"VariantID\": \"6f96d108-1af5-45de-a593-74719a0ee8e2\"\n}",
+        false,
     );
 }
 
@@ -1983,6 +2175,7 @@ fn models_paths_1promotion_event_1get_by_variant_id_get_responses_200_content_ap
     >(
         "spec/dealpos-api.yaml#/paths/~1PromotionEvent~1GetByVariantID/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"Name\": \"DealPOS Book Fair 2022\",\n    \"UnitPrice\": 100000,\n    \"ExtraCost\": 0,\n    \"Discount\": 0,\n    \"StartDate\": \"2022-04-13T00:00:00\",\n    \"StartTime\": \"00:00:00\",\n    \"ExpirationTime\": \"23:59:59\"\n  }\n]",
+        true,
     );
 }
 
@@ -1994,6 +2187,7 @@ fn models_paths_1promotion_event_1get_by_variant_id_post_request_body_content_ap
     >(
         "spec/dealpos-api.yaml#/paths/~1PromotionEvent~1GetByVariantID/post/requestBody/content/application~1json/example",
         "{\n  \"VariantID\": \"6f96d108-1af5-45de-a593-74719a0ee8e2\"\n}",
+        false,
     );
 }
 
@@ -2005,6 +2199,7 @@ fn models_paths_1promotion_event_1get_by_variant_id_post_responses_200_content_a
     >(
         "spec/dealpos-api.yaml#/paths/~1PromotionEvent~1GetByVariantID/post/responses/200/content/application~1json/example",
         "[\n  {\n    \"Name\": \"DealPOS Book Fair 2022\",\n    \"UnitPrice\": 100000,\n    \"ExtraCost\": 0,\n    \"Discount\": 0,\n    \"StartDate\": \"2022-04-13T00:00:00\",\n    \"StartTime\": \"00:00:00\",\n    \"ExpirationTime\": \"23:59:59\"\n  }\n]",
+        true,
     );
 }
 
@@ -2016,6 +2211,7 @@ fn models_paths_1customer_get_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Customer/get/requestBody/content/application~1json/example",
         "{\n  \"Name\": \"Ferdiansyah Rahman\",\n  \"Outlet\": \"Outlet1\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"From\": \"2021-01-01\",\n  \"To\": \"2021-01-28\"\n}",
+        false,
     );
 }
 
@@ -2027,6 +2223,7 @@ fn models_paths_1customer_get_responses_200_content_application_1json_example() 
     >(
         "spec/dealpos-api.yaml#/paths/~1Customer/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"Name\": \"A WI\",\n    \"Code\": \"TIA20887\",\n    \"Mobile\": \"089621973221\",\n    \"Email\": \"secyliac@gmail.com\",\n    \"BirthDate\": \"1995-03-01T00:00:00\",\n    \"JoinDate\": \"2021-01-31T00:00:00\",\n    \"ID\": \"298bb6ce-d337-43ab-9c9f-5b289f0f5c95\"\n  }\n]",
+        true,
     );
 }
 
@@ -2038,6 +2235,7 @@ fn models_paths_1customer_put_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Customer/put/requestBody/content/application~1json/example",
         "{\n  \"Email\": \"thomy@dealpos.com\",\n  \"Name\": \"Thomy Kurniawan\",\n  \"Birthdate\": \"1989-04-20\",\n  \"Gender\": false,\n  \"Code\": \"Tk1010\",\n  \"Group\": \"Gold\",\n  \"ExpiredGroup\": \"2018-12-31\"\n}",
+        false,
     );
 }
 
@@ -2049,6 +2247,7 @@ fn models_paths_1customer_1p_post_request_body_content_application_1json_example
     >(
         "spec/dealpos-api.yaml#/paths/~1Customer~1p/post/requestBody/content/application~1json/example",
         "{\n  \"Name\": \"Ferdiansyah Rahman\",\n  \"Outlet\": \"Outlet1\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"From\": \"2021-01-01\",\n  \"To\": \"2021-01-28\"\n}",
+        false,
     );
 }
 
@@ -2060,6 +2259,7 @@ fn models_paths_1customer_1p_post_responses_200_content_application_1json_exampl
     >(
         "spec/dealpos-api.yaml#/paths/~1Customer~1p/post/responses/200/content/application~1json/example",
         "[\n  {\n    \"Name\": \"A WI\",\n    \"Code\": \"TIA20887\",\n    \"Mobile\": \"089621973221\",\n    \"Email\": \"secyliac@gmail.com\",\n    \"BirthDate\": \"1995-03-01T00:00:00\",\n    \"JoinDate\": \"2021-01-31T00:00:00\",\n    \"ID\": \"298bb6ce-d337-43ab-9c9f-5b289f0f5c95\"\n  }\n]",
+        true,
     );
 }
 
@@ -2071,6 +2271,7 @@ fn models_paths_1customer_1suspend_put_request_body_content_application_1json_ex
     >(
         "spec/dealpos-api.yaml#/paths/~1Customer~1Suspend/put/requestBody/content/application~1json/example",
         "{\n  \"ID\": \"c27bfb13-4936-43e5-bd7d-410dc8d041c2\",\n  \"Code\": \"HWCISAP\",\n  \"Email\": \"hendryw@gmail.com\",\n  \"Phone\": \"0216892235\"\n}",
+        false,
     );
 }
 
@@ -2094,6 +2295,7 @@ fn models_paths_1customer_1suspend_put_responses_200_content_application_1json_e
     >(
         "spec/dealpos-api.yaml#/paths/~1Customer~1Suspend/put/responses/200/content/application~1json/example",
         "{\n  \"Message\": \"The contact has been successfully suspended.\"\n}",
+        true,
     );
 }
 
@@ -2105,6 +2307,7 @@ fn models_paths_1customer_1unsuspend_put_request_body_content_application_1json_
     >(
         "spec/dealpos-api.yaml#/paths/~1Customer~1Unsuspend/put/requestBody/content/application~1json/example",
         "{\n  \"ID\": \"c27bfb13-4936-43e5-bd7d-410dc8d041c2\",\n  \"Code\": \"HWCISAP\",\n  \"Email\": \"hendryw@gmail.com\",\n  \"Phone\": \"0216892235\"\n}",
+        false,
     );
 }
 
@@ -2128,6 +2331,7 @@ fn models_paths_1customer_1unsuspend_put_responses_200_content_application_1json
     >(
         "spec/dealpos-api.yaml#/paths/~1Customer~1Unsuspend/put/responses/200/content/application~1json/example",
         "{\n  \"Message\": \"The contact has been successfully unsuspended.\"\n}",
+        true,
     );
 }
 
@@ -2139,6 +2343,7 @@ fn models_paths_1supplier_get_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Supplier/get/requestBody/content/application~1json/example",
         "{\n  \"PageNumber\": 1,\n  \"PageSize\": 20\n}",
+        false,
     );
 }
 
@@ -2150,6 +2355,7 @@ fn models_paths_1bill_get_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Bill/get/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\"\n}",
+        false,
     );
 }
 
@@ -2161,6 +2367,7 @@ fn models_paths_1bill_put_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Bill/put/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"05.23.2018.0001\",\n  \"Date\": \"2018-02-23\",\n  \"DueDate\": \"2018-08-25\",\n  \"TaxType\": \"PPN 10%\",\n  \"Discount1\": 5,\n  \"DiscountAmount\": 10000,\n  \"Note\": \"Test note Outlet1\",\n  \"Delivery\": \"Waiting\",\n  \"Supplier\": {\n    \"Name\": \"Supplier A\",\n    \"Email\": \"supplier@dealpos.com\",\n    \"Phone\": \"085741254\",\n    \"Address\": \"JL. Muara Karang\",\n    \"Gender\": \"Male\"\n  },\n  \"Variants\": [\n    {\n      \"Code\": \"2005\",\n      \"Quantity\": \"10\",\n      \"Price\": \"102000\",\n      \"Discount\": 10,\n      \"Note\": \"Test note\"\n    }\n  ],\n  \"Payments\": [\n    {\n      \"Date\": \"2018-02-23\",\n      \"Amount\": \"2150610\",\n      \"Method\": \"Cash\"\n    }\n  ]\n}",
+        false,
     );
 }
 
@@ -2181,6 +2388,7 @@ fn models_paths_1bill_put_responses_200_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Bill/put/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"410ba2b7-8eff-4759-b5f1-cf47b33ef1cc\"\n}",
+        true,
     );
 }
 
@@ -2192,6 +2400,7 @@ fn models_paths_1bill_post_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Bill/post/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"05.23.2018.0001\",\n  \"Date\": \"2018-02-23\",\n  \"DueDate\": \"2018-08-25\",\n  \"TaxType\": \"PPN 10%\",\n  \"Discount1\": 5,\n  \"DiscountAmount\": 10000,\n  \"Note\": \"Test note Outlet1\",\n  \"Delivery\": \"Waiting\",\n  \"Supplier\": {\n    \"Name\": \"Supplier A\",\n    \"Email\": \"supplier@dealpos.com\",\n    \"Phone\": \"085741254\",\n    \"Address\": \"JL. Muara Karang\",\n    \"Gender\": \"Male\"\n  },\n  \"Variants\": [\n    {\n      \"Code\": \"2005\",\n      \"Quantity\": \"10\",\n      \"Price\": \"102000\",\n      \"Discount\": 10,\n      \"Note\": \"Test note\"\n    }\n  ],\n  \"Payments\": [\n    {\n      \"Date\": \"2018-02-23\",\n      \"Amount\": \"2150610\",\n      \"Method\": \"Cash\"\n    }\n  ]\n}",
+        false,
     );
 }
 
@@ -2212,6 +2421,7 @@ fn models_paths_1bill_post_responses_200_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Bill/post/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"410ba2b7-8eff-4759-b5f1-cf47b33ef1cc\"\n}",
+        true,
     );
 }
 
@@ -2223,6 +2433,7 @@ fn models_paths_1bill_1p_post_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Bill~1p/post/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\"\n}",
+        false,
     );
 }
 
@@ -2234,6 +2445,7 @@ fn models_paths_1bill_1with_total_count_get_responses_200_content_application_1j
     >(
         "spec/dealpos-api.yaml#/paths/~1Bill~1WithTotalCount/get/responses/200/content/application~1json/example",
         "{\n  \"Data\": [\n    {\n      \"ID\": \"b1110000-6666-4e2a-a1b2-000000000801\",\n      \"Outlet\": \"Main Warehouse\",\n      \"Number\": \"PO.26.06.0003\",\n      \"Supplier\": \"PT Contoh Distribusi\",\n      \"Type\": \"Purchase\",\n      \"Date\": \"2026-06-28T00:00:00\",\n      \"Due\": \"0001-01-01T00:00:00\",\n      \"Amount\": 12500000,\n      \"Delivery\": \"Received\",\n      \"Payment\": \"Unpaid\",\n      \"Created\": \"2026-06-28T15:40:02.03\"\n    }\n  ],\n  \"TotalCount\": 1\n}",
+        true,
     );
 }
 
@@ -2245,6 +2457,7 @@ fn models_paths_1outbound_logistic_get_request_body_content_application_1json_ex
     >(
         "spec/dealpos-api.yaml#/paths/~1OutboundLogistic/get/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2020-04-01\",\n  \"To\": \"2020-04-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": \"Outlet1\"\n}",
+        false,
     );
 }
 
@@ -2256,6 +2469,7 @@ fn models_paths_1outbound_logistic_get_responses_200_content_application_1json_e
     >(
         "spec/dealpos-api.yaml#/paths/~1OutboundLogistic/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"Outlet\": \"Outlet1\",\n    \"Number\": \"20.04.00082\",\n    \"Customer\": \"Ferdi\",\n    \"Date\": \"2020-04-17T00:00:00\",\n    \"Delivery\": \"Sent\",\n    \"Time\": \"2020-04-17T15:01:00\"\n  }\n]",
+        true,
     );
 }
 
@@ -2267,6 +2481,7 @@ fn models_paths_1outbound_logistic_post_request_body_content_application_1json_e
     >(
         "spec/dealpos-api.yaml#/paths/~1OutboundLogistic/post/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"18.10.00009\",\n  \"Fulfillment\": {\n    \"Outlet\": \"Outlet2\",\n    \"Date\": \"2024-06-20\"\n  },\n  \"PickList\": {\n    \"Dispatch\": false\n  }\n}",
+        false,
     );
 }
 
@@ -2278,6 +2493,7 @@ fn models_paths_1outbound_logistic_post_responses_200_content_application_1json_
     >(
         "spec/dealpos-api.yaml#/paths/~1OutboundLogistic/post/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"712098c6-0703-4e36-9679-c14dbeb4e3fe\",\n  \"OrderFulfillmentState\": \"Sent\"\n}",
+        true,
     );
 }
 
@@ -2289,6 +2505,7 @@ fn models_paths_1customer_delivery_get_request_body_content_application_1json_ex
     >(
         "spec/dealpos-api.yaml#/paths/~1CustomerDelivery/get/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2020-04-01\",\n  \"To\": \"2020-04-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": \"Outlet1\"\n}",
+        false,
     );
 }
 
@@ -2300,6 +2517,7 @@ fn models_paths_1customer_delivery_get_responses_200_content_application_1json_e
     >(
         "spec/dealpos-api.yaml#/paths/~1CustomerDelivery/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"Outlet\": \"Outlet1\",\n    \"Number\": \"20.04.00082\",\n    \"Customer\": \"Ferdi\",\n    \"Date\": \"2020-04-17T00:00:00\",\n    \"Delivery\": \"Sent\",\n    \"Time\": \"2020-04-17T15:01:00\"\n  }\n]",
+        true,
     );
 }
 
@@ -2311,6 +2529,7 @@ fn models_paths_1customer_delivery_1p_post_request_body_content_application_1jso
     >(
         "spec/dealpos-api.yaml#/paths/~1CustomerDelivery~1p/post/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2020-04-01\",\n  \"To\": \"2020-04-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": \"Outlet1\"\n}",
+        false,
     );
 }
 
@@ -2322,6 +2541,7 @@ fn models_paths_1customer_delivery_1p_post_responses_200_content_application_1js
     >(
         "spec/dealpos-api.yaml#/paths/~1CustomerDelivery~1p/post/responses/200/content/application~1json/example",
         "[\n  {\n    \"Outlet\": \"Outlet1\",\n    \"Number\": \"20.04.00082\",\n    \"Customer\": \"Ferdi\",\n    \"Date\": \"2020-04-17T00:00:00\",\n    \"Delivery\": \"Sent\",\n    \"Time\": \"2020-04-17T15:01:00\"\n  }\n]",
+        true,
     );
 }
 
@@ -2333,6 +2553,7 @@ fn models_paths_1transfer_order_put_request_body_content_application_1json_examp
     >(
         "spec/dealpos-api.yaml#/paths/~1TransferOrder/put/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Destination\": \"Outlet2\",\n  \"Date\": \"10/10/2018\",\n  \"Number\": \"18.07.02.0000002\",\n  \"Courier\": \"JNE\",\n  \"Note\": \"Yes Kirim\",\n  \"State\": \"Approved\",\n  \"Variants\": [\n    {\n      \"Code\": \"2012\",\n      \"Quantity\": \"6\",\n      \"Price\": 150000,\n      \"Note\": \"Cotton Combet 30's\"\n    }\n  ]\n}",
+        false,
     );
 }
 
@@ -2344,6 +2565,7 @@ fn models_paths_1transfer_order_post_request_body_content_application_1json_exam
     >(
         "spec/dealpos-api.yaml#/paths/~1TransferOrder/post/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Outlet1\",\n  \"Destination\": \"Outlet2\",\n  \"Date\": \"10/10/2018\",\n  \"Number\": \"18.07.02.0000002\",\n  \"Courier\": \"JNE\",\n  \"Note\": \"Yes Kirim\",\n  \"State\": \"Approved\",\n  \"Variants\": [\n    {\n      \"Code\": \"2012\",\n      \"Quantity\": \"6\",\n      \"Price\": 150000,\n      \"Note\": \"Cotton Combet 30's\"\n    }\n  ]\n}",
+        false,
     );
 }
 
@@ -2364,6 +2586,7 @@ fn models_paths_1transfer_order_post_responses_200_content_application_1json_exa
     >(
         "spec/dealpos-api.yaml#/paths/~1TransferOrder/post/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"0b151d3f-e7ab-44dd-a63a-dbc4019d5cad\"\n}",
+        true,
     );
 }
 
@@ -2375,6 +2598,7 @@ fn models_paths_1outlet_get_responses_200_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Outlet/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"ID\": \"227427f5-fb25-4f47-9e39-2370fa70d156\",\n    \"Name\": \"Outlet1\",\n    \"Code\": \"001\",\n    \"Suspended\": false\n  }\n]",
+        true,
     );
 }
 
@@ -2386,6 +2610,7 @@ fn models_paths_1outlet_put_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Outlet/put/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Emporium Pluit\",\n  \"Code\": \"001\",\n  \"Receipt\": \"001\",\n  \"NegativeInventory\": \"Yes\"\n}",
+        false,
     );
 }
 
@@ -2409,6 +2634,7 @@ fn models_paths_1outlet_put_responses_200_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Outlet/put/responses/200/content/application~1json/example",
         "{\n  \"Message\": \"Outlet has been updated\"\n}",
+        true,
     );
 }
 
@@ -2420,6 +2646,7 @@ fn models_paths_1outlet_post_request_body_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Outlet/post/requestBody/content/application~1json/example",
         "{\n  \"Name\": \"Emporium Pluit\",\n  \"Code\": \"001\",\n  \"Receipt\": \"001\",\n  \"NegativeInventory\": \"Yes\"\n}",
+        false,
     );
 }
 
@@ -2443,6 +2670,7 @@ fn models_paths_1outlet_post_responses_200_content_application_1json_example() {
     >(
         "spec/dealpos-api.yaml#/paths/~1Outlet/post/responses/200/content/application~1json/example",
         "{\n  \"Message\": \"Outlet has been created\"\n}",
+        true,
     );
 }
 
@@ -2454,6 +2682,7 @@ fn models_paths_1outlet_1p_post_request_body_content_application_1json_example()
     >(
         "spec/dealpos-api.yaml#/paths/~1Outlet~1p/post/requestBody/content/application~1json/example",
         "{\n  \"Name\": \"Outlet1\",\n  \"Access\": \"All\",\n  \"SuspendedStatus\": \"No\"\n}",
+        false,
     );
 }
 
@@ -2465,6 +2694,7 @@ fn models_paths_1outlet_1p_post_responses_200_content_application_1json_example(
     >(
         "spec/dealpos-api.yaml#/paths/~1Outlet~1p/post/responses/200/content/application~1json/example",
         "[\n  {\n    \"ID\": \"227427f5-fb25-4f47-9e39-2370fa70d156\",\n    \"Name\": \"Outlet1\",\n    \"Code\": \"001\",\n    \"Suspended\": false\n  }\n]",
+        true,
     );
 }
 
@@ -2476,6 +2706,7 @@ fn models_paths_1outlet_1detail_get_responses_200_content_application_1json_exam
     >(
         "spec/dealpos-api.yaml#/paths/~1Outlet~1Detail/get/responses/200/content/application~1json/example",
         "{\n  \"ID\": \"019a0000-0000-7000-8000-00000000a002\",\n  \"Code\": \"BDG\",\n  \"Name\": \"Store Bandung\",\n  \"Email\": null,\n  \"SalesTarget\": 0,\n  \"MinimumInventory\": 0,\n  \"maximumInventory\": 0,\n  \"OrderDisplayBroadcastMode\": 0,\n  \"Suspended\": false,\n  \"ReceiptTemplate\": {\n    \"Code\": \"BDG\",\n    \"OutletName\": \"Store Bandung\",\n    \"Address\": \"Jl. Contoh No. 1\",\n    \"ContactInfo\": \"\"\n  }\n}",
+        true,
     );
 }
 
@@ -2487,6 +2718,7 @@ fn models_paths_1loyalty_point_1email_or_phone_get_request_body_content_applicat
     >(
         "spec/dealpos-api.yaml#/paths/~1LoyaltyPoint~1EmailOrPhone/get/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2024-01-01\",\n  \"To\": \"2024-12-31\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"Email\": \"customer@example.com\",\n  \"MobilePhone\": \"1234567890\"\n}",
+        false,
     );
 }
 
@@ -2498,6 +2730,7 @@ fn models_paths_1loyalty_point_1email_or_phone_get_responses_200_content_applica
     >(
         "spec/dealpos-api.yaml#/paths/~1LoyaltyPoint~1EmailOrPhone/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"InvoiceID\": \"c7224cbd-0292-4060-88f8-2f53f328f904\",\n    \"Outlet\": \"Offline Store\",\n    \"EntryDate\": \"2024-05-08T14:46:00.01\",\n    \"Action\": \"Points Earned\",\n    \"Invoice\": \"24.05.00041\",\n    \"Earned\": 50,\n    \"Balance\": 60,\n    \"Remaining\": 50,\n    \"ExpiryDate\": \"2024-06-08T14:44:37\",\n    \"Note\": \"Paid\"\n  }\n]",
+        true,
     );
 }
 
@@ -2509,6 +2742,7 @@ fn models_paths_1loyalty_point_1email_or_phone_post_request_body_content_applica
     >(
         "spec/dealpos-api.yaml#/paths/~1LoyaltyPoint~1EmailOrPhone/post/requestBody/content/application~1json/example",
         "{\n  \"From\": \"2024-01-01\",\n  \"To\": \"2024-12-31\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"Email\": \"customer@example.com\",\n  \"MobilePhone\": \"1234567890\"\n}",
+        false,
     );
 }
 
@@ -2520,6 +2754,7 @@ fn models_paths_1loyalty_point_1email_or_phone_post_responses_200_content_applic
     >(
         "spec/dealpos-api.yaml#/paths/~1LoyaltyPoint~1EmailOrPhone/post/responses/200/content/application~1json/example",
         "[\n  {\n    \"InvoiceID\": \"c7224cbd-0292-4060-88f8-2f53f328f904\",\n    \"Outlet\": \"Offline Store\",\n    \"EntryDate\": \"2024-05-08T14:46:00.01\",\n    \"Action\": \"Points Earned\",\n    \"Invoice\": \"24.05.00041\",\n    \"Earned\": 50,\n    \"Balance\": 60,\n    \"Remaining\": 50,\n    \"ExpiryDate\": \"2024-06-08T14:44:37\",\n    \"Note\": \"Paid\"\n  }\n]",
+        true,
     );
 }
 
@@ -2531,6 +2766,7 @@ fn models_paths_1payment_method_get_responses_200_content_application_1json_exam
     >(
         "spec/dealpos-api.yaml#/paths/~1PaymentMethod/get/responses/200/content/application~1json/example",
         "[\n  {\n    \"ID\": 1,\n    \"Name\": \"Cash\",\n    \"Type\": 0,\n    \"Suspended\": false,\n    \"MDR\": 0\n  },\n  {\n    \"ID\": 7,\n    \"Name\": \"QRIS\",\n    \"Type\": 3,\n    \"Suspended\": false,\n    \"MDR\": 0.7\n  },\n  {\n    \"ID\": 12,\n    \"Name\": \"Marketplace Balance\",\n    \"Type\": 5,\n    \"Suspended\": true,\n    \"MDR\": 0\n  }\n]",
+        true,
     );
 }
 
@@ -2541,6 +2777,7 @@ fn webhooks_components_schemas_product_deleted_payload_properties_id_examples_0(
     >(
         "spec/dealpos-webhooks.yaml#/components/schemas/ProductDeletedPayload/properties/ID/examples/0",
         "\"0ce13b18-bd2d-466a-8cc1-fde2191655e9\"",
+        false,
     );
 }
 
@@ -2551,6 +2788,7 @@ fn webhooks_components_schemas_product_deleted_payload_properties_category_examp
     >(
         "spec/dealpos-webhooks.yaml#/components/schemas/ProductDeletedPayload/properties/Category/examples/0",
         "\"Top\"",
+        false,
     );
 }
 
@@ -2561,6 +2799,7 @@ fn webhooks_components_schemas_product_deleted_payload_properties_name_examples_
     >(
         "spec/dealpos-webhooks.yaml#/components/schemas/ProductDeletedPayload/properties/Name/examples/0",
         "\"Flanel\"",
+        false,
     );
 }
 
@@ -2571,6 +2810,7 @@ fn webhooks_components_schemas_product_deleted_payload_properties_code_examples_
     >(
         "spec/dealpos-webhooks.yaml#/components/schemas/ProductDeletedPayload/properties/Code/examples/0",
         "\"8008\"",
+        false,
     );
 }
 
@@ -2581,6 +2821,7 @@ fn webhooks_components_schemas_product_deleted_payload_properties_description_ex
     >(
         "spec/dealpos-webhooks.yaml#/components/schemas/ProductDeletedPayload/properties/Description/examples/0",
         "\"New Arrival\"",
+        false,
     );
 }
 
@@ -2591,6 +2832,7 @@ fn webhooks_components_schemas_product_deleted_payload_properties_storage_exampl
     >(
         "spec/dealpos-webhooks.yaml#/components/schemas/ProductDeletedPayload/properties/Storage/examples/0",
         "\"Rack1\"",
+        false,
     );
 }
 
@@ -2601,6 +2843,7 @@ fn webhooks_components_schemas_product_deleted_payload_properties_tags_examples_
     >(
         "spec/dealpos-webhooks.yaml#/components/schemas/ProductDeletedPayload/properties/Tags/examples/0",
         "[\n  \"Cloth\"\n]",
+        false,
     );
 }
 
@@ -2611,6 +2854,7 @@ fn webhooks_components_schemas_product_deleted_payload_properties_image_url_exam
     >(
         "spec/dealpos-webhooks.yaml#/components/schemas/ProductDeletedPayload/properties/ImageURL/examples/0",
         "\"/media/0ce13b18-bd2d-466a-8cc1-fde2191655e9/\"",
+        false,
     );
 }
 
@@ -2621,6 +2865,7 @@ fn webhooks_components_schemas_product_deleted_payload_properties_variants_examp
     >(
         "spec/dealpos-webhooks.yaml#/components/schemas/ProductDeletedPayload/properties/Variants/examples/0",
         "[\n  {\n    \"ID\": \"bf708967-3a30-4db1-bfb1-443728a2ffd3\",\n    \"Model\": \"M\",\n    \"Code\": \"8008M\",\n    \"UnitCost\": 150000,\n    \"UnitPrice\": 200000,\n    \"Discount\": 20,\n    \"Discontinued\": false,\n    \"Description\": \"New Arrival\"\n  },\n  {\n    \"ID\": \"e2e5828d-5bd4-42e2-98f5-7aec0d0877ff\",\n    \"Model\": \"L\",\n    \"Code\": \"8008L\",\n    \"UnitCost\": 150000,\n    \"UnitPrice\": 200000,\n    \"Discount\": 0,\n    \"Discontinued\": false,\n    \"Description\": \"New Arrival\"\n  },\n  {\n    \"ID\": \"8b13fc57-92dc-4222-a9d7-b4731e929f86\",\n    \"Model\": \"XL\",\n    \"Code\": \"8008XL\",\n    \"UnitCost\": 150000,\n    \"UnitPrice\": 200000,\n    \"Discount\": 0,\n    \"Discontinued\": false,\n    \"Description\": \"New Arrival\"\n  }\n]",
+        false,
     );
 }
 
@@ -2631,6 +2876,7 @@ fn webhooks_components_schemas_webhook_ack_properties_status_examples_0() {
     >(
         "spec/dealpos-webhooks.yaml#/components/schemas/WebhookAck/properties/status/examples/0",
         "\"success\"",
+        false,
     );
 }
 
@@ -2642,6 +2888,7 @@ fn webhooks_webhooks_shift_close_post_request_body_content_application_1json_exa
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/shiftClose/post/requestBody/content/application~1json/example",
         "{\n  \"ID\": \"1de32523-ad82-461e-8980-f62bf337ee42\",\n  \"Outlet\": \"Outlet1\",\n  \"Register\": \"Outlet1\",\n  \"Open\": \"2025-04-08T14:37:01.283\",\n  \"Close\": \"2025-04-16T10:11:59.608095+07:00\",\n  \"Cashier\": \"admin\",\n  \"SalesNTax\": 208000,\n  \"TotalInvoice\": 2,\n  \"Visitor\": 0,\n  \"Number\": \"/04/25/00001\",\n  \"Session\": {\n    \"ID\": \"1de32523-ad82-461e-8980-f62bf337ee42\",\n    \"RegisterID\": \"d958ae1e-427e-4f15-9861-6776d146450e\",\n    \"UserID\": \"71e6e3df-257e-4a56-90ad-f6214b267aee\",\n    \"UserName\": \"admin\",\n    \"EntityID\": \"373ec12c-cb1a-43e3-a66c-34bf96ff3104\",\n    \"Start\": \"2025-04-08T14:37:01.283\",\n    \"End\": \"2025-04-16T10:11:59.608095+07:00\",\n    \"Note\": \"\",\n    \"Number\": \"/04/25/00001\",\n    \"Sales\": 208000,\n    \"Tax\": 0,\n    \"Taxable\": 0,\n    \"TaxExempt\": 0,\n    \"Invoice_Count\": 2,\n    \"LastNumber\": \"DKM/04/25/00003\",\n    \"InvoiceDateTypeID\": 0,\n    \"TypeLabel\": \"Created\",\n    \"SalesNSurcharge\": 208000,\n    \"Visitors\": 0,\n    \"Surcharge\": 0,\n    \"ARAmount\": 0,\n    \"ARTransaction\": 0,\n    \"RegisterName\": \"Register1\",\n    \"CreatorID\": \"71e6e3df-257e-4a56-90ad-f6214b267aee\",\n    \"Created\": \"0001-01-01T00:00:00\",\n    \"ModifierID\": \"00000000-0000-0000-0000-000000000000\",\n    \"Modified\": \"0001-01-01T00:00:00\",\n    \"CreatorName\": \"Ferdi\",\n    \"ModifierName\": \"Ferdi\",\n    \"Bin\": false\n  }\n}",
+        true,
     );
 }
 
@@ -2652,6 +2899,7 @@ fn webhooks_webhooks_shift_close_post_responses_200_content_application_1json_ex
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/shiftClose/post/responses/200/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
+        true,
     );
 }
 
@@ -2663,6 +2911,7 @@ fn webhooks_webhooks_sales_order_created_post_request_body_content_application_1
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/salesOrderCreated/post/requestBody/content/application~1json/example",
         "{\n  \"ID\": \"e0211b45-358e-4d5c-bf5b-8a31404b125e\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.09.00020\",\n  \"Date\": \"2020-09-02T00:00:00\",\n  \"DueDate\": \"2020-09-10T00:00:00\",\n  \"Tag\": \"Take Away\",\n  \"Customer\": {\n    \"Name\": \"Hendry\",\n    \"Email\": \"henz2194w@gmail.com\",\n    \"Phone\": \"0215851412\",\n    \"Mobile\": \"0815161688\",\n    \"Code\": \"HW0001\"\n  },\n  \"CreatorID\": \"ff7848c9-21f1-4c05-ac9e-1e71d829cc9c\",\n  \"Created\": \"2020-09-02T13:52:18.33\",\n  \"Discount1\": 0,\n  \"Discount2\": 0,\n  \"DiscountAmount\": 0,\n  \"Gross\": 100000,\n  \"DiscountTotal\": 0,\n  \"TaxType\": \"No Tax\",\n  \"TaxCalculation\": \"Add\",\n  \"Tax\": 0,\n  \"TaxRate\": 0,\n  \"Sales\": 100000,\n  \"Surcharge\": 0,\n  \"SalesNTax\": 100000,\n  \"Coupon\": \"KUPON123\",\n  \"Note\": \"CONTOH NOTE\",\n  \"PointUsed\": 0,\n  \"PointsEarned\": 0,\n  \"Delivery\": \"Sent\",\n  \"Void\": \"No\",\n  \"Variants\": [\n    {\n      \"VariantID\": \"5c1e7a3b-92d4-4f0e-8b6a-3d2f1e0c9b87\",\n      \"Name\": \"Nasi Goreng Spesial\",\n      \"Code\": \"NGS001\",\n      \"Quantity\": 2,\n      \"UnitQuantity\": 2,\n      \"Cost\": 30000,\n      \"Price\": 50000,\n      \"PriceOriginal\": 50000,\n      \"Discount\": 0,\n      \"DiscountAmount\": 0,\n      \"Taxable\": false,\n      \"LoyaltyPoint\": true,\n      \"Expense\": 0,\n      \"NettPrice\": 100000,\n      \"Commission\": 0,\n      \"SalesName\": \"Sales 1\",\n      \"PriceTypeID\": 0,\n      \"Note\": \"Extra pedas\"\n    }\n  ],\n  \"OutboundLogistics\": [\n    {\n      \"Outlet\": \"Outlet1\",\n      \"Number\": \"OL.20.09.00020\",\n      \"Date\": \"2020-09-02T00:00:00\"\n    }\n  ],\n  \"Payments\": [\n    {\n      \"Date\": \"2020-09-02T00:00:00\",\n      \"Amount\": 100000,\n      \"Method\": \"Cash\",\n      \"Code\": \"C001\",\n      \"Note\": \"Complete payment\"\n    }\n  ]\n}",
+        true,
     );
 }
 
@@ -2673,6 +2922,7 @@ fn webhooks_webhooks_sales_order_created_post_responses_200_content_application_
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/salesOrderCreated/post/responses/200/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
+        true,
     );
 }
 
@@ -2684,6 +2934,7 @@ fn webhooks_webhooks_sales_order_deleted_post_request_body_content_application_1
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/salesOrderDeleted/post/requestBody/content/application~1json/example",
         "{\n  \"Outlet\": \"Offline\",\n  \"Number\": \"B1.22.07.00025\",\n  \"Date\": \"2022-07-25T00:00:00\",\n  \"Customer\": {},\n  \"CreatorID\": \"71e6e3df-257e-4a56-90ad-f6214b267aee\",\n  \"Created\": \"2022-07-25T16:14:03.9\",\n  \"Discount1\": 0,\n  \"Discount2\": 0,\n  \"DiscountAmount\": 0,\n  \"Gross\": 7800000,\n  \"Coupon\": \"KUPON123\",\n  \"Note\": \"CONTOH NOTE\",\n  \"PointUsed\": 0,\n  \"Delivery\": \"Sent\",\n  \"Void\": \"No\",\n  \"Variants\": [\n    {}\n  ]\n}",
+        true,
     );
 }
 
@@ -2694,6 +2945,7 @@ fn webhooks_webhooks_sales_order_deleted_post_responses_200_content_application_
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/salesOrderDeleted/post/responses/200/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
+        true,
     );
 }
 
@@ -2705,6 +2957,7 @@ fn webhooks_webhooks_sales_order_converted_post_request_body_content_application
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/salesOrderConverted/post/requestBody/content/application~1json/example",
         "{\n  \"ID\": \"e0211b45-358e-4d5c-bf5b-8a31404b125e\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.09.00020\",\n  \"Date\": \"2020-09-02T00:00:00\",\n  \"DueDate\": \"0001-01-01T00:00:00\",\n  \"Tag\": \"Take Away\",\n  \"Customer\": {\n    \"Name\": \"Hendry\",\n    \"Email\": \"henz2194w@gmail.com\",\n    \"Phone\": \"0215851412\",\n    \"Mobile\": \"0815161688\",\n    \"Code\": \"HW0001\"\n  },\n  \"CreatorID\": \"ff7848c9-21f1-4c05-ac9e-1e71d829cc9c\",\n  \"Created\": \"2020-09-02T13:52:18.3300000\",\n  \"Discount1\": 0,\n  \"Discount2\": 0,\n  \"DiscountAmount\": 0,\n  \"Gross\": 100000.5,\n  \"DiscountTotal\": 0,\n  \"TaxType\": \"No Tax\",\n  \"TaxCalculation\": \"Add\",\n  \"Tax\": 0,\n  \"TaxRate\": 0,\n  \"Sales\": 100000.5,\n  \"Surcharge\": 0,\n  \"SalesNTax\": 100000.5,\n  \"Coupon\": null,\n  \"Note\": null,\n  \"PointUsed\": 0,\n  \"PointsEarned\": 0,\n  \"Delivery\": \"Sent\",\n  \"Void\": \"No\",\n  \"Variants\": [\n    {\n      \"VariantID\": \"5c1e7a3b-92d4-4f0e-8b6a-3d2f1e0c9b87\",\n      \"Name\": \"Nasi Goreng Spesial\",\n      \"Code\": \"NGS001\",\n      \"Quantity\": 1.5,\n      \"UnitQuantity\": 1.5,\n      \"Cost\": 30000,\n      \"Price\": 66667,\n      \"PriceOriginal\": 66667,\n      \"Discount\": 0,\n      \"DiscountAmount\": 0,\n      \"Taxable\": false,\n      \"LoyaltyPoint\": true,\n      \"Expense\": 0,\n      \"NettPrice\": 100000.5,\n      \"Commission\": 0,\n      \"SalesName\": null,\n      \"PriceTypeID\": 0,\n      \"Note\": \"\"\n    }\n  ],\n  \"OutboundLogistics\": [\n    {\n      \"Outlet\": \"Outlet1\",\n      \"Number\": \"OL.20.09.00020\",\n      \"Date\": \"2020-09-02T00:00:00\"\n    }\n  ],\n  \"Payments\": [\n    {\n      \"Date\": \"2020-09-02T10:11:59.608095+07:00\",\n      \"Amount\": 100000.5,\n      \"Method\": \"Cash\",\n      \"Code\": \"C001\",\n      \"Note\": \"\"\n    }\n  ]\n}",
+        true,
     );
 }
 
@@ -2715,6 +2968,7 @@ fn webhooks_webhooks_sales_order_converted_post_responses_200_content_applicatio
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/salesOrderConverted/post/responses/200/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
+        true,
     );
 }
 
@@ -2726,6 +2980,7 @@ fn webhooks_webhooks_customer_created_post_request_body_content_application_1jso
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/customerCreated/post/requestBody/content/application~1json/example",
         "{\n  \"FirstName\": \"John\",\n  \"LastName\": \"Doe\",\n  \"Title\": \"Mr\",\n  \"Birthdate\": \"2018-07-22T00:00:00\",\n  \"Phone\": \"56545654\",\n  \"Email\": \"johndoe@gmail.com\",\n  \"Gender\": 0,\n  \"Outlet\": \"Outlet 1\",\n  \"Name\": \"Mr John Doe\",\n  \"Code\": \"1011\",\n  \"Address\": \"JL. Muara Karang No.30\",\n  \"City\": \"Jakarta\",\n  \"Mobile\": \"085212121212\",\n  \"MemberIdentification\": \"32412323214512\"\n}",
+        true,
     );
 }
 
@@ -2736,6 +2991,7 @@ fn webhooks_webhooks_customer_created_post_responses_200_content_application_1js
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/customerCreated/post/responses/200/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
+        true,
     );
 }
 
@@ -2747,6 +3003,7 @@ fn webhooks_webhooks_customer_deleted_post_request_body_content_application_1jso
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/customerDeleted/post/requestBody/content/application~1json/example",
         "{\n  \"FirstName\": \"John\",\n  \"LastName\": \"Doe\",\n  \"Title\": \"Mr\",\n  \"Birthdate\": \"2018-07-22T00:00:00\",\n  \"Phone\": \"56545654\",\n  \"Email\": \"johndoe@gmail.com\",\n  \"Gender\": 0,\n  \"Outlet\": \"Outlet 1\",\n  \"Name\": \"Mr John Doe\",\n  \"Code\": \"1011\",\n  \"Address\": \"JL. Muara Karang No.30\",\n  \"City\": \"Jakarta\",\n  \"Mobile\": \"085212121212\",\n  \"MemberIdentification\": \"32412323214512\"\n}",
+        true,
     );
 }
 
@@ -2757,6 +3014,7 @@ fn webhooks_webhooks_customer_deleted_post_responses_200_content_application_1js
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/customerDeleted/post/responses/200/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
+        true,
     );
 }
 
@@ -2768,6 +3026,7 @@ fn webhooks_webhooks_customer_updated_post_request_body_content_application_1jso
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/customerUpdated/post/requestBody/content/application~1json/example",
         "{\n  \"FirstName\": \"John\",\n  \"LastName\": \"Doe\",\n  \"Title\": \"Mr\",\n  \"Birthdate\": \"2018-07-22T00:00:00\",\n  \"Phone\": \"5859541\",\n  \"Email\": \"johndoe@gmail.com\",\n  \"Gender\": 0,\n  \"Outlet\": \"Outlet 1\",\n  \"Name\": \"Mr John Doe\",\n  \"Code\": \"1011\",\n  \"Address\": \"JL. Muara Karang No.30\",\n  \"City\": \"Jakarta\",\n  \"Mobile\": \"085212121212\",\n  \"MemberIdentification\": \"32412323214512\"\n}",
+        true,
     );
 }
 
@@ -2778,6 +3037,7 @@ fn webhooks_webhooks_customer_updated_post_responses_200_content_application_1js
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/customerUpdated/post/responses/200/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
+        true,
     );
 }
 
@@ -2789,6 +3049,7 @@ fn webhooks_webhooks_product_created_post_request_body_content_application_1json
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/productCreated/post/requestBody/content/application~1json/example",
         "{\n  \"ID\": \"0ce13b18-bd2d-466a-8cc1-fde2191655e9\",\n  \"Category\": \"Top\",\n  \"Name\": \"Flanel\",\n  \"SupplierName\": \"PT SENANG SEKALI\",\n  \"BrandName\": \"TEGUH Clothing\",\n  \"Code\": \"8008\",\n  \"Discontinued\": false,\n  \"Description\": \"New Arrival\",\n  \"Storage\": \"Rack1\",\n  \"Tags\": [\n    \"Cloth\"\n  ],\n  \"ImageURL\": \"/media/0ce13b18-bd2d-466a-8cc1-fde2191655e9/\",\n  \"Variants\": [\n    {\n      \"ID\": \"bf708967-3a30-4db1-bfb1-443728a2ffd3\",\n      \"Model\": \"M\",\n      \"Code\": \"8008M\",\n      \"UnitCost\": 150000,\n      \"UnitPrice\": 200000,\n      \"Discount\": 20,\n      \"Discontinued\": false,\n      \"Description\": \"New Arrival\"\n    },\n    {\n      \"ID\": \"e2e5828d-5bd4-42e2-98f5-7aec0d0877ff\",\n      \"Model\": \"L\",\n      \"Code\": \"8008L\",\n      \"UnitCost\": 150000,\n      \"UnitPrice\": 200000,\n      \"Discount\": 0,\n      \"Discontinued\": false,\n      \"Description\": \"New Arrival\"\n    },\n    {\n      \"ID\": \"8b13fc57-92dc-4222-a9d7-b4731e929f86\",\n      \"Model\": \"XL\",\n      \"Code\": \"8008XL\",\n      \"UnitCost\": 150000,\n      \"UnitPrice\": 200000,\n      \"Discount\": 0,\n      \"Discontinued\": false,\n      \"Description\": \"New Arrival\"\n    }\n  ]\n}",
+        true,
     );
 }
 
@@ -2799,6 +3060,7 @@ fn webhooks_webhooks_product_created_post_responses_200_content_application_1jso
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/productCreated/post/responses/200/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
+        true,
     );
 }
 
@@ -2810,6 +3072,7 @@ fn webhooks_webhooks_product_updated_post_request_body_content_application_1json
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/productUpdated/post/requestBody/content/application~1json/example",
         "{\n  \"ID\": \"0ce13b18-bd2d-466a-8cc1-fde2191655e9\",\n  \"Category\": \"Top\",\n  \"Name\": \"Flanel\",\n  \"SupplierName\": \"PT Sehat Sejahtera\",\n  \"BrandName\": \"Adodis\",\n  \"Code\": \"8008\",\n  \"Discontinued\": false,\n  \"Description\": \"New Arrival\",\n  \"Storage\": \"Rack1\",\n  \"Tags\": [\n    \"Cloth\"\n  ],\n  \"ImageURL\": \"/media/0ce13b18-bd2d-466a-8cc1-fde2191655e9/\",\n  \"Variants\": [\n    {\n      \"ID\": \"bf708967-3a30-4db1-bfb1-443728a2ffd3\",\n      \"Model\": \"M\",\n      \"Code\": \"8008M\",\n      \"UnitCost\": 150000,\n      \"UnitPrice\": 200000,\n      \"Discount\": 20,\n      \"Discontinued\": false,\n      \"Description\": \"New Arrival\"\n    },\n    {\n      \"ID\": \"e2e5828d-5bd4-42e2-98f5-7aec0d0877ff\",\n      \"Model\": \"L\",\n      \"Code\": \"8008L\",\n      \"UnitCost\": 150000,\n      \"UnitPrice\": 200000,\n      \"Discount\": 0,\n      \"Discontinued\": false,\n      \"Description\": \"New Arrival\"\n    },\n    {\n      \"ID\": \"8b13fc57-92dc-4222-a9d7-b4731e929f86\",\n      \"Model\": \"XL\",\n      \"Code\": \"8008XL\",\n      \"UnitCost\": 150000,\n      \"UnitPrice\": 200000,\n      \"Discount\": 0,\n      \"Discontinued\": false,\n      \"Description\": \"New Arrival\"\n    }\n  ]\n}",
+        true,
     );
 }
 
@@ -2820,6 +3083,7 @@ fn webhooks_webhooks_product_updated_post_responses_200_content_application_1jso
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/productUpdated/post/responses/200/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
+        true,
     );
 }
 
@@ -2831,6 +3095,7 @@ fn webhooks_webhooks_product_deleted_post_request_body_content_application_1json
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/productDeleted/post/requestBody/content/application~1json/example",
         "{\n  \"ID\": \"0ce13b18-bd2d-466a-8cc1-fde2191655e9\",\n  \"Category\": \"Top\",\n  \"Name\": \"Flanel\",\n  \"Code\": \"8008\",\n  \"Discontinued\": false,\n  \"Description\": \"New Arrival\",\n  \"Storage\": \"Rack1\",\n  \"Tags\": [\n    \"Cloth\"\n  ],\n  \"ImageURL\": \"/media/0ce13b18-bd2d-466a-8cc1-fde2191655e9/\",\n  \"Variants\": [\n    {\n      \"ID\": \"bf708967-3a30-4db1-bfb1-443728a2ffd3\",\n      \"Model\": \"M\",\n      \"Code\": \"8008M\",\n      \"UnitCost\": 150000,\n      \"UnitPrice\": 200000,\n      \"Discount\": 20,\n      \"Discontinued\": false,\n      \"Description\": \"New Arrival\"\n    },\n    {\n      \"ID\": \"e2e5828d-5bd4-42e2-98f5-7aec0d0877ff\",\n      \"Model\": \"L\",\n      \"Code\": \"8008L\",\n      \"UnitCost\": 150000,\n      \"UnitPrice\": 200000,\n      \"Discount\": 0,\n      \"Discontinued\": false,\n      \"Description\": \"New Arrival\"\n    },\n    {\n      \"ID\": \"8b13fc57-92dc-4222-a9d7-b4731e929f86\",\n      \"Model\": \"XL\",\n      \"Code\": \"8008XL\",\n      \"UnitCost\": 150000,\n      \"UnitPrice\": 200000,\n      \"Discount\": 0,\n      \"Discontinued\": false,\n      \"Description\": \"New Arrival\"\n    }\n  ]\n}",
+        true,
     );
 }
 
@@ -2841,6 +3106,7 @@ fn webhooks_webhooks_product_deleted_post_responses_200_content_application_1jso
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/productDeleted/post/responses/200/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
+        true,
     );
 }
 
@@ -2852,6 +3118,7 @@ fn webhooks_webhooks_product_variant_created_post_request_body_content_applicati
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/productVariantCreated/post/requestBody/content/application~1json/example",
         "{\n  \"ID\": \"dc3c01f1-6af5-4a86-9e31-ffaaca8051df\",\n  \"Category\": \"123\",\n  \"Product\": \"Tupperware\",\n  \"Variant\": \"XL\",\n  \"Name\": \"Tupperware - TPW (XL)\",\n  \"Code\": \"TPW-XL\",\n  \"Weight\": 0,\n  \"Type\": \"Standard\",\n  \"OrderPrice\": 0,\n  \"UnitCost\": 125000,\n  \"UnitPrice\": 250000,\n  \"Taxable\": true,\n  \"LoyaltyPoint\": true,\n  \"Discontinued\": false,\n  \"Components\": [\n    {}\n  ],\n  \"OutletPrice\": [\n    {}\n  ]\n}",
+        true,
     );
 }
 
@@ -2862,6 +3129,7 @@ fn webhooks_webhooks_product_variant_created_post_responses_200_content_applicat
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/productVariantCreated/post/responses/200/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
+        true,
     );
 }
 
@@ -2873,6 +3141,7 @@ fn webhooks_webhooks_product_variant_updated_post_request_body_content_applicati
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/productVariantUpdated/post/requestBody/content/application~1json/example",
         "{\n  \"ID\": \"dc3c01f1-6af5-4a86-9e31-ffaaca8051df\",\n  \"Category\": \"123\",\n  \"Product\": \"Tupperware\",\n  \"Variant\": \"XL\",\n  \"Name\": \"Tupperware - TPW (XL)\",\n  \"Code\": \"TPW-XL\",\n  \"Weight\": 0,\n  \"Type\": \"Standard\",\n  \"OrderPrice\": 0,\n  \"UnitCost\": 125000,\n  \"UnitPrice\": 250000,\n  \"Taxable\": true,\n  \"LoyaltyPoint\": true,\n  \"Discontinued\": false,\n  \"Components\": [\n    {}\n  ],\n  \"OutletPrice\": [\n    {}\n  ]\n}",
+        true,
     );
 }
 
@@ -2883,6 +3152,7 @@ fn webhooks_webhooks_product_variant_updated_post_responses_200_content_applicat
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/productVariantUpdated/post/responses/200/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
+        true,
     );
 }
 
@@ -2894,6 +3164,7 @@ fn webhooks_webhooks_invoice_created_post_request_body_content_application_1json
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/invoiceCreated/post/requestBody/content/application~1json/example",
         "{\n  \"ID\": \"e0210000-7777-4d5c-bf5b-000000000901\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"20.09.00020\",\n  \"Date\": \"2020-09-02T00:00:00\",\n  \"DueDate\": \"0001-01-01T00:00:00\",\n  \"Tag\": \"Take Away\",\n  \"Customer\": {\n    \"ID\": \"27740000-8888-4171-8c83-000000000902\",\n    \"Name\": \"Walk-in\",\n    \"Email\": \"\",\n    \"Phone\": \"\",\n    \"Mobile\": \"\",\n    \"Code\": \"\",\n    \"Address\": \"\"\n  },\n  \"CreatorID\": \"ff780000-9999-4c05-ac9e-000000000903\",\n  \"Created\": \"2020-09-02T18:01:12.4\",\n  \"Discount1\": 0,\n  \"Discount2\": 0,\n  \"DiscountAmount\": 0,\n  \"Gross\": 45000,\n  \"DiscountTotal\": 0,\n  \"TaxType\": \"Include\",\n  \"TaxCalculation\": \"Include\",\n  \"Tax\": 4091,\n  \"TaxRate\": 10,\n  \"Sales\": 45000,\n  \"Surcharge\": 0,\n  \"SalesNTax\": 45000,\n  \"Coupon\": \"\",\n  \"Note\": \"\",\n  \"PointUsed\": 0,\n  \"PointsEarned\": 0,\n  \"Delivery\": \"Sent\",\n  \"Void\": \"No\",\n  \"Variants\": [\n    {\n      \"Code\": \"LATTE-R\",\n      \"Name\": \"Latte (Regular)\",\n      \"Quantity\": 1,\n      \"Price\": 45000\n    }\n  ],\n  \"OutboundLogistics\": [],\n  \"Payments\": [\n    {\n      \"Method\": \"Cash\",\n      \"Amount\": 45000\n    }\n  ],\n  \"ReferenceNumber\": \"\"\n}",
+        true,
     );
 }
 
@@ -2904,6 +3175,7 @@ fn webhooks_components_responses_webhook_ack_content_application_1json_example()
     >(
         "spec/dealpos-webhooks.yaml#/components/responses/WebhookAck/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
+        true,
     );
 }
 
@@ -2914,6 +3186,7 @@ fn webhooks_components_responses_webhook_ack_content_application_1json_example_2
     >(
         "spec/dealpos-webhooks.yaml#/components/responses/WebhookAck/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
+        true,
     );
 }
 
@@ -2924,6 +3197,7 @@ fn webhooks_components_responses_webhook_ack_content_application_1json_example_3
     >(
         "spec/dealpos-webhooks.yaml#/components/responses/WebhookAck/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
+        true,
     );
 }
 
@@ -2935,6 +3209,7 @@ fn webhooks_webhooks_payment_created_post_request_body_content_application_1json
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/paymentCreated/post/requestBody/content/application~1json/examples/portal/value",
         "{\n  \"ID\": \"1c2a88a6-d99c-4915-91af-a36110c34c7a\",\n  \"InvoiceID\": \"008cdf4c-f5c1-449c-94dd-c2f3741fb1ab\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"2020.07.0001\",\n  \"Amount\": 100000,\n  \"Method\": \"Cash\",\n  \"Date\": \"2020-07-01\",\n  \"Created\": \"2020-07-31\",\n  \"Creator\": \"Hendry\",\n  \"CreatorID\": \"71e6e3df-257e-4a56-90ad-f6214b267aee\"\n}",
+        true,
     );
 }
 
@@ -2946,6 +3221,7 @@ fn webhooks_webhooks_payment_created_post_request_body_content_application_1json
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/paymentCreated/post/requestBody/content/application~1json/examples/reconstructed/value",
         "{\n  \"ID\": \"1c2a0000-aaaa-4915-91af-000000000a01\",\n  \"InvoiceID\": \"008c0000-bbbb-449c-94dd-000000000a02\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"2020.07.0001\",\n  \"Amount\": 100000,\n  \"Method\": \"Cash\",\n  \"Date\": \"2020-07-01\",\n  \"Created\": \"2020-07-31\",\n  \"Creator\": \"Cashier A\",\n  \"CreatorID\": \"71e60000-cccc-4a56-90ad-000000000a03\"\n}",
+        true,
     );
 }
 
@@ -2956,6 +3232,7 @@ fn webhooks_components_responses_webhook_ack_content_application_1json_example_4
     >(
         "spec/dealpos-webhooks.yaml#/components/responses/WebhookAck/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
+        true,
     );
 }
 
@@ -2967,6 +3244,7 @@ fn webhooks_webhooks_payment_deleted_post_request_body_content_application_1json
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/paymentDeleted/post/requestBody/content/application~1json/example",
         "{\n  \"ID\": \"1c2a88a6-d99c-4915-91af-a36110c34c7a\",\n  \"InvoiceID\": \"008cdf4c-f5c1-449c-94dd-c2f3741fb1ab\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"2020.07.0001\",\n  \"Amount\": 100000,\n  \"Method\": \"Cash\",\n  \"Date\": \"2020-07-01\",\n  \"Created\": \"2020-07-31\",\n  \"Creator\": \"Hendry\",\n  \"CreatorID\": \"71e6e3df-257e-4a56-90ad-f6214b267aee\"\n}",
+        true,
     );
 }
 
@@ -2977,6 +3255,7 @@ fn webhooks_components_responses_webhook_ack_content_application_1json_example_5
     >(
         "spec/dealpos-webhooks.yaml#/components/responses/WebhookAck/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
+        true,
     );
 }
 
@@ -2988,6 +3267,7 @@ fn webhooks_webhooks_payment_updated_post_request_body_content_application_1json
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/paymentUpdated/post/requestBody/content/application~1json/example",
         "{\n  \"ID\": \"1c2a88a6-d99c-4915-91af-a36110c34c7a\",\n  \"InvoiceID\": \"008cdf4c-f5c1-449c-94dd-c2f3741fb1ab\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"2020.07.0001\",\n  \"Amount\": 100000,\n  \"Method\": \"Cash\",\n  \"Date\": \"2020-07-01\",\n  \"Created\": \"2020-07-31\",\n  \"Creator\": \"Hendry\",\n  \"CreatorID\": \"71e6e3df-257e-4a56-90ad-f6214b267aee\"\n}",
+        true,
     );
 }
 
@@ -2998,6 +3278,7 @@ fn webhooks_components_responses_webhook_ack_content_application_1json_example_6
     >(
         "spec/dealpos-webhooks.yaml#/components/responses/WebhookAck/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
+        true,
     );
 }
 
@@ -3009,6 +3290,7 @@ fn webhooks_webhooks_payment_writeoff_post_request_body_content_application_1jso
     >(
         "spec/dealpos-webhooks.yaml#/webhooks/paymentWriteoff/post/requestBody/content/application~1json/example",
         "{\n  \"ID\": \"1c2a88a6-d99c-4915-91af-a36110c34c7a\",\n  \"InvoiceID\": \"008cdf4c-f5c1-449c-94dd-c2f3741fb1ab\",\n  \"Outlet\": \"Outlet1\",\n  \"Number\": \"2020.07.0001\",\n  \"Amount\": 100000,\n  \"Method\": \"Cash\",\n  \"Date\": \"2020-07-01\",\n  \"Created\": \"2020-07-31\",\n  \"Creator\": \"Hendry\",\n  \"CreatorID\": \"71e6e3df-257e-4a56-90ad-f6214b267aee\",\n  \"TagID\": \"1c2a88a6-d99c-4915-91af-a36110c34c7a\"\n}",
+        true,
     );
 }
 
@@ -3019,5 +3301,6 @@ fn webhooks_components_responses_webhook_ack_content_application_1json_example_7
     >(
         "spec/dealpos-webhooks.yaml#/components/responses/WebhookAck/content/application~1json/example",
         "{\n  \"status\": \"success\"\n}",
+        true,
     );
 }

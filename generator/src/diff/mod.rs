@@ -428,7 +428,7 @@ impl Diff<'_> {
         }
         for f in new {
             let at = format!("{}.{}", ty.name, f.wire);
-            let rust = tidy(field_type(self.new, f, lenient).to_string());
+            let rust = tidy(field_type(self.new, f, ty).to_string());
             let Some(before) = old.iter().find(|g| g.wire == f.wire) else {
                 let (impact, why) = match (lenient, f.required) {
                     (true, _) => (Impact::Compatible, "DealPOS's types are non-exhaustive"),
@@ -438,14 +438,11 @@ impl Diff<'_> {
                 self.push(impact, Kind::FieldAdded, at, format!("field `{}: {rust}` added; {why}", f.name));
                 continue;
             };
-            let was = tidy(field_type(self.old, before, lenient).to_string());
+            let was = tidy(field_type(self.old, before, ty).to_string());
             // `Option`s that differ only in whether `None` is serialised are one Rust type.
             let same = |w: Wrapper| if w == Wrapper::OptionSkipped { Wrapper::Option } else { w };
-            let wrapping = if same(wrapper(before, lenient)) == same(wrapper(f, lenient)) {
-                Impact::Patch
-            } else {
-                Impact::Breaking
-            };
+            let wrapping =
+                if same(wrapper(before, ty)) == same(wrapper(f, ty)) { Impact::Patch } else { Impact::Breaking };
             let flags = [
                 (before.required != f.required, Kind::FieldRequiredChanged, f.required, "now required", "now optional"),
                 (

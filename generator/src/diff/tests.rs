@@ -247,9 +247,16 @@ const ROWS: &[(&str, &str, &str, Kind, Impact)] = &[
         Impact::Breaking,
     ),
     (
-        "optional field now nullable",
+        "optional field of a type only DealPOS sends now nullable",
         "        Total: {type: number}",
         "        Total: {type: [number, 'null']}",
+        Kind::FieldNullableChanged,
+        Impact::Patch,
+    ),
+    (
+        "optional field of a request type now nullable",
+        "        Note: {type: string}\n",
+        "        Note: {type: [string, 'null']}\n",
         Kind::FieldNullableChanged,
         Impact::Breaking,
     ),

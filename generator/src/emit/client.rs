@@ -325,7 +325,7 @@ fn page_items(api: &Api, answer: &TypeRef, paging: &Paging, scope: &Scope) -> Op
     let item_ty = rust_type_in(api, item, scope);
     let as_option = |f: &Field| {
         let name = ident(&f.name);
-        match wrapper(f, def.lenient) {
+        match wrapper(f, def) {
             Wrapper::Bare => quote!(Some(page.#name)),
             Wrapper::Option | Wrapper::OptionSkipped => quote!(page.#name),
             Wrapper::Nullable => {

@@ -15,13 +15,13 @@ pub fn item(api: &Api, ty: &TypeDef) -> TokenStream {
     match &ty.kind {
         TypeKind::Struct { fields, additional } => {
             let lenient = ty.lenient;
-            let defaultable = fields.iter().all(|f| wrapper(f, lenient) != Wrapper::Bare);
+            let defaultable = fields.iter().all(|f| wrapper(f, ty) != Wrapper::Bare);
             let default = defaultable.then(|| quote!(Default,));
             // Types DealPOS sends are read, not built: non-exhaustive, so a
             // field DealPOS adds is a minor release (build one with `default()`).
             let exhaustive = lenient.then(|| quote!(#[non_exhaustive]));
             let def_fields = fields;
-            let fields = fields.iter().map(|f| field(api, f, lenient));
+            let fields = fields.iter().map(|f| field(api, f, ty));
             let additional = additional.as_ref().map(|t| {
                 let t = rust_type(api, t);
                 quote! {
@@ -69,7 +69,8 @@ pub fn item(api: &Api, ty: &TypeDef) -> TokenStream {
 
 /// How a field's type is wrapped. The rule, written down in the README:
 /// values DealPOS sends (lenient types) never fail on a missing or `null`
-/// field; values we send are exact.
+/// field; values we send are exact. `Nullable` only where we send the type,
+/// since only a request can mean something different by `null` and absent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Wrapper {
     /// `T`: required, not nullable, in a request-only type.
@@ -82,19 +83,19 @@ pub(crate) enum Wrapper {
     Nullable,
 }
 
-pub(crate) fn wrapper(field: &Field, lenient: bool) -> Wrapper {
+pub(crate) fn wrapper(field: &Field, owner: &TypeDef) -> Wrapper {
     match (field.required, field.nullable) {
-        (true, false) if !lenient => Wrapper::Bare,
+        (true, false) if !owner.lenient => Wrapper::Bare,
         (true, _) => Wrapper::Option,
-        (false, true) => Wrapper::Nullable,
-        (false, false) => Wrapper::OptionSkipped,
+        (false, true) if owner.sent => Wrapper::Nullable,
+        (false, _) => Wrapper::OptionSkipped,
     }
 }
 
-fn field(api: &Api, f: &Field, lenient: bool) -> TokenStream {
+fn field(api: &Api, f: &Field, owner: &TypeDef) -> TokenStream {
     let name = ident(&f.name);
     let mut doc_text = f.doc.clone().unwrap_or_default();
-    if f.required && lenient {
+    if f.required && owner.lenient {
         let note = "Required by the description; `None` if DealPOS omits it or sends `null`.";
         doc_text = if doc_text.is_empty() { note.to_string() } else { format!("{doc_text}\n\n{note}") };
     }
@@ -105,12 +106,12 @@ fn field(api: &Api, f: &Field, lenient: bool) -> TokenStream {
         doc_text = if doc_text.is_empty() { note.to_string() } else { format!("{doc_text}\n\n{note}") };
     }
     let doc = docs(Some(&doc_text));
-    let t = field_type(api, f, lenient);
+    let t = field_type(api, f, owner);
     let rename = (f.name != f.wire).then(|| {
         let wire = &f.wire;
         quote!(rename = #wire,)
     });
-    let attrs = match wrapper(f, lenient) {
+    let attrs = match wrapper(f, owner) {
         Wrapper::Bare => quote!(),
         Wrapper::Option => quote!(default,),
         Wrapper::OptionSkipped => quote!(default, skip_serializing_if = "Option::is_none",),
@@ -134,12 +135,12 @@ fn field(api: &Api, f: &Field, lenient: bool) -> TokenStream {
 }
 
 /// The Rust type of a struct field, wrapper included (`Option<Box<T>>`…).
-pub fn field_type(api: &Api, f: &Field, lenient: bool) -> TokenStream {
+pub fn field_type(api: &Api, f: &Field, owner: &TypeDef) -> TokenStream {
     let mut t = rust_type(api, &f.ty);
     if f.boxed {
         t = quote!(Box<#t>);
     }
-    match wrapper(f, lenient) {
+    match wrapper(f, owner) {
         Wrapper::Bare => t,
         Wrapper::Option | Wrapper::OptionSkipped => quote!(Option<#t>),
         Wrapper::Nullable => {

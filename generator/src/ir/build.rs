@@ -170,6 +170,7 @@ impl<'a> Builder<'a> {
             doc: schema::doc(schema),
             kind: TypeKind::Alias(TypeRef::Json),
             lenient: true,
+            sent: false,
         });
         id
     }

@@ -138,6 +138,7 @@ pub(super) fn mark_lenient(api: &mut Api) {
     }
     for (i, ty) in api.types.iter_mut().enumerate() {
         ty.lenient = output.contains(&TypeId(i)) || !input.contains(&TypeId(i));
+        ty.sent = input.contains(&TypeId(i));
     }
 }
 

@@ -57,6 +57,9 @@ pub struct TypeDef {
     /// Whether values come from DealPOS (responses, webhooks) and so must
     /// decode whatever it sends; only request-only types are strict.
     pub lenient: bool,
+    /// Whether we send values of it (a request body reaches it). A type only
+    /// DealPOS sends has no use for telling an absent field from a `null` one.
+    pub sent: bool,
 }
 
 /// The shape of a named type.
