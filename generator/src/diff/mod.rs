@@ -178,8 +178,16 @@ impl Diff<'_> {
         if was != is {
             let detail = format!("now `client.{is}()`, was `client.{was}()` (operationId or tag changed)");
             self.push(Impact::Breaking, Kind::OperationRenamed, &at, detail);
+        } else if old.builder != new.builder {
+            // The request builder is a public type, named after the operationId.
+            let detail = format!(
+                "operationId `{}` → `{}`: the method keeps its name, its request builder is now \
+                 `operations::{}`, was `operations::{}`",
+                old.id, new.id, new.builder, old.builder
+            );
+            self.push(Impact::Breaking, Kind::OperationRenamed, &at, detail);
         } else if old.id != new.id || old.tag != new.tag {
-            let detail = format!("operationId `{}` → `{}`; the Rust name is unchanged", old.id, new.id);
+            let detail = format!("operationId `{}` → `{}`; the Rust names are unchanged", old.id, new.id);
             self.push(Impact::Patch, Kind::OperationRenamed, &at, detail);
         }
         if old.dealpos.deprecated != new.dealpos.deprecated {
@@ -217,12 +225,32 @@ impl Diff<'_> {
             self.push(Impact::Patch, Kind::ResponseStatusChanged, &at, format!("response {s} documented"));
         }
         match (&old.dealpos.paged, &new.dealpos.paged) {
-            (None, Some(_)) => self.push(
-                Impact::Compatible,
-                Kind::PagingChanged,
-                &at,
-                "now paged: `items()` and `collect_all()` added",
-            ),
+            (None, Some(p)) => {
+                // The page parameters leave the method's arguments and
+                // setters for the builder's own `page()` and `page_size()`.
+                let gone: Vec<_> = old
+                    .parameters
+                    .iter()
+                    .filter(|q| q.name == p.page || q.name == p.size)
+                    .map(|q| {
+                        if q.required { format!("argument `{}`", q.rust_name) } else { format!("`{}()`", q.rust_name) }
+                    })
+                    .collect();
+                if gone.is_empty() {
+                    self.push(
+                        Impact::Compatible,
+                        Kind::PagingChanged,
+                        &at,
+                        "now paged: `page()`, `page_size()`, `items()` and `collect_all()` added",
+                    );
+                } else {
+                    let detail = format!(
+                        "now paged: {} replaced by `page()` and `page_size()`; `items()` and `collect_all()` added",
+                        gone.join(", ")
+                    );
+                    self.push(Impact::Breaking, Kind::PagingChanged, &at, detail);
+                }
+            }
             (Some(_), None) => self.push(
                 Impact::Breaking,
                 Kind::PagingChanged,
