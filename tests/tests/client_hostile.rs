@@ -231,6 +231,19 @@ async fn rate_limit_reset_as_an_epoch_is_a_bounded_wait() {
 }
 
 #[tokio::test]
+async fn a_deadline_ends_a_call_that_would_wait_longer() {
+    // The server asks for 2 s after every call; the client may wait 10 s, but the call only 1 s.
+    let headers = vec![("retry-after", "2".to_string())];
+    let server = Hostile::start(Switches { too_many: Some((100, headers)), ..Default::default() }).await;
+    let client =
+        server.client().max_rate_limit_wait(Duration::from_secs(10)).deadline(Duration::from_secs(1)).build().unwrap();
+    let err = bounded("a call under a deadline", client.payment_method().list().send()).await.unwrap_err();
+    assert!(matches!(err, Error::Deadline { .. }), "{}", rendered(&err));
+    assert!(err.is_retryable(), "a deadline is worth trying again later");
+    assert_eq!(server.count("GET", "PaymentMethod"), 1, "no request after the deadline");
+}
+
+#[tokio::test]
 async fn a_body_that_stalls_mid_way_is_retried_for_a_safe_request() {
     let server = Hostile::start(Switches { stall_body: 1, ..Default::default() }).await;
     let client = server.client().timeout(Duration::from_millis(500)).build().unwrap();
