@@ -139,25 +139,45 @@ impl PostgresInbox {
         Ok(client)
     }
 
+    /// A new connection in place of the current one, whatever it says of
+    /// itself: right after the server's goodbye the old client may not know
+    /// yet that its connection is gone.
+    async fn reopen(&self) -> Result<(), InboxError> {
+        let Some(connect) = &self.connect else {
+            return Err(InboxError::storage("the PostgreSQL connection is closed"));
+        };
+        tracing::info!("webhook inbox: reopening the PostgreSQL connection");
+        let fresh = connect().await?;
+        *self.client.lock().await = fresh;
+        Ok(())
+    }
+
     async fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, InboxError> {
+        // Bound first: the client's lock guard must be gone before `reopen` takes it.
         let first = self.client().await?.execute(sql, params).await;
-        match first {
+        let result = match first {
             // The connection died since the last call (a restart, a
             // terminated backend): the statement never ran, so once more on
             // a new one. Every statement here is safe to repeat.
-            Err(error) if connection_lost(&error) => self.client().await?.execute(sql, params).await,
+            Err(error) if connection_lost(&error) => {
+                self.reopen().await?;
+                self.client().await?.execute(sql, params).await
+            }
             other => other,
-        }
-        .map_err(InboxError::storage)
+        };
+        result.map_err(InboxError::storage)
     }
 
     async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, InboxError> {
         let first = self.client().await?.query(sql, params).await;
-        match first {
-            Err(error) if connection_lost(&error) => self.client().await?.query(sql, params).await,
+        let result = match first {
+            Err(error) if connection_lost(&error) => {
+                self.reopen().await?;
+                self.client().await?.query(sql, params).await
+            }
             other => other,
-        }
-        .map_err(InboxError::storage)
+        };
+        result.map_err(InboxError::storage)
     }
 }
 
@@ -388,7 +408,10 @@ impl Inbox for PostgresInbox {
             // Not committed, or committed with the answer lost: either way a
             // second try is safe (the duplicate check finds the first; a
             // rejected one may then be kept twice, never lost).
-            Err(error) if closed(&error) => self.store_once(new).await,
+            Err(error) if closed(&error) => {
+                self.reopen().await?;
+                self.store_once(new).await
+            }
             other => other,
         }
     }
@@ -396,7 +419,10 @@ impl Inbox for PostgresInbox {
     async fn claim(&self, limit: usize, lease: Duration, max_attempts: u32) -> Result<Vec<StoredDelivery>, InboxError> {
         match self.claim_once(limit, lease, max_attempts).await {
             // A claim lost with its answer runs out with its lease.
-            Err(error) if closed(&error) => self.claim_once(limit, lease, max_attempts).await,
+            Err(error) if closed(&error) => {
+                self.reopen().await?;
+                self.claim_once(limit, lease, max_attempts).await
+            }
             other => other,
         }
     }
