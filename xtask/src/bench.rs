@@ -6,6 +6,9 @@
 //!   (tests crate); their results are read back from `target/criterion`.
 //! - build times of `dealpos` itself for several feature sets, its
 //!   dependencies built beforehand, in `target/bench-build`.
+//! - `xtask regen` as maintainers run it (dev profile) against the same
+//!   binary built with `--release`: the dev profile's overrides in the root
+//!   `Cargo.toml` are what keeps the two close.
 
 use std::path::Path;
 use std::process::Command;
@@ -50,8 +53,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             }
         }
     }
-    let builds = if has("--no-build") { Vec::new() } else { build_times(root)? };
-    let table = table(root, &builds)?;
+    let (builds, regen) =
+        if has("--no-build") { (Vec::new(), None) } else { (build_times(root)?, Some(regen_profiles(root)?)) };
+    let table = table(root, &builds, regen)?;
     println!("\n{table}");
     if has("--readme") {
         let path = root.join("README.md");
@@ -103,6 +107,37 @@ fn build_times(root: &Path) -> Result<Vec<(&'static str, Duration)>, String> {
     Ok(out)
 }
 
+/// Wall time of `xtask regen` (a no-op: `generated/` is up to date) built in
+/// the dev profile and in release: the better of five runs each.
+fn regen_profiles(root: &Path) -> Result<(Duration, Duration), String> {
+    let mut best = [Duration::MAX; 2];
+    for (slot, (profile, dir)) in [("dev", "debug"), ("release", "release")].into_iter().enumerate() {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "-p", "xtask", "--profile", profile])
+            .current_dir(root)
+            .status()
+            .map_err(|e| format!("cargo build -p xtask --profile {profile}: {e}"))?;
+        if !status.success() {
+            return Err(format!("cargo build -p xtask --profile {profile} failed ({status})"));
+        }
+        let binary = root.join("target").join(dir).join("xtask");
+        for _ in 0..5 {
+            let start = Instant::now();
+            let out = Command::new(&binary)
+                .arg("regen")
+                .current_dir(root)
+                .output()
+                .map_err(|e| format!("{}: {e}", binary.display()))?;
+            if !out.status.success() {
+                return Err(format!("xtask regen ({profile}) failed:\n{}", String::from_utf8_lossy(&out.stderr)));
+            }
+            best[slot] = best[slot].min(start.elapsed());
+        }
+        println!("xtask regen, {profile} profile: {:.0?}", best[slot]);
+    }
+    Ok((best[0], best[1]))
+}
+
 /// A criterion result: mean time per iteration (ns) and the throughput unit
 /// count per iteration.
 struct Estimate {
@@ -138,7 +173,11 @@ fn verdict(met: bool) -> &'static str {
     if met { "yes" } else { "**no**" }
 }
 
-fn table(root: &Path, builds: &[(&str, Duration)]) -> Result<String, String> {
+fn table(
+    root: &Path,
+    builds: &[(&str, Duration)],
+    regen_profiles: Option<(Duration, Duration)>,
+) -> Result<String, String> {
     let mut rows = vec![
         "| measure | result | baseline (same run) | ratio | target | met |".to_string(),
         "|---|---:|---|---:|---|---|".to_string(),
@@ -159,6 +198,15 @@ fn table(root: &Path, builds: &[(&str, Duration)]) -> Result<String, String> {
         ms(&regen),
         nexus.nanos / regen.nanos
     ));
+    if let Some((dev, release)) = regen_profiles {
+        let ratio = dev.as_secs_f64() / release.as_secs_f64();
+        rows.push(format!(
+            "| `xtask regen` as maintainers run it (dev profile, no-op) | {:.0} ms | `--release`: {:.0} ms | {ratio:.2}× | ≤ 1.5× | {} |",
+            dev.as_secs_f64() * 1e3,
+            release.as_secs_f64() * 1e3,
+            verdict(ratio <= 1.5)
+        ));
+    }
     let one = estimate(root, "regen/scale/1")?;
     for copies in [2, 4, 8] {
         let e = estimate(root, &format!("regen/scale/{copies}"))?;
