@@ -59,10 +59,10 @@ impl<'a> BillApi<'a> {
     /// Returns one supplier bill with totals and purchased variants, looked up by its ID. Seen only in public clients; the response is only partly known.
     ///
     /// `GET /Bill/Detail`, operation `getBillDetail`.
-    pub fn get_detail(&self, id: String) -> GetBillDetail<'a> {
+    pub fn get_detail(&self, id: impl Into<String>) -> GetBillDetail<'a> {
         GetBillDetail {
             client: self.client,
-            id,
+            id: id.into(),
         }
     }
 }
@@ -188,13 +188,13 @@ pub struct ListBillsWithTotalCount<'a> {
 
 impl<'a> ListBillsWithTotalCount<'a> {
     /// Date from (yyyy-mm-dd)
-    pub fn from(mut self, value: crate::Timestamp) -> Self {
-        self.from = Some(value);
+    pub fn from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
         self
     }
     /// Date to (yyyy-mm-dd)
-    pub fn to(mut self, value: crate::Timestamp) -> Self {
-        self.to = Some(value);
+    pub fn to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
         self
     }
     /// Sends the request.

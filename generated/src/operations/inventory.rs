@@ -59,11 +59,11 @@ impl<'a> InventoryApi<'a> {
     /// `GET /Inventory/CodeArrayGroupByOutlet`, operation `getInventoryByCodeArrayGroupByOutlet`.
     pub fn get_by_code_array_group_by_outlet(
         &self,
-        code_array: Vec<String>,
+        code_array: impl Into<Vec<String>>,
     ) -> GetInventoryByCodeArrayGroupByOutlet<'a> {
         GetInventoryByCodeArrayGroupByOutlet {
             client: self.client,
-            code_array,
+            code_array: code_array.into(),
         }
     }
 }
@@ -86,23 +86,23 @@ pub struct GetInventoryByList<'a> {
 
 impl<'a> GetInventoryByList<'a> {
     /// Outlet IDs, comma-separated; when absent `ListOutlet` is used.
-    pub fn list_outlet_id(mut self, value: Vec<String>) -> Self {
-        self.list_outlet_id = Some(value);
+    pub fn list_outlet_id(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.list_outlet_id = Some(value.into());
         self
     }
     /// Outlet names, comma-separated; when absent `ListOutletID` is used.
-    pub fn list_outlet(mut self, value: Vec<String>) -> Self {
-        self.list_outlet = Some(value);
+    pub fn list_outlet(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.list_outlet = Some(value.into());
         self
     }
     /// Category name filter.
-    pub fn category(mut self, value: String) -> Self {
-        self.category = Some(value);
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.category = Some(value.into());
         self
     }
     /// Minimum quantity.
-    pub fn quantity_from(mut self, value: crate::Decimal) -> Self {
-        self.quantity_from = Some(value);
+    pub fn quantity_from(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.quantity_from = Some(value.into());
         self
     }
     /// Discontinued filter.
@@ -111,8 +111,8 @@ impl<'a> GetInventoryByList<'a> {
         self
     }
     /// Tag filter.
-    pub fn tags(mut self, value: String) -> Self {
-        self.tags = Some(value);
+    pub fn tags(mut self, value: impl Into<String>) -> Self {
+        self.tags = Some(value.into());
         self
     }
     /// Sends the request.
@@ -243,8 +243,8 @@ pub struct ListModifiedInventory<'a> {
 
 impl<'a> ListModifiedInventory<'a> {
     /// Local ISO datetime to seconds (no offset), e.g. 2025-10-02T10:59:57.
-    pub fn since(mut self, value: crate::Timestamp) -> Self {
-        self.since = Some(value);
+    pub fn since(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.since = Some(value.into());
         self
     }
     /// Sends the request.

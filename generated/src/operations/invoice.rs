@@ -195,10 +195,10 @@ impl<'a> InvoiceApi<'a> {
     /// Returns one invoice identified by its number and outlet (name or ID). Requires role Orders View. The older portal render says it is also available as POST on the same path.
     ///
     /// `GET /Invoice/Number`, operation `getInvoiceByNumber`.
-    pub fn get_by_number(&self) -> GetInvoiceByNumber<'a> {
+    pub fn get_by_number(&self, number: impl Into<String>) -> GetInvoiceByNumber<'a> {
         GetInvoiceByNumber {
             client: self.client,
-            number: None,
+            number: number.into(),
             outlet: None,
             outlet_id: None,
         }
@@ -222,10 +222,10 @@ impl<'a> InvoiceApi<'a> {
     /// Returns one invoice by its ID (query string), including payments with BuyerPaidAmount. Seen only in public clients; probably the portal's "Get Invoice By ID" (older render) whose path the stored portal copy does not show.
     ///
     /// `GET /Invoice/ID`, operation `getInvoiceById`.
-    pub fn get_by_id(&self, id: String) -> GetInvoiceById<'a> {
+    pub fn get_by_id(&self, id: impl Into<String>) -> GetInvoiceById<'a> {
         GetInvoiceById {
             client: self.client,
-            id,
+            id: id.into(),
         }
     }
     /// Get Invoice ID By Number
@@ -260,10 +260,10 @@ impl<'a> InvoiceApi<'a> {
     /// Returns a joined invoice (several invoices grouped under one number) with its invoices and payments.
     ///
     /// `GET /Invoice/Join/Detail/{id}`, operation `getInvoiceJoinDetail`.
-    pub fn get_join_detail(&self, id: String) -> GetInvoiceJoinDetail<'a> {
+    pub fn get_join_detail(&self, id: impl Into<String>) -> GetInvoiceJoinDetail<'a> {
         GetInvoiceJoinDetail {
             client: self.client,
-            id,
+            id: id.into(),
         }
     }
     /// Get Reference Number By Invoice ID
@@ -1041,25 +1041,20 @@ impl<'a> CreateMultipleInvoices<'a> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetInvoiceByNumber<'a> {
     client: &'a crate::client::Client,
-    number: Option<String>,
+    number: String,
     outlet: Option<String>,
     outlet_id: Option<String>,
 }
 
 impl<'a> GetInvoiceByNumber<'a> {
-    /// Invoice number.
-    pub fn number(mut self, value: String) -> Self {
-        self.number = Some(value);
-        self
-    }
     /// Outlet name (alternative to OutletID).
-    pub fn outlet(mut self, value: String) -> Self {
-        self.outlet = Some(value);
+    pub fn outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
         self
     }
     /// Outlet ID (alternative to Outlet).
-    pub fn outlet_id(mut self, value: String) -> Self {
-        self.outlet_id = Some(value);
+    pub fn outlet_id(mut self, value: impl Into<String>) -> Self {
+        self.outlet_id = Some(value.into());
         self
     }
     /// Sends the request.
@@ -1100,23 +1095,23 @@ pub struct GetInvoiceDetail<'a> {
 
 impl<'a> GetInvoiceDetail<'a> {
     /// Invoice number (with Outlet or OutletID).
-    pub fn number(mut self, value: String) -> Self {
-        self.number = Some(value);
+    pub fn number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
         self
     }
     /// Outlet name (with Number).
-    pub fn outlet(mut self, value: String) -> Self {
-        self.outlet = Some(value);
+    pub fn outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
         self
     }
     /// Outlet ID (with Number).
-    pub fn outlet_id(mut self, value: String) -> Self {
-        self.outlet_id = Some(value);
+    pub fn outlet_id(mut self, value: impl Into<String>) -> Self {
+        self.outlet_id = Some(value.into());
         self
     }
     /// Invoice ID (alone).
-    pub fn id(mut self, value: String) -> Self {
-        self.id = Some(value);
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
         self
     }
     /// Sends the request.
@@ -1190,18 +1185,18 @@ pub struct GetInvoiceIdByNumber<'a> {
 
 impl<'a> GetInvoiceIdByNumber<'a> {
     /// Outlet ID; when absent Outlet is used.
-    pub fn outlet_id(mut self, value: String) -> Self {
-        self.outlet_id = Some(value);
+    pub fn outlet_id(mut self, value: impl Into<String>) -> Self {
+        self.outlet_id = Some(value.into());
         self
     }
     /// Outlet name; when absent OutletID is used.
-    pub fn outlet(mut self, value: String) -> Self {
-        self.outlet = Some(value);
+    pub fn outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
         self
     }
     /// Invoice number.
-    pub fn number(mut self, value: String) -> Self {
-        self.number = Some(value);
+    pub fn number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
         self
     }
     /// Sends the request.

@@ -14,12 +14,13 @@ impl<'a> InvoiceWriteOffApi<'a> {
     /// `GET /WriteOff/Invoice/Number`, operation `getInvoiceWriteOffByNumber`.
     pub fn get_by_number(
         &self,
+        number: impl Into<String>,
         body: ::std::collections::BTreeMap<String, serde_json::Value>,
     ) -> GetInvoiceWriteOffByNumber<'a> {
         GetInvoiceWriteOffByNumber {
             client: self.client,
             outlet: None,
-            number: None,
+            number: number.into(),
             outlet_id: None,
             body,
         }
@@ -60,25 +61,20 @@ impl<'a> InvoiceWriteOffApi<'a> {
 pub struct GetInvoiceWriteOffByNumber<'a> {
     client: &'a crate::client::Client,
     outlet: Option<String>,
-    number: Option<String>,
+    number: String,
     outlet_id: Option<String>,
     body: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl<'a> GetInvoiceWriteOffByNumber<'a> {
     /// Outlet name.
-    pub fn outlet(mut self, value: String) -> Self {
-        self.outlet = Some(value);
-        self
-    }
-    /// Invoice number.
-    pub fn number(mut self, value: String) -> Self {
-        self.number = Some(value);
+    pub fn outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
         self
     }
     /// Outlet ID (alternative to Outlet).
-    pub fn outlet_id(mut self, value: String) -> Self {
-        self.outlet_id = Some(value);
+    pub fn outlet_id(mut self, value: impl Into<String>) -> Self {
+        self.outlet_id = Some(value.into());
         self
     }
     /// Sends the request.
@@ -126,23 +122,23 @@ pub struct ListInvoiceWriteOffs<'a> {
 
 impl<'a> ListInvoiceWriteOffs<'a> {
     /// Start date.
-    pub fn from(mut self, value: crate::Timestamp) -> Self {
-        self.from = Some(value);
+    pub fn from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
         self
     }
     /// End date.
-    pub fn to(mut self, value: crate::Timestamp) -> Self {
-        self.to = Some(value);
+    pub fn to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
         self
     }
     /// Outlet name.
-    pub fn outlet(mut self, value: String) -> Self {
-        self.outlet = Some(value);
+    pub fn outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
         self
     }
     /// Outlet ID.
-    pub fn outlet_id(mut self, value: String) -> Self {
-        self.outlet_id = Some(value);
+    pub fn outlet_id(mut self, value: impl Into<String>) -> Self {
+        self.outlet_id = Some(value.into());
         self
     }
     /// Sends the request.

@@ -70,21 +70,21 @@ pub struct ListOutlets<'a> {
 
 impl<'a> ListOutlets<'a> {
     /// Outlet name filter
-    pub fn name(mut self, value: String) -> Self {
-        self.name = Some(value);
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
     /// Outlet access filter
-    pub fn access(mut self, value: String) -> Self {
-        self.access = Some(value);
+    pub fn access(mut self, value: impl Into<String>) -> Self {
+        self.access = Some(value.into());
         self
     }
     /// Suspension filter
     pub fn suspended_status(
         mut self,
-        value: crate::models::ListOutletsSuspendedStatus,
+        value: impl Into<crate::models::ListOutletsSuspendedStatus>,
     ) -> Self {
-        self.suspended_status = Some(value);
+        self.suspended_status = Some(value.into());
         self
     }
     /// Suspension filter as public clients send it (`Suspended=false`); one client notes that a bare GET Outlet without it is rejected. Not on the reference page.
@@ -205,13 +205,13 @@ pub struct GetOutletDetail<'a> {
 
 impl<'a> GetOutletDetail<'a> {
     /// Outlet code
-    pub fn code(mut self, value: String) -> Self {
-        self.code = Some(value);
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
         self
     }
     /// Outlet name
-    pub fn name(mut self, value: String) -> Self {
-        self.name = Some(value);
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
     /// Sends the request.

@@ -12,10 +12,10 @@ impl<'a> OutletPriceApi<'a> {
     /// Returns the per-outlet prices of a variant code; also available as POST /OutletPrice/p. Requires the Products VIEW role.
     ///
     /// `GET /OutletPrice`, operation `getOutletPriceByCode`.
-    pub fn get_by_code(&self) -> GetOutletPriceByCode<'a> {
+    pub fn get_by_code(&self, code: impl Into<String>) -> GetOutletPriceByCode<'a> {
         GetOutletPriceByCode {
             client: self.client,
-            code: None,
+            code: code.into(),
         }
     }
     /// Update Outlet Price
@@ -63,15 +63,10 @@ impl<'a> OutletPriceApi<'a> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetOutletPriceByCode<'a> {
     client: &'a crate::client::Client,
-    code: Option<String>,
+    code: String,
 }
 
 impl<'a> GetOutletPriceByCode<'a> {
-    /// Variant code.
-    pub fn code(mut self, value: String) -> Self {
-        self.code = Some(value);
-        self
-    }
     /// Sends the request.
     pub async fn send(self) -> Result<crate::models::OutletPrice, crate::client::Error> {
         let request = self.request()?;

@@ -40,23 +40,23 @@ pub struct ListParkedOrderDisplays<'a> {
 
 impl<'a> ListParkedOrderDisplays<'a> {
     /// Outlet ID.
-    pub fn outlet_id(mut self, value: String) -> Self {
-        self.outlet_id = Some(value);
+    pub fn outlet_id(mut self, value: impl Into<String>) -> Self {
+        self.outlet_id = Some(value.into());
         self
     }
     /// Order type (clients send Parked).
-    pub fn order_type(mut self, value: String) -> Self {
-        self.order_type = Some(value);
+    pub fn order_type(mut self, value: impl Into<String>) -> Self {
+        self.order_type = Some(value.into());
         self
     }
     /// Sort direction (clients send Desc).
-    pub fn sort(mut self, value: String) -> Self {
-        self.sort = Some(value);
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
         self
     }
     /// Only orders parked within this many hours.
-    pub fn max_hours(mut self, value: i64) -> Self {
-        self.max_hours = Some(value);
+    pub fn max_hours(mut self, value: impl Into<i64>) -> Self {
+        self.max_hours = Some(value.into());
         self
     }
     /// Sends the request.

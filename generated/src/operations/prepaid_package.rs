@@ -158,33 +158,33 @@ pub struct ListPrepaidPackageHistory<'a> {
 
 impl<'a> ListPrepaidPackageHistory<'a> {
     /// Outlet name.
-    pub fn outlet(mut self, value: String) -> Self {
-        self.outlet = Some(value);
+    pub fn outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
         self
     }
     /// Customer code.
-    pub fn customer_code(mut self, value: String) -> Self {
-        self.customer_code = Some(value);
+    pub fn customer_code(mut self, value: impl Into<String>) -> Self {
+        self.customer_code = Some(value.into());
         self
     }
     /// Customer email.
-    pub fn email(mut self, value: String) -> Self {
-        self.email = Some(value);
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
         self
     }
     /// Doctor name.
-    pub fn doctor(mut self, value: String) -> Self {
-        self.doctor = Some(value);
+    pub fn doctor(mut self, value: impl Into<String>) -> Self {
+        self.doctor = Some(value.into());
         self
     }
     /// Start date (yyyy-mm-dd).
-    pub fn from(mut self, value: crate::Timestamp) -> Self {
-        self.from = Some(value);
+    pub fn from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
         self
     }
     /// End date (yyyy-mm-dd).
-    pub fn to(mut self, value: crate::Timestamp) -> Self {
-        self.to = Some(value);
+    pub fn to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
         self
     }
     /// Sends the request.

@@ -200,13 +200,13 @@ impl<'a> UpdateProductByCode<'a> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateProduct<'a> {
     client: &'a crate::client::Client,
-    upload_image_async: Option<String>,
+    upload_image_async: Option<bool>,
     body: crate::models::ProductCreateRequest,
 }
 
 impl<'a> CreateProduct<'a> {
     /// "true" = the image is processed in the background after the OK response.
-    pub fn upload_image_async(mut self, value: String) -> Self {
+    pub fn upload_image_async(mut self, value: bool) -> Self {
         self.upload_image_async = Some(value);
         self
     }

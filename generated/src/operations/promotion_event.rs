@@ -32,11 +32,12 @@ impl<'a> PromotionEventApi<'a> {
     /// `POST /PromotionEvent/GetByVariantID` (the documented POST twin of `GET /PromotionEvent/GetByVariantID`), operation `getPromotionEventsByVariantId`.
     pub fn get_by_variant_id(
         &self,
+        variant_id: impl Into<String>,
         body: crate::models::PromotionEventByVariantIdRequest,
     ) -> GetPromotionEventsByVariantId<'a> {
         GetPromotionEventsByVariantId {
             client: self.client,
-            variant_id: None,
+            variant_id: variant_id.into(),
             body,
         }
     }
@@ -45,10 +46,13 @@ impl<'a> PromotionEventApi<'a> {
     /// Lists the promotion events that apply to a variant code (same response as by variant ID). The reference does not say where `VariantCode` goes; modelled as a query parameter like its sibling's newer render. Also available as POST on the same path. Requires the Promotion VIEW role.
     ///
     /// `GET /PromotionEvent/GetByVariantCode`, operation `getPromotionEventsByVariantCode`.
-    pub fn get_by_variant_code(&self) -> GetPromotionEventsByVariantCode<'a> {
+    pub fn get_by_variant_code(
+        &self,
+        variant_code: impl Into<String>,
+    ) -> GetPromotionEventsByVariantCode<'a> {
         GetPromotionEventsByVariantCode {
             client: self.client,
-            variant_code: None,
+            variant_code: variant_code.into(),
         }
     }
 }
@@ -67,13 +71,16 @@ pub struct ListPromotionEvents<'a> {
 
 impl<'a> ListPromotionEvents<'a> {
     /// Promotion type; omit for all types.
-    pub fn type_(mut self, value: crate::models::ListPromotionEventsType) -> Self {
-        self.type_ = Some(value);
+    pub fn type_(
+        mut self,
+        value: impl Into<crate::models::ListPromotionEventsType>,
+    ) -> Self {
+        self.type_ = Some(value.into());
         self
     }
     /// Event status.
-    pub fn status(mut self, value: String) -> Self {
-        self.status = Some(value);
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
         self
     }
     /// Sends the request.
@@ -165,16 +172,11 @@ impl<'a> ListPromotionEvents<'a> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetPromotionEventsByVariantId<'a> {
     client: &'a crate::client::Client,
-    variant_id: Option<String>,
+    variant_id: String,
     body: crate::models::PromotionEventByVariantIdRequest,
 }
 
 impl<'a> GetPromotionEventsByVariantId<'a> {
-    /// Variant ID.
-    pub fn variant_id(mut self, value: String) -> Self {
-        self.variant_id = Some(value);
-        self
-    }
     /// Sends the request.
     pub async fn send(
         self,
@@ -210,15 +212,10 @@ impl<'a> GetPromotionEventsByVariantId<'a> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetPromotionEventsByVariantCode<'a> {
     client: &'a crate::client::Client,
-    variant_code: Option<String>,
+    variant_code: String,
 }
 
 impl<'a> GetPromotionEventsByVariantCode<'a> {
-    /// Variant code.
-    pub fn variant_code(mut self, value: String) -> Self {
-        self.variant_code = Some(value);
-        self
-    }
     /// Sends the request.
     pub async fn send(
         self,

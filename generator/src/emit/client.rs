@@ -183,18 +183,24 @@ fn parameters(api: &Api, op: &Operation, scope: &Scope) -> Parts {
             ParameterPlace::Cookie => quote!(),
             ParameterPlace::Query => quote!(request.query(#wire, &self.#name);),
         };
+        // A flag is a plain `bool`: `impl Into<bool>` would only add noise to the signature.
+        let (arg_ty, into) = if p.ty == TypeRef::Boolean {
+            (quote!(bool), quote!())
+        } else {
+            (quote!(impl Into<#ty>), quote!(.into()))
+        };
         if p.required {
             parts.fields.push(quote!(#name: #ty,));
-            parts.args.push(quote!(#name: #ty));
-            parts.inits.push(quote!(#name,));
+            parts.args.push(quote!(#name: #arg_ty));
+            parts.inits.push(quote!(#name: #name #into,));
         } else {
             parts.fields.push(quote!(#name: Option<#ty>,));
             parts.inits.push(quote!(#name: None,));
             let doc = docs(p.doc.as_deref());
             parts.setters.push(quote! {
                 #doc
-                pub fn #name(mut self, value: #ty) -> Self {
-                    self.#name = Some(value);
+                pub fn #name(mut self, value: #arg_ty) -> Self {
+                    self.#name = Some(value #into);
                     self
                 }
             });
