@@ -19,6 +19,42 @@ pub struct InvoiceVoidByOutletName {
     pub fulfillment: Option<InvoiceVoidByOutletNameFulfillment>,
 }
 
+impl InvoiceVoidByOutletName {
+    /// A `InvoiceVoidByOutletName` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceVoidByOutletName::new("Outlet", "Number");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceVoidByOutletName { ..Default::default() };
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(outlet: impl Into<String>, number: impl Into<String>) -> Self {
+        Self {
+            outlet: outlet.into(),
+            number: number.into(),
+            note: Default::default(),
+            fulfillment: Default::default(),
+        }
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+    /// Sets `fulfillment` (`Fulfillment` on the wire).
+    pub fn with_fulfillment(
+        mut self,
+        value: impl Into<InvoiceVoidByOutletNameFulfillment>,
+    ) -> Self {
+        self.fulfillment = Some(value.into());
+        self
+    }
+}
+
 /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
 #[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -91,6 +127,42 @@ pub struct InvoiceVoidByOutletId {
     pub fulfillment: Option<InvoiceVoidByOutletIdFulfillment>,
 }
 
+impl InvoiceVoidByOutletId {
+    /// A `InvoiceVoidByOutletId` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceVoidByOutletId::new("OutletID", "Number");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceVoidByOutletId { ..Default::default() };
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(outlet_id: impl Into<String>, number: impl Into<String>) -> Self {
+        Self {
+            outlet_id: outlet_id.into(),
+            number: number.into(),
+            note: Default::default(),
+            fulfillment: Default::default(),
+        }
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+    /// Sets `fulfillment` (`Fulfillment` on the wire).
+    pub fn with_fulfillment(
+        mut self,
+        value: impl Into<InvoiceVoidByOutletIdFulfillment>,
+    ) -> Self {
+        self.fulfillment = Some(value.into());
+        self
+    }
+}
+
 /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
 #[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -158,6 +230,41 @@ pub struct InvoiceVoidByInvoiceId {
     /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
     #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
     pub fulfillment: Option<InvoiceVoidByInvoiceIdFulfillment>,
+}
+
+impl InvoiceVoidByInvoiceId {
+    /// A `InvoiceVoidByInvoiceId` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceVoidByInvoiceId::new("InvoiceID");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceVoidByInvoiceId { ..Default::default() };
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(invoice_id: impl Into<String>) -> Self {
+        Self {
+            invoice_id: invoice_id.into(),
+            note: Default::default(),
+            fulfillment: Default::default(),
+        }
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+    /// Sets `fulfillment` (`Fulfillment` on the wire).
+    pub fn with_fulfillment(
+        mut self,
+        value: impl Into<InvoiceVoidByInvoiceIdFulfillment>,
+    ) -> Self {
+        self.fulfillment = Some(value.into());
+        self
+    }
 }
 
 /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
@@ -282,6 +389,33 @@ pub struct InvoiceRestoreByOutletName {
     pub note: Option<String>,
 }
 
+impl InvoiceRestoreByOutletName {
+    /// A `InvoiceRestoreByOutletName` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceRestoreByOutletName::new("Outlet", "Number");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceRestoreByOutletName { ..Default::default() };
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(outlet: impl Into<String>, number: impl Into<String>) -> Self {
+        Self {
+            outlet: outlet.into(),
+            number: number.into(),
+            note: Default::default(),
+        }
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceRestoreByOutletId {
     /// Outlet's ID
@@ -295,6 +429,33 @@ pub struct InvoiceRestoreByOutletId {
     pub note: Option<String>,
 }
 
+impl InvoiceRestoreByOutletId {
+    /// A `InvoiceRestoreByOutletId` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceRestoreByOutletId::new("OutletID", "Number");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceRestoreByOutletId { ..Default::default() };
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(outlet_id: impl Into<String>, number: impl Into<String>) -> Self {
+        Self {
+            outlet_id: outlet_id.into(),
+            number: number.into(),
+            note: Default::default(),
+        }
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceRestoreByInvoiceId {
     /// Invoice's ID
@@ -303,6 +464,32 @@ pub struct InvoiceRestoreByInvoiceId {
     /// Note for the voided invoice
     #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+impl InvoiceRestoreByInvoiceId {
+    /// A `InvoiceRestoreByInvoiceId` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceRestoreByInvoiceId::new("InvoiceID");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceRestoreByInvoiceId { ..Default::default() };
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(invoice_id: impl Into<String>) -> Self {
+        Self {
+            invoice_id: invoice_id.into(),
+            note: Default::default(),
+        }
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
 }
 
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
@@ -367,6 +554,27 @@ pub struct InvoiceEraseByOutletName {
     pub number: String,
 }
 
+impl InvoiceEraseByOutletName {
+    /// A `InvoiceEraseByOutletName` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceEraseByOutletName::new("Outlet", "Number");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceEraseByOutletName { ..Default::default() };
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(outlet: impl Into<String>, number: impl Into<String>) -> Self {
+        Self {
+            outlet: outlet.into(),
+            number: number.into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceEraseByOutletId {
     /// Outlet's ID
@@ -377,11 +585,52 @@ pub struct InvoiceEraseByOutletId {
     pub number: String,
 }
 
+impl InvoiceEraseByOutletId {
+    /// A `InvoiceEraseByOutletId` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceEraseByOutletId::new("OutletID", "Number");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceEraseByOutletId { ..Default::default() };
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(outlet_id: impl Into<String>, number: impl Into<String>) -> Self {
+        Self {
+            outlet_id: outlet_id.into(),
+            number: number.into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceEraseByInvoiceId {
     /// Invoice's ID
     #[serde(rename = "InvoiceID")]
     pub invoice_id: String,
+}
+
+impl InvoiceEraseByInvoiceId {
+    /// A `InvoiceEraseByInvoiceId` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceEraseByInvoiceId::new("InvoiceID");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceEraseByInvoiceId { ..Default::default() };
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(invoice_id: impl Into<String>) -> Self {
+        Self {
+            invoice_id: invoice_id.into(),
+        }
+    }
 }
 
 /// Request can be send with payload Outlet+Number / OutletID + Number /InvoiceID only
@@ -463,6 +712,57 @@ pub struct InvoiceCustomerInput {
     pub gender: Option<String>,
 }
 
+impl InvoiceCustomerInput {
+    /// A `InvoiceCustomerInput` with every field unset; set them with the `with_` methods.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            email: Default::default(),
+            phone: Default::default(),
+            mobile: Default::default(),
+            code: Default::default(),
+            address: Default::default(),
+            gender: Default::default(),
+        }
+    }
+    /// Sets `name` (`Name` on the wire).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `email` (`Email` on the wire).
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `phone` (`Phone` on the wire).
+    pub fn with_phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = Some(value.into());
+        self
+    }
+    /// Sets `mobile` (`Mobile` on the wire).
+    pub fn with_mobile(mut self, value: impl Into<InvoiceCustomerInputMobile>) -> Self {
+        self.mobile = Some(value.into());
+        self
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `address` (`Address` on the wire).
+    pub fn with_address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `gender` (`Gender` on the wire).
+    pub fn with_gender(mut self, value: impl Into<String>) -> Self {
+        self.gender = Some(value.into());
+        self
+    }
+}
+
 /// Mobile number (the portal examples send it both as a string and as a bare number).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -490,6 +790,51 @@ pub struct InvoiceVariantInput {
     /// Line note.
     #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+impl InvoiceVariantInput {
+    /// A `InvoiceVariantInput` with every field unset; set them with the `with_` methods.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            code: Default::default(),
+            quantity: Default::default(),
+            price: Default::default(),
+            discount: Default::default(),
+            note: Default::default(),
+        }
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<InvoiceVariantInputCode>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `quantity` (`Quantity` on the wire).
+    pub fn with_quantity(
+        mut self,
+        value: impl Into<InvoiceVariantInputQuantity>,
+    ) -> Self {
+        self.quantity = Some(value.into());
+        self
+    }
+    /// Sets `price` (`Price` on the wire).
+    pub fn with_price(mut self, value: impl Into<InvoiceVariantInputPrice>) -> Self {
+        self.price = Some(value.into());
+        self
+    }
+    /// Sets `discount` (`Discount` on the wire).
+    pub fn with_discount(
+        mut self,
+        value: impl Into<InvoiceVariantInputDiscount>,
+    ) -> Self {
+        self.discount = Some(value.into());
+        self
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
 }
 
 /// Variant code (the portal examples send it both as a string and as a bare number).
@@ -553,6 +898,39 @@ pub struct InvoicePaymentInput {
     pub note: crate::Nullable<String>,
 }
 
+impl InvoicePaymentInput {
+    /// A `InvoicePaymentInput` with every field unset; set them with the `with_` methods.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            amount: Default::default(),
+            method: Default::default(),
+            code: Default::default(),
+            note: Default::default(),
+        }
+    }
+    /// Sets `amount` (`Amount` on the wire).
+    pub fn with_amount(mut self, value: impl Into<InvoicePaymentInputAmount>) -> Self {
+        self.amount = Some(value.into());
+        self
+    }
+    /// Sets `method` (`Method` on the wire).
+    pub fn with_method(mut self, value: impl Into<String>) -> Self {
+        self.method = Some(value.into());
+        self
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = crate::Nullable::Value(value.into());
+        self
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = crate::Nullable::Value(value.into());
+        self
+    }
+}
+
 /// Paid amount (numeric; the update example sends it as a string).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -563,11 +941,11 @@ pub enum InvoicePaymentInputAmount {
 }
 
 /// Body of Create an Invoice (partial; field types not printed by the portal).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceCreateRequest {
     /// Outlet name.
-    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
-    pub outlet: Option<String>,
+    #[serde(rename = "Outlet")]
+    pub outlet: String,
     /// Invoice number.
     #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
@@ -637,11 +1015,151 @@ pub struct InvoiceCreateRequest {
     #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<InvoiceCustomerInput>,
     /// Line items.
-    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
-    pub variants: Option<Vec<InvoiceVariantInput>>,
+    #[serde(rename = "Variants")]
+    pub variants: Vec<InvoiceVariantInput>,
     /// Payments.
     #[serde(rename = "Payments", default, skip_serializing_if = "Option::is_none")]
     pub payments: Option<Vec<InvoicePaymentInput>>,
+}
+
+impl InvoiceCreateRequest {
+    /// A `InvoiceCreateRequest` from its required fields (`outlet`, `variants`); the optional ones start unset (the `with_` methods set them).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        outlet: impl Into<String>,
+        variants: impl Into<Vec<InvoiceVariantInput>>,
+    ) -> Self {
+        Self {
+            outlet: outlet.into(),
+            number: Default::default(),
+            date: Default::default(),
+            sales_person: Default::default(),
+            tag: Default::default(),
+            sales_type: Default::default(),
+            tax_type: Default::default(),
+            register: Default::default(),
+            discount1: Default::default(),
+            discount2: Default::default(),
+            discount_amount: Default::default(),
+            coupon: Default::default(),
+            fulfillment: Default::default(),
+            delivery: Default::default(),
+            logistic_service_code: Default::default(),
+            note: Default::default(),
+            point_used: Default::default(),
+            reference_number: Default::default(),
+            purchase_order_number: Default::default(),
+            customer: Default::default(),
+            variants: variants.into(),
+            payments: Default::default(),
+        }
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+    /// Sets `date` (`Date` on the wire).
+    pub fn with_date(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `sales_person` (`SalesPerson` on the wire).
+    pub fn with_sales_person(mut self, value: impl Into<String>) -> Self {
+        self.sales_person = Some(value.into());
+        self
+    }
+    /// Sets `tag` (`Tag` on the wire).
+    pub fn with_tag(mut self, value: impl Into<String>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+    /// Sets `sales_type` (`SalesType` on the wire).
+    pub fn with_sales_type(mut self, value: impl Into<String>) -> Self {
+        self.sales_type = Some(value.into());
+        self
+    }
+    /// Sets `tax_type` (`TaxType` on the wire).
+    pub fn with_tax_type(mut self, value: impl Into<String>) -> Self {
+        self.tax_type = Some(value.into());
+        self
+    }
+    /// Sets `register` (`Register` on the wire).
+    pub fn with_register(mut self, value: impl Into<String>) -> Self {
+        self.register = Some(value.into());
+        self
+    }
+    /// Sets `discount1` (`Discount1` on the wire).
+    pub fn with_discount1(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount1 = Some(value.into());
+        self
+    }
+    /// Sets `discount2` (`Discount2` on the wire).
+    pub fn with_discount2(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount2 = Some(value.into());
+        self
+    }
+    /// Sets `discount_amount` (`DiscountAmount` on the wire).
+    pub fn with_discount_amount(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount_amount = Some(value.into());
+        self
+    }
+    /// Sets `coupon` (`Coupon` on the wire).
+    pub fn with_coupon(mut self, value: impl Into<InvoiceCreateRequestCoupon>) -> Self {
+        self.coupon = Some(value.into());
+        self
+    }
+    /// Sets `fulfillment` (`Fulfillment` on the wire).
+    pub fn with_fulfillment(
+        mut self,
+        value: impl Into<InvoiceCreateRequestFulfillment>,
+    ) -> Self {
+        self.fulfillment = Some(value.into());
+        self
+    }
+    /// Sets `delivery` (`Delivery` on the wire).
+    pub fn with_delivery(
+        mut self,
+        value: impl Into<InvoiceCreateRequestDelivery>,
+    ) -> Self {
+        self.delivery = Some(value.into());
+        self
+    }
+    /// Sets `logistic_service_code` (`LogisticServiceCode` on the wire).
+    pub fn with_logistic_service_code(mut self, value: impl Into<String>) -> Self {
+        self.logistic_service_code = Some(value.into());
+        self
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+    /// Sets `point_used` (`PointUsed` on the wire).
+    pub fn with_point_used(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.point_used = Some(value.into());
+        self
+    }
+    /// Sets `reference_number` (`ReferenceNumber` on the wire).
+    pub fn with_reference_number(mut self, value: impl Into<String>) -> Self {
+        self.reference_number = Some(value.into());
+        self
+    }
+    /// Sets `purchase_order_number` (`PurchaseOrderNumber` on the wire).
+    pub fn with_purchase_order_number(mut self, value: impl Into<String>) -> Self {
+        self.purchase_order_number = Some(value.into());
+        self
+    }
+    /// Sets `customer` (`Customer` on the wire).
+    pub fn with_customer(mut self, value: impl Into<InvoiceCustomerInput>) -> Self {
+        self.customer = Some(value.into());
+        self
+    }
+    /// Sets `payments` (`Payments` on the wire).
+    pub fn with_payments(mut self, value: impl Into<Vec<InvoicePaymentInput>>) -> Self {
+        self.payments = Some(value.into());
+        self
+    }
 }
 
 /// Promotion coupon code; its balance is deducted and the matching discount must be in the payload (the portal example sends a bare number).
@@ -822,6 +1340,108 @@ pub struct InvoiceUpdateRequest {
     pub payments: Option<Vec<InvoicePaymentInput>>,
 }
 
+impl InvoiceUpdateRequest {
+    /// A `InvoiceUpdateRequest` with every field unset; set them with the `with_` methods.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            number: Default::default(),
+            date: Default::default(),
+            sales_person: Default::default(),
+            tag: Default::default(),
+            tax_type: Default::default(),
+            discount1: Default::default(),
+            discount2: Default::default(),
+            discount_amount: Default::default(),
+            fulfillment: Default::default(),
+            purchase_order_number: Default::default(),
+            reference_number: Default::default(),
+            customer: Default::default(),
+            variants: Default::default(),
+            payments: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+    /// Sets `date` (`Date` on the wire).
+    pub fn with_date(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `sales_person` (`SalesPerson` on the wire).
+    pub fn with_sales_person(mut self, value: impl Into<String>) -> Self {
+        self.sales_person = Some(value.into());
+        self
+    }
+    /// Sets `tag` (`Tag` on the wire).
+    pub fn with_tag(mut self, value: impl Into<String>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+    /// Sets `tax_type` (`TaxType` on the wire).
+    pub fn with_tax_type(mut self, value: impl Into<String>) -> Self {
+        self.tax_type = Some(value.into());
+        self
+    }
+    /// Sets `discount1` (`Discount1` on the wire).
+    pub fn with_discount1(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount1 = Some(value.into());
+        self
+    }
+    /// Sets `discount2` (`Discount2` on the wire).
+    pub fn with_discount2(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount2 = Some(value.into());
+        self
+    }
+    /// Sets `discount_amount` (`DiscountAmount` on the wire).
+    pub fn with_discount_amount(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount_amount = Some(value.into());
+        self
+    }
+    /// Sets `fulfillment` (`Fulfillment` on the wire).
+    pub fn with_fulfillment(
+        mut self,
+        value: impl Into<InvoiceUpdateRequestFulfillment>,
+    ) -> Self {
+        self.fulfillment = Some(value.into());
+        self
+    }
+    /// Sets `purchase_order_number` (`PurchaseOrderNumber` on the wire).
+    pub fn with_purchase_order_number(mut self, value: impl Into<String>) -> Self {
+        self.purchase_order_number = Some(value.into());
+        self
+    }
+    /// Sets `reference_number` (`ReferenceNumber` on the wire).
+    pub fn with_reference_number(mut self, value: impl Into<String>) -> Self {
+        self.reference_number = Some(value.into());
+        self
+    }
+    /// Sets `customer` (`Customer` on the wire).
+    pub fn with_customer(mut self, value: impl Into<InvoiceCustomerInput>) -> Self {
+        self.customer = Some(value.into());
+        self
+    }
+    /// Sets `variants` (`Variants` on the wire).
+    pub fn with_variants(mut self, value: impl Into<Vec<InvoiceVariantInput>>) -> Self {
+        self.variants = Some(value.into());
+        self
+    }
+    /// Sets `payments` (`Payments` on the wire).
+    pub fn with_payments(mut self, value: impl Into<Vec<InvoicePaymentInput>>) -> Self {
+        self.payments = Some(value.into());
+        self
+    }
+}
+
 /// Fulfillment state.
 #[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -915,6 +1535,87 @@ pub struct InvoiceMultipleCreateItem {
     pub payment: Option<Vec<InvoicePaymentInput>>,
 }
 
+impl InvoiceMultipleCreateItem {
+    /// A `InvoiceMultipleCreateItem` with every field unset; set them with the `with_` methods.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            number: Default::default(),
+            sales_person: Default::default(),
+            tax_type: Default::default(),
+            date: Default::default(),
+            discount1: Default::default(),
+            discount2: Default::default(),
+            delivery: Default::default(),
+            customer: Default::default(),
+            variants: Default::default(),
+            payment: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+    /// Sets `sales_person` (`SalesPerson` on the wire).
+    pub fn with_sales_person(mut self, value: impl Into<String>) -> Self {
+        self.sales_person = Some(value.into());
+        self
+    }
+    /// Sets `tax_type` (`TaxType` on the wire).
+    pub fn with_tax_type(mut self, value: impl Into<String>) -> Self {
+        self.tax_type = Some(value.into());
+        self
+    }
+    /// Sets `date` (`Date` on the wire).
+    pub fn with_date(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `discount1` (`Discount1` on the wire).
+    pub fn with_discount1(
+        mut self,
+        value: impl Into<InvoiceMultipleCreateItemDiscount1>,
+    ) -> Self {
+        self.discount1 = Some(value.into());
+        self
+    }
+    /// Sets `discount2` (`Discount2` on the wire).
+    pub fn with_discount2(
+        mut self,
+        value: impl Into<InvoiceMultipleCreateItemDiscount2>,
+    ) -> Self {
+        self.discount2 = Some(value.into());
+        self
+    }
+    /// Sets `delivery` (`Delivery` on the wire).
+    pub fn with_delivery(mut self, value: impl Into<String>) -> Self {
+        self.delivery = Some(value.into());
+        self
+    }
+    /// Sets `customer` (`Customer` on the wire).
+    pub fn with_customer(mut self, value: impl Into<InvoiceCustomerInput>) -> Self {
+        self.customer = Some(value.into());
+        self
+    }
+    /// Sets `variants` (`Variants` on the wire).
+    pub fn with_variants(mut self, value: impl Into<Vec<InvoiceVariantInput>>) -> Self {
+        self.variants = Some(value.into());
+        self
+    }
+    /// Sets `payment` (`Payment` on the wire).
+    pub fn with_payment(mut self, value: impl Into<Vec<InvoicePaymentInput>>) -> Self {
+        self.payment = Some(value.into());
+        self
+    }
+}
+
 /// First header discount (percent; the example sends a string).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -944,6 +1645,27 @@ pub struct InvoiceDeleteByOutletNumber {
     pub number: String,
 }
 
+impl InvoiceDeleteByOutletNumber {
+    /// A `InvoiceDeleteByOutletNumber` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceDeleteByOutletNumber::new("Outlet", "Number");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceDeleteByOutletNumber { ..Default::default() };
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(outlet: impl Into<String>, number: impl Into<String>) -> Self {
+        Self {
+            outlet: outlet.into(),
+            number: number.into(),
+        }
+    }
+}
+
 /// Identify the invoice by outlet ID and number.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceDeleteByOutletIdNumber {
@@ -955,12 +1677,53 @@ pub struct InvoiceDeleteByOutletIdNumber {
     pub number: String,
 }
 
+impl InvoiceDeleteByOutletIdNumber {
+    /// A `InvoiceDeleteByOutletIdNumber` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceDeleteByOutletIdNumber::new("OutletID", "Number");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceDeleteByOutletIdNumber { ..Default::default() };
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(outlet_id: impl Into<String>, number: impl Into<String>) -> Self {
+        Self {
+            outlet_id: outlet_id.into(),
+            number: number.into(),
+        }
+    }
+}
+
 /// Identify the invoice by its ID.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceDeleteById {
     /// Invoice ID.
     #[serde(rename = "InvoiceID")]
     pub invoice_id: String,
+}
+
+impl InvoiceDeleteById {
+    /// A `InvoiceDeleteById` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceDeleteById::new("InvoiceID");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceDeleteById { ..Default::default() };
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(invoice_id: impl Into<String>) -> Self {
+        Self {
+            invoice_id: invoice_id.into(),
+        }
+    }
 }
 
 /// Filter for the multiple-outlet invoice lists (first "One of" alternative, outlets by name). From/To/PageNumber/PageSize come from the With Total Count example and observed clients.
@@ -972,12 +1735,6 @@ pub struct InvoiceMultipleOutletQueryByOutlet {
     /// End date (yyyy-mm-dd).
     #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
     pub to: Option<crate::Timestamp>,
-    /// 1-based page number.
-    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
-    pub page_number: Option<i64>,
-    /// Rows per page.
-    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
-    pub page_size: Option<i64>,
     /// Outlet names; omitted = all outlets the API user can access.
     #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
     pub outlet: Option<Vec<String>>,
@@ -993,6 +1750,66 @@ pub struct InvoiceMultipleOutletQueryByOutlet {
     /// Invoice status filter.
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<InvoiceMultipleOutletQueryByOutletStatus>,
+}
+
+impl InvoiceMultipleOutletQueryByOutlet {
+    /// A `InvoiceMultipleOutletQueryByOutlet` with every field unset; set them with the `with_` methods.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            from: Default::default(),
+            to: Default::default(),
+            outlet: Default::default(),
+            tag: Default::default(),
+            payment_state: Default::default(),
+            delivery_state: Default::default(),
+            status: Default::default(),
+        }
+    }
+    /// Sets `from` (`From` on the wire).
+    pub fn with_from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `to` (`To` on the wire).
+    pub fn with_to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `tag` (`Tag` on the wire).
+    pub fn with_tag(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+    /// Sets `payment_state` (`PaymentState` on the wire).
+    pub fn with_payment_state(
+        mut self,
+        value: impl Into<InvoiceMultipleOutletQueryByOutletPaymentState>,
+    ) -> Self {
+        self.payment_state = Some(value.into());
+        self
+    }
+    /// Sets `delivery_state` (`DeliveryState` on the wire).
+    pub fn with_delivery_state(
+        mut self,
+        value: impl Into<InvoiceMultipleOutletQueryByOutletDeliveryState>,
+    ) -> Self {
+        self.delivery_state = Some(value.into());
+        self
+    }
+    /// Sets `status` (`Status` on the wire).
+    pub fn with_status(
+        mut self,
+        value: impl Into<InvoiceMultipleOutletQueryByOutletStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
 
 /// Payment state filter.
@@ -1193,12 +2010,27 @@ pub struct InvoiceReturnQuery {
     /// End date (yyyy-mm-dd).
     #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
     pub to: Option<crate::Timestamp>,
-    /// 1-based page number (observed in clients).
-    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
-    pub page_number: Option<i64>,
-    /// Rows per page (observed in clients).
-    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
-    pub page_size: Option<i64>,
+}
+
+impl InvoiceReturnQuery {
+    /// A `InvoiceReturnQuery` with every field unset; set them with the `with_` methods.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            from: Default::default(),
+            to: Default::default(),
+        }
+    }
+    /// Sets `from` (`From` on the wire).
+    pub fn with_from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `to` (`To` on the wire).
+    pub fn with_to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
 }
 
 /// Filter of List Invoice With Total Count (from an observed client design note).
@@ -1210,12 +2042,27 @@ pub struct InvoiceWithTotalCountQuery {
     /// End date (yyyy-mm-dd).
     #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
     pub to: Option<crate::Timestamp>,
-    /// 1-based page number.
-    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
-    pub page_number: Option<i64>,
-    /// Rows per page.
-    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
-    pub page_size: Option<i64>,
+}
+
+impl InvoiceWithTotalCountQuery {
+    /// A `InvoiceWithTotalCountQuery` with every field unset; set them with the `with_` methods.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            from: Default::default(),
+            to: Default::default(),
+        }
+    }
+    /// Sets `from` (`From` on the wire).
+    pub fn with_from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `to` (`To` on the wire).
+    pub fn with_to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
 }
 
 /// Body of Get Invoice ID By Number.
@@ -1229,12 +2076,48 @@ pub struct InvoiceIdByNumberRequest {
     pub number: Option<String>,
 }
 
+impl InvoiceIdByNumberRequest {
+    /// A `InvoiceIdByNumberRequest` with every field unset; set them with the `with_` methods.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            number: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+}
+
 /// Invoice IDs whose reference numbers are wanted.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceReferenceNumberRequest {
     /// Invoice IDs.
     #[serde(rename = "ListID", default, skip_serializing_if = "Option::is_none")]
     pub list_id: Option<Vec<String>>,
+}
+
+impl InvoiceReferenceNumberRequest {
+    /// A `InvoiceReferenceNumberRequest` with every field unset; set them with the `with_` methods.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            list_id: Default::default(),
+        }
+    }
+    /// Sets `list_id` (`ListID` on the wire).
+    pub fn with_list_id(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.list_id = Some(value.into());
+        self
+    }
 }
 
 /// An invoice ID.

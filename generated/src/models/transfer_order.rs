@@ -32,6 +32,63 @@ pub struct TransferOrderByOutlet {
     pub variants: Option<Vec<TransferOrderVariant>>,
 }
 
+impl TransferOrderByOutlet {
+    /// A `TransferOrderByOutlet` with every field unset; set them with the `with_` methods.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            destination: Default::default(),
+            date: Default::default(),
+            number: Default::default(),
+            courier: Default::default(),
+            note: Default::default(),
+            state: Default::default(),
+            variants: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `destination` (`Destination` on the wire).
+    pub fn with_destination(mut self, value: impl Into<String>) -> Self {
+        self.destination = Some(value.into());
+        self
+    }
+    /// Sets `date` (`Date` on the wire).
+    pub fn with_date(mut self, value: impl Into<String>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+    /// Sets `courier` (`Courier` on the wire).
+    pub fn with_courier(mut self, value: impl Into<String>) -> Self {
+        self.courier = Some(value.into());
+        self
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+    /// Sets `state` (`State` on the wire).
+    pub fn with_state(mut self, value: impl Into<TransferOrderByOutletState>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `variants` (`Variants` on the wire).
+    pub fn with_variants(mut self, value: impl Into<Vec<TransferOrderVariant>>) -> Self {
+        self.variants = Some(value.into());
+        self
+    }
+}
+
 /// Target state; when empty the Transfer Order Workflow configuration applies
 #[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -111,6 +168,42 @@ pub struct TransferOrderVariant {
     /// Line note
     #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+impl TransferOrderVariant {
+    /// A `TransferOrderVariant` with every field unset; set them with the `with_` methods.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            code: Default::default(),
+            quantity: Default::default(),
+            price: Default::default(),
+            note: Default::default(),
+        }
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `quantity` (`Quantity` on the wire).
+    pub fn with_quantity(
+        mut self,
+        value: impl Into<TransferOrderVariantQuantity>,
+    ) -> Self {
+        self.quantity = Some(value.into());
+        self
+    }
+    /// Sets `price` (`Price` on the wire).
+    pub fn with_price(mut self, value: impl Into<TransferOrderVariantPrice>) -> Self {
+        self.price = Some(value.into());
+        self
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
 }
 
 /// Quantity (the example sends it as a string).

@@ -11,15 +11,14 @@ impl<'a> CustomerApi<'a> {
     ///
     /// Lists customers, optionally filtered by name, sign-up outlet and join-date range. The older render sends the filters and paging as a JSON body, the newer render as query parameters. Requires the Contacts VIEW role.
     ///
-    /// `POST /Customer/p` (the documented POST twin of `GET /Customer`), operation `listCustomers`.
-    pub fn list(&self, body: crate::models::CustomerListRequest) -> ListCustomers<'a> {
+    /// `GET /Customer`, operation `listCustomers`.
+    pub fn list(&self) -> ListCustomers<'a> {
         ListCustomers {
             client: self.client,
             name: None,
             outlet: None,
             from: None,
             to: None,
-            body,
             page: None,
             page_size: None,
         }
@@ -153,7 +152,6 @@ pub struct ListCustomers<'a> {
     outlet: Option<String>,
     from: Option<crate::Timestamp>,
     to: Option<crate::Timestamp>,
-    body: crate::models::CustomerListRequest,
     page: Option<u32>,
     page_size: Option<u32>,
 }
@@ -241,11 +239,11 @@ impl<'a> ListCustomers<'a> {
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
-        let mut path = String::from("Customer/p");
+        let mut path = String::from("Customer");
         #[allow(unused_mut)]
         let mut request = crate::client::Request::new(
             "listCustomers",
-            "POST",
+            "GET",
             String::new(),
             true,
         );
@@ -253,13 +251,6 @@ impl<'a> ListCustomers<'a> {
         request.query("Outlet", &self.outlet);
         request.query("From", &self.from);
         request.query("To", &self.to);
-        request.body = Some(
-            serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Encode {
-                    operation: "listCustomers",
-                    message: e.to_string(),
-                })?,
-        );
         request.path = path;
         Ok(request)
     }

@@ -133,7 +133,7 @@ impl<'a> InvoiceApi<'a> {
     /// Pages through invoices of several outlets and also returns the total number of matching invoices. Filter sent as a JSON body; also available as POST on the same path.
     ///
     /// `POST /Invoice/MultipleOutlet/WithTotalCount` (the documented POST twin of `GET /Invoice/MultipleOutlet/WithTotalCount`), operation `listInvoicesMultipleOutletWithTotalCount`.
-    pub fn list_multiple_outlet_with_total_count(
+    pub fn list(
         &self,
         body: crate::models::InvoiceMultipleOutletQueryByOutlet,
     ) -> ListInvoicesMultipleOutletWithTotalCount<'a> {

@@ -44,7 +44,7 @@ impl<'a> InvoiceWriteOffApi<'a> {
     /// Writes off (the unpaid balance of) an invoice identified by outlet and number, with a write-off type and a note. The success message is cut off in the portal copy.
     ///
     /// `PUT /WriteOff/Invoice`, operation `writeOffInvoice`.
-    pub fn write_off_invoice(
+    pub fn create(
         &self,
         body: crate::models::InvoiceWriteOffRequest,
     ) -> WriteOffInvoice<'a> {

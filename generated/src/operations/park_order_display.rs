@@ -12,7 +12,7 @@ impl<'a> ParkOrderDisplayApi<'a> {
     /// Lists parked (held) orders of an outlet for an order/queue display, newest first, limited to the last MaxHours hours. Several rows can share one OrderID (one row per item group). Seen only in public clients.
     ///
     /// `GET /ParkedOrderDisplay/Default`, operation `listParkedOrderDisplays`.
-    pub fn list_parked(&self) -> ListParkedOrderDisplays<'a> {
+    pub fn list(&self) -> ListParkedOrderDisplays<'a> {
         ListParkedOrderDisplays {
             client: self.client,
             outlet_id: None,

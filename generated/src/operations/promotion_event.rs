@@ -11,16 +11,12 @@ impl<'a> PromotionEventApi<'a> {
     ///
     /// Lists promotion events filtered by type and status. The newer render uses query parameters, the older one a JSON body; also available as POST on the same path. Requires the Promotion VIEW role.
     ///
-    /// `POST /PromotionEvent` (the documented POST twin of `GET /PromotionEvent`), operation `listPromotionEvents`.
-    pub fn list(
-        &self,
-        body: crate::models::PromotionEventListRequest,
-    ) -> ListPromotionEvents<'a> {
+    /// `GET /PromotionEvent`, operation `listPromotionEvents`.
+    pub fn list(&self) -> ListPromotionEvents<'a> {
         ListPromotionEvents {
             client: self.client,
             type_: None,
             status: None,
-            body,
             page: None,
             page_size: None,
         }
@@ -64,7 +60,6 @@ pub struct ListPromotionEvents<'a> {
     client: &'a crate::client::Client,
     type_: Option<crate::models::ListPromotionEventsType>,
     status: Option<String>,
-    body: crate::models::PromotionEventListRequest,
     page: Option<u32>,
     page_size: Option<u32>,
 }
@@ -149,19 +144,12 @@ impl<'a> ListPromotionEvents<'a> {
         #[allow(unused_mut)]
         let mut request = crate::client::Request::new(
             "listPromotionEvents",
-            "POST",
+            "GET",
             String::new(),
             true,
         );
         request.query("Type", &self.type_);
         request.query("Status", &self.status);
-        request.body = Some(
-            serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Encode {
-                    operation: "listPromotionEvents",
-                    message: e.to_string(),
-                })?,
-        );
         request.path = path;
         Ok(request)
     }

@@ -12,10 +12,9 @@ impl<'a> SupplierApi<'a> {
     /// Lists suppliers page by page; the reference sends the paging as a JSON body on the GET. The response schema is cut off in the reference.
     ///
     /// `GET /Supplier`, operation `listSuppliers`.
-    pub fn list(&self, body: crate::models::SupplierListRequest) -> ListSuppliers<'a> {
+    pub fn list(&self) -> ListSuppliers<'a> {
         ListSuppliers {
             client: self.client,
-            body,
             page: None,
             page_size: None,
         }
@@ -27,7 +26,6 @@ impl<'a> SupplierApi<'a> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListSuppliers<'a> {
     client: &'a crate::client::Client,
-    body: crate::models::SupplierListRequest,
     page: Option<u32>,
     page_size: Option<u32>,
 }
@@ -102,13 +100,6 @@ impl<'a> ListSuppliers<'a> {
             "GET",
             String::new(),
             true,
-        );
-        request.body = Some(
-            serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Encode {
-                    operation: "listSuppliers",
-                    message: e.to_string(),
-                })?,
         );
         request.path = path;
         Ok(request)
