@@ -44,8 +44,7 @@ pub struct BillRequest {
 }
 
 impl BillRequest {
-    /// A `BillRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `BillRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -145,8 +144,7 @@ pub struct BillRequestSupplier {
 }
 
 impl BillRequestSupplier {
-    /// A `BillRequestSupplier` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `BillRequestSupplier` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             name: Default::default(),
@@ -204,8 +202,7 @@ pub struct BillRequestVariant {
 }
 
 impl BillRequestVariant {
-    /// A `BillRequestVariant` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `BillRequestVariant` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             code: Default::default(),
@@ -260,8 +257,7 @@ pub struct BillRequestPayment {
 }
 
 impl BillRequestPayment {
-    /// A `BillRequestPayment` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `BillRequestPayment` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             date: Default::default(),
@@ -295,6 +291,24 @@ pub enum BillRequestVariantQuantity {
     Number(crate::Decimal),
 }
 
+impl From<String> for BillRequestVariantQuantity {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for BillRequestVariantQuantity {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for BillRequestVariantQuantity {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
+}
+
 /// Unit price (the example sends it as a string).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -302,6 +316,24 @@ pub enum BillRequestVariantQuantity {
 pub enum BillRequestVariantPrice {
     String(String),
     Number(crate::Decimal),
+}
+
+impl From<String> for BillRequestVariantPrice {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for BillRequestVariantPrice {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for BillRequestVariantPrice {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
 }
 
 /// Amount (the example sends it as a string).
@@ -313,6 +345,24 @@ pub enum BillRequestPaymentAmount {
     Number(crate::Decimal),
 }
 
+impl From<String> for BillRequestPaymentAmount {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for BillRequestPaymentAmount {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for BillRequestPaymentAmount {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
+}
+
 /// Filters of List supplier bills (partial; cut off after Outlet).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BillListRequest {
@@ -322,8 +372,7 @@ pub struct BillListRequest {
 }
 
 impl BillListRequest {
-    /// A `BillListRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `BillListRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self { outlet: Default::default() }
     }

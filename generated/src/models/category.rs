@@ -14,7 +14,7 @@ pub struct CategoryCreateRequest {
 }
 
 impl CategoryCreateRequest {
-    /// A `CategoryCreateRequest` from its required fields (`name`); the optional ones start unset (the `with_` methods set them).
+    /// Builds a `CategoryCreateRequest` from its required fields (`name`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::CategoryCreateRequest::new("Name");
@@ -25,7 +25,6 @@ impl CategoryCreateRequest {
     /// ```compile_fail
     /// let request = dealpos::models::CategoryCreateRequest { ..Default::default() };
     /// ```
-    #[allow(clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
@@ -53,8 +52,7 @@ pub struct CategoryUpdateRequest {
 }
 
 impl CategoryUpdateRequest {
-    /// A `CategoryUpdateRequest` from its required fields (`name`, `rename`, `discontinued`); the optional ones start unset (the `with_` methods set them).
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `CategoryUpdateRequest` from its required fields (`name`, `rename`, `discontinued`); the optional ones start unset (the `with_` methods set them).
     pub fn new(
         name: impl Into<String>,
         rename: impl Into<String>,
@@ -76,7 +74,7 @@ pub struct CategoryDeleteRequest {
 }
 
 impl CategoryDeleteRequest {
-    /// A `CategoryDeleteRequest` from its required fields (`name`); the optional ones start unset (the `with_` methods set them).
+    /// Builds a `CategoryDeleteRequest` from its required fields (`name`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::CategoryDeleteRequest::new("Name");
@@ -87,7 +85,6 @@ impl CategoryDeleteRequest {
     /// ```compile_fail
     /// let request = dealpos::models::CategoryDeleteRequest { ..Default::default() };
     /// ```
-    #[allow(clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self { name: name.into() }
     }
@@ -102,8 +99,7 @@ pub struct CategoryListRequest {
 }
 
 impl CategoryListRequest {
-    /// A `CategoryListRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `CategoryListRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             discontinued: Default::default(),
@@ -139,8 +135,7 @@ pub struct CategoryByIdRequest {
 }
 
 impl CategoryByIdRequest {
-    /// A `CategoryByIdRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `CategoryByIdRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self { id: Default::default() }
     }

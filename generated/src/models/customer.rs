@@ -21,8 +21,7 @@ pub struct CustomerListRequest {
 }
 
 impl CustomerListRequest {
-    /// A `CustomerListRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `CustomerListRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             name: Default::default(),
@@ -122,8 +121,7 @@ pub struct CustomerUpdateByEmailRequest {
 }
 
 impl CustomerUpdateByEmailRequest {
-    /// A `CustomerUpdateByEmailRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `CustomerUpdateByEmailRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             email: Default::default(),
@@ -220,8 +218,7 @@ pub struct CustomerSuspendRequest {
 }
 
 impl CustomerSuspendRequest {
-    /// A `CustomerSuspendRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `CustomerSuspendRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             id: Default::default(),

@@ -12,8 +12,7 @@ pub struct CustomerByEmailRequest {
 }
 
 impl CustomerByEmailRequest {
-    /// A `CustomerByEmailRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `CustomerByEmailRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self { email: Default::default() }
     }
@@ -105,8 +104,7 @@ pub struct VariantIdByCodeDiscontinuedRequest {
 }
 
 impl VariantIdByCodeDiscontinuedRequest {
-    /// A `VariantIdByCodeDiscontinuedRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `VariantIdByCodeDiscontinuedRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             list_code: Default::default(),

@@ -15,8 +15,7 @@ pub struct EstimateListRequest {
 }
 
 impl EstimateListRequest {
-    /// A `EstimateListRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `EstimateListRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             from: Default::default(),

@@ -12,8 +12,7 @@ pub struct InventoryListByOutletRequest {
 }
 
 impl InventoryListByOutletRequest {
-    /// A `InventoryListByOutletRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `InventoryListByOutletRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self { outlet: Default::default() }
     }
@@ -84,8 +83,7 @@ pub struct InventoryCodeArrayRequest {
 }
 
 impl InventoryCodeArrayRequest {
-    /// A `InventoryCodeArrayRequest` from its required fields (`code`); the optional ones start unset (the `with_` methods set them).
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `InventoryCodeArrayRequest` from its required fields (`code`); the optional ones start unset (the `with_` methods set them).
     pub fn new(code: impl Into<Vec<String>>) -> Self {
         Self { code: code.into() }
     }

@@ -30,8 +30,7 @@ pub struct AdjustmentSetCreateRequest {
 }
 
 impl AdjustmentSetCreateRequest {
-    /// A `AdjustmentSetCreateRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `AdjustmentSetCreateRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -153,8 +152,7 @@ pub struct AdjustmentVariantQuantity {
 }
 
 impl AdjustmentVariantQuantity {
-    /// A `AdjustmentVariantQuantity` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `AdjustmentVariantQuantity` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             code: Default::default(),
@@ -200,8 +198,7 @@ pub struct AdjustmentSetUpdateRequest {
 }
 
 impl AdjustmentSetUpdateRequest {
-    /// A `AdjustmentSetUpdateRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `AdjustmentSetUpdateRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),

@@ -20,7 +20,7 @@ pub struct InvoiceVoidByOutletName {
 }
 
 impl InvoiceVoidByOutletName {
-    /// A `InvoiceVoidByOutletName` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
+    /// Builds a `InvoiceVoidByOutletName` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceVoidByOutletName::new("Outlet", "Number");
@@ -31,7 +31,6 @@ impl InvoiceVoidByOutletName {
     /// ```compile_fail
     /// let request = dealpos::models::InvoiceVoidByOutletName { ..Default::default() };
     /// ```
-    #[allow(clippy::too_many_arguments)]
     pub fn new(outlet: impl Into<String>, number: impl Into<String>) -> Self {
         Self {
             outlet: outlet.into(),
@@ -128,7 +127,7 @@ pub struct InvoiceVoidByOutletId {
 }
 
 impl InvoiceVoidByOutletId {
-    /// A `InvoiceVoidByOutletId` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
+    /// Builds a `InvoiceVoidByOutletId` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceVoidByOutletId::new("OutletID", "Number");
@@ -139,7 +138,6 @@ impl InvoiceVoidByOutletId {
     /// ```compile_fail
     /// let request = dealpos::models::InvoiceVoidByOutletId { ..Default::default() };
     /// ```
-    #[allow(clippy::too_many_arguments)]
     pub fn new(outlet_id: impl Into<String>, number: impl Into<String>) -> Self {
         Self {
             outlet_id: outlet_id.into(),
@@ -233,7 +231,7 @@ pub struct InvoiceVoidByInvoiceId {
 }
 
 impl InvoiceVoidByInvoiceId {
-    /// A `InvoiceVoidByInvoiceId` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
+    /// Builds a `InvoiceVoidByInvoiceId` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceVoidByInvoiceId::new("InvoiceID");
@@ -244,7 +242,6 @@ impl InvoiceVoidByInvoiceId {
     /// ```compile_fail
     /// let request = dealpos::models::InvoiceVoidByInvoiceId { ..Default::default() };
     /// ```
-    #[allow(clippy::too_many_arguments)]
     pub fn new(invoice_id: impl Into<String>) -> Self {
         Self {
             invoice_id: invoice_id.into(),
@@ -376,6 +373,24 @@ impl<'de> serde::Deserialize<'de> for InvoiceVoidRequest {
     }
 }
 
+impl From<InvoiceVoidByOutletName> for InvoiceVoidRequest {
+    fn from(value: InvoiceVoidByOutletName) -> Self {
+        Self::ByOutletName(value)
+    }
+}
+
+impl From<InvoiceVoidByOutletId> for InvoiceVoidRequest {
+    fn from(value: InvoiceVoidByOutletId) -> Self {
+        Self::ByOutletId(value)
+    }
+}
+
+impl From<InvoiceVoidByInvoiceId> for InvoiceVoidRequest {
+    fn from(value: InvoiceVoidByInvoiceId) -> Self {
+        Self::ByInvoiceId(value)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceRestoreByOutletName {
     /// Outlet's name
@@ -390,7 +405,7 @@ pub struct InvoiceRestoreByOutletName {
 }
 
 impl InvoiceRestoreByOutletName {
-    /// A `InvoiceRestoreByOutletName` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
+    /// Builds a `InvoiceRestoreByOutletName` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceRestoreByOutletName::new("Outlet", "Number");
@@ -401,7 +416,6 @@ impl InvoiceRestoreByOutletName {
     /// ```compile_fail
     /// let request = dealpos::models::InvoiceRestoreByOutletName { ..Default::default() };
     /// ```
-    #[allow(clippy::too_many_arguments)]
     pub fn new(outlet: impl Into<String>, number: impl Into<String>) -> Self {
         Self {
             outlet: outlet.into(),
@@ -430,7 +444,7 @@ pub struct InvoiceRestoreByOutletId {
 }
 
 impl InvoiceRestoreByOutletId {
-    /// A `InvoiceRestoreByOutletId` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
+    /// Builds a `InvoiceRestoreByOutletId` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceRestoreByOutletId::new("OutletID", "Number");
@@ -441,7 +455,6 @@ impl InvoiceRestoreByOutletId {
     /// ```compile_fail
     /// let request = dealpos::models::InvoiceRestoreByOutletId { ..Default::default() };
     /// ```
-    #[allow(clippy::too_many_arguments)]
     pub fn new(outlet_id: impl Into<String>, number: impl Into<String>) -> Self {
         Self {
             outlet_id: outlet_id.into(),
@@ -467,7 +480,7 @@ pub struct InvoiceRestoreByInvoiceId {
 }
 
 impl InvoiceRestoreByInvoiceId {
-    /// A `InvoiceRestoreByInvoiceId` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
+    /// Builds a `InvoiceRestoreByInvoiceId` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceRestoreByInvoiceId::new("InvoiceID");
@@ -478,7 +491,6 @@ impl InvoiceRestoreByInvoiceId {
     /// ```compile_fail
     /// let request = dealpos::models::InvoiceRestoreByInvoiceId { ..Default::default() };
     /// ```
-    #[allow(clippy::too_many_arguments)]
     pub fn new(invoice_id: impl Into<String>) -> Self {
         Self {
             invoice_id: invoice_id.into(),
@@ -544,6 +556,24 @@ impl<'de> serde::Deserialize<'de> for InvoiceRestoreRequest {
     }
 }
 
+impl From<InvoiceRestoreByOutletName> for InvoiceRestoreRequest {
+    fn from(value: InvoiceRestoreByOutletName) -> Self {
+        Self::ByOutletName(value)
+    }
+}
+
+impl From<InvoiceRestoreByOutletId> for InvoiceRestoreRequest {
+    fn from(value: InvoiceRestoreByOutletId) -> Self {
+        Self::ByOutletId(value)
+    }
+}
+
+impl From<InvoiceRestoreByInvoiceId> for InvoiceRestoreRequest {
+    fn from(value: InvoiceRestoreByInvoiceId) -> Self {
+        Self::ByInvoiceId(value)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceEraseByOutletName {
     /// Outlet Name
@@ -555,7 +585,7 @@ pub struct InvoiceEraseByOutletName {
 }
 
 impl InvoiceEraseByOutletName {
-    /// A `InvoiceEraseByOutletName` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
+    /// Builds a `InvoiceEraseByOutletName` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceEraseByOutletName::new("Outlet", "Number");
@@ -566,7 +596,6 @@ impl InvoiceEraseByOutletName {
     /// ```compile_fail
     /// let request = dealpos::models::InvoiceEraseByOutletName { ..Default::default() };
     /// ```
-    #[allow(clippy::too_many_arguments)]
     pub fn new(outlet: impl Into<String>, number: impl Into<String>) -> Self {
         Self {
             outlet: outlet.into(),
@@ -586,7 +615,7 @@ pub struct InvoiceEraseByOutletId {
 }
 
 impl InvoiceEraseByOutletId {
-    /// A `InvoiceEraseByOutletId` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
+    /// Builds a `InvoiceEraseByOutletId` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceEraseByOutletId::new("OutletID", "Number");
@@ -597,7 +626,6 @@ impl InvoiceEraseByOutletId {
     /// ```compile_fail
     /// let request = dealpos::models::InvoiceEraseByOutletId { ..Default::default() };
     /// ```
-    #[allow(clippy::too_many_arguments)]
     pub fn new(outlet_id: impl Into<String>, number: impl Into<String>) -> Self {
         Self {
             outlet_id: outlet_id.into(),
@@ -614,7 +642,7 @@ pub struct InvoiceEraseByInvoiceId {
 }
 
 impl InvoiceEraseByInvoiceId {
-    /// A `InvoiceEraseByInvoiceId` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
+    /// Builds a `InvoiceEraseByInvoiceId` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceEraseByInvoiceId::new("InvoiceID");
@@ -625,7 +653,6 @@ impl InvoiceEraseByInvoiceId {
     /// ```compile_fail
     /// let request = dealpos::models::InvoiceEraseByInvoiceId { ..Default::default() };
     /// ```
-    #[allow(clippy::too_many_arguments)]
     pub fn new(invoice_id: impl Into<String>) -> Self {
         Self {
             invoice_id: invoice_id.into(),
@@ -686,6 +713,24 @@ impl<'de> serde::Deserialize<'de> for InvoiceEraseRequest {
     }
 }
 
+impl From<InvoiceEraseByOutletName> for InvoiceEraseRequest {
+    fn from(value: InvoiceEraseByOutletName) -> Self {
+        Self::ByOutletName(value)
+    }
+}
+
+impl From<InvoiceEraseByOutletId> for InvoiceEraseRequest {
+    fn from(value: InvoiceEraseByOutletId) -> Self {
+        Self::ByOutletId(value)
+    }
+}
+
+impl From<InvoiceEraseByInvoiceId> for InvoiceEraseRequest {
+    fn from(value: InvoiceEraseByInvoiceId) -> Self {
+        Self::ByInvoiceId(value)
+    }
+}
+
 /// Customer data sent with an invoice (matched or created by Code / Name).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceCustomerInput {
@@ -713,8 +758,7 @@ pub struct InvoiceCustomerInput {
 }
 
 impl InvoiceCustomerInput {
-    /// A `InvoiceCustomerInput` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `InvoiceCustomerInput` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             name: Default::default(),
@@ -772,15 +816,33 @@ pub enum InvoiceCustomerInputMobile {
     String(String),
 }
 
+impl From<i64> for InvoiceCustomerInputMobile {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+impl From<String> for InvoiceCustomerInputMobile {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoiceCustomerInputMobile {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
 /// Invoice line item in a request.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceVariantInput {
     /// Variant code (the portal examples send it both as a string and as a bare number).
-    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<InvoiceVariantInputCode>,
+    #[serde(rename = "Code")]
+    pub code: InvoiceVariantInputCode,
     /// Quantity (numeric; some portal examples send it as a string).
-    #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<InvoiceVariantInputQuantity>,
+    #[serde(rename = "Quantity")]
+    pub quantity: InvoiceVariantInputQuantity,
     /// Unit price (numeric; some portal examples send it as a string).
     #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
     pub price: Option<InvoiceVariantInputPrice>,
@@ -793,29 +855,18 @@ pub struct InvoiceVariantInput {
 }
 
 impl InvoiceVariantInput {
-    /// A `InvoiceVariantInput` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    /// Builds a `InvoiceVariantInput` from its required fields (`code`, `quantity`); the optional ones start unset (the `with_` methods set them).
+    pub fn new(
+        code: impl Into<InvoiceVariantInputCode>,
+        quantity: impl Into<InvoiceVariantInputQuantity>,
+    ) -> Self {
         Self {
-            code: Default::default(),
-            quantity: Default::default(),
+            code: code.into(),
+            quantity: quantity.into(),
             price: Default::default(),
             discount: Default::default(),
             note: Default::default(),
         }
-    }
-    /// Sets `code` (`Code` on the wire).
-    pub fn with_code(mut self, value: impl Into<InvoiceVariantInputCode>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `quantity` (`Quantity` on the wire).
-    pub fn with_quantity(
-        mut self,
-        value: impl Into<InvoiceVariantInputQuantity>,
-    ) -> Self {
-        self.quantity = Some(value.into());
-        self
     }
     /// Sets `price` (`Price` on the wire).
     pub fn with_price(mut self, value: impl Into<InvoiceVariantInputPrice>) -> Self {
@@ -846,6 +897,24 @@ pub enum InvoiceVariantInputCode {
     String(String),
 }
 
+impl From<i64> for InvoiceVariantInputCode {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+impl From<String> for InvoiceVariantInputCode {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoiceVariantInputCode {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
 /// Quantity (numeric; some portal examples send it as a string).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -853,6 +922,24 @@ pub enum InvoiceVariantInputCode {
 pub enum InvoiceVariantInputQuantity {
     String(String),
     Number(crate::Decimal),
+}
+
+impl From<String> for InvoiceVariantInputQuantity {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoiceVariantInputQuantity {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for InvoiceVariantInputQuantity {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
 }
 
 /// Unit price (numeric; some portal examples send it as a string).
@@ -864,6 +951,24 @@ pub enum InvoiceVariantInputPrice {
     Number(crate::Decimal),
 }
 
+impl From<String> for InvoiceVariantInputPrice {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoiceVariantInputPrice {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for InvoiceVariantInputPrice {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
+}
+
 /// Line discount (percent).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -871,6 +976,24 @@ pub enum InvoiceVariantInputPrice {
 pub enum InvoiceVariantInputDiscount {
     String(String),
     Number(crate::Decimal),
+}
+
+impl From<String> for InvoiceVariantInputDiscount {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoiceVariantInputDiscount {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for InvoiceVariantInputDiscount {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
 }
 
 /// Payment sent with an invoice.
@@ -899,8 +1022,7 @@ pub struct InvoicePaymentInput {
 }
 
 impl InvoicePaymentInput {
-    /// A `InvoicePaymentInput` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `InvoicePaymentInput` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             amount: Default::default(),
@@ -938,6 +1060,24 @@ impl InvoicePaymentInput {
 pub enum InvoicePaymentInputAmount {
     String(String),
     Number(crate::Decimal),
+}
+
+impl From<String> for InvoicePaymentInputAmount {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoicePaymentInputAmount {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for InvoicePaymentInputAmount {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
 }
 
 /// Body of Create an Invoice (partial; field types not printed by the portal).
@@ -1023,8 +1163,7 @@ pub struct InvoiceCreateRequest {
 }
 
 impl InvoiceCreateRequest {
-    /// A `InvoiceCreateRequest` from its required fields (`outlet`, `variants`); the optional ones start unset (the `with_` methods set them).
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `InvoiceCreateRequest` from its required fields (`outlet`, `variants`); the optional ones start unset (the `with_` methods set them).
     pub fn new(
         outlet: impl Into<String>,
         variants: impl Into<Vec<InvoiceVariantInput>>,
@@ -1169,6 +1308,24 @@ impl InvoiceCreateRequest {
 pub enum InvoiceCreateRequestCoupon {
     Integer(i64),
     String(String),
+}
+
+impl From<i64> for InvoiceCreateRequestCoupon {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+impl From<String> for InvoiceCreateRequestCoupon {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoiceCreateRequestCoupon {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
 }
 
 /// Fulfillment state.
@@ -1341,8 +1498,7 @@ pub struct InvoiceUpdateRequest {
 }
 
 impl InvoiceUpdateRequest {
-    /// A `InvoiceUpdateRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `InvoiceUpdateRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -1536,8 +1692,7 @@ pub struct InvoiceMultipleCreateItem {
 }
 
 impl InvoiceMultipleCreateItem {
-    /// A `InvoiceMultipleCreateItem` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `InvoiceMultipleCreateItem` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -1625,6 +1780,24 @@ pub enum InvoiceMultipleCreateItemDiscount1 {
     Number(crate::Decimal),
 }
 
+impl From<String> for InvoiceMultipleCreateItemDiscount1 {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoiceMultipleCreateItemDiscount1 {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for InvoiceMultipleCreateItemDiscount1 {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
+}
+
 /// Second header discount (percent; the example sends a string).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1632,6 +1805,24 @@ pub enum InvoiceMultipleCreateItemDiscount1 {
 pub enum InvoiceMultipleCreateItemDiscount2 {
     String(String),
     Number(crate::Decimal),
+}
+
+impl From<String> for InvoiceMultipleCreateItemDiscount2 {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoiceMultipleCreateItemDiscount2 {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for InvoiceMultipleCreateItemDiscount2 {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
 }
 
 /// Identify the invoice by outlet name and number.
@@ -1646,7 +1837,7 @@ pub struct InvoiceDeleteByOutletNumber {
 }
 
 impl InvoiceDeleteByOutletNumber {
-    /// A `InvoiceDeleteByOutletNumber` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
+    /// Builds a `InvoiceDeleteByOutletNumber` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceDeleteByOutletNumber::new("Outlet", "Number");
@@ -1657,7 +1848,6 @@ impl InvoiceDeleteByOutletNumber {
     /// ```compile_fail
     /// let request = dealpos::models::InvoiceDeleteByOutletNumber { ..Default::default() };
     /// ```
-    #[allow(clippy::too_many_arguments)]
     pub fn new(outlet: impl Into<String>, number: impl Into<String>) -> Self {
         Self {
             outlet: outlet.into(),
@@ -1678,7 +1868,7 @@ pub struct InvoiceDeleteByOutletIdNumber {
 }
 
 impl InvoiceDeleteByOutletIdNumber {
-    /// A `InvoiceDeleteByOutletIdNumber` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
+    /// Builds a `InvoiceDeleteByOutletIdNumber` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceDeleteByOutletIdNumber::new("OutletID", "Number");
@@ -1689,7 +1879,6 @@ impl InvoiceDeleteByOutletIdNumber {
     /// ```compile_fail
     /// let request = dealpos::models::InvoiceDeleteByOutletIdNumber { ..Default::default() };
     /// ```
-    #[allow(clippy::too_many_arguments)]
     pub fn new(outlet_id: impl Into<String>, number: impl Into<String>) -> Self {
         Self {
             outlet_id: outlet_id.into(),
@@ -1707,7 +1896,7 @@ pub struct InvoiceDeleteById {
 }
 
 impl InvoiceDeleteById {
-    /// A `InvoiceDeleteById` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
+    /// Builds a `InvoiceDeleteById` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceDeleteById::new("InvoiceID");
@@ -1718,7 +1907,6 @@ impl InvoiceDeleteById {
     /// ```compile_fail
     /// let request = dealpos::models::InvoiceDeleteById { ..Default::default() };
     /// ```
-    #[allow(clippy::too_many_arguments)]
     pub fn new(invoice_id: impl Into<String>) -> Self {
         Self {
             invoice_id: invoice_id.into(),
@@ -1753,8 +1941,7 @@ pub struct InvoiceMultipleOutletQueryByOutlet {
 }
 
 impl InvoiceMultipleOutletQueryByOutlet {
-    /// A `InvoiceMultipleOutletQueryByOutlet` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `InvoiceMultipleOutletQueryByOutlet` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             from: Default::default(),
@@ -2013,8 +2200,7 @@ pub struct InvoiceReturnQuery {
 }
 
 impl InvoiceReturnQuery {
-    /// A `InvoiceReturnQuery` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `InvoiceReturnQuery` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             from: Default::default(),
@@ -2045,8 +2231,7 @@ pub struct InvoiceWithTotalCountQuery {
 }
 
 impl InvoiceWithTotalCountQuery {
-    /// A `InvoiceWithTotalCountQuery` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `InvoiceWithTotalCountQuery` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             from: Default::default(),
@@ -2077,8 +2262,7 @@ pub struct InvoiceIdByNumberRequest {
 }
 
 impl InvoiceIdByNumberRequest {
-    /// A `InvoiceIdByNumberRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `InvoiceIdByNumberRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -2106,8 +2290,7 @@ pub struct InvoiceReferenceNumberRequest {
 }
 
 impl InvoiceReferenceNumberRequest {
-    /// A `InvoiceReferenceNumberRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `InvoiceReferenceNumberRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             list_id: Default::default(),
@@ -2691,5 +2874,23 @@ impl<'de> serde::Deserialize<'de> for DeleteInvoiceRequest {
             ],
             Some(Self::Other as fn(serde_json::Value) -> Self),
         )
+    }
+}
+
+impl From<InvoiceDeleteByOutletNumber> for DeleteInvoiceRequest {
+    fn from(value: InvoiceDeleteByOutletNumber) -> Self {
+        Self::InvoiceDeleteByOutletNumber(value)
+    }
+}
+
+impl From<InvoiceDeleteByOutletIdNumber> for DeleteInvoiceRequest {
+    fn from(value: InvoiceDeleteByOutletIdNumber) -> Self {
+        Self::InvoiceDeleteByOutletIdNumber(value)
+    }
+}
+
+impl From<InvoiceDeleteById> for DeleteInvoiceRequest {
+    fn from(value: InvoiceDeleteById) -> Self {
+        Self::InvoiceDeleteById(value)
     }
 }

@@ -15,8 +15,7 @@ pub struct InvoicePaymentListRequest {
 }
 
 impl InvoicePaymentListRequest {
-    /// A `InvoicePaymentListRequest` from its required fields (`from`, `to`); the optional ones start unset (the `with_` methods set them).
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `InvoicePaymentListRequest` from its required fields (`from`, `to`); the optional ones start unset (the `with_` methods set them).
     pub fn new(
         from: impl Into<crate::Timestamp>,
         to: impl Into<crate::Timestamp>,
@@ -58,8 +57,7 @@ pub struct InvoicePaymentAddItem {
 }
 
 impl InvoicePaymentAddItem {
-    /// A `InvoicePaymentAddItem` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `InvoicePaymentAddItem` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             date: Default::default(),
@@ -105,8 +103,7 @@ pub struct InvoicePaymentAddByOutletNumber {
 }
 
 impl InvoicePaymentAddByOutletNumber {
-    /// A `InvoicePaymentAddByOutletNumber` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `InvoicePaymentAddByOutletNumber` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -146,8 +143,7 @@ pub struct InvoicePaymentDeleteRequest {
 }
 
 impl InvoicePaymentDeleteRequest {
-    /// A `InvoicePaymentDeleteRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `InvoicePaymentDeleteRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -193,8 +189,7 @@ pub struct InvoicePaymentFullRequest {
 }
 
 impl InvoicePaymentFullRequest {
-    /// A `InvoicePaymentFullRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `InvoicePaymentFullRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             number: Default::default(),

@@ -75,8 +75,7 @@ pub struct InvoiceWriteOffRequest {
 }
 
 impl InvoiceWriteOffRequest {
-    /// A `InvoiceWriteOffRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `InvoiceWriteOffRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             date: Default::default(),

@@ -21,8 +21,7 @@ pub struct LoyaltyPointHistoryRequest {
 }
 
 impl LoyaltyPointHistoryRequest {
-    /// A `LoyaltyPointHistoryRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `LoyaltyPointHistoryRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             from: Default::default(),

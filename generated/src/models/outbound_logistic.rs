@@ -19,8 +19,7 @@ pub struct OutboundLogisticCreateRequest {
 }
 
 impl OutboundLogisticCreateRequest {
-    /// A `OutboundLogisticCreateRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `OutboundLogisticCreateRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -66,8 +65,7 @@ pub struct OutboundLogisticFulfillment {
 }
 
 impl OutboundLogisticFulfillment {
-    /// A `OutboundLogisticFulfillment` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `OutboundLogisticFulfillment` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -95,8 +93,7 @@ pub struct OutboundLogisticPickList {
 }
 
 impl OutboundLogisticPickList {
-    /// A `OutboundLogisticPickList` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `OutboundLogisticPickList` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             dispatch: Default::default(),
@@ -140,8 +137,7 @@ pub struct OutboundLogisticListRequest {
 }
 
 impl OutboundLogisticListRequest {
-    /// A `OutboundLogisticListRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `OutboundLogisticListRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             from: Default::default(),

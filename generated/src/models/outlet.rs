@@ -40,8 +40,7 @@ pub struct OutletListRequest {
 }
 
 impl OutletListRequest {
-    /// A `OutletListRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `OutletListRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             name: Default::default(),
@@ -151,8 +150,7 @@ pub struct OutletUpdateRequest {
 }
 
 impl OutletUpdateRequest {
-    /// A `OutletUpdateRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `OutletUpdateRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -205,8 +203,7 @@ pub struct OutletCreateRequest {
 }
 
 impl OutletCreateRequest {
-    /// A `OutletCreateRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `OutletCreateRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             name: Default::default(),

@@ -41,8 +41,7 @@ pub struct OutletPriceRequest {
 }
 
 impl OutletPriceRequest {
-    /// A `OutletPriceRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `OutletPriceRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             code: Default::default(),

@@ -17,8 +17,7 @@ pub struct PrepaidPackageCheckInRequest {
 }
 
 impl PrepaidPackageCheckInRequest {
-    /// A `PrepaidPackageCheckInRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `PrepaidPackageCheckInRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             member_code: Default::default(),
@@ -51,8 +50,7 @@ pub struct PrepaidPackageCheckOutRequest {
 }
 
 impl PrepaidPackageCheckOutRequest {
-    /// A `PrepaidPackageCheckOutRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `PrepaidPackageCheckOutRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             member_code: Default::default(),

@@ -36,8 +36,7 @@ pub struct ProductCreateRequest {
 }
 
 impl ProductCreateRequest {
-    /// A `ProductCreateRequest` from its required fields (`category`, `name`, `brand`, `code`, `discontinued`, `image_url`, `variants`); the optional ones start unset (the `with_` methods set them).
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `ProductCreateRequest` from its required fields (`category`, `name`, `brand`, `code`, `discontinued`, `image_url`, `variants`); the optional ones start unset (the `with_` methods set them).
     pub fn new(
         category: impl Into<String>,
         name: impl Into<String>,
@@ -101,8 +100,7 @@ pub struct ProductCreateVariant {
 }
 
 impl ProductCreateVariant {
-    /// A `ProductCreateVariant` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `ProductCreateVariant` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             model: Default::default(),
@@ -160,8 +158,7 @@ pub struct ProductCreateVariantType {
 }
 
 impl ProductCreateVariantType {
-    /// A `ProductCreateVariantType` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `ProductCreateVariantType` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self { value: Default::default() }
     }
@@ -204,8 +201,7 @@ pub struct ProductUpdateRequest {
 }
 
 impl ProductUpdateRequest {
-    /// A `ProductUpdateRequest` from its required fields (`category`, `name`, `code`, `discontinued`); the optional ones start unset (the `with_` methods set them).
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `ProductUpdateRequest` from its required fields (`category`, `name`, `code`, `discontinued`); the optional ones start unset (the `with_` methods set them).
     pub fn new(
         category: impl Into<String>,
         name: impl Into<String>,
@@ -278,8 +274,7 @@ pub struct ProductUpdateVariant {
 }
 
 impl ProductUpdateVariant {
-    /// A `ProductUpdateVariant` from its required fields (`model`, `code`, `discontinued`); the optional ones start unset (the `with_` methods set them).
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `ProductUpdateVariant` from its required fields (`model`, `code`, `discontinued`); the optional ones start unset (the `with_` methods set them).
     pub fn new(
         model: impl Into<String>,
         code: impl Into<String>,
@@ -319,8 +314,7 @@ pub struct ProductWithPricebookRequest {
 }
 
 impl ProductWithPricebookRequest {
-    /// A `ProductWithPricebookRequest` from its required fields (`list_id`); the optional ones start unset (the `with_` methods set them).
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `ProductWithPricebookRequest` from its required fields (`list_id`); the optional ones start unset (the `with_` methods set them).
     pub fn new(list_id: impl Into<Vec<String>>) -> Self {
         Self { list_id: list_id.into() }
     }

@@ -28,8 +28,7 @@ pub struct PromotionCouponListRequest {
 }
 
 impl PromotionCouponListRequest {
-    /// A `PromotionCouponListRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `PromotionCouponListRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             from: Default::default(),
@@ -162,8 +161,7 @@ pub struct PromotionCouponCreateRequest {
 }
 
 impl PromotionCouponCreateRequest {
-    /// A `PromotionCouponCreateRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `PromotionCouponCreateRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             code: Default::default(),

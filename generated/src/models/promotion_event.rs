@@ -35,8 +35,7 @@ pub struct PromotionEventByVariantIdRequest {
 }
 
 impl PromotionEventByVariantIdRequest {
-    /// A `PromotionEventByVariantIdRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `PromotionEventByVariantIdRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             variant_id: Default::default(),

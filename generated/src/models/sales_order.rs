@@ -24,8 +24,7 @@ pub struct SalesOrderCustomerInput {
 }
 
 impl SalesOrderCustomerInput {
-    /// A `SalesOrderCustomerInput` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `SalesOrderCustomerInput` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             name: Default::default(),
@@ -83,8 +82,7 @@ pub struct SalesOrderVariantInput {
 }
 
 impl SalesOrderVariantInput {
-    /// A `SalesOrderVariantInput` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `SalesOrderVariantInput` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             code: Default::default(),
@@ -133,6 +131,24 @@ pub enum SalesOrderVariantInputQuantity {
     Number(crate::Decimal),
 }
 
+impl From<String> for SalesOrderVariantInputQuantity {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for SalesOrderVariantInputQuantity {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for SalesOrderVariantInputQuantity {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
+}
+
 /// Unit price (the portal example sends a string).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -140,6 +156,24 @@ pub enum SalesOrderVariantInputQuantity {
 pub enum SalesOrderVariantInputPrice {
     String(String),
     Number(crate::Decimal),
+}
+
+impl From<String> for SalesOrderVariantInputPrice {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for SalesOrderVariantInputPrice {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for SalesOrderVariantInputPrice {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
 }
 
 /// Body of Create Sales Order (types not printed by the portal).
@@ -198,8 +232,7 @@ pub struct SalesOrderCreateRequest {
 }
 
 impl SalesOrderCreateRequest {
-    /// A `SalesOrderCreateRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `SalesOrderCreateRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -299,8 +332,7 @@ pub struct SalesOrderRef {
 }
 
 impl SalesOrderRef {
-    /// A `SalesOrderRef` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `SalesOrderRef` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -345,8 +377,7 @@ pub struct SalesOrderFieldUpdateRequest {
 }
 
 impl SalesOrderFieldUpdateRequest {
-    /// A `SalesOrderFieldUpdateRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `SalesOrderFieldUpdateRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             reference_number: Default::default(),
@@ -392,8 +423,7 @@ pub struct SalesOrderListNumberRequest {
 }
 
 impl SalesOrderListNumberRequest {
-    /// A `SalesOrderListNumberRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `SalesOrderListNumberRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),

@@ -18,8 +18,7 @@ pub struct ShiftListRequest {
 }
 
 impl ShiftListRequest {
-    /// A `ShiftListRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `ShiftListRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -89,8 +88,7 @@ pub struct ShiftCloseRequest {
 }
 
 impl ShiftCloseRequest {
-    /// A `ShiftCloseRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `ShiftCloseRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             register: Default::default(),
@@ -136,8 +134,7 @@ pub struct ShiftOpenRequest {
 }
 
 impl ShiftOpenRequest {
-    /// A `ShiftOpenRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `ShiftOpenRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             register: Default::default(),
@@ -168,8 +165,7 @@ pub struct ShiftDeleteRequest {
 }
 
 impl ShiftDeleteRequest {
-    /// A `ShiftDeleteRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `ShiftDeleteRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),

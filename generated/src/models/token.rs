@@ -21,7 +21,7 @@ impl ::std::fmt::Debug for TokenRequest {
 }
 
 impl TokenRequest {
-    /// A `TokenRequest` from its required fields (`client_id`, `client_secret`); the optional ones start unset (the `with_` methods set them).
+    /// Builds a `TokenRequest` from its required fields (`client_id`, `client_secret`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::TokenRequest::new("client_id", "client_secret");
@@ -32,7 +32,6 @@ impl TokenRequest {
     /// ```compile_fail
     /// let request = dealpos::models::TokenRequest { ..Default::default() };
     /// ```
-    #[allow(clippy::too_many_arguments)]
     pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
         Self {
             client_id: client_id.into(),

@@ -33,8 +33,7 @@ pub struct TransferOrderByOutlet {
 }
 
 impl TransferOrderByOutlet {
-    /// A `TransferOrderByOutlet` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `TransferOrderByOutlet` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -171,8 +170,7 @@ pub struct TransferOrderVariant {
 }
 
 impl TransferOrderVariant {
-    /// A `TransferOrderVariant` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `TransferOrderVariant` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             code: Default::default(),
@@ -215,6 +213,24 @@ pub enum TransferOrderVariantQuantity {
     Number(crate::Decimal),
 }
 
+impl From<String> for TransferOrderVariantQuantity {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for TransferOrderVariantQuantity {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for TransferOrderVariantQuantity {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
+}
+
 /// Unit price
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -222,4 +238,22 @@ pub enum TransferOrderVariantQuantity {
 pub enum TransferOrderVariantPrice {
     String(String),
     Number(crate::Decimal),
+}
+
+impl From<String> for TransferOrderVariantPrice {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for TransferOrderVariantPrice {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for TransferOrderVariantPrice {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
 }

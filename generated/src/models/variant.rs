@@ -14,7 +14,7 @@ pub struct VariantAddRequest {
 }
 
 impl VariantAddRequest {
-    /// A `VariantAddRequest` from its required fields (`code`); the optional ones start unset (the `with_` methods set them).
+    /// Builds a `VariantAddRequest` from its required fields (`code`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::VariantAddRequest::new("Code");
@@ -25,7 +25,6 @@ impl VariantAddRequest {
     /// ```compile_fail
     /// let request = dealpos::models::VariantAddRequest { ..Default::default() };
     /// ```
-    #[allow(clippy::too_many_arguments)]
     pub fn new(code: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -67,8 +66,7 @@ pub struct VariantAddItem {
 }
 
 impl VariantAddItem {
-    /// A `VariantAddItem` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `VariantAddItem` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             model: Default::default(),
@@ -159,7 +157,7 @@ pub struct VariantUpdateByCodeRequest {
 }
 
 impl VariantUpdateByCodeRequest {
-    /// A `VariantUpdateByCodeRequest` from its required fields (`code`); the optional ones start unset (the `with_` methods set them).
+    /// Builds a `VariantUpdateByCodeRequest` from its required fields (`code`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::VariantUpdateByCodeRequest::new("Code");
@@ -170,7 +168,6 @@ impl VariantUpdateByCodeRequest {
     /// ```compile_fail
     /// let request = dealpos::models::VariantUpdateByCodeRequest { ..Default::default() };
     /// ```
-    #[allow(clippy::too_many_arguments)]
     pub fn new(code: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -379,8 +376,7 @@ pub struct VariantOutletPriceInput {
 }
 
 impl VariantOutletPriceInput {
-    /// A `VariantOutletPriceInput` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `VariantOutletPriceInput` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -413,8 +409,7 @@ pub struct VariantDeleteRequest {
 }
 
 impl VariantDeleteRequest {
-    /// A `VariantDeleteRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `VariantDeleteRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self { code: Default::default() }
     }
@@ -434,8 +429,7 @@ pub struct VariantListRequest {
 }
 
 impl VariantListRequest {
-    /// A `VariantListRequest` with every field unset; set them with the `with_` methods.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a `VariantListRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             category: Default::default(),

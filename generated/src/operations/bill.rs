@@ -12,10 +12,13 @@ impl<'a> BillApi<'a> {
     /// Lists supplier bills; the filters are sent as a JSON body on the GET (only the first field, Outlet, is visible in the reference). Requires the Orders SupplierBill role.
     ///
     /// `POST /Bill/p` (the documented POST twin of `GET /Bill`), operation `listBills`.
-    pub fn list(&self, body: crate::models::BillListRequest) -> ListBills<'a> {
+    pub fn list(
+        &self,
+        body: impl Into<crate::models::BillListRequest>,
+    ) -> ListBills<'a> {
         ListBills {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Update a supplier bill
@@ -23,10 +26,10 @@ impl<'a> BillApi<'a> {
     /// Updates a supplier bill; the body has the same shape as for creation.
     ///
     /// `PUT /Bill`, operation `updateBill`.
-    pub fn update(&self, body: crate::models::BillRequest) -> UpdateBill<'a> {
+    pub fn update(&self, body: impl Into<crate::models::BillRequest>) -> UpdateBill<'a> {
         UpdateBill {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Create a supplier bill
@@ -34,10 +37,10 @@ impl<'a> BillApi<'a> {
     /// Creates a supplier bill (purchase) for an outlet, with its supplier, purchased variants and optional payments. The summary is cut off in the reference.
     ///
     /// `POST /Bill`, operation `createBill`.
-    pub fn create(&self, body: crate::models::BillRequest) -> CreateBill<'a> {
+    pub fn create(&self, body: impl Into<crate::models::BillRequest>) -> CreateBill<'a> {
         CreateBill {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// List supplier bills with total count
@@ -76,10 +79,18 @@ pub struct ListBills<'a> {
 }
 
 impl<'a> ListBills<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -112,10 +123,21 @@ pub struct UpdateBill<'a> {
 }
 
 impl<'a> UpdateBill<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedId>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -148,10 +170,21 @@ pub struct CreateBill<'a> {
 }
 
 impl<'a> CreateBill<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedId>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -197,7 +230,7 @@ impl<'a> ListBillsWithTotalCount<'a> {
         self.to = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::BillPage, crate::client::Error> {
         let request = self.request()?;
         let request = crate::client::Paging {
@@ -212,6 +245,25 @@ impl<'a> ListBillsWithTotalCount<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<crate::models::BillPage>, crate::client::Error> {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: false,
+            items: "Data",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -281,10 +333,21 @@ pub struct GetBillDetail<'a> {
 }
 
 impl<'a> GetBillDetail<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::BillDetail, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::BillDetail>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

@@ -30,11 +30,11 @@ impl<'a> CustomerApi<'a> {
     /// `PUT /Customer`, operation `updateCustomerByEmail`.
     pub fn update_by_email(
         &self,
-        body: crate::models::CustomerUpdateByEmailRequest,
+        body: impl Into<crate::models::CustomerUpdateByEmailRequest>,
     ) -> UpdateCustomerByEmail<'a> {
         UpdateCustomerByEmail {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Create a Customer
@@ -44,11 +44,11 @@ impl<'a> CustomerApi<'a> {
     /// `POST /Customer`, operation `createCustomer`.
     pub fn create(
         &self,
-        body: ::std::collections::BTreeMap<String, serde_json::Value>,
+        body: impl Into<::std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> CreateCustomer<'a> {
         CreateCustomer {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Delete a Customer by Email
@@ -68,11 +68,11 @@ impl<'a> CustomerApi<'a> {
     /// `PUT /Customer/AppSignIn`, operation `updateCustomerAppLastSignInById`.
     pub fn update_app_last_sign_in_by_id(
         &self,
-        body: ::std::collections::BTreeMap<String, serde_json::Value>,
+        body: impl Into<::std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> UpdateCustomerAppLastSignInById<'a> {
         UpdateCustomerAppLastSignInById {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Get Customer By
@@ -92,11 +92,11 @@ impl<'a> CustomerApi<'a> {
     /// `PUT /Customer/ByCode`, operation `updateCustomerByCode`.
     pub fn update_by_code(
         &self,
-        body: ::std::collections::BTreeMap<String, serde_json::Value>,
+        body: impl Into<::std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> UpdateCustomerByCode<'a> {
         UpdateCustomerByCode {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Update Customer By ID
@@ -106,11 +106,11 @@ impl<'a> CustomerApi<'a> {
     /// `PUT /Customer/ByID`, operation `updateCustomerById`.
     pub fn update_by_id(
         &self,
-        body: ::std::collections::BTreeMap<String, serde_json::Value>,
+        body: impl Into<::std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> UpdateCustomerById<'a> {
         UpdateCustomerById {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Suspend a Customer
@@ -120,11 +120,11 @@ impl<'a> CustomerApi<'a> {
     /// `PUT /Customer/Suspend`, operation `suspendCustomer`.
     pub fn suspend(
         &self,
-        body: crate::models::CustomerSuspendRequest,
+        body: impl Into<crate::models::CustomerSuspendRequest>,
     ) -> SuspendCustomer<'a> {
         SuspendCustomer {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Unsuspend a Customer
@@ -134,11 +134,11 @@ impl<'a> CustomerApi<'a> {
     /// `PUT /Customer/Unsuspend`, operation `unsuspendCustomer`.
     pub fn unsuspend(
         &self,
-        body: crate::models::CustomerSuspendRequest,
+        body: impl Into<crate::models::CustomerSuspendRequest>,
     ) -> UnsuspendCustomer<'a> {
         UnsuspendCustomer {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -177,7 +177,7 @@ impl<'a> ListCustomers<'a> {
         self.to = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::CustomerListItem>, crate::client::Error> {
@@ -194,6 +194,28 @@ impl<'a> ListCustomers<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::CustomerListItem>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: false,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -265,10 +287,18 @@ pub struct UpdateCustomerByEmail<'a> {
 }
 
 impl<'a> UpdateCustomerByEmail<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -301,10 +331,18 @@ pub struct CreateCustomer<'a> {
 }
 
 impl<'a> CreateCustomer<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -336,10 +374,18 @@ pub struct DeleteCustomerByEmail<'a> {
 }
 
 impl<'a> DeleteCustomerByEmail<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -365,10 +411,18 @@ pub struct UpdateCustomerAppLastSignInById<'a> {
 }
 
 impl<'a> UpdateCustomerAppLastSignInById<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -400,10 +454,18 @@ pub struct GetCustomerDetail<'a> {
 }
 
 impl<'a> GetCustomerDetail<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -429,10 +491,18 @@ pub struct UpdateCustomerByCode<'a> {
 }
 
 impl<'a> UpdateCustomerByCode<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -465,10 +535,18 @@ pub struct UpdateCustomerById<'a> {
 }
 
 impl<'a> UpdateCustomerById<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -501,12 +579,23 @@ pub struct SuspendCustomer<'a> {
 }
 
 impl<'a> SuspendCustomer<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -539,12 +628,23 @@ pub struct UnsuspendCustomer<'a> {
 }
 
 impl<'a> UnsuspendCustomer<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

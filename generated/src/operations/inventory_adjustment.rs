@@ -14,11 +14,11 @@ impl<'a> InventoryAdjustmentApi<'a> {
     /// `PUT /Adjustment/Set`, operation `updateAdjustmentSet`.
     pub fn update_set(
         &self,
-        body: crate::models::AdjustmentSetUpdateRequest,
+        body: impl Into<crate::models::AdjustmentSetUpdateRequest>,
     ) -> UpdateAdjustmentSet<'a> {
         UpdateAdjustmentSet {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Create Adjustment by Updating Inventory
@@ -28,12 +28,12 @@ impl<'a> InventoryAdjustmentApi<'a> {
     /// `POST /Adjustment/Set`, operation `createAdjustment`.
     pub fn create(
         &self,
-        body: crate::models::AdjustmentSetCreateRequest,
+        body: impl Into<crate::models::AdjustmentSetCreateRequest>,
     ) -> CreateAdjustment<'a> {
         CreateAdjustment {
             client: self.client,
             create_when_quantity_match: None,
-            body,
+            body: body.into(),
         }
     }
     /// Update an Adjustment
@@ -79,10 +79,21 @@ pub struct UpdateAdjustmentSet<'a> {
 }
 
 impl<'a> UpdateAdjustmentSet<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedId>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -121,10 +132,21 @@ impl<'a> CreateAdjustment<'a> {
         self.create_when_quantity_match = Some(value);
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedId>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -157,10 +179,18 @@ pub struct UpdateAdjustment<'a> {
 }
 
 impl<'a> UpdateAdjustment<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -185,10 +215,18 @@ pub struct CreateAdjustmentByAdjustingDifferences<'a> {
 }
 
 impl<'a> CreateAdjustmentByAdjustingDifferences<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -213,10 +251,18 @@ pub struct DeleteAdjustment<'a> {
 }
 
 impl<'a> DeleteAdjustment<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

@@ -14,10 +14,13 @@ impl<'a> InvoiceApi<'a> {
     /// You must have "EDIT" role in "Sell" Module OR "VoidInvoice" role in "Orders" Module
     ///
     /// `PUT /Invoice/Void`, operation `voidInvoice`.
-    pub fn void(&self, body: crate::models::InvoiceVoidRequest) -> VoidInvoice<'a> {
+    pub fn void(
+        &self,
+        body: impl Into<crate::models::InvoiceVoidRequest>,
+    ) -> VoidInvoice<'a> {
         VoidInvoice {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Restore Invoice
@@ -29,11 +32,11 @@ impl<'a> InvoiceApi<'a> {
     /// `PUT /Invoice/Restore`, operation `restoreInvoice`.
     pub fn restore(
         &self,
-        body: crate::models::InvoiceRestoreRequest,
+        body: impl Into<crate::models::InvoiceRestoreRequest>,
     ) -> RestoreInvoice<'a> {
         RestoreInvoice {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Erase Invoice
@@ -45,10 +48,13 @@ impl<'a> InvoiceApi<'a> {
     /// You must have "DELETE" role in "ORDER" Module OR "DELETE" role in "Global" Module
     ///
     /// `DELETE /Invoice/Erase`, operation `eraseInvoice`.
-    pub fn erase(&self, body: crate::models::InvoiceEraseRequest) -> EraseInvoice<'a> {
+    pub fn erase(
+        &self,
+        body: impl Into<crate::models::InvoiceEraseRequest>,
+    ) -> EraseInvoice<'a> {
         EraseInvoice {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Update an Invoice
@@ -58,11 +64,11 @@ impl<'a> InvoiceApi<'a> {
     /// `PUT /Invoice`, operation `updateInvoice`.
     pub fn update(
         &self,
-        body: crate::models::InvoiceUpdateRequest,
+        body: impl Into<crate::models::InvoiceUpdateRequest>,
     ) -> UpdateInvoice<'a> {
         UpdateInvoice {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Create an Invoice
@@ -72,13 +78,13 @@ impl<'a> InvoiceApi<'a> {
     /// `POST /Invoice`, operation `createInvoice`.
     pub fn create(
         &self,
-        body: crate::models::InvoiceCreateRequest,
+        body: impl Into<crate::models::InvoiceCreateRequest>,
     ) -> CreateInvoice<'a> {
         CreateInvoice {
             client: self.client,
             update_customer: None,
             write_off: None,
-            body,
+            body: body.into(),
         }
     }
     /// Delete an Invoice
@@ -88,11 +94,11 @@ impl<'a> InvoiceApi<'a> {
     /// `DELETE /Invoice`, operation `deleteInvoice`.
     pub fn delete(
         &self,
-        body: crate::models::DeleteInvoiceRequest,
+        body: impl Into<crate::models::DeleteInvoiceRequest>,
     ) -> DeleteInvoice<'a> {
         DeleteInvoice {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// List Invoice Multiple Outlet
@@ -102,11 +108,11 @@ impl<'a> InvoiceApi<'a> {
     /// `POST /Invoice/MultipleOutlet` (the documented POST twin of `GET /Invoice/MultipleOutlet`), operation `listInvoicesMultipleOutlet`.
     pub fn list_multiple_outlet(
         &self,
-        body: crate::models::InvoiceMultipleOutletQueryByOutlet,
+        body: impl Into<crate::models::InvoiceMultipleOutletQueryByOutlet>,
     ) -> ListInvoicesMultipleOutlet<'a> {
         ListInvoicesMultipleOutlet {
             client: self.client,
-            body,
+            body: body.into(),
             page: None,
             page_size: None,
         }
@@ -118,12 +124,12 @@ impl<'a> InvoiceApi<'a> {
     /// `POST /Invoice/MultipleOutlet/WithVariant` (the documented POST twin of `GET /Invoice/MultipleOutlet/WithVariant`), operation `listInvoicesMultipleOutletWithVariant`.
     pub fn list_multiple_outlet_with_variant(
         &self,
-        body: crate::models::InvoiceMultipleOutletQueryByOutlet,
+        body: impl Into<crate::models::InvoiceMultipleOutletQueryByOutlet>,
     ) -> ListInvoicesMultipleOutletWithVariant<'a> {
         ListInvoicesMultipleOutletWithVariant {
             client: self.client,
             include_payments: None,
-            body,
+            body: body.into(),
             page: None,
             page_size: None,
         }
@@ -135,11 +141,11 @@ impl<'a> InvoiceApi<'a> {
     /// `POST /Invoice/MultipleOutlet/WithTotalCount` (the documented POST twin of `GET /Invoice/MultipleOutlet/WithTotalCount`), operation `listInvoicesMultipleOutletWithTotalCount`.
     pub fn list(
         &self,
-        body: crate::models::InvoiceMultipleOutletQueryByOutlet,
+        body: impl Into<crate::models::InvoiceMultipleOutletQueryByOutlet>,
     ) -> ListInvoicesMultipleOutletWithTotalCount<'a> {
         ListInvoicesMultipleOutletWithTotalCount {
             client: self.client,
-            body,
+            body: body.into(),
             page: None,
             page_size: None,
         }
@@ -151,11 +157,11 @@ impl<'a> InvoiceApi<'a> {
     /// `POST /Invoice/p` (the documented POST twin of `GET /Invoice/Return`), operation `listInvoicesReturn`.
     pub fn list_return(
         &self,
-        body: crate::models::InvoiceReturnQuery,
+        body: impl Into<crate::models::InvoiceReturnQuery>,
     ) -> ListInvoicesReturn<'a> {
         ListInvoicesReturn {
             client: self.client,
-            body,
+            body: body.into(),
             page: None,
             page_size: None,
         }
@@ -167,11 +173,11 @@ impl<'a> InvoiceApi<'a> {
     /// `POST /Invoice/WithTotalCount` (the documented POST twin of `GET /Invoice/WithTotalCount`), operation `listInvoicesWithTotalCount`.
     pub fn list_with_total_count(
         &self,
-        body: crate::models::InvoiceWithTotalCountQuery,
+        body: impl Into<crate::models::InvoiceWithTotalCountQuery>,
     ) -> ListInvoicesWithTotalCount<'a> {
         ListInvoicesWithTotalCount {
             client: self.client,
-            body,
+            body: body.into(),
             page: None,
             page_size: None,
         }
@@ -183,11 +189,11 @@ impl<'a> InvoiceApi<'a> {
     /// `POST /Invoice/List`, operation `createMultipleInvoices`.
     pub fn create_multiple(
         &self,
-        body: Vec<crate::models::InvoiceMultipleCreateItem>,
+        body: impl Into<Vec<crate::models::InvoiceMultipleCreateItem>>,
     ) -> CreateMultipleInvoices<'a> {
         CreateMultipleInvoices {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Get Invoice By Number
@@ -235,14 +241,14 @@ impl<'a> InvoiceApi<'a> {
     /// `POST /Invoice/IDByNumber` (the documented POST twin of `GET /Invoice/IDByNumber`), operation `getInvoiceIdByNumber`.
     pub fn get_id_by_number(
         &self,
-        body: crate::models::InvoiceIdByNumberRequest,
+        body: impl Into<crate::models::InvoiceIdByNumberRequest>,
     ) -> GetInvoiceIdByNumber<'a> {
         GetInvoiceIdByNumber {
             client: self.client,
             outlet_id: None,
             outlet: None,
             number: None,
-            body,
+            body: body.into(),
         }
     }
     /// Send Receipt By Email
@@ -273,11 +279,11 @@ impl<'a> InvoiceApi<'a> {
     /// `GET /Invoice/GetReferenceNumber`, operation `getInvoiceReferenceNumbers`.
     pub fn get_reference_numbers(
         &self,
-        body: crate::models::InvoiceReferenceNumberRequest,
+        body: impl Into<crate::models::InvoiceReferenceNumberRequest>,
     ) -> GetInvoiceReferenceNumbers<'a> {
         GetInvoiceReferenceNumbers {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -291,12 +297,23 @@ pub struct VoidInvoice<'a> {
 }
 
 impl<'a> VoidInvoice<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -329,12 +346,23 @@ pub struct RestoreInvoice<'a> {
 }
 
 impl<'a> RestoreInvoice<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -367,12 +395,23 @@ pub struct EraseInvoice<'a> {
 }
 
 impl<'a> EraseInvoice<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -405,12 +444,23 @@ pub struct UpdateInvoice<'a> {
 }
 
 impl<'a> UpdateInvoice<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::InvoiceIdResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::InvoiceIdResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -455,12 +505,23 @@ impl<'a> CreateInvoice<'a> {
         self.write_off = Some(value);
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::CreatedIdNumber, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedIdNumber>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -495,10 +556,18 @@ pub struct DeleteInvoice<'a> {
 }
 
 impl<'a> DeleteInvoice<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<String, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<String>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -533,7 +602,7 @@ pub struct ListInvoicesMultipleOutlet<'a> {
 }
 
 impl<'a> ListInvoicesMultipleOutlet<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::InvoiceSummary>, crate::client::Error> {
@@ -550,6 +619,28 @@ impl<'a> ListInvoicesMultipleOutlet<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::InvoiceSummary>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: true,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -632,7 +723,7 @@ impl<'a> ListInvoicesMultipleOutletWithVariant<'a> {
         self.include_payments = Some(value);
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::InvoiceWithVariant>, crate::client::Error> {
@@ -649,6 +740,28 @@ impl<'a> ListInvoicesMultipleOutletWithVariant<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::InvoiceWithVariant>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: true,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -726,7 +839,7 @@ pub struct ListInvoicesMultipleOutletWithTotalCount<'a> {
 }
 
 impl<'a> ListInvoicesMultipleOutletWithTotalCount<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::InvoicePage, crate::client::Error> {
         let request = self.request()?;
         let request = crate::client::Paging {
@@ -741,6 +854,28 @@ impl<'a> ListInvoicesMultipleOutletWithTotalCount<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::InvoicePage>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: true,
+            items: "Data",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -822,7 +957,7 @@ pub struct ListInvoicesReturn<'a> {
 }
 
 impl<'a> ListInvoicesReturn<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::InvoiceReturn>, crate::client::Error> {
@@ -839,6 +974,28 @@ impl<'a> ListInvoicesReturn<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::InvoiceReturn>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: true,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -915,7 +1072,7 @@ pub struct ListInvoicesWithTotalCount<'a> {
 }
 
 impl<'a> ListInvoicesWithTotalCount<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::InvoicePage, crate::client::Error> {
         let request = self.request()?;
         let request = crate::client::Paging {
@@ -930,6 +1087,28 @@ impl<'a> ListInvoicesWithTotalCount<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::InvoicePage>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: true,
+            items: "Data",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -1009,10 +1188,18 @@ pub struct CreateMultipleInvoices<'a> {
 }
 
 impl<'a> CreateMultipleInvoices<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -1057,12 +1244,23 @@ impl<'a> GetInvoiceByNumber<'a> {
         self.outlet_id = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::InvoiceDetail, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::InvoiceDetail>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -1114,12 +1312,23 @@ impl<'a> GetInvoiceDetail<'a> {
         self.id = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::InvoiceDetail, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::InvoiceDetail>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -1149,12 +1358,23 @@ pub struct GetInvoiceById<'a> {
 }
 
 impl<'a> GetInvoiceById<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::InvoiceDetail, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::InvoiceDetail>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -1199,12 +1419,23 @@ impl<'a> GetInvoiceIdByNumber<'a> {
         self.number = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::InvoiceIdResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::InvoiceIdResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -1239,10 +1470,18 @@ pub struct SendInvoiceReceiptByEmail<'a> {
 }
 
 impl<'a> SendInvoiceReceiptByEmail<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -1268,12 +1507,23 @@ pub struct GetInvoiceJoinDetail<'a> {
 }
 
 impl<'a> GetInvoiceJoinDetail<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::InvoiceJoinDetail, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::InvoiceJoinDetail>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -1300,12 +1550,23 @@ pub struct GetInvoiceReferenceNumbers<'a> {
 }
 
 impl<'a> GetInvoiceReferenceNumbers<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::InvoiceReferenceNumber>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::InvoiceReferenceNumber>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

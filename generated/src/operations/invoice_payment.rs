@@ -14,11 +14,11 @@ impl<'a> InvoicePaymentApi<'a> {
     /// `POST /Payment/Invoice/p` (the documented POST twin of `GET /Payment/Invoice`), operation `listInvoicePaymentsByOutlet`.
     pub fn list_by_outlet(
         &self,
-        body: crate::models::InvoicePaymentListRequest,
+        body: impl Into<crate::models::InvoicePaymentListRequest>,
     ) -> ListInvoicePaymentsByOutlet<'a> {
         ListInvoicePaymentsByOutlet {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Add Payment
@@ -28,11 +28,11 @@ impl<'a> InvoicePaymentApi<'a> {
     /// `POST /Payment/Invoice`, operation `createInvoicePayment`.
     pub fn create(
         &self,
-        body: crate::models::InvoicePaymentAddByOutletNumber,
+        body: impl Into<crate::models::InvoicePaymentAddByOutletNumber>,
     ) -> CreateInvoicePayment<'a> {
         CreateInvoicePayment {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Delete Payment
@@ -42,11 +42,11 @@ impl<'a> InvoicePaymentApi<'a> {
     /// `DELETE /Payment/Invoice`, operation `deleteInvoicePayment`.
     pub fn delete(
         &self,
-        body: crate::models::InvoicePaymentDeleteRequest,
+        body: impl Into<crate::models::InvoicePaymentDeleteRequest>,
     ) -> DeleteInvoicePayment<'a> {
         DeleteInvoicePayment {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Payment Invoice Detail
@@ -66,11 +66,11 @@ impl<'a> InvoicePaymentApi<'a> {
     /// `POST /Payment/Invoice/AddPaymentFull`, operation `createInvoicePaymentFull`.
     pub fn create_full(
         &self,
-        body: crate::models::InvoicePaymentFullRequest,
+        body: impl Into<crate::models::InvoicePaymentFullRequest>,
     ) -> CreateInvoicePaymentFull<'a> {
         CreateInvoicePaymentFull {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -84,7 +84,7 @@ pub struct ListInvoicePaymentsByOutlet<'a> {
 }
 
 impl<'a> ListInvoicePaymentsByOutlet<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<
@@ -93,6 +93,17 @@ impl<'a> ListInvoicePaymentsByOutlet<'a> {
     > {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::InvoicePaymentReceivedByOutlet>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -125,12 +136,23 @@ pub struct CreateInvoicePayment<'a> {
 }
 
 impl<'a> CreateInvoicePayment<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -163,12 +185,23 @@ pub struct DeleteInvoicePayment<'a> {
 }
 
 impl<'a> DeleteInvoicePayment<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -200,10 +233,18 @@ pub struct GetInvoicePaymentDetail<'a> {
 }
 
 impl<'a> GetInvoicePaymentDetail<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -229,10 +270,18 @@ pub struct CreateInvoicePaymentFull<'a> {
 }
 
 impl<'a> CreateInvoicePaymentFull<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

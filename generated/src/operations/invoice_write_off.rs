@@ -15,14 +15,14 @@ impl<'a> InvoiceWriteOffApi<'a> {
     pub fn get_by_number(
         &self,
         number: impl Into<String>,
-        body: ::std::collections::BTreeMap<String, serde_json::Value>,
+        body: impl Into<::std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> GetInvoiceWriteOffByNumber<'a> {
         GetInvoiceWriteOffByNumber {
             client: self.client,
             outlet: None,
             number: number.into(),
             outlet_id: None,
-            body,
+            body: body.into(),
         }
     }
     /// List WriteOff Invoice
@@ -46,11 +46,11 @@ impl<'a> InvoiceWriteOffApi<'a> {
     /// `PUT /WriteOff/Invoice`, operation `writeOffInvoice`.
     pub fn create(
         &self,
-        body: crate::models::InvoiceWriteOffRequest,
+        body: impl Into<crate::models::InvoiceWriteOffRequest>,
     ) -> WriteOffInvoice<'a> {
         WriteOffInvoice {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -77,12 +77,23 @@ impl<'a> GetInvoiceWriteOffByNumber<'a> {
         self.outlet_id = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::InvoiceWriteOff, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::InvoiceWriteOff>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -141,12 +152,23 @@ impl<'a> ListInvoiceWriteOffs<'a> {
         self.outlet_id = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::InvoiceWriteOffListItem>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::InvoiceWriteOffListItem>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -176,12 +198,23 @@ pub struct WriteOffInvoice<'a> {
 }
 
 impl<'a> WriteOffInvoice<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

@@ -26,10 +26,13 @@ impl<'a> OutletApi<'a> {
     /// Updates an outlet's code, receipt code and negative-inventory setting, addressing it by name.
     ///
     /// `PUT /Outlet`, operation `updateOutlet`.
-    pub fn update(&self, body: crate::models::OutletUpdateRequest) -> UpdateOutlet<'a> {
+    pub fn update(
+        &self,
+        body: impl Into<crate::models::OutletUpdateRequest>,
+    ) -> UpdateOutlet<'a> {
         UpdateOutlet {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Create an outlet
@@ -37,10 +40,13 @@ impl<'a> OutletApi<'a> {
     /// Creates an outlet with a name, code, receipt code and negative-inventory setting.
     ///
     /// `POST /Outlet`, operation `createOutlet`.
-    pub fn create(&self, body: crate::models::OutletCreateRequest) -> CreateOutlet<'a> {
+    pub fn create(
+        &self,
+        body: impl Into<crate::models::OutletCreateRequest>,
+    ) -> CreateOutlet<'a> {
         CreateOutlet {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Get outlet detail
@@ -92,12 +98,23 @@ impl<'a> ListOutlets<'a> {
         self.suspended = Some(value);
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::OutletListItem>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::OutletListItem>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -127,12 +144,23 @@ pub struct UpdateOutlet<'a> {
 }
 
 impl<'a> UpdateOutlet<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -165,12 +193,23 @@ pub struct CreateOutlet<'a> {
 }
 
 impl<'a> CreateOutlet<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -214,12 +253,23 @@ impl<'a> GetOutletDetail<'a> {
         self.name = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::OutletDetail, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::OutletDetail>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

@@ -25,11 +25,11 @@ impl<'a> OutletPriceApi<'a> {
     /// `PUT /OutletPrice`, operation `updateOutletPrice`.
     pub fn update(
         &self,
-        body: crate::models::OutletPriceRequest,
+        body: impl Into<crate::models::OutletPriceRequest>,
     ) -> UpdateOutletPrice<'a> {
         UpdateOutletPrice {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Create an Outlet Price
@@ -39,11 +39,11 @@ impl<'a> OutletPriceApi<'a> {
     /// `POST /OutletPrice`, operation `createOutletPrice`.
     pub fn create(
         &self,
-        body: crate::models::OutletPriceRequest,
+        body: impl Into<crate::models::OutletPriceRequest>,
     ) -> CreateOutletPrice<'a> {
         CreateOutletPrice {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Delete an Outlet Price
@@ -67,10 +67,21 @@ pub struct GetOutletPriceByCode<'a> {
 }
 
 impl<'a> GetOutletPriceByCode<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::OutletPrice, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::OutletPrice>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -97,10 +108,21 @@ pub struct UpdateOutletPrice<'a> {
 }
 
 impl<'a> UpdateOutletPrice<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedId>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -133,10 +155,21 @@ pub struct CreateOutletPrice<'a> {
 }
 
 impl<'a> CreateOutletPrice<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedId>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -168,10 +201,18 @@ pub struct DeleteOutletPrice<'a> {
 }
 
 impl<'a> DeleteOutletPrice<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

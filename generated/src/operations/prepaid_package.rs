@@ -14,11 +14,11 @@ impl<'a> PrepaidPackageApi<'a> {
     /// `POST /PrepaidPackage/CheckIn`, operation `checkInPrepaidPackage`.
     pub fn check_in(
         &self,
-        body: crate::models::PrepaidPackageCheckInRequest,
+        body: impl Into<crate::models::PrepaidPackageCheckInRequest>,
     ) -> CheckInPrepaidPackage<'a> {
         CheckInPrepaidPackage {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Check Out for Prepaid Package
@@ -28,11 +28,11 @@ impl<'a> PrepaidPackageApi<'a> {
     /// `POST /PrepaidPackage/CheckOut`, operation `checkOutPrepaidPackage`.
     pub fn check_out(
         &self,
-        body: crate::models::PrepaidPackageCheckOutRequest,
+        body: impl Into<crate::models::PrepaidPackageCheckOutRequest>,
     ) -> CheckOutPrepaidPackage<'a> {
         CheckOutPrepaidPackage {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Get Prepaid Package History
@@ -74,12 +74,23 @@ pub struct CheckInPrepaidPackage<'a> {
 }
 
 impl<'a> CheckInPrepaidPackage<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -112,12 +123,23 @@ pub struct CheckOutPrepaidPackage<'a> {
 }
 
 impl<'a> CheckOutPrepaidPackage<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -187,7 +209,7 @@ impl<'a> ListPrepaidPackageHistory<'a> {
         self.to = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::PrepaidPackageHistoryItem>, crate::client::Error> {
@@ -204,6 +226,28 @@ impl<'a> ListPrepaidPackageHistory<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::PrepaidPackageHistoryItem>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: false,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -278,10 +322,18 @@ pub struct ListPrepaidPackages<'a> {
 }
 
 impl<'a> ListPrepaidPackages<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

@@ -27,11 +27,11 @@ impl<'a> ProductApi<'a> {
     /// `PUT /Product`, operation `updateProductByCode`.
     pub fn update_by_code(
         &self,
-        body: crate::models::ProductUpdateRequest,
+        body: impl Into<crate::models::ProductUpdateRequest>,
     ) -> UpdateProductByCode<'a> {
         UpdateProductByCode {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Create a Product
@@ -41,12 +41,12 @@ impl<'a> ProductApi<'a> {
     /// `POST /Product`, operation `createProduct`.
     pub fn create(
         &self,
-        body: crate::models::ProductCreateRequest,
+        body: impl Into<crate::models::ProductCreateRequest>,
     ) -> CreateProduct<'a> {
         CreateProduct {
             client: self.client,
             upload_image_async: None,
-            body,
+            body: body.into(),
         }
     }
     /// Get Product List With Pricebook By List ID
@@ -56,11 +56,11 @@ impl<'a> ProductApi<'a> {
     /// `GET /Product/WithPricebookByListID`, operation `getProductListWithPricebookByListId`.
     pub fn get_list_with_pricebook_by_list_id(
         &self,
-        body: crate::models::ProductWithPricebookRequest,
+        body: impl Into<crate::models::ProductWithPricebookRequest>,
     ) -> GetProductListWithPricebookByListId<'a> {
         GetProductListWithPricebookByListId {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -81,7 +81,7 @@ impl<'a> ListProducts<'a> {
         self.query_inventory = Some(value);
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::ProductDataArrayPage, crate::client::Error> {
@@ -98,6 +98,28 @@ impl<'a> ListProducts<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::ProductDataArrayPage>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: false,
+            items: "DataArray",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -166,12 +188,23 @@ pub struct UpdateProductByCode<'a> {
 }
 
 impl<'a> UpdateProductByCode<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::ProductSaveResult, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::ProductSaveResult>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -210,12 +243,23 @@ impl<'a> CreateProduct<'a> {
         self.upload_image_async = Some(value);
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::ProductSaveResult, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::ProductSaveResult>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -249,12 +293,23 @@ pub struct GetProductListWithPricebookByListId<'a> {
 }
 
 impl<'a> GetProductListWithPricebookByListId<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::ProductWithPricebook>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::ProductWithPricebook>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

@@ -29,12 +29,12 @@ impl<'a> PromotionEventApi<'a> {
     pub fn get_by_variant_id(
         &self,
         variant_id: impl Into<String>,
-        body: crate::models::PromotionEventByVariantIdRequest,
+        body: impl Into<crate::models::PromotionEventByVariantIdRequest>,
     ) -> GetPromotionEventsByVariantId<'a> {
         GetPromotionEventsByVariantId {
             client: self.client,
             variant_id: variant_id.into(),
-            body,
+            body: body.into(),
         }
     }
     /// Get Promotion Event by Variant Code
@@ -78,7 +78,7 @@ impl<'a> ListPromotionEvents<'a> {
         self.status = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::PromotionEvent>, crate::client::Error> {
@@ -95,6 +95,28 @@ impl<'a> ListPromotionEvents<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::PromotionEvent>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: false,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -165,12 +187,23 @@ pub struct GetPromotionEventsByVariantId<'a> {
 }
 
 impl<'a> GetPromotionEventsByVariantId<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::PromotionEventVariantPrice>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::PromotionEventVariantPrice>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -204,12 +237,23 @@ pub struct GetPromotionEventsByVariantCode<'a> {
 }
 
 impl<'a> GetPromotionEventsByVariantCode<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::PromotionEventVariantPrice>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::PromotionEventVariantPrice>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

@@ -14,10 +14,13 @@ impl<'a> TokenApi<'a> {
     /// Not on the documentation pages: transcribed from observed client usage.
     ///
     /// `POST /Token/OAuth2`, operation `createToken`.
-    pub fn create(&self, body: crate::models::TokenRequest) -> CreateToken<'a> {
+    pub fn create(
+        &self,
+        body: impl Into<crate::models::TokenRequest>,
+    ) -> CreateToken<'a> {
         CreateToken {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -31,12 +34,23 @@ pub struct CreateToken<'a> {
 }
 
 impl<'a> CreateToken<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::TokenResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::TokenResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

@@ -14,11 +14,11 @@ impl<'a> TransferOrderApi<'a> {
     /// `PUT /TransferOrder`, operation `updateTransferOrder`.
     pub fn update(
         &self,
-        body: crate::models::TransferOrderByOutlet,
+        body: impl Into<crate::models::TransferOrderByOutlet>,
     ) -> UpdateTransferOrder<'a> {
         UpdateTransferOrder {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Create a transfer order
@@ -28,11 +28,11 @@ impl<'a> TransferOrderApi<'a> {
     /// `POST /TransferOrder`, operation `createTransferOrder`.
     pub fn create(
         &self,
-        body: crate::models::TransferOrderByOutlet,
+        body: impl Into<crate::models::TransferOrderByOutlet>,
     ) -> CreateTransferOrder<'a> {
         CreateTransferOrder {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -46,10 +46,18 @@ pub struct UpdateTransferOrder<'a> {
 }
 
 impl<'a> UpdateTransferOrder<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -82,10 +90,21 @@ pub struct CreateTransferOrder<'a> {
 }
 
 impl<'a> CreateTransferOrder<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedId>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

@@ -129,7 +129,7 @@ fn operation(module: &Module, op: &Operation, twin: Option<&Operation>) -> (Toke
     let mut parts = parameters(api, op, &scope);
     let set_body = body(api, op, &scope, &mut parts);
     let answer = op.answer();
-    let (output, send_body) = send(api, answer, &scope);
+    let (output, send_body, send_with_response) = send(api, answer, &scope);
     let paging = paging(api, op, answer, &scope);
     let route = Route::of(op, twin);
     let deprecated =
@@ -144,8 +144,15 @@ fn operation(module: &Module, op: &Operation, twin: Option<&Operation>) -> (Toke
             #builder { client: self.client, #(#inits)* #page_init }
         }
     };
-    let builder_tokens =
-        builder_item(&builder, &builder_doc, &parts, &paging, &route, op, &Sending { output, send_body, set_body });
+    let builder_tokens = builder_item(
+        &builder,
+        &builder_doc,
+        &parts,
+        &paging,
+        &route,
+        op,
+        &Sending { output, send_body, send_with_response, set_body },
+    );
     (method_tokens, builder_tokens)
 }
 
@@ -184,11 +191,8 @@ fn parameters(api: &Api, op: &Operation, scope: &Scope) -> Parts {
             ParameterPlace::Query => quote!(request.query(#wire, &self.#name);),
         };
         // A flag is a plain `bool`: `impl Into<bool>` would only add noise to the signature.
-        let (arg_ty, into) = if p.ty == TypeRef::Boolean {
-            (quote!(bool), quote!())
-        } else {
-            (quote!(impl Into<#ty>), quote!(.into()))
-        };
+        let (arg_ty, into) =
+            if p.ty == TypeRef::Boolean { (quote!(bool), quote!()) } else { (quote!(impl Into<#ty>), quote!(.into())) };
         if p.required {
             parts.fields.push(quote!(#name: #ty,));
             parts.args.push(quote!(#name: #arg_ty));
@@ -215,8 +219,9 @@ fn parameters(api: &Api, op: &Operation, scope: &Scope) -> Parts {
 fn body(api: &Api, op: &Operation, scope: &Scope, parts: &mut Parts) -> Option<TokenStream> {
     let t = rust_type_in(api, op.request.as_ref()?, scope);
     parts.fields.push(quote!(body: #t,));
-    parts.args.push(quote!(body: #t));
-    parts.inits.push(quote!(body,));
+    // `impl Into`: a request union takes any of its alternatives (`construct.rs`).
+    parts.args.push(quote!(body: impl Into<#t>));
+    parts.inits.push(quote!(body: body.into(),));
     let encode = runtime::CLIENT_ERROR_ENCODE.tokens();
     let id = op.id.as_str();
     Some(quote! {
@@ -226,10 +231,24 @@ fn body(api: &Api, op: &Operation, scope: &Scope, parts: &mut Parts) -> Option<T
 
 /// What `send()` returns and the call that sends: the answer decoded, or
 /// `()` when the success response has no body.
-fn send(api: &Api, answer: Option<&TypeRef>, scope: &Scope) -> (TokenStream, TokenStream) {
+fn send(api: &Api, answer: Option<&TypeRef>, scope: &Scope) -> (TokenStream, TokenStream, TokenStream) {
+    let (execute, execute_unit, with_response, unit_with_response) = (
+        runtime::CLIENT_EXECUTE.name(),
+        runtime::CLIENT_EXECUTE_UNIT.name(),
+        runtime::CLIENT_EXECUTE_WITH_RESPONSE.name(),
+        runtime::CLIENT_EXECUTE_UNIT_WITH_RESPONSE.name(),
+    );
     match answer {
-        Some(t) => (rust_type_in(api, t, scope), quote!(self.client.execute(&request).await)),
-        None => (quote!(()), quote!(self.client.execute_unit(&request).await)),
+        Some(t) => (
+            rust_type_in(api, t, scope),
+            quote!(self.client.#execute(&request).await),
+            quote!(self.client.#with_response(&request).await),
+        ),
+        None => (
+            quote!(()),
+            quote!(self.client.#execute_unit(&request).await),
+            quote!(self.client.#unit_with_response(&request).await),
+        ),
     }
 }
 
@@ -238,6 +257,8 @@ fn send(api: &Api, answer: Option<&TypeRef>, scope: &Scope) -> (TokenStream, Tok
 struct Sending {
     output: TokenStream,
     send_body: TokenStream,
+    /// The call `send_with_response()` makes.
+    send_with_response: TokenStream,
     set_body: Option<TokenStream>,
 }
 
@@ -406,7 +427,8 @@ fn builder_item(
 ) -> TokenStream {
     let Parts { fields, setters, fills, .. } = parts;
     let PagingParts { field: page_field, apply, setters: page_setters, stream, .. } = paging;
-    let Sending { output, send_body, set_body } = sending;
+    let Sending { output, send_body, send_with_response, set_body } = sending;
+    let response = runtime::RESPONSE.tokens();
     let (id, path, http_method) = (op.id.as_str(), route.path, route.sent.method.as_str());
     // Retried only when repeating it is harmless (the description says so per
     // action, else the method); a twin is judged by the GET it stands for.
@@ -430,11 +452,19 @@ fn builder_item(
         impl<'a> #builder<'a> {
             #(#setters)*
 
-            /// Sends the request.
+            /// Sends the request; the decoded answer.
             pub async fn send(self) -> Result<#output, #error> {
                 let request = self.request()?;
                 #apply
                 #send_body
+            }
+
+            /// Sends the request; the decoded answer with its HTTP status, headers,
+            /// request id and raw body.
+            pub async fn send_with_response(self) -> Result<#response<#output>, #error> {
+                let request = self.request()?;
+                #apply
+                #send_with_response
             }
 
             #page_setters

@@ -36,7 +36,11 @@ pub fn files(module: &Module, index: usize, features: &Features, krate: &str) ->
     for (i, ty) in api.types.iter().enumerate() {
         let id = TypeId(i);
         let item = match ty.kind {
-            TypeKind::Union { .. } => unions::item(api, ty),
+            TypeKind::Union { .. } => {
+                let mut item = unions::item(api, ty);
+                item.extend(construct::conversions(api, ty));
+                item
+            }
             _ => {
                 let mut item = types::item(api, ty);
                 item.extend(construct::item(api, ty, &format!("{krate}::{}", module.name)));

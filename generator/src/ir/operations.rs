@@ -302,7 +302,9 @@ fn referenced_elsewhere(api: &Api) -> BTreeSet<TypeId> {
     };
     for def in &api.types {
         match &def.kind {
-            TypeKind::Struct { fields, additional } => fields.iter().map(|f| &f.ty).chain(additional).for_each(&mut note),
+            TypeKind::Struct { fields, additional } => {
+                fields.iter().map(|f| &f.ty).chain(additional).for_each(&mut note)
+            }
             TypeKind::Union { variants, .. } => variants.iter().for_each(|v| note(&v.ty)),
             TypeKind::Alias(ty) | TypeKind::Newtype(ty) => note(ty),
             TypeKind::Enum { .. } => {}
