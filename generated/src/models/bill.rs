@@ -44,7 +44,7 @@ pub struct BillRequest {
 }
 
 impl BillRequest {
-    /// Builds a `BillRequest` with every field unset; the `with_` methods set them.
+    /// `BillRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -144,7 +144,7 @@ pub struct BillRequestSupplier {
 }
 
 impl BillRequestSupplier {
-    /// Builds a `BillRequestSupplier` with every field unset; the `with_` methods set them.
+    /// `BillRequestSupplier` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             name: Default::default(),
@@ -202,7 +202,7 @@ pub struct BillRequestVariant {
 }
 
 impl BillRequestVariant {
-    /// Builds a `BillRequestVariant` with every field unset; the `with_` methods set them.
+    /// `BillRequestVariant` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             code: Default::default(),
@@ -257,7 +257,7 @@ pub struct BillRequestPayment {
 }
 
 impl BillRequestPayment {
-    /// Builds a `BillRequestPayment` with every field unset; the `with_` methods set them.
+    /// `BillRequestPayment` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             date: Default::default(),
@@ -372,7 +372,7 @@ pub struct BillListRequest {
 }
 
 impl BillListRequest {
-    /// Builds a `BillListRequest` with every field unset; the `with_` methods set them.
+    /// `BillListRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self { outlet: Default::default() }
     }

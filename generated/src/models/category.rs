@@ -14,7 +14,7 @@ pub struct CategoryCreateRequest {
 }
 
 impl CategoryCreateRequest {
-    /// Builds a `CategoryCreateRequest` from its required fields (`name`); the optional ones start unset (the `with_` methods set them).
+    /// `CategoryCreateRequest` from its required fields (`name`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::CategoryCreateRequest::new("Name");
@@ -52,7 +52,7 @@ pub struct CategoryUpdateRequest {
 }
 
 impl CategoryUpdateRequest {
-    /// Builds a `CategoryUpdateRequest` from its required fields (`name`, `rename`, `discontinued`); the optional ones start unset (the `with_` methods set them).
+    /// `CategoryUpdateRequest` from its required fields (`name`, `rename`, `discontinued`); the optional ones start unset (the `with_` methods set them).
     pub fn new(
         name: impl Into<String>,
         rename: impl Into<String>,
@@ -74,7 +74,7 @@ pub struct CategoryDeleteRequest {
 }
 
 impl CategoryDeleteRequest {
-    /// Builds a `CategoryDeleteRequest` from its required fields (`name`); the optional ones start unset (the `with_` methods set them).
+    /// `CategoryDeleteRequest` from its required fields (`name`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::CategoryDeleteRequest::new("Name");
@@ -99,7 +99,7 @@ pub struct CategoryListRequest {
 }
 
 impl CategoryListRequest {
-    /// Builds a `CategoryListRequest` with every field unset; the `with_` methods set them.
+    /// `CategoryListRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             discontinued: Default::default(),
@@ -135,7 +135,7 @@ pub struct CategoryByIdRequest {
 }
 
 impl CategoryByIdRequest {
-    /// Builds a `CategoryByIdRequest` with every field unset; the `with_` methods set them.
+    /// `CategoryByIdRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self { id: Default::default() }
     }

@@ -21,7 +21,7 @@ pub struct CustomerListRequest {
 }
 
 impl CustomerListRequest {
-    /// Builds a `CustomerListRequest` with every field unset; the `with_` methods set them.
+    /// `CustomerListRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             name: Default::default(),
@@ -121,7 +121,7 @@ pub struct CustomerUpdateByEmailRequest {
 }
 
 impl CustomerUpdateByEmailRequest {
-    /// Builds a `CustomerUpdateByEmailRequest` with every field unset; the `with_` methods set them.
+    /// `CustomerUpdateByEmailRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             email: Default::default(),
@@ -218,7 +218,7 @@ pub struct CustomerSuspendRequest {
 }
 
 impl CustomerSuspendRequest {
-    /// Builds a `CustomerSuspendRequest` with every field unset; the `with_` methods set them.
+    /// `CustomerSuspendRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             id: Default::default(),

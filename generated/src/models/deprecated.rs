@@ -12,7 +12,7 @@ pub struct CustomerByEmailRequest {
 }
 
 impl CustomerByEmailRequest {
-    /// Builds a `CustomerByEmailRequest` with every field unset; the `with_` methods set them.
+    /// `CustomerByEmailRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self { email: Default::default() }
     }
@@ -104,7 +104,7 @@ pub struct VariantIdByCodeDiscontinuedRequest {
 }
 
 impl VariantIdByCodeDiscontinuedRequest {
-    /// Builds a `VariantIdByCodeDiscontinuedRequest` with every field unset; the `with_` methods set them.
+    /// `VariantIdByCodeDiscontinuedRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             list_code: Default::default(),

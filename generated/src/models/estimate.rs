@@ -15,7 +15,7 @@ pub struct EstimateListRequest {
 }
 
 impl EstimateListRequest {
-    /// Builds a `EstimateListRequest` with every field unset; the `with_` methods set them.
+    /// `EstimateListRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             from: Default::default(),

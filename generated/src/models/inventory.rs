@@ -12,7 +12,7 @@ pub struct InventoryListByOutletRequest {
 }
 
 impl InventoryListByOutletRequest {
-    /// Builds a `InventoryListByOutletRequest` with every field unset; the `with_` methods set them.
+    /// `InventoryListByOutletRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self { outlet: Default::default() }
     }
@@ -83,7 +83,7 @@ pub struct InventoryCodeArrayRequest {
 }
 
 impl InventoryCodeArrayRequest {
-    /// Builds a `InventoryCodeArrayRequest` from its required fields (`code`); the optional ones start unset (the `with_` methods set them).
+    /// `InventoryCodeArrayRequest` from its required fields (`code`); the optional ones start unset (the `with_` methods set them).
     pub fn new(code: impl Into<Vec<String>>) -> Self {
         Self { code: code.into() }
     }

@@ -30,7 +30,7 @@ pub struct AdjustmentSetCreateRequest {
 }
 
 impl AdjustmentSetCreateRequest {
-    /// Builds a `AdjustmentSetCreateRequest` with every field unset; the `with_` methods set them.
+    /// `AdjustmentSetCreateRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -152,7 +152,7 @@ pub struct AdjustmentVariantQuantity {
 }
 
 impl AdjustmentVariantQuantity {
-    /// Builds a `AdjustmentVariantQuantity` with every field unset; the `with_` methods set them.
+    /// `AdjustmentVariantQuantity` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             code: Default::default(),
@@ -198,7 +198,7 @@ pub struct AdjustmentSetUpdateRequest {
 }
 
 impl AdjustmentSetUpdateRequest {
-    /// Builds a `AdjustmentSetUpdateRequest` with every field unset; the `with_` methods set them.
+    /// `AdjustmentSetUpdateRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),

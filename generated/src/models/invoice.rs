@@ -20,7 +20,7 @@ pub struct InvoiceVoidByOutletName {
 }
 
 impl InvoiceVoidByOutletName {
-    /// Builds a `InvoiceVoidByOutletName` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
+    /// `InvoiceVoidByOutletName` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceVoidByOutletName::new("Outlet", "Number");
@@ -127,7 +127,7 @@ pub struct InvoiceVoidByOutletId {
 }
 
 impl InvoiceVoidByOutletId {
-    /// Builds a `InvoiceVoidByOutletId` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
+    /// `InvoiceVoidByOutletId` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceVoidByOutletId::new("OutletID", "Number");
@@ -231,7 +231,7 @@ pub struct InvoiceVoidByInvoiceId {
 }
 
 impl InvoiceVoidByInvoiceId {
-    /// Builds a `InvoiceVoidByInvoiceId` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
+    /// `InvoiceVoidByInvoiceId` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceVoidByInvoiceId::new("InvoiceID");
@@ -405,7 +405,7 @@ pub struct InvoiceRestoreByOutletName {
 }
 
 impl InvoiceRestoreByOutletName {
-    /// Builds a `InvoiceRestoreByOutletName` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
+    /// `InvoiceRestoreByOutletName` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceRestoreByOutletName::new("Outlet", "Number");
@@ -444,7 +444,7 @@ pub struct InvoiceRestoreByOutletId {
 }
 
 impl InvoiceRestoreByOutletId {
-    /// Builds a `InvoiceRestoreByOutletId` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
+    /// `InvoiceRestoreByOutletId` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceRestoreByOutletId::new("OutletID", "Number");
@@ -480,7 +480,7 @@ pub struct InvoiceRestoreByInvoiceId {
 }
 
 impl InvoiceRestoreByInvoiceId {
-    /// Builds a `InvoiceRestoreByInvoiceId` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
+    /// `InvoiceRestoreByInvoiceId` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceRestoreByInvoiceId::new("InvoiceID");
@@ -585,7 +585,7 @@ pub struct InvoiceEraseByOutletName {
 }
 
 impl InvoiceEraseByOutletName {
-    /// Builds a `InvoiceEraseByOutletName` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
+    /// `InvoiceEraseByOutletName` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceEraseByOutletName::new("Outlet", "Number");
@@ -615,7 +615,7 @@ pub struct InvoiceEraseByOutletId {
 }
 
 impl InvoiceEraseByOutletId {
-    /// Builds a `InvoiceEraseByOutletId` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
+    /// `InvoiceEraseByOutletId` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceEraseByOutletId::new("OutletID", "Number");
@@ -642,7 +642,7 @@ pub struct InvoiceEraseByInvoiceId {
 }
 
 impl InvoiceEraseByInvoiceId {
-    /// Builds a `InvoiceEraseByInvoiceId` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
+    /// `InvoiceEraseByInvoiceId` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceEraseByInvoiceId::new("InvoiceID");
@@ -758,7 +758,7 @@ pub struct InvoiceCustomerInput {
 }
 
 impl InvoiceCustomerInput {
-    /// Builds a `InvoiceCustomerInput` with every field unset; the `with_` methods set them.
+    /// `InvoiceCustomerInput` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             name: Default::default(),
@@ -855,7 +855,7 @@ pub struct InvoiceVariantInput {
 }
 
 impl InvoiceVariantInput {
-    /// Builds a `InvoiceVariantInput` from its required fields (`code`, `quantity`); the optional ones start unset (the `with_` methods set them).
+    /// `InvoiceVariantInput` from its required fields (`code`, `quantity`); the optional ones start unset (the `with_` methods set them).
     pub fn new(
         code: impl Into<InvoiceVariantInputCode>,
         quantity: impl Into<InvoiceVariantInputQuantity>,
@@ -1022,7 +1022,7 @@ pub struct InvoicePaymentInput {
 }
 
 impl InvoicePaymentInput {
-    /// Builds a `InvoicePaymentInput` with every field unset; the `with_` methods set them.
+    /// `InvoicePaymentInput` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             amount: Default::default(),
@@ -1163,7 +1163,7 @@ pub struct InvoiceCreateRequest {
 }
 
 impl InvoiceCreateRequest {
-    /// Builds a `InvoiceCreateRequest` from its required fields (`outlet`, `variants`); the optional ones start unset (the `with_` methods set them).
+    /// `InvoiceCreateRequest` from its required fields (`outlet`, `variants`); the optional ones start unset (the `with_` methods set them).
     pub fn new(
         outlet: impl Into<String>,
         variants: impl Into<Vec<InvoiceVariantInput>>,
@@ -1498,7 +1498,7 @@ pub struct InvoiceUpdateRequest {
 }
 
 impl InvoiceUpdateRequest {
-    /// Builds a `InvoiceUpdateRequest` with every field unset; the `with_` methods set them.
+    /// `InvoiceUpdateRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -1692,7 +1692,7 @@ pub struct InvoiceMultipleCreateItem {
 }
 
 impl InvoiceMultipleCreateItem {
-    /// Builds a `InvoiceMultipleCreateItem` with every field unset; the `with_` methods set them.
+    /// `InvoiceMultipleCreateItem` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -1837,7 +1837,7 @@ pub struct InvoiceDeleteByOutletNumber {
 }
 
 impl InvoiceDeleteByOutletNumber {
-    /// Builds a `InvoiceDeleteByOutletNumber` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
+    /// `InvoiceDeleteByOutletNumber` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceDeleteByOutletNumber::new("Outlet", "Number");
@@ -1868,7 +1868,7 @@ pub struct InvoiceDeleteByOutletIdNumber {
 }
 
 impl InvoiceDeleteByOutletIdNumber {
-    /// Builds a `InvoiceDeleteByOutletIdNumber` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
+    /// `InvoiceDeleteByOutletIdNumber` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceDeleteByOutletIdNumber::new("OutletID", "Number");
@@ -1896,7 +1896,7 @@ pub struct InvoiceDeleteById {
 }
 
 impl InvoiceDeleteById {
-    /// Builds a `InvoiceDeleteById` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
+    /// `InvoiceDeleteById` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::InvoiceDeleteById::new("InvoiceID");
@@ -1941,7 +1941,7 @@ pub struct InvoiceMultipleOutletQueryByOutlet {
 }
 
 impl InvoiceMultipleOutletQueryByOutlet {
-    /// Builds a `InvoiceMultipleOutletQueryByOutlet` with every field unset; the `with_` methods set them.
+    /// `InvoiceMultipleOutletQueryByOutlet` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             from: Default::default(),
@@ -2200,7 +2200,7 @@ pub struct InvoiceReturnQuery {
 }
 
 impl InvoiceReturnQuery {
-    /// Builds a `InvoiceReturnQuery` with every field unset; the `with_` methods set them.
+    /// `InvoiceReturnQuery` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             from: Default::default(),
@@ -2231,7 +2231,7 @@ pub struct InvoiceWithTotalCountQuery {
 }
 
 impl InvoiceWithTotalCountQuery {
-    /// Builds a `InvoiceWithTotalCountQuery` with every field unset; the `with_` methods set them.
+    /// `InvoiceWithTotalCountQuery` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             from: Default::default(),
@@ -2262,7 +2262,7 @@ pub struct InvoiceIdByNumberRequest {
 }
 
 impl InvoiceIdByNumberRequest {
-    /// Builds a `InvoiceIdByNumberRequest` with every field unset; the `with_` methods set them.
+    /// `InvoiceIdByNumberRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -2290,7 +2290,7 @@ pub struct InvoiceReferenceNumberRequest {
 }
 
 impl InvoiceReferenceNumberRequest {
-    /// Builds a `InvoiceReferenceNumberRequest` with every field unset; the `with_` methods set them.
+    /// `InvoiceReferenceNumberRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             list_id: Default::default(),

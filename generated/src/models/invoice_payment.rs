@@ -15,7 +15,7 @@ pub struct InvoicePaymentListRequest {
 }
 
 impl InvoicePaymentListRequest {
-    /// Builds a `InvoicePaymentListRequest` from its required fields (`from`, `to`); the optional ones start unset (the `with_` methods set them).
+    /// `InvoicePaymentListRequest` from its required fields (`from`, `to`); the optional ones start unset (the `with_` methods set them).
     pub fn new(
         from: impl Into<crate::Timestamp>,
         to: impl Into<crate::Timestamp>,
@@ -57,7 +57,7 @@ pub struct InvoicePaymentAddItem {
 }
 
 impl InvoicePaymentAddItem {
-    /// Builds a `InvoicePaymentAddItem` with every field unset; the `with_` methods set them.
+    /// `InvoicePaymentAddItem` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             date: Default::default(),
@@ -103,7 +103,7 @@ pub struct InvoicePaymentAddByOutletNumber {
 }
 
 impl InvoicePaymentAddByOutletNumber {
-    /// Builds a `InvoicePaymentAddByOutletNumber` with every field unset; the `with_` methods set them.
+    /// `InvoicePaymentAddByOutletNumber` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -143,7 +143,7 @@ pub struct InvoicePaymentDeleteRequest {
 }
 
 impl InvoicePaymentDeleteRequest {
-    /// Builds a `InvoicePaymentDeleteRequest` with every field unset; the `with_` methods set them.
+    /// `InvoicePaymentDeleteRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -189,7 +189,7 @@ pub struct InvoicePaymentFullRequest {
 }
 
 impl InvoicePaymentFullRequest {
-    /// Builds a `InvoicePaymentFullRequest` with every field unset; the `with_` methods set them.
+    /// `InvoicePaymentFullRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             number: Default::default(),

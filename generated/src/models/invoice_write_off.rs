@@ -75,7 +75,7 @@ pub struct InvoiceWriteOffRequest {
 }
 
 impl InvoiceWriteOffRequest {
-    /// Builds a `InvoiceWriteOffRequest` with every field unset; the `with_` methods set them.
+    /// `InvoiceWriteOffRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             date: Default::default(),

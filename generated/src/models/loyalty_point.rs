@@ -21,7 +21,7 @@ pub struct LoyaltyPointHistoryRequest {
 }
 
 impl LoyaltyPointHistoryRequest {
-    /// Builds a `LoyaltyPointHistoryRequest` with every field unset; the `with_` methods set them.
+    /// `LoyaltyPointHistoryRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             from: Default::default(),

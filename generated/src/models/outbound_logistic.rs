@@ -19,7 +19,7 @@ pub struct OutboundLogisticCreateRequest {
 }
 
 impl OutboundLogisticCreateRequest {
-    /// Builds a `OutboundLogisticCreateRequest` with every field unset; the `with_` methods set them.
+    /// `OutboundLogisticCreateRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -65,7 +65,7 @@ pub struct OutboundLogisticFulfillment {
 }
 
 impl OutboundLogisticFulfillment {
-    /// Builds a `OutboundLogisticFulfillment` with every field unset; the `with_` methods set them.
+    /// `OutboundLogisticFulfillment` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -93,7 +93,7 @@ pub struct OutboundLogisticPickList {
 }
 
 impl OutboundLogisticPickList {
-    /// Builds a `OutboundLogisticPickList` with every field unset; the `with_` methods set them.
+    /// `OutboundLogisticPickList` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             dispatch: Default::default(),
@@ -137,7 +137,7 @@ pub struct OutboundLogisticListRequest {
 }
 
 impl OutboundLogisticListRequest {
-    /// Builds a `OutboundLogisticListRequest` with every field unset; the `with_` methods set them.
+    /// `OutboundLogisticListRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             from: Default::default(),

@@ -40,7 +40,7 @@ pub struct OutletListRequest {
 }
 
 impl OutletListRequest {
-    /// Builds a `OutletListRequest` with every field unset; the `with_` methods set them.
+    /// `OutletListRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             name: Default::default(),
@@ -150,7 +150,7 @@ pub struct OutletUpdateRequest {
 }
 
 impl OutletUpdateRequest {
-    /// Builds a `OutletUpdateRequest` with every field unset; the `with_` methods set them.
+    /// `OutletUpdateRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -203,7 +203,7 @@ pub struct OutletCreateRequest {
 }
 
 impl OutletCreateRequest {
-    /// Builds a `OutletCreateRequest` with every field unset; the `with_` methods set them.
+    /// `OutletCreateRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             name: Default::default(),

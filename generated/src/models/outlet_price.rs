@@ -41,7 +41,7 @@ pub struct OutletPriceRequest {
 }
 
 impl OutletPriceRequest {
-    /// Builds a `OutletPriceRequest` with every field unset; the `with_` methods set them.
+    /// `OutletPriceRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             code: Default::default(),

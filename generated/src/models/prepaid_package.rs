@@ -17,7 +17,7 @@ pub struct PrepaidPackageCheckInRequest {
 }
 
 impl PrepaidPackageCheckInRequest {
-    /// Builds a `PrepaidPackageCheckInRequest` with every field unset; the `with_` methods set them.
+    /// `PrepaidPackageCheckInRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             member_code: Default::default(),
@@ -50,7 +50,7 @@ pub struct PrepaidPackageCheckOutRequest {
 }
 
 impl PrepaidPackageCheckOutRequest {
-    /// Builds a `PrepaidPackageCheckOutRequest` with every field unset; the `with_` methods set them.
+    /// `PrepaidPackageCheckOutRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             member_code: Default::default(),

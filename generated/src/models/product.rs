@@ -36,7 +36,7 @@ pub struct ProductCreateRequest {
 }
 
 impl ProductCreateRequest {
-    /// Builds a `ProductCreateRequest` from its required fields (`category`, `name`, `brand`, `code`, `discontinued`, `image_url`, `variants`); the optional ones start unset (the `with_` methods set them).
+    /// `ProductCreateRequest` from its required fields (`category`, `name`, `brand`, `code`, `discontinued`, `image_url`, `variants`); the optional ones start unset (the `with_` methods set them).
     pub fn new(
         category: impl Into<String>,
         name: impl Into<String>,
@@ -100,7 +100,7 @@ pub struct ProductCreateVariant {
 }
 
 impl ProductCreateVariant {
-    /// Builds a `ProductCreateVariant` with every field unset; the `with_` methods set them.
+    /// `ProductCreateVariant` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             model: Default::default(),
@@ -158,7 +158,7 @@ pub struct ProductCreateVariantType {
 }
 
 impl ProductCreateVariantType {
-    /// Builds a `ProductCreateVariantType` with every field unset; the `with_` methods set them.
+    /// `ProductCreateVariantType` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self { value: Default::default() }
     }
@@ -201,7 +201,7 @@ pub struct ProductUpdateRequest {
 }
 
 impl ProductUpdateRequest {
-    /// Builds a `ProductUpdateRequest` from its required fields (`category`, `name`, `code`, `discontinued`); the optional ones start unset (the `with_` methods set them).
+    /// `ProductUpdateRequest` from its required fields (`category`, `name`, `code`, `discontinued`); the optional ones start unset (the `with_` methods set them).
     pub fn new(
         category: impl Into<String>,
         name: impl Into<String>,
@@ -274,7 +274,7 @@ pub struct ProductUpdateVariant {
 }
 
 impl ProductUpdateVariant {
-    /// Builds a `ProductUpdateVariant` from its required fields (`model`, `code`, `discontinued`); the optional ones start unset (the `with_` methods set them).
+    /// `ProductUpdateVariant` from its required fields (`model`, `code`, `discontinued`); the optional ones start unset (the `with_` methods set them).
     pub fn new(
         model: impl Into<String>,
         code: impl Into<String>,
@@ -314,7 +314,7 @@ pub struct ProductWithPricebookRequest {
 }
 
 impl ProductWithPricebookRequest {
-    /// Builds a `ProductWithPricebookRequest` from its required fields (`list_id`); the optional ones start unset (the `with_` methods set them).
+    /// `ProductWithPricebookRequest` from its required fields (`list_id`); the optional ones start unset (the `with_` methods set them).
     pub fn new(list_id: impl Into<Vec<String>>) -> Self {
         Self { list_id: list_id.into() }
     }

@@ -28,7 +28,7 @@ pub struct PromotionCouponListRequest {
 }
 
 impl PromotionCouponListRequest {
-    /// Builds a `PromotionCouponListRequest` with every field unset; the `with_` methods set them.
+    /// `PromotionCouponListRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             from: Default::default(),
@@ -161,7 +161,7 @@ pub struct PromotionCouponCreateRequest {
 }
 
 impl PromotionCouponCreateRequest {
-    /// Builds a `PromotionCouponCreateRequest` with every field unset; the `with_` methods set them.
+    /// `PromotionCouponCreateRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             code: Default::default(),

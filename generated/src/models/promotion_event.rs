@@ -35,7 +35,7 @@ pub struct PromotionEventByVariantIdRequest {
 }
 
 impl PromotionEventByVariantIdRequest {
-    /// Builds a `PromotionEventByVariantIdRequest` with every field unset; the `with_` methods set them.
+    /// `PromotionEventByVariantIdRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             variant_id: Default::default(),

@@ -21,7 +21,7 @@ pub struct ReportSalesInvoiceQueryByOutlet {
 }
 
 impl ReportSalesInvoiceQueryByOutlet {
-    /// Builds a `ReportSalesInvoiceQueryByOutlet` from its required fields (`outlet`, `from`, `to`); the optional ones start unset (the `with_` methods set them).
+    /// `ReportSalesInvoiceQueryByOutlet` from its required fields (`outlet`, `from`, `to`); the optional ones start unset (the `with_` methods set them).
     pub fn new(
         outlet: impl Into<String>,
         from: impl Into<crate::Timestamp>,

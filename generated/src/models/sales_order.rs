@@ -24,7 +24,7 @@ pub struct SalesOrderCustomerInput {
 }
 
 impl SalesOrderCustomerInput {
-    /// Builds a `SalesOrderCustomerInput` with every field unset; the `with_` methods set them.
+    /// `SalesOrderCustomerInput` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             name: Default::default(),
@@ -82,7 +82,7 @@ pub struct SalesOrderVariantInput {
 }
 
 impl SalesOrderVariantInput {
-    /// Builds a `SalesOrderVariantInput` with every field unset; the `with_` methods set them.
+    /// `SalesOrderVariantInput` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             code: Default::default(),
@@ -232,7 +232,7 @@ pub struct SalesOrderCreateRequest {
 }
 
 impl SalesOrderCreateRequest {
-    /// Builds a `SalesOrderCreateRequest` with every field unset; the `with_` methods set them.
+    /// `SalesOrderCreateRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -332,7 +332,7 @@ pub struct SalesOrderRef {
 }
 
 impl SalesOrderRef {
-    /// Builds a `SalesOrderRef` with every field unset; the `with_` methods set them.
+    /// `SalesOrderRef` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -377,7 +377,7 @@ pub struct SalesOrderFieldUpdateRequest {
 }
 
 impl SalesOrderFieldUpdateRequest {
-    /// Builds a `SalesOrderFieldUpdateRequest` with every field unset; the `with_` methods set them.
+    /// `SalesOrderFieldUpdateRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             reference_number: Default::default(),
@@ -423,7 +423,7 @@ pub struct SalesOrderListNumberRequest {
 }
 
 impl SalesOrderListNumberRequest {
-    /// Builds a `SalesOrderListNumberRequest` with every field unset; the `with_` methods set them.
+    /// `SalesOrderListNumberRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),

@@ -18,7 +18,7 @@ pub struct ShiftListRequest {
 }
 
 impl ShiftListRequest {
-    /// Builds a `ShiftListRequest` with every field unset; the `with_` methods set them.
+    /// `ShiftListRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -88,7 +88,7 @@ pub struct ShiftCloseRequest {
 }
 
 impl ShiftCloseRequest {
-    /// Builds a `ShiftCloseRequest` with every field unset; the `with_` methods set them.
+    /// `ShiftCloseRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             register: Default::default(),
@@ -134,7 +134,7 @@ pub struct ShiftOpenRequest {
 }
 
 impl ShiftOpenRequest {
-    /// Builds a `ShiftOpenRequest` with every field unset; the `with_` methods set them.
+    /// `ShiftOpenRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             register: Default::default(),
@@ -165,7 +165,7 @@ pub struct ShiftDeleteRequest {
 }
 
 impl ShiftDeleteRequest {
-    /// Builds a `ShiftDeleteRequest` with every field unset; the `with_` methods set them.
+    /// `ShiftDeleteRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),

@@ -21,7 +21,7 @@ impl ::std::fmt::Debug for TokenRequest {
 }
 
 impl TokenRequest {
-    /// Builds a `TokenRequest` from its required fields (`client_id`, `client_secret`); the optional ones start unset (the `with_` methods set them).
+    /// `TokenRequest` from its required fields (`client_id`, `client_secret`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::TokenRequest::new("client_id", "client_secret");

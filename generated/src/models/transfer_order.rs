@@ -33,7 +33,7 @@ pub struct TransferOrderByOutlet {
 }
 
 impl TransferOrderByOutlet {
-    /// Builds a `TransferOrderByOutlet` with every field unset; the `with_` methods set them.
+    /// `TransferOrderByOutlet` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -170,7 +170,7 @@ pub struct TransferOrderVariant {
 }
 
 impl TransferOrderVariant {
-    /// Builds a `TransferOrderVariant` with every field unset; the `with_` methods set them.
+    /// `TransferOrderVariant` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             code: Default::default(),

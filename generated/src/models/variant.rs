@@ -14,7 +14,7 @@ pub struct VariantAddRequest {
 }
 
 impl VariantAddRequest {
-    /// Builds a `VariantAddRequest` from its required fields (`code`); the optional ones start unset (the `with_` methods set them).
+    /// `VariantAddRequest` from its required fields (`code`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::VariantAddRequest::new("Code");
@@ -66,7 +66,7 @@ pub struct VariantAddItem {
 }
 
 impl VariantAddItem {
-    /// Builds a `VariantAddItem` with every field unset; the `with_` methods set them.
+    /// `VariantAddItem` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             model: Default::default(),
@@ -157,7 +157,7 @@ pub struct VariantUpdateByCodeRequest {
 }
 
 impl VariantUpdateByCodeRequest {
-    /// Builds a `VariantUpdateByCodeRequest` from its required fields (`code`); the optional ones start unset (the `with_` methods set them).
+    /// `VariantUpdateByCodeRequest` from its required fields (`code`); the optional ones start unset (the `with_` methods set them).
     ///
     /// ```
     /// let request = dealpos::models::VariantUpdateByCodeRequest::new("Code");
@@ -376,7 +376,7 @@ pub struct VariantOutletPriceInput {
 }
 
 impl VariantOutletPriceInput {
-    /// Builds a `VariantOutletPriceInput` with every field unset; the `with_` methods set them.
+    /// `VariantOutletPriceInput` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             outlet: Default::default(),
@@ -409,7 +409,7 @@ pub struct VariantDeleteRequest {
 }
 
 impl VariantDeleteRequest {
-    /// Builds a `VariantDeleteRequest` with every field unset; the `with_` methods set them.
+    /// `VariantDeleteRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self { code: Default::default() }
     }
@@ -429,7 +429,7 @@ pub struct VariantListRequest {
 }
 
 impl VariantListRequest {
-    /// Builds a `VariantListRequest` with every field unset; the `with_` methods set them.
+    /// `VariantListRequest` with every field unset; the `with_` methods set them.
     pub fn new() -> Self {
         Self {
             category: Default::default(),

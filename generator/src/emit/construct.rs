@@ -141,11 +141,11 @@ fn setter(api: &Api, f: &Field, owner: &TypeDef) -> TokenStream {
 /// without its required fields.
 fn new_doc(ty: &TypeDef, required: &[&Field], module: &str) -> TokenStream {
     let mut text = if required.is_empty() {
-        format!(" Builds a `{}` with every field unset; the `with_` methods set them.", ty.name)
+        format!(" `{}` with every field unset; the `with_` methods set them.", ty.name)
     } else {
         let names: Vec<String> = required.iter().map(|f| format!("`{}`", f.name)).collect();
         format!(
-            " Builds a `{}` from its required fields ({}); the optional ones start unset (the `with_` methods set them).",
+            " `{}` from its required fields ({}); the optional ones start unset (the `with_` methods set them).",
             ty.name,
             names.join(", ")
         )
