@@ -34,9 +34,13 @@ impl<'a> BillApi<'a> {
     }
     /// Create a supplier bill
     ///
-    /// Creates a supplier bill (purchase) for an outlet, with its supplier, purchased variants and optional payments. The summary is cut off in the reference.
+    /// Creates a supplier bill (purchase) for an outlet, with its supplier, purchased variants and optional payments.
     ///
     /// `POST /Bill`, operation `createBill`.
+    ///
+    /// # Provenance
+    ///
+    /// The summary is cut off in the reference.
     pub fn create(&self, body: impl Into<crate::models::BillRequest>) -> CreateBill<'a> {
         CreateBill {
             client: self.client,
@@ -45,9 +49,13 @@ impl<'a> BillApi<'a> {
     }
     /// List supplier bills with total count
     ///
-    /// Lists supplier bill headers in a date range together with the total number of matching bills. Seen only in public clients (one client also accepts a bare array here).
+    /// Lists supplier bill headers in a date range together with the total number of matching bills.
     ///
     /// `GET /Bill/WithTotalCount`, operation `listBillsWithTotalCount`.
+    ///
+    /// # Provenance
+    ///
+    /// Seen only in public clients (one client also accepts a bare array here).
     pub fn list_with_total_count(&self) -> ListBillsWithTotalCount<'a> {
         ListBillsWithTotalCount {
             client: self.client,
@@ -59,9 +67,13 @@ impl<'a> BillApi<'a> {
     }
     /// Get supplier bill detail
     ///
-    /// Returns one supplier bill with totals and purchased variants, looked up by its ID. Seen only in public clients; the response is only partly known.
+    /// Returns one supplier bill with totals and purchased variants, looked up by its ID.
     ///
     /// `GET /Bill/Detail`, operation `getBillDetail`.
+    ///
+    /// # Provenance
+    ///
+    /// Seen only in public clients; the response is only partly known.
     pub fn get_detail(&self, id: impl Into<String>) -> GetBillDetail<'a> {
         GetBillDetail {
             client: self.client,

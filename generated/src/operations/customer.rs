@@ -9,9 +9,13 @@ pub struct CustomerApi<'a> {
 impl<'a> CustomerApi<'a> {
     /// List Customers
     ///
-    /// Lists customers, optionally filtered by name, sign-up outlet and join-date range. The older render sends the filters and paging as a JSON body, the newer render as query parameters. Requires the Contacts VIEW role.
+    /// Lists customers, optionally filtered by name, sign-up outlet and join-date range. Requires the Contacts VIEW role.
     ///
     /// `GET /Customer`, operation `listCustomers`.
+    ///
+    /// # Provenance
+    ///
+    /// The older render sends the filters and paging as a JSON body, the newer render as query parameters.
     pub fn list(&self) -> ListCustomers<'a> {
         ListCustomers {
             client: self.client,
@@ -25,9 +29,13 @@ impl<'a> CustomerApi<'a> {
     }
     /// Update a Customer by Email
     ///
-    /// Updates the customer identified by its email address. Requires the Contacts EDIT or Global EDIT role. The request body is only partly shown in the reference and the response is not shown.
+    /// Updates the customer identified by its email address. Requires the Contacts EDIT or Global EDIT role.
     ///
     /// `PUT /Customer`, operation `updateCustomerByEmail`.
+    ///
+    /// # Provenance
+    ///
+    /// The request body is only partly shown in the reference and the response is not shown.
     pub fn update_by_email(
         &self,
         body: impl Into<crate::models::CustomerUpdateByEmailRequest>,
@@ -39,9 +47,13 @@ impl<'a> CustomerApi<'a> {
     }
     /// Create a Customer
     ///
-    /// Creates a customer. Requires the Contacts CREATE role. Request and response were not captured in the reference.
+    /// Creates a customer. Requires the Contacts CREATE role.
     ///
     /// `POST /Customer`, operation `createCustomer`.
+    ///
+    /// # Provenance
+    ///
+    /// Request and response were not captured in the reference.
     pub fn create(
         &self,
         body: impl Into<::std::collections::BTreeMap<String, serde_json::Value>>,
@@ -53,9 +65,13 @@ impl<'a> CustomerApi<'a> {
     }
     /// Delete a Customer by Email
     ///
-    /// Deletes the customer identified by its email address. Requires the Contacts DELETE role. How the email is passed and the response were not captured in the reference.
+    /// Deletes the customer identified by its email address. Requires the Contacts DELETE role.
     ///
     /// `DELETE /Customer`, operation `deleteCustomerByEmail`.
+    ///
+    /// # Provenance
+    ///
+    /// How the email is passed and the response were not captured in the reference.
     pub fn delete_by_email(&self) -> DeleteCustomerByEmail<'a> {
         DeleteCustomerByEmail {
             client: self.client,
@@ -63,9 +79,13 @@ impl<'a> CustomerApi<'a> {
     }
     /// Update AppLastSignIn Customer by ID
     ///
-    /// Records the customer's last app sign-in, addressing the customer by ID. Role requirement, request and response were not captured in the reference.
+    /// Records the customer's last app sign-in, addressing the customer by ID.
     ///
     /// `PUT /Customer/AppSignIn`, operation `updateCustomerAppLastSignInById`.
+    ///
+    /// # Provenance
+    ///
+    /// Role requirement, request and response were not captured in the reference.
     pub fn update_app_last_sign_in_by_id(
         &self,
         body: impl Into<::std::collections::BTreeMap<String, serde_json::Value>>,
@@ -77,9 +97,13 @@ impl<'a> CustomerApi<'a> {
     }
     /// Get Customer By
     ///
-    /// Returns one customer looked up by ID, code, email or mobile number. Requires the Contacts VIEW role. Parameters and response were not captured in the reference.
+    /// Returns one customer looked up by ID, code, email or mobile number. Requires the Contacts VIEW role.
     ///
     /// `GET /Customer/Detail`, operation `getCustomerDetail`.
+    ///
+    /// # Provenance
+    ///
+    /// Parameters and response were not captured in the reference.
     pub fn get_detail(&self) -> GetCustomerDetail<'a> {
         GetCustomerDetail {
             client: self.client,
@@ -87,9 +111,13 @@ impl<'a> CustomerApi<'a> {
     }
     /// Update Customer By Code
     ///
-    /// Updates the customer identified by its code. Requires the Contacts EDIT or Global EDIT role. Request and response were not captured in the reference.
+    /// Updates the customer identified by its code. Requires the Contacts EDIT or Global EDIT role.
     ///
     /// `PUT /Customer/ByCode`, operation `updateCustomerByCode`.
+    ///
+    /// # Provenance
+    ///
+    /// Request and response were not captured in the reference.
     pub fn update_by_code(
         &self,
         body: impl Into<::std::collections::BTreeMap<String, serde_json::Value>>,
@@ -101,9 +129,13 @@ impl<'a> CustomerApi<'a> {
     }
     /// Update Customer By ID
     ///
-    /// Updates the customer identified by its ID. The role requirement is cut off in the reference; request and response were not captured.
+    /// Updates the customer identified by its ID.
     ///
     /// `PUT /Customer/ByID`, operation `updateCustomerById`.
+    ///
+    /// # Provenance
+    ///
+    /// The role requirement is cut off in the reference; request and response were not captured.
     pub fn update_by_id(
         &self,
         body: impl Into<::std::collections::BTreeMap<String, serde_json::Value>>,

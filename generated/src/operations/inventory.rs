@@ -9,9 +9,13 @@ pub struct InventoryApi<'a> {
 impl<'a> InventoryApi<'a> {
     /// Get Inventory By List
     ///
-    /// Pages through inventory quantities, one row per variant, filtered by outlets (IDs or names), category, minimum quantity, discontinued flag and tags. The newer render uses query parameters, the older one a JSON body; also available as POST on the same path. Requires the Inventory VIEW role.
+    /// Pages through inventory quantities, one row per variant, filtered by outlets (IDs or names), category, minimum quantity, discontinued flag and tags. Requires the Inventory VIEW role.
     ///
     /// `POST /Inventory` (the documented POST twin of `GET /Inventory`), operation `getInventoryByList`.
+    ///
+    /// # Provenance
+    ///
+    /// The newer render uses query parameters, the older one a JSON body; also available as POST on the same path.
     pub fn get_by_list(
         &self,
         body: impl Into<crate::models::InventoryListByOutletRequest>,
@@ -31,9 +35,13 @@ impl<'a> InventoryApi<'a> {
     }
     /// Get an Inventory based on Code
     ///
-    /// Returns inventory for a variant code; also available as POST on the same path. Request and response are not shown in the reference. Requires the Inventory VIEW role.
+    /// Returns inventory for a variant code; also available as POST on the same path. Requires the Inventory VIEW role.
     ///
     /// `GET /Inventory/Code`, operation `getInventoryByCode`.
+    ///
+    /// # Provenance
+    ///
+    /// Request and response are not shown in the reference.
     pub fn get_by_code(&self) -> GetInventoryByCode<'a> {
         GetInventoryByCode {
             client: self.client,
@@ -41,9 +49,13 @@ impl<'a> InventoryApi<'a> {
     }
     /// List Modified Inventory (observed)
     ///
-    /// Pages through inventory rows changed since a local timestamp, for incremental sync. Not in the reference; transcribed from observed client usage (the client reads `Code`, `Outlet` and `I` with fallbacks, so the row shape is not confirmed).
+    /// Pages through inventory rows changed since a local timestamp, for incremental sync.
     ///
     /// `GET /Inventory/Modified`, operation `listModifiedInventory`.
+    ///
+    /// # Provenance
+    ///
+    /// Not in the reference; transcribed from observed client usage (the client reads `Code`, `Outlet` and `I` with fallbacks, so the row shape is not confirmed).
     pub fn list_modified(&self) -> ListModifiedInventory<'a> {
         ListModifiedInventory {
             client: self.client,
@@ -54,9 +66,13 @@ impl<'a> InventoryApi<'a> {
     }
     /// Get Inventory By Code Array Grouped By Outlet (observed)
     ///
-    /// Returns, for each listed variant code, its inventory per outlet. Codes go in the `CodeArray` query parameter (a client sends batches of 50); the POST twin takes them in a JSON body. Not in the reference; transcribed from observed client usage.
+    /// Returns, for each listed variant code, its inventory per outlet. Codes go in the `CodeArray` query parameter (a client sends batches of 50); the POST twin takes them in a JSON body.
     ///
     /// `GET /Inventory/CodeArrayGroupByOutlet`, operation `getInventoryByCodeArrayGroupByOutlet`.
+    ///
+    /// # Provenance
+    ///
+    /// Not in the reference; transcribed from observed client usage.
     pub fn get_by_code_array_group_by_outlet(
         &self,
         code_array: impl Into<Vec<String>>,

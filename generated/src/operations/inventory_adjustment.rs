@@ -38,9 +38,13 @@ impl<'a> InventoryAdjustmentApi<'a> {
     }
     /// Update an Adjustment
     ///
-    /// Updates an adjustment identified by outlet and number; only adjustments of type AdjustDifference can be edited. Request and response are not shown in the reference. Requires the Adjustment EDIT or Global EDIT role.
+    /// Updates an adjustment identified by outlet and number; only adjustments of type AdjustDifference can be edited. Requires the Adjustment EDIT or Global EDIT role.
     ///
     /// `PUT /Adjustment`, operation `updateAdjustment`.
+    ///
+    /// # Provenance
+    ///
+    /// Request and response are not shown in the reference.
     pub fn update(&self) -> UpdateAdjustment<'a> {
         UpdateAdjustment {
             client: self.client,
@@ -48,9 +52,13 @@ impl<'a> InventoryAdjustmentApi<'a> {
     }
     /// Create Adjustment by Adjusting Differences
     ///
-    /// Creates an adjustment that increments or decrements inventory by the given amounts; `StateID` behaves as for Create Adjustment by Updating Inventory. The request and response are cut off in the reference. Requires the Adjustment ADD or Global EDIT role.
+    /// Creates an adjustment that increments or decrements inventory by the given amounts; `StateID` behaves as for Create Adjustment by Updating Inventory. Requires the Adjustment ADD or Global EDIT role.
     ///
     /// `POST /Adjustment`, operation `createAdjustmentByAdjustingDifferences`.
+    ///
+    /// # Provenance
+    ///
+    /// The request and response are cut off in the reference.
     pub fn create_by_adjusting_differences(
         &self,
     ) -> CreateAdjustmentByAdjustingDifferences<'a> {
@@ -60,9 +68,13 @@ impl<'a> InventoryAdjustmentApi<'a> {
     }
     /// Delete an Adjustment
     ///
-    /// Deletes an adjustment. Request, response, role and the operation's slug are cut off in the reference.
+    /// Deletes an adjustment.
     ///
     /// `DELETE /Adjustment`, operation `deleteAdjustment`.
+    ///
+    /// # Provenance
+    ///
+    /// Request, response, role and the operation's slug are cut off in the reference.
     pub fn delete(&self) -> DeleteAdjustment<'a> {
         DeleteAdjustment {
             client: self.client,

@@ -73,9 +73,13 @@ impl<'a> InvoiceApi<'a> {
     }
     /// Create an Invoice
     ///
-    /// Creates a sales invoice in an outlet, with its customer, line items and payments. A coupon or loyalty points can be redeemed. Requires role Sell Create. The portal also mentions a field for fulfilling from another outlet (null = Outlet) whose name is not visible in the stored copy.
+    /// Creates a sales invoice in an outlet, with its customer, line items and payments. A coupon or loyalty points can be redeemed. Requires role Sell Create.
     ///
     /// `POST /Invoice`, operation `createInvoice`.
+    ///
+    /// # Provenance
+    ///
+    /// The portal also mentions a field for fulfilling from another outlet (null = Outlet) whose name is not visible in the stored copy.
     pub fn create(
         &self,
         body: impl Into<crate::models::InvoiceCreateRequest>,
@@ -103,9 +107,13 @@ impl<'a> InvoiceApi<'a> {
     }
     /// List Invoice Multiple Outlet
     ///
-    /// Lists invoice headers across several outlets (all outlets the API user can access when no outlet is given), filtered by date window, channel tag, payment, delivery and status. The filter is sent as a JSON body; also available as POST on the same path. The response shape is not shown by the portal; it is modelled from observed clients.
+    /// Lists invoice headers across several outlets (all outlets the API user can access when no outlet is given), filtered by date window, channel tag, payment, delivery and status. The filter is sent as a JSON body; also available as POST on the same path.
     ///
     /// `POST /Invoice/MultipleOutlet` (the documented POST twin of `GET /Invoice/MultipleOutlet`), operation `listInvoicesMultipleOutlet`.
+    ///
+    /// # Provenance
+    ///
+    /// The response shape is not shown by the portal; it is modelled from observed clients.
     pub fn list_multiple_outlet(
         &self,
         body: impl Into<crate::models::InvoiceMultipleOutletQueryByOutlet>,
@@ -119,9 +127,13 @@ impl<'a> InvoiceApi<'a> {
     }
     /// List Invoice Multiple Outlet With Variant
     ///
-    /// Lists invoices across outlets together with their line items (and their payments when the IncludePayments header is true). The portal index prints GET, its operation page prints POST; the request body is not captured by the portal and is modelled on the sibling list operations and on observed clients.
+    /// Lists invoices across outlets together with their line items (and their payments when the IncludePayments header is true).
     ///
     /// `POST /Invoice/MultipleOutlet/WithVariant` (the documented POST twin of `GET /Invoice/MultipleOutlet/WithVariant`), operation `listInvoicesMultipleOutletWithVariant`.
+    ///
+    /// # Provenance
+    ///
+    /// The portal index prints GET, its operation page prints POST; the request body is not captured by the portal and is modelled on the sibling list operations and on observed clients.
     pub fn list_multiple_outlet_with_variant(
         &self,
         body: impl Into<crate::models::InvoiceMultipleOutletQueryByOutlet>,
@@ -136,7 +148,9 @@ impl<'a> InvoiceApi<'a> {
     }
     /// List Invoice Multiple Outlet With Total Count
     ///
-    /// Pages through invoices of several outlets and also returns the total number of matching invoices. Filter sent as a JSON body; also available as POST on the same path.
+    /// Pages through invoices of several outlets (all the API user can access when no outlet is given) and also returns the total number of matching invoices. Filter sent as a JSON body; also available as POST on the same path.
+    ///
+    /// The invoice list. The others: `list_multiple_outlet()` (the same filter, a bare array of headers without a total: the form public clients use), `list_multiple_outlet_with_variant()` (each invoice with its line items, and its payments with the `IncludePayments` header), `list_return()` (return invoices only) and `list_with_total_count()` (a date window only, no outlet or status filter; known from a client's design note, not the portal).
     ///
     /// `POST /Invoice/MultipleOutlet/WithTotalCount` (the documented POST twin of `GET /Invoice/MultipleOutlet/WithTotalCount`), operation `listInvoicesMultipleOutletWithTotalCount`.
     pub fn list(
@@ -152,9 +166,13 @@ impl<'a> InvoiceApi<'a> {
     }
     /// List Invoices Return
     ///
-    /// Lists return invoices in a date window (JSON body). Requires role Orders View. The portal prints its POST twin as /Invoice/p; clients POST to /Invoice/Return. The response shape is not shown by the portal and is modelled from observed clients.
+    /// Lists return invoices in a date window (JSON body). Requires role Orders View.
     ///
     /// `POST /Invoice/p` (the documented POST twin of `GET /Invoice/Return`), operation `listInvoicesReturn`.
+    ///
+    /// # Provenance
+    ///
+    /// The portal prints its POST twin as /Invoice/p; clients POST to /Invoice/Return. The response shape is not shown by the portal and is modelled from observed clients.
     pub fn list_return(
         &self,
         body: impl Into<crate::models::InvoiceReturnQuery>,
@@ -168,9 +186,13 @@ impl<'a> InvoiceApi<'a> {
     }
     /// List Invoice With Total Count
     ///
-    /// Pages through invoices and returns the total count as well. Requires role Orders View. Request and response are not shown by the portal; fields come from an observed client design note. Also available as POST on the same path.
+    /// Pages through invoices and returns the total count as well. Requires role Orders View. Also available as POST on the same path.
     ///
     /// `POST /Invoice/WithTotalCount` (the documented POST twin of `GET /Invoice/WithTotalCount`), operation `listInvoicesWithTotalCount`.
+    ///
+    /// # Provenance
+    ///
+    /// Request and response are not shown by the portal; fields come from an observed client design note.
     pub fn list_with_total_count(
         &self,
         body: impl Into<crate::models::InvoiceWithTotalCountQuery>,
@@ -184,9 +206,13 @@ impl<'a> InvoiceApi<'a> {
     }
     /// Create Multiple Invoice
     ///
-    /// Creates several invoices in one call; the body is a bare JSON array of invoice objects. The response is not shown by the portal.
+    /// Creates several invoices in one call; the body is a bare JSON array of invoice objects.
     ///
     /// `POST /Invoice/List`, operation `createMultipleInvoices`.
+    ///
+    /// # Provenance
+    ///
+    /// The response is not shown by the portal.
     pub fn create_multiple(
         &self,
         body: impl Into<Vec<crate::models::InvoiceMultipleCreateItem>>,
@@ -198,9 +224,13 @@ impl<'a> InvoiceApi<'a> {
     }
     /// Get Invoice By Number
     ///
-    /// Returns one invoice identified by its number and outlet (name or ID). Requires role Orders View. The older portal render says it is also available as POST on the same path.
+    /// Returns one invoice identified by its number and outlet (name or ID). Requires role Orders View.
     ///
     /// `GET /Invoice/Number`, operation `getInvoiceByNumber`.
+    ///
+    /// # Provenance
+    ///
+    /// The older portal render says it is also available as POST on the same path.
     pub fn get_by_number(&self, number: impl Into<String>) -> GetInvoiceByNumber<'a> {
         GetInvoiceByNumber {
             client: self.client,
@@ -211,9 +241,13 @@ impl<'a> InvoiceApi<'a> {
     }
     /// Get Invoice By
     ///
-    /// Returns one invoice, identified either by Number + Outlet, Number + OutletID, or by ID (query string). Requires role Orders View. Newer portal render; replaces Get Invoice By Number / By ID.
+    /// Returns one invoice, identified either by Number + Outlet, Number + OutletID, or by ID (query string). Requires role Orders View.
     ///
     /// `GET /Invoice/Detail`, operation `getInvoiceDetail`.
+    ///
+    /// # Provenance
+    ///
+    /// Newer portal render; replaces Get Invoice By Number / By ID.
     pub fn get_detail(&self) -> GetInvoiceDetail<'a> {
         GetInvoiceDetail {
             client: self.client,
@@ -225,9 +259,13 @@ impl<'a> InvoiceApi<'a> {
     }
     /// Get Invoice By ID
     ///
-    /// Returns one invoice by its ID (query string), including payments with BuyerPaidAmount. Seen only in public clients; probably the portal's "Get Invoice By ID" (older render) whose path the stored portal copy does not show.
+    /// Returns one invoice by its ID (query string), including payments with BuyerPaidAmount.
     ///
     /// `GET /Invoice/ID`, operation `getInvoiceById`.
+    ///
+    /// # Provenance
+    ///
+    /// Seen only in public clients; probably the portal's "Get Invoice By ID" (older render) whose path the stored portal copy does not show.
     pub fn get_by_id(&self, id: impl Into<String>) -> GetInvoiceById<'a> {
         GetInvoiceById {
             client: self.client,
@@ -253,9 +291,13 @@ impl<'a> InvoiceApi<'a> {
     }
     /// Send Receipt By Email
     ///
-    /// Emails the receipt of an invoice. Request and response are not shown by the portal.
+    /// Emails the receipt of an invoice.
     ///
     /// `POST /Invoice/SendReceiptByEmail`, operation `sendInvoiceReceiptByEmail`.
+    ///
+    /// # Provenance
+    ///
+    /// Request and response are not shown by the portal.
     pub fn send_receipt_by_email(&self) -> SendInvoiceReceiptByEmail<'a> {
         SendInvoiceReceiptByEmail {
             client: self.client,

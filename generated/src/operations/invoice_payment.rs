@@ -51,9 +51,13 @@ impl<'a> InvoicePaymentApi<'a> {
     }
     /// Payment Invoice Detail
     ///
-    /// Returns the payment details of an invoice identified by its ID. Requires role Payment VIEW. Parameters and response are not shown by the portal.
+    /// Returns the payment details of an invoice identified by its ID. Requires role Payment VIEW.
     ///
     /// `GET /Payment/Invoice/Detail/ID`, operation `getInvoicePaymentDetail`.
+    ///
+    /// # Provenance
+    ///
+    /// Parameters and response are not shown by the portal.
     pub fn get_detail(&self) -> GetInvoicePaymentDetail<'a> {
         GetInvoicePaymentDetail {
             client: self.client,

@@ -9,9 +9,13 @@ pub struct InvoiceWriteOffApi<'a> {
 impl<'a> InvoiceWriteOffApi<'a> {
     /// Get WriteOff Invoice By Number
     ///
-    /// Returns the write-off recorded on one invoice, identified by number and outlet (name or ID). The portal's curl also sends an empty JSON body.
+    /// Returns the write-off recorded on one invoice, identified by number and outlet (name or ID).
     ///
     /// `GET /WriteOff/Invoice/Number`, operation `getInvoiceWriteOffByNumber`.
+    ///
+    /// # Provenance
+    ///
+    /// The portal's curl also sends an empty JSON body.
     pub fn get_by_number(
         &self,
         number: impl Into<String>,
@@ -41,9 +45,13 @@ impl<'a> InvoiceWriteOffApi<'a> {
     }
     /// Write Off Invoice
     ///
-    /// Writes off (the unpaid balance of) an invoice identified by outlet and number, with a write-off type and a note. The success message is cut off in the portal copy.
+    /// Writes off (the unpaid balance of) an invoice identified by outlet and number, with a write-off type and a note.
     ///
     /// `PUT /WriteOff/Invoice`, operation `writeOffInvoice`.
+    ///
+    /// # Provenance
+    ///
+    /// The success message is cut off in the portal copy.
     pub fn create(
         &self,
         body: impl Into<crate::models::InvoiceWriteOffRequest>,

@@ -25,9 +25,13 @@ impl<'a> LoyaltyPointApi<'a> {
     }
     /// Loyalty point expiration by email
     ///
-    /// Returns the expiration of a customer's loyalty points, identified by email. The request example is cut off in the reference and the response is not shown.
+    /// Returns the expiration of a customer's loyalty points, identified by email.
     ///
     /// `GET /LoyaltyPoint/ExpirationByEmail`, operation `getLoyaltyPointExpirationByEmail`.
+    ///
+    /// # Provenance
+    ///
+    /// The request example is cut off in the reference and the response is not shown.
     pub fn get_expiration_by_email(&self) -> GetLoyaltyPointExpirationByEmail<'a> {
         GetLoyaltyPointExpirationByEmail {
             client: self.client,

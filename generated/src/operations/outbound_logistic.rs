@@ -39,9 +39,13 @@ impl<'a> OutboundLogisticApi<'a> {
     }
     /// Delete an outbound logistic
     ///
-    /// Deletes an outbound logistic. The request example is cut off in the reference.
+    /// Deletes an outbound logistic.
     ///
     /// `DELETE /OutboundLogistic`, operation `deleteOutboundLogistic`.
+    ///
+    /// # Provenance
+    ///
+    /// The request example is cut off in the reference.
     pub fn delete(&self) -> DeleteOutboundLogistic<'a> {
         DeleteOutboundLogistic {
             client: self.client,

@@ -51,9 +51,13 @@ impl<'a> OutletApi<'a> {
     }
     /// Get outlet detail
     ///
-    /// Returns one outlet with its settings and receipt template, looked up by code and name. Path seen only in public clients (the portal shows only the slug getoutletdetail); one client also tolerates a one-element array.
+    /// Returns one outlet with its settings and receipt template, looked up by code and name.
     ///
     /// `GET /Outlet/Detail`, operation `getOutletDetail`.
+    ///
+    /// # Provenance
+    ///
+    /// Path seen only in public clients (the portal shows only the slug getoutletdetail); one client also tolerates a one-element array.
     pub fn get_detail(&self) -> GetOutletDetail<'a> {
         GetOutletDetail {
             client: self.client,

@@ -48,9 +48,13 @@ impl<'a> OutletPriceApi<'a> {
     }
     /// Delete an Outlet Price
     ///
-    /// Deletes an outlet price. The reference's curl is cut off (method and path inferred by the catalogue); request and response are not shown.
+    /// Deletes an outlet price.
     ///
     /// `DELETE /OutletPrice`, operation `deleteOutletPrice`.
+    ///
+    /// # Provenance
+    ///
+    /// The reference's curl is cut off (method and path inferred by the catalogue); request and response are not shown.
     pub fn delete(&self) -> DeleteOutletPrice<'a> {
         DeleteOutletPrice {
             client: self.client,

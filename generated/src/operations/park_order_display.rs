@@ -9,9 +9,13 @@ pub struct ParkOrderDisplayApi<'a> {
 impl<'a> ParkOrderDisplayApi<'a> {
     /// List parked orders for the order display
     ///
-    /// Lists parked (held) orders of an outlet for an order/queue display, newest first, limited to the last MaxHours hours. Several rows can share one OrderID (one row per item group). Seen only in public clients.
+    /// Lists parked (held) orders of an outlet for an order/queue display, newest first, limited to the last MaxHours hours. Several rows can share one OrderID (one row per item group).
     ///
     /// `GET /ParkedOrderDisplay/Default`, operation `listParkedOrderDisplays`.
+    ///
+    /// # Provenance
+    ///
+    /// Seen only in public clients.
     pub fn list(&self) -> ListParkedOrderDisplays<'a> {
         ListParkedOrderDisplays {
             client: self.client,

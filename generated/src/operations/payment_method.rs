@@ -9,9 +9,13 @@ pub struct PaymentMethodApi<'a> {
 impl<'a> PaymentMethodApi<'a> {
     /// List payment methods
     ///
-    /// Lists the payment methods configured for the account. Seen only in public clients.
+    /// Lists the payment methods configured for the account.
     ///
     /// `GET /PaymentMethod`, operation `listPaymentMethods`.
+    ///
+    /// # Provenance
+    ///
+    /// Seen only in public clients.
     pub fn list(&self) -> ListPaymentMethods<'a> {
         ListPaymentMethods {
             client: self.client,

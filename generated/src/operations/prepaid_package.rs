@@ -37,9 +37,13 @@ impl<'a> PrepaidPackageApi<'a> {
     }
     /// Get Prepaid Package History
     ///
-    /// Pages through prepaid-package usage history filtered by outlet, customer, email, doctor and date range. The reference's curl sends POST with a query string; whether a GET form exists is not shown. The response is cut off.
+    /// Pages through prepaid-package usage history filtered by outlet, customer, email, doctor and date range.
     ///
     /// `POST /PrepaidPackage/History`, operation `listPrepaidPackageHistory`.
+    ///
+    /// # Provenance
+    ///
+    /// The reference's curl sends POST with a query string; whether a GET form exists is not shown. The response is cut off.
     pub fn list_history(&self) -> ListPrepaidPackageHistory<'a> {
         ListPrepaidPackageHistory {
             client: self.client,
@@ -55,9 +59,11 @@ impl<'a> PrepaidPackageApi<'a> {
     }
     /// Get Prepaid Package List (inferred, unverified)
     ///
-    /// Probably the portal's "Get Prepaid Package List", whose path the reference does not show. Method and path come only from a client's list of endpoint names that was never shown working ([guess] in observed usage); request and response are unknown.
-    ///
     /// `POST /PrepaidPackage/List`, operation `listPrepaidPackages`.
+    ///
+    /// # Provenance
+    ///
+    /// Probably the portal's "Get Prepaid Package List", whose path the reference does not show. Method and path come only from a client's list of endpoint names that was never shown working ([guess] in observed usage); request and response are unknown.
     pub fn list(&self) -> ListPrepaidPackages<'a> {
         ListPrepaidPackages {
             client: self.client,

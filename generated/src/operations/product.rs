@@ -9,9 +9,13 @@ pub struct ProductApi<'a> {
 impl<'a> ProductApi<'a> {
     /// List Products (observed)
     ///
-    /// Pages through products with their variants, wrapped in `{DataArray, RecordsCount}`; `RecordsCount` is -1 (not computed), so stop on a short page. Probably the portal's "List Products", whose path the reference does not show; transcribed from observed client usage.
+    /// Pages through products with their variants, wrapped in `{DataArray, RecordsCount}`; `RecordsCount` is -1 (not computed), so stop on a short page.
     ///
     /// `GET /Product`, operation `listProducts`.
+    ///
+    /// # Provenance
+    ///
+    /// Probably the portal's "List Products", whose path the reference does not show; transcribed from observed client usage.
     pub fn list(&self) -> ListProducts<'a> {
         ListProducts {
             client: self.client,
@@ -51,9 +55,13 @@ impl<'a> ProductApi<'a> {
     }
     /// Get Product List With Pricebook By List ID
     ///
-    /// Returns the products whose IDs are listed in the JSON body (sent on a GET), each variant with its pricebook prices. The reference does not state the envelope; modelled as a bare array.
+    /// Returns the products whose IDs are listed in the JSON body (sent on a GET), each variant with its pricebook prices.
     ///
     /// `GET /Product/WithPricebookByListID`, operation `getProductListWithPricebookByListId`.
+    ///
+    /// # Provenance
+    ///
+    /// The reference does not state the envelope; modelled as a bare array.
     pub fn get_list_with_pricebook_by_list_id(
         &self,
         body: impl Into<crate::models::ProductWithPricebookRequest>,

@@ -25,9 +25,13 @@ impl<'a> PromotionCouponApi<'a> {
     }
     /// Create a Promotion Coupon
     ///
-    /// Creates a promotion coupon. The reference offers example variants (with CustomerCode, ReferenceID, CustomerID, requirement type Variant or Category) whose bodies were not captured; only the default example is transcribed.
+    /// Creates a promotion coupon.
     ///
     /// `POST /PromotionCoupon`, operation `createPromotionCoupon`.
+    ///
+    /// # Provenance
+    ///
+    /// The reference offers example variants (with CustomerCode, ReferenceID, CustomerID, requirement type Variant or Category) whose bodies were not captured; only the default example is transcribed.
     pub fn create(
         &self,
         body: impl Into<crate::models::PromotionCouponCreateRequest>,

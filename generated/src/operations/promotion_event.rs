@@ -9,9 +9,13 @@ pub struct PromotionEventApi<'a> {
 impl<'a> PromotionEventApi<'a> {
     /// Get List Promotion Event
     ///
-    /// Lists promotion events filtered by type and status. The newer render uses query parameters, the older one a JSON body; also available as POST on the same path. Requires the Promotion VIEW role.
+    /// Lists promotion events filtered by type and status. Requires the Promotion VIEW role.
     ///
     /// `GET /PromotionEvent`, operation `listPromotionEvents`.
+    ///
+    /// # Provenance
+    ///
+    /// The newer render uses query parameters, the older one a JSON body; also available as POST on the same path.
     pub fn list(&self) -> ListPromotionEvents<'a> {
         ListPromotionEvents {
             client: self.client,
@@ -23,9 +27,13 @@ impl<'a> PromotionEventApi<'a> {
     }
     /// Get Promotion Event by Variant ID
     ///
-    /// Lists the promotion events that apply to a variant ID, with the promotional price. The newer render takes `VariantID` as a query parameter, the older one in a JSON body; also available as POST on the same path. Requires the Promotion VIEW role.
+    /// Lists the promotion events that apply to a variant ID, with the promotional price. Requires the Promotion VIEW role.
     ///
     /// `POST /PromotionEvent/GetByVariantID` (the documented POST twin of `GET /PromotionEvent/GetByVariantID`), operation `getPromotionEventsByVariantId`.
+    ///
+    /// # Provenance
+    ///
+    /// The newer render takes `VariantID` as a query parameter, the older one in a JSON body; also available as POST on the same path.
     pub fn get_by_variant_id(
         &self,
         variant_id: impl Into<String>,
@@ -39,9 +47,13 @@ impl<'a> PromotionEventApi<'a> {
     }
     /// Get Promotion Event by Variant Code
     ///
-    /// Lists the promotion events that apply to a variant code (same response as by variant ID). The reference does not say where `VariantCode` goes; modelled as a query parameter like its sibling's newer render. Also available as POST on the same path. Requires the Promotion VIEW role.
+    /// Lists the promotion events that apply to a variant code (same response as by variant ID). Also available as POST on the same path. Requires the Promotion VIEW role.
     ///
     /// `GET /PromotionEvent/GetByVariantCode`, operation `getPromotionEventsByVariantCode`.
+    ///
+    /// # Provenance
+    ///
+    /// The reference does not say where `VariantCode` goes; modelled as a query parameter like its sibling's newer render.
     pub fn get_by_variant_code(
         &self,
         variant_code: impl Into<String>,

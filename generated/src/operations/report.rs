@@ -9,9 +9,13 @@ pub struct ReportApi<'a> {
 impl<'a> ReportApi<'a> {
     /// Get Sales Invoice
     ///
-    /// Sales-invoice report of one outlet for a date-time window, optionally for one customer email, paged (JSON body). Requires role Report VIEW. Also available as POST on the same path (the form clients use). Row fields are not shown by the portal; they are modelled from observed clients.
+    /// Sales-invoice report of one outlet for a date-time window, optionally for one customer email, paged (JSON body). Requires role Report VIEW.
     ///
     /// `POST /Report` (the documented POST twin of `GET /Report`), operation `listReportSalesInvoices`.
+    ///
+    /// # Provenance
+    ///
+    /// Also available as POST on the same path (the form clients use). Row fields are not shown by the portal; they are modelled from observed clients.
     pub fn list_sales_invoices(
         &self,
         body: impl Into<crate::models::ReportSalesInvoiceQueryByOutlet>,

@@ -9,9 +9,13 @@ pub struct SupplierApi<'a> {
 impl<'a> SupplierApi<'a> {
     /// List Supplier
     ///
-    /// Lists suppliers page by page; the reference sends the paging as a JSON body on the GET. The response schema is cut off in the reference.
+    /// Lists suppliers page by page; the reference sends the paging as a JSON body on the GET.
     ///
     /// `GET /Supplier`, operation `listSuppliers`.
+    ///
+    /// # Provenance
+    ///
+    /// The response schema is cut off in the reference.
     pub fn list(&self) -> ListSuppliers<'a> {
         ListSuppliers {
             client: self.client,

@@ -9,9 +9,13 @@ pub struct TaxApi<'a> {
 impl<'a> TaxApi<'a> {
     /// List taxes
     ///
-    /// Lists the tax types configured for the account. Seen only in public clients.
+    /// Lists the tax types configured for the account.
     ///
     /// `GET /Tax`, operation `listTaxes`.
+    ///
+    /// # Provenance
+    ///
+    /// Seen only in public clients.
     pub fn list(&self) -> ListTaxes<'a> {
         ListTaxes { client: self.client }
     }

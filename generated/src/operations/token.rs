@@ -11,9 +11,11 @@ impl<'a> TokenApi<'a> {
     ///
     /// Exchanges the API user's client credentials for a bearer token. The credentials are sent as a JSON body (not form-encoded, no Basic header) with exactly the keys `client_id` and `client_secret`; a `grant_type` key is optional and ignored as far as any client shows. The path is matched case-insensitively (`Token/OAuth2`, `Token/Oauth2`, `token/oauth2` all work).
     ///
-    /// Not on the documentation pages: transcribed from observed client usage.
-    ///
     /// `POST /Token/OAuth2`, operation `createToken`.
+    ///
+    /// # Provenance
+    ///
+    /// Not on the documentation pages: transcribed from observed client usage.
     pub fn create(
         &self,
         body: impl Into<crate::models::TokenRequest>,

@@ -9,9 +9,13 @@ pub struct TransferOrderApi<'a> {
 impl<'a> TransferOrderApi<'a> {
     /// Update a transfer order
     ///
-    /// Updates a transfer order; the body has the same shape as for creation (only the first alternative shown). The response is cut off in the reference.
+    /// Updates a transfer order; the body has the same shape as for creation (only the first alternative shown).
     ///
     /// `PUT /TransferOrder`, operation `updateTransferOrder`.
+    ///
+    /// # Provenance
+    ///
+    /// The response is cut off in the reference.
     pub fn update(
         &self,
         body: impl Into<crate::models::TransferOrderByOutlet>,
@@ -23,9 +27,13 @@ impl<'a> TransferOrderApi<'a> {
     }
     /// Create a transfer order
     ///
-    /// Creates a stock transfer from one outlet to another. The body is one of several identification alternatives; only the first (outlets by name) is shown in the reference. An empty State follows the Transfer Order Workflow configuration.
+    /// Creates a stock transfer from one outlet to another. An empty State follows the Transfer Order Workflow configuration.
     ///
     /// `POST /TransferOrder`, operation `createTransferOrder`.
+    ///
+    /// # Provenance
+    ///
+    /// The body is one of several identification alternatives; only the first (outlets by name) is shown in the reference.
     pub fn create(
         &self,
         body: impl Into<crate::models::TransferOrderByOutlet>,

@@ -9,9 +9,13 @@ pub struct UserApi<'a> {
 impl<'a> UserApi<'a> {
     /// List users
     ///
-    /// Lists the back-office users of the account. Seen only in public clients.
+    /// Lists the back-office users of the account.
     ///
     /// `GET /User/List`, operation `listUsers`.
+    ///
+    /// # Provenance
+    ///
+    /// Seen only in public clients.
     pub fn list(&self) -> ListUsers<'a> {
         ListUsers { client: self.client }
     }

@@ -9,9 +9,13 @@ pub struct VariantApi<'a> {
 impl<'a> VariantApi<'a> {
     /// List Variants
     ///
-    /// Lists variants, filtered and paged by fields of a JSON body sent on a GET; also available as POST on the same path. The response shape is not in the reference and is taken from observed usage (without paging it returned 10 rows). Requires the Products VIEW role.
+    /// Lists variants, filtered and paged by fields of a JSON body sent on a GET; also available as POST on the same path. Requires the Products VIEW role.
     ///
     /// `POST /Variant` (the documented POST twin of `GET /Variant`), operation `listVariants`.
+    ///
+    /// # Provenance
+    ///
+    /// The response shape is not in the reference and is taken from observed usage (without paging it returned 10 rows).
     pub fn list(
         &self,
         body: impl Into<crate::models::VariantListRequest>,
@@ -80,9 +84,13 @@ impl<'a> VariantApi<'a> {
     }
     /// Get Variant Count (observed)
     ///
-    /// Returns the number of variants as `{Count}`. The portal names this operation (slug getvariantcount) without its path; method and path come from observed client usage.
+    /// Returns the number of variants as `{Count}`.
     ///
     /// `GET /Variant/Count`, operation `getVariantCount`.
+    ///
+    /// # Provenance
+    ///
+    /// The portal names this operation (slug getvariantcount) without its path; method and path come from observed client usage.
     pub fn get_count(&self) -> GetVariantCount<'a> {
         GetVariantCount {
             client: self.client,
@@ -90,9 +98,13 @@ impl<'a> VariantApi<'a> {
     }
     /// List Variant Data (observed)
     ///
-    /// Returns a bare array of variant summaries (ID, name, code, type, price, cost). Not in the reference; transcribed from observed client usage.
+    /// Returns a bare array of variant summaries (ID, name, code, type, price, cost).
     ///
     /// `GET /Variant/Data`, operation `listVariantData`.
+    ///
+    /// # Provenance
+    ///
+    /// Not in the reference; transcribed from observed client usage.
     pub fn list_data(&self) -> ListVariantData<'a> {
         ListVariantData {
             client: self.client,

@@ -393,7 +393,8 @@ impl<'o> Route<'o> {
     }
 }
 
-/// The method's doc: summary, description, the route and the operationId.
+/// The method's doc: summary, description, the route and the operationId,
+/// then the transcription notes under `# Provenance`.
 fn method_doc(op: &Operation, route: &Route<'_>) -> TokenStream {
     let summary = [op.summary.as_deref(), op.doc.as_deref()].into_iter().flatten().collect::<Vec<_>>().join("\n\n");
     let path = route.path;
@@ -407,7 +408,12 @@ fn method_doc(op: &Operation, route: &Route<'_>) -> TokenStream {
         ),
         None => format!("`{} /{path}`", route.sent.method),
     };
-    docs(Some(&format!("{summary}\n\n{line}, operation `{}`.", op.id)))
+    let mut text = format!("{summary}\n\n{line}, operation `{}`.", op.id);
+    // Last: how we know is for whoever doubts the docs, not for the first read.
+    if let Some(provenance) = &op.dealpos.provenance {
+        text.push_str(&format!("\n\n# Provenance\n\n{provenance}"));
+    }
+    docs(Some(&text))
 }
 
 fn builder_doc(op: &Operation) -> String {

@@ -388,6 +388,10 @@ pub struct DealposNotes {
     /// for THE list of a tag among its variants), which naming takes as the
     /// base instead of deriving one from the operationId.
     pub method: Option<String>,
+    /// `x-dealpos-provenance`: how the operation was transcribed (what the
+    /// portal showed or not, which clients it is modelled on), kept apart
+    /// from its description so docs show it last, under `# Provenance`.
+    pub provenance: Option<String>,
 }
 
 /// Where a fact of a description comes from (`x-dealpos-source`, spec/README.md).

@@ -232,6 +232,7 @@ fn dealpos_notes(op: &Value) -> DealposNotes {
         deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
         repeatable: op.get("x-dealpos-repeatable").and_then(Value::as_bool),
         method: text("x-dealpos-method").filter(|m| !m.trim().is_empty()),
+        provenance: text("x-dealpos-provenance").filter(|p| !p.trim().is_empty()),
     }
 }
 
