@@ -61,7 +61,7 @@ impl CategoryUpdateRequest {
         Self {
             name: name.into(),
             rename: rename.into(),
-            discontinued: discontinued,
+            discontinued,
         }
     }
 }

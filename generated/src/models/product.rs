@@ -51,7 +51,7 @@ impl ProductCreateRequest {
             name: name.into(),
             brand: brand.into(),
             code: code.into(),
-            discontinued: discontinued,
+            discontinued,
             image_url: image_url.into(),
             extra_images_url: Default::default(),
             description: Default::default(),
@@ -213,7 +213,7 @@ impl ProductUpdateRequest {
             name: name.into(),
             brand: Default::default(),
             code: code.into(),
-            discontinued: discontinued,
+            discontinued,
             image_url: Default::default(),
             extra_images_url: Default::default(),
             description: Default::default(),
@@ -285,7 +285,7 @@ impl ProductUpdateVariant {
             code: code.into(),
             unit_cost: Default::default(),
             unit_price: Default::default(),
-            discontinued: discontinued,
+            discontinued,
             variant_description: Default::default(),
         }
     }

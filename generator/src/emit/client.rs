@@ -196,7 +196,8 @@ fn parameters(api: &Api, op: &Operation, scope: &Scope) -> Parts {
         if p.required {
             parts.fields.push(quote!(#name: #ty,));
             parts.args.push(quote!(#name: #arg_ty));
-            parts.inits.push(quote!(#name: #name #into,));
+            // A `bool` is taken as it is: the shorthand, or clippy objects.
+            parts.inits.push(if into.is_empty() { quote!(#name,) } else { quote!(#name: #name #into,) });
         } else {
             parts.fields.push(quote!(#name: Option<#ty>,));
             parts.inits.push(quote!(#name: None,));

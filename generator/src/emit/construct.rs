@@ -34,6 +34,10 @@ pub fn item(api: &Api, ty: &TypeDef, module: &str) -> TokenStream {
     let inits = fields.iter().map(|f| {
         let field = ident(&f.name);
         if wrapper(f, ty) == Wrapper::Bare {
+            // A plain `bool` is taken as it is: the shorthand, or clippy objects.
+            if f.ty == TypeRef::Boolean && !f.boxed {
+                return quote!(#field,);
+            }
             let value = converted(f, quote!(#field));
             quote!(#field: #value,)
         } else {
