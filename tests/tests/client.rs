@@ -409,6 +409,17 @@ async fn send_with_response_gives_status_headers_request_id_and_the_raw_body() {
     assert_eq!((answer.status(), answer.request_id()), (202, None));
     let sent: Value = serde_json::from_slice(&requests_to(&server, "/api/v3/Invoice/Void").await[0].body).unwrap();
     assert_eq!(sent, json!({"Outlet": "Outlet1", "Number": "2020.06.00005", "Note": "duplicate"}));
+
+    // An operation without an answer body: the body is kept raw, never read as JSON.
+    Mock::given(method("DELETE"))
+        .and(path("/api/v3/Customer"))
+        .respond_with(
+            ResponseTemplate::new(200).insert_header("request-id", "r-7").set_body_string("deleted, not JSON"),
+        )
+        .mount(&server)
+        .await;
+    let answer = client.customer().delete_by_email().send_with_response().await.unwrap();
+    assert_eq!((answer.status(), answer.request_id(), answer.body()), (200, Some("r-7"), &b"deleted, not JSON"[..]));
 }
 
 #[tokio::test]
