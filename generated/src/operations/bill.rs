@@ -71,6 +71,10 @@ impl<'a> BillApi<'a> {
     ///
     /// `GET /Bill/Detail`, operation `getBillDetail`.
     ///
+    /// # Arguments
+    ///
+    /// - `id` (query `id`): Bill ID (GUID; sent lower-case as `id` by the client)
+    ///
     /// # Provenance
     ///
     /// Seen only in public clients; the response is only partly known.

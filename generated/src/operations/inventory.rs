@@ -70,6 +70,10 @@ impl<'a> InventoryApi<'a> {
     ///
     /// `GET /Inventory/CodeArrayGroupByOutlet`, operation `getInventoryByCodeArrayGroupByOutlet`.
     ///
+    /// # Arguments
+    ///
+    /// - `code_array` (query `CodeArray`): Variant codes, comma-separated.
+    ///
     /// # Provenance
     ///
     /// Not in the reference; transcribed from observed client usage.

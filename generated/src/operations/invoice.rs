@@ -228,6 +228,10 @@ impl<'a> InvoiceApi<'a> {
     ///
     /// `GET /Invoice/Number`, operation `getInvoiceByNumber`.
     ///
+    /// # Arguments
+    ///
+    /// - `number` (query `Number`): Invoice number.
+    ///
     /// # Provenance
     ///
     /// The older portal render says it is also available as POST on the same path.
@@ -262,6 +266,10 @@ impl<'a> InvoiceApi<'a> {
     /// Returns one invoice by its ID (query string), including payments with BuyerPaidAmount.
     ///
     /// `GET /Invoice/ID`, operation `getInvoiceById`.
+    ///
+    /// # Arguments
+    ///
+    /// - `id` (query `ID`): Invoice ID (GUID).
     ///
     /// # Provenance
     ///
@@ -308,6 +316,10 @@ impl<'a> InvoiceApi<'a> {
     /// Returns a joined invoice (several invoices grouped under one number) with its invoices and payments.
     ///
     /// `GET /Invoice/Join/Detail/{id}`, operation `getInvoiceJoinDetail`.
+    ///
+    /// # Arguments
+    ///
+    /// - `id` (path `id`): Join invoice ID.
     pub fn get_join_detail(&self, id: impl Into<String>) -> GetInvoiceJoinDetail<'a> {
         GetInvoiceJoinDetail {
             client: self.client,

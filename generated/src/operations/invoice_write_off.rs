@@ -13,6 +13,10 @@ impl<'a> InvoiceWriteOffApi<'a> {
     ///
     /// `GET /WriteOff/Invoice/Number`, operation `getInvoiceWriteOffByNumber`.
     ///
+    /// # Arguments
+    ///
+    /// - `number` (query `Number`): Invoice number.
+    ///
     /// # Provenance
     ///
     /// The portal's curl also sends an empty JSON body.

@@ -12,6 +12,10 @@ impl<'a> OutletPriceApi<'a> {
     /// Returns the per-outlet prices of a variant code; also available as POST /OutletPrice/p. Requires the Products VIEW role.
     ///
     /// `GET /OutletPrice`, operation `getOutletPriceByCode`.
+    ///
+    /// # Arguments
+    ///
+    /// - `code` (query `Code`): Variant code.
     pub fn get_by_code(&self, code: impl Into<String>) -> GetOutletPriceByCode<'a> {
         GetOutletPriceByCode {
             client: self.client,

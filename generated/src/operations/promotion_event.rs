@@ -31,6 +31,10 @@ impl<'a> PromotionEventApi<'a> {
     ///
     /// `POST /PromotionEvent/GetByVariantID` (the documented POST twin of `GET /PromotionEvent/GetByVariantID`), operation `getPromotionEventsByVariantId`.
     ///
+    /// # Arguments
+    ///
+    /// - `variant_id` (query `VariantID`): Variant ID.
+    ///
     /// # Provenance
     ///
     /// The newer render takes `VariantID` as a query parameter, the older one in a JSON body; also available as POST on the same path.
@@ -50,6 +54,10 @@ impl<'a> PromotionEventApi<'a> {
     /// Lists the promotion events that apply to a variant code (same response as by variant ID). Also available as POST on the same path. Requires the Promotion VIEW role.
     ///
     /// `GET /PromotionEvent/GetByVariantCode`, operation `getPromotionEventsByVariantCode`.
+    ///
+    /// # Arguments
+    ///
+    /// - `variant_code` (query `VariantCode`): Variant code.
     ///
     /// # Provenance
     ///

@@ -410,6 +410,20 @@ fn method_doc(op: &Operation, route: &Route<'_>) -> TokenStream {
         None => format!("`{} /{path}`", route.sent.method),
     };
     let mut text = format!("{summary}\n\n{line}, operation `{}`.", op.id);
+    // Arguments lose the doc a setter would carry: it is listed here.
+    let is_page = |name: &str| op.dealpos.paged.as_ref().is_some_and(|p| name == p.page || name == p.size);
+    let arguments: Vec<String> = op
+        .parameters
+        .iter()
+        .filter(|p| p.required && p.place != ParameterPlace::Cookie && !is_page(&p.name))
+        .map(|p| {
+            let doc = p.doc.as_deref().map(|d| format!(": {}", d.trim())).unwrap_or_default();
+            format!("- `{}` ({} `{}`){doc}", p.rust_name, p.place, p.name)
+        })
+        .collect();
+    if !arguments.is_empty() {
+        text.push_str(&format!("\n\n# Arguments\n\n{}", arguments.join("\n")));
+    }
     // Last: how we know is for whoever doubts the docs, not for the first read.
     if let Some(provenance) = &op.dealpos.provenance {
         text.push_str(&format!("\n\n# Provenance\n\n{provenance}"));
