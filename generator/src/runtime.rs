@@ -46,7 +46,16 @@ pub const RESERVED_TYPES: &[&str] = &[
 /// Methods of the runtime's `Client`; a tag accessor never takes one.
 /// `clone` is not one, but generated code calls `client.clone()`, which an
 /// inherent `clone` accessor would shadow.
-pub const CLIENT_METHODS: &[&str] = &["builder", "base_url", "page_size", "execute", "execute_unit", "clone"];
+pub const CLIENT_METHODS: &[&str] = &[
+    "builder",
+    "base_url",
+    "page_size",
+    "execute",
+    "execute_unit",
+    "execute_with_response",
+    "execute_unit_with_response",
+    "clone",
+];
 
 /// Features the manifest template defines itself; a tag's feature never takes one.
 pub const RESERVED_FEATURES: &[&str] =
@@ -99,6 +108,11 @@ impl Item {
         // The paths are constants the contract test checks, so each segment is an identifier.
         let segments = self.path.split("::").map(|s| Ident::new(s, Span::call_site()));
         quote!(#root #(:: #segments)*)
+    }
+
+    /// The last segment alone, for a method called on a value (`self.client.execute(…)`).
+    pub fn name(self) -> Ident {
+        Ident::new(self.path.rsplit("::").next().unwrap_or(self.path), Span::call_site())
     }
 
     /// The path from inside the crate as text, for attributes that take a
@@ -169,6 +183,14 @@ pub const PAGE_NEW: Item = Item::new("client::Page::new", Kind::Method);
 /// `client::Items<T>`: what `items()` returns, a stream with its progress.
 pub const ITEMS_STREAM: Item = Item::new("client::Items", Kind::Struct);
 
+/// `Client::execute_with_response`: `send_with_response()` of an operation with an answer.
+pub const CLIENT_EXECUTE_WITH_RESPONSE: Item = Item::new("client::Client::execute_with_response", Kind::Method);
+/// `Client::execute_unit_with_response`: `send_with_response()` of an operation without one.
+pub const CLIENT_EXECUTE_UNIT_WITH_RESPONSE: Item =
+    Item::new("client::Client::execute_unit_with_response", Kind::Method);
+/// `client::Response<T>`: the answer with its status, headers, request id and raw body.
+pub const RESPONSE: Item = Item::new("client::Response", Kind::Struct);
+
 /// Every runtime item generated code names.
 pub const ITEMS: &[Item] = &[
     DECIMAL,
@@ -200,6 +222,9 @@ pub const ITEMS: &[Item] = &[
     CLIENT_ERROR_ENCODE,
     PAGE_NEW,
     ITEMS_STREAM,
+    CLIENT_EXECUTE_WITH_RESPONSE,
+    CLIENT_EXECUTE_UNIT_WITH_RESPONSE,
+    RESPONSE,
 ];
 
 #[cfg(test)]

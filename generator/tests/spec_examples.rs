@@ -74,7 +74,10 @@ fn every_example_is_valid_against_its_schema() {
             let schema = schema_of(&example.origin.pointer);
             assert!(doc.value.pointer(&schema).is_some(), "{}: no schema at {schema}", example.origin);
             let validator = validator_for(&schema);
-            for error in validator.iter_errors(&example.value) {
+            // The document's example: the IR drops the paging keys from those of paged
+            // bodies (the client sends them), which the schema still requires.
+            let value = doc.value.pointer(&example.origin.pointer).unwrap_or(&example.value);
+            for error in validator.iter_errors(value) {
                 failures.push(format!("{} ({module}): at {}: {error}", example.origin, error.instance_path()));
             }
             checked += 1;

@@ -33,7 +33,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .credentials(env("DEALPOS_CLIENT_ID")?, env("DEALPOS_CLIENT_SECRET")?)
         .page_size(100)
         .build()?;
-    let query = InvoiceWithTotalCountQuery { from: Some(from.clone()), to: Some(to.clone()), ..Default::default() };
+    let query = InvoiceWithTotalCountQuery::new().with_from(from.clone()).with_to(to.clone());
     let mut invoices = std::pin::pin!(client.invoice().list_with_total_count(query).items());
     let started = Instant::now();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -210,7 +210,8 @@ async fn a_503_is_retried_for_a_get_but_not_for_a_create() {
     assert_eq!(client.payment_method().list().send().await.unwrap().len(), 2);
     assert_eq!(requests_to(&server, "/api/v3/PaymentMethod").await.len(), 3);
 
-    let body = serde_json::from_value(json!({"Name": "Hendry", "Code": "HW0001"})).unwrap();
+    let body: std::collections::BTreeMap<String, Value> =
+        serde_json::from_value(json!({"Name": "Hendry", "Code": "HW0001"})).unwrap();
     let err = client.customer().create(body).send().await.unwrap_err();
     assert!(matches!(err, Error::OutcomeUnknown { method: "POST", .. }), "{err}");
     assert!(err.to_string().contains("not safe to repeat"), "{err}");
@@ -227,7 +228,7 @@ async fn timeouts_are_retried_when_safe_and_reported_when_not() {
     let err = client.payment_method().list().send().await.unwrap_err();
     assert!(matches!(&err, Error::Transport { attempts: 3, source, .. } if source.is_timeout()), "{err}");
     assert_eq!(requests_to(&server, "/api/v3/PaymentMethod").await.len(), 3);
-    let body = serde_json::from_value(json!({"Name": "Hendry"})).unwrap();
+    let body: std::collections::BTreeMap<String, Value> = serde_json::from_value(json!({"Name": "Hendry"})).unwrap();
     let err = client.customer().create(body).send().await.unwrap_err();
     assert!(matches!(err, Error::OutcomeUnknown { .. }), "{err}");
     assert_eq!(requests_to(&server, "/api/v3/Customer").await.len(), 1);
@@ -333,9 +334,20 @@ async fn paging_streams_every_item_over_each_envelope_and_stops_on_a_short_page(
     .await;
     let client = client(&server).page_size(2).build().unwrap();
 
-    let bare = client.inventory().get_by_list(Default::default()).collect_all().await.unwrap();
+    let bare = client
+        .inventory()
+        .get_by_list(dealpos::models::InventoryListByOutletRequest::new())
+        .collect_all()
+        .await
+        .unwrap();
     assert_eq!(bare.len(), 5);
-    let data = client.bill().list_with_total_count().from("2000-01-01".parse().unwrap()).collect_all().await.unwrap();
+    let data = client
+        .bill()
+        .list_with_total_count()
+        .from("2000-01-01".parse::<dealpos::Timestamp>().unwrap())
+        .collect_all()
+        .await
+        .unwrap();
     assert_eq!(data.iter().map(|b| b.number.clone().unwrap()).collect::<Vec<_>>(), ["B0", "B1", "B2", "B3", "B4"]);
     let mut stream = std::pin::pin!(client.product().list().items());
     let mut names = Vec::new();
@@ -343,7 +355,8 @@ async fn paging_streams_every_item_over_each_envelope_and_stops_on_a_short_page(
         names.push(product.unwrap().name.unwrap());
     }
     assert_eq!(names.len(), 5, "RecordsCount -1 is not trusted");
-    let query = serde_json::from_value(json!({"From": "2020-01-01", "To": "2020-12-31"})).unwrap();
+    let query: dealpos::models::InvoiceWithTotalCountQuery =
+        serde_json::from_value(json!({"From": "2020-01-01", "To": "2020-12-31"})).unwrap();
     let invoices = client.invoice().list_with_total_count(query).collect_all().await.unwrap();
     assert_eq!(invoices.len(), 5);
 
@@ -360,4 +373,122 @@ async fn paging_streams_every_item_over_each_envelope_and_stops_on_a_short_page(
     let bill_query = requests_to(&server, "/api/v3/Bill/WithTotalCount").await.remove(0);
     assert!(bill_query.url.query().unwrap().contains("From=2000-01-01"));
     let _ = query_param("PageNumber", "1");
+}
+
+#[tokio::test]
+async fn send_with_response_gives_status_headers_request_id_and_the_raw_body() {
+    let server = server_with_token(3600).await;
+    let raw = r#"[{"ID": 1, "Name": "Cash", "Type": 0, "MDR": 0}]"#;
+    Mock::given(method("GET"))
+        .and(path("/api/v3/PaymentMethod"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-request-id", "req-42")
+                .insert_header("RateLimit-Remaining", "49")
+                .set_body_raw(raw, "application/json"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/api/v3/Invoice/Void"))
+        .respond_with(ResponseTemplate::new(202).set_body_json(json!({"Message": "voided"})))
+        .mount(&server)
+        .await;
+    let client = client(&server).build().unwrap();
+
+    let answer = client.payment_method().list().send_with_response().await.unwrap();
+    assert_eq!((answer.status(), answer.request_id()), (200, Some("req-42")));
+    assert_eq!(answer.headers().get("ratelimit-remaining").unwrap(), "49");
+    assert_eq!(answer.body(), raw.as_bytes(), "the body exactly as received");
+    assert_eq!(answer.value()[0].name.as_deref(), Some("Cash"));
+    assert_eq!(answer.into_value().len(), 1);
+
+    // A request union takes any of its alternatives; the answer says 202, without a request id.
+    let void = dealpos::models::InvoiceVoidByOutletName::new("Outlet1", "2020.06.00005").with_note("duplicate");
+    let answer = client.invoice().void(void).send_with_response().await.unwrap();
+    assert_eq!((answer.status(), answer.request_id()), (202, None));
+    let sent: Value = serde_json::from_slice(&requests_to(&server, "/api/v3/Invoice/Void").await[0].body).unwrap();
+    assert_eq!(sent, json!({"Outlet": "Outlet1", "Number": "2020.06.00005", "Note": "duplicate"}));
+
+    // An operation without an answer body: the body is kept raw, never read as JSON.
+    Mock::given(method("DELETE"))
+        .and(path("/api/v3/Customer"))
+        .respond_with(
+            ResponseTemplate::new(200).insert_header("request-id", "r-7").set_body_string("deleted, not JSON"),
+        )
+        .mount(&server)
+        .await;
+    let answer = client.customer().delete_by_email().send_with_response().await.unwrap();
+    assert_eq!((answer.status(), answer.request_id(), answer.body()), (200, Some("r-7"), &b"deleted, not JSON"[..]));
+}
+
+#[tokio::test]
+async fn required_parameters_are_arguments_and_flags_are_sent_as_true_or_false() {
+    let server = server_with_token(3600).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v3/Invoice/Number"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"Number": "2020.06.00005"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v3/Product"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"Message": "ok"})))
+        .mount(&server)
+        .await;
+    let client = client(&server).build().unwrap();
+
+    client.invoice().get_by_number("2020.06.00005").outlet("Outlet1").send().await.unwrap();
+    let get = requests_to(&server, "/api/v3/Invoice/Number").await.remove(0);
+    assert_eq!(get.url.query(), Some("Number=2020.06.00005&Outlet=Outlet1"));
+
+    let product = dealpos::models::ProductCreateRequest::new("Shoes", "Runner", "Acme", "RUN-1", false, "", vec![]);
+    client.product().create(product).upload_image_async(true).send().await.unwrap();
+    let post = requests_to(&server, "/api/v3/Product").await.remove(0);
+    assert_eq!(post.headers.get("UploadImageAsync").unwrap(), "true", "DealPOS reads the text true/false");
+}
+
+#[tokio::test]
+async fn paged_requests_take_no_paging_fields_and_send_filters_once() {
+    let server = server_with_token(3600).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v3/Customer"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v3/Invoice/MultipleOutlet/WithTotalCount"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"Data": [], "TotalCount": 0})))
+        .mount(&server)
+        .await;
+    let client = client(&server).page_size(50).build().unwrap();
+
+    // Customer's filters are query parameters: the GET carries them there, and no body.
+    let none = client.customer().list().name("Ann").collect_all().await.unwrap();
+    assert!(none.is_empty());
+    let get = requests_to(&server, "/api/v3/Customer").await.remove(0);
+    assert_eq!(get.url.query(), Some("Name=Ann&PageNumber=1&PageSize=50"));
+    assert!(get.body.is_empty(), "the filters are not repeated in a body");
+
+    // THE invoice list: its body holds the filters; the client adds the page.
+    let window = dealpos::models::InvoiceMultipleOutletQueryByOutlet::new()
+        .with_from("2024-01-01".parse::<dealpos::Timestamp>().unwrap())
+        .with_outlet(vec!["Outlet1".to_string()]);
+    client.invoice().list(window).collect_all().await.unwrap();
+    let post = requests_to(&server, "/api/v3/Invoice/MultipleOutlet/WithTotalCount").await.remove(0);
+    let body: Value = serde_json::from_slice(&post.body).unwrap();
+    assert_eq!(body, json!({"From": "2024-01-01", "Outlet": ["Outlet1"], "PageNumber": 1, "PageSize": 50}));
+}
+
+#[test]
+fn a_created_invoice_sends_its_required_fields_and_only_the_optional_ones_set() {
+    use dealpos::models::{InvoiceCreateRequest, InvoiceVariantInput};
+    let lines = vec![InvoiceVariantInput::new("1315L", "2"), InvoiceVariantInput::new(200535, "1").with_note("gift")];
+    let invoice = InvoiceCreateRequest::new("Outlet1", lines).with_note("table 4");
+    assert_eq!(
+        serde_json::to_value(&invoice).unwrap(),
+        json!({"Outlet": "Outlet1", "Note": "table 4", "Variants": [
+            {"Code": "1315L", "Quantity": "2"},
+            {"Code": 200535, "Quantity": "1", "Note": "gift"},
+        ]})
+    );
 }

@@ -256,13 +256,15 @@ async fn a_body_that_stalls_mid_way_is_retried_for_a_safe_request() {
 async fn actions_answered_503_are_never_sent_twice() {
     let server = Hostile::start(Switches { put_503: true, ..Default::default() }).await;
     let client = server.client().build().unwrap();
-    let order = serde_json::from_value(json!({"Outlet": "Outlet1", "Number": "SO-1"})).unwrap();
+    let order: dealpos::models::SalesOrderRef =
+        serde_json::from_value(json!({"Outlet": "Outlet1", "Number": "SO-1"})).unwrap();
     let err = client.sales_order().convert_to_invoice(order).send().await.unwrap_err();
     assert!(matches!(err, Error::OutcomeUnknown { method: "PUT", .. }), "{err}");
-    let shift = serde_json::from_value(json!({"Register": "R1"})).unwrap();
+    let shift: dealpos::models::ShiftCloseRequest = serde_json::from_value(json!({"Register": "R1"})).unwrap();
     let err = client.shift().close(shift).send().await.unwrap_err();
     assert!(matches!(err, Error::OutcomeUnknown { .. }), "{err}");
-    let payments = serde_json::from_value(json!({"Outlet": "Outlet1", "Number": "INV-1"})).unwrap();
+    let payments: dealpos::models::InvoicePaymentDeleteRequest =
+        serde_json::from_value(json!({"Outlet": "Outlet1", "Number": "INV-1"})).unwrap();
     let err = client.invoice_payment().delete(payments).send().await.unwrap_err();
     assert!(matches!(err, Error::OutcomeUnknown { method: "DELETE", .. }), "{err}");
     assert_eq!(
@@ -274,7 +276,8 @@ async fn actions_answered_503_are_never_sent_twice() {
         (1, 1, 1)
     );
     // An update by key is repeatable: it is retried like a read.
-    let rename = serde_json::from_value(json!({"Name": "Shoes", "Rename": "Footwear", "Discontinued": false})).unwrap();
+    let rename: dealpos::models::CategoryUpdateRequest =
+        serde_json::from_value(json!({"Name": "Shoes", "Rename": "Footwear", "Discontinued": false})).unwrap();
     let err = client.category().update(rename).send().await.unwrap_err();
     assert_eq!(err.status(), Some(503), "{err}");
     assert!(err.is_retryable());

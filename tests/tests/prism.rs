@@ -13,6 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use dealpos::client::{Client, Error};
+use dealpos::models;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -92,55 +93,101 @@ async fn every_tag_against_prism_with_request_validation() {
             }
         }};
     }
-    call!("token.create", client.token().create(example("createToken")));
-    call!("category.list", client.category().list(example("listCategories")));
-    call!("category.create", client.category().create(example("createCategory")));
+    call!("token.create", client.token().create(example::<models::TokenRequest>("createToken")));
+    call!("category.list", client.category().list(example::<models::CategoryListRequest>("listCategories")));
+    call!("category.create", client.category().create(example::<models::CategoryCreateRequest>("createCategory")));
     call!("product.list", client.product().list());
-    call!("product.update_by_code", client.product().update_by_code(example("updateProductByCode")));
+    call!(
+        "product.update_by_code",
+        client.product().update_by_code(example::<models::ProductUpdateRequest>("updateProductByCode"))
+    );
     call!("variant.get_count", client.variant().get_count());
-    call!("variant.list", client.variant().list(example("listVariants")));
-    call!("estimate.list", client.estimate().list(example("listEstimates")));
-    call!("sales_order.create", client.sales_order().create(example("createSalesOrder")));
-    call!("invoice.void", client.invoice().void(example("voidInvoice")));
-    call!("invoice.restore", client.invoice().restore(example("restoreInvoice")));
-    call!("invoice.erase", client.invoice().erase(example("eraseInvoice")));
-    call!("invoice.create", client.invoice().create(example("createInvoice")));
+    call!("variant.list", client.variant().list(example::<models::VariantListRequest>("listVariants")));
+    call!("estimate.list", client.estimate().list(example::<models::EstimateListRequest>("listEstimates")));
+    call!(
+        "sales_order.create",
+        client.sales_order().create(example::<models::SalesOrderCreateRequest>("createSalesOrder"))
+    );
+    call!("invoice.void", client.invoice().void(example::<models::InvoiceVoidRequest>("voidInvoice")));
+    call!("invoice.restore", client.invoice().restore(example::<models::InvoiceRestoreRequest>("restoreInvoice")));
+    call!("invoice.erase", client.invoice().erase(example::<models::InvoiceEraseRequest>("eraseInvoice")));
+    call!("invoice.create", client.invoice().create(example::<models::InvoiceCreateRequest>("createInvoice")));
     call!(
         "invoice.list_with_total_count",
-        client.invoice().list_with_total_count(example("listInvoicesWithTotalCount"))
+        client
+            .invoice()
+            .list_with_total_count(example::<models::InvoiceWithTotalCountQuery>("listInvoicesWithTotalCount"))
     );
+    call!(
+        "invoice.list",
+        client
+            .invoice()
+            .list(example::<models::InvoiceMultipleOutletQueryByOutlet>("listInvoicesMultipleOutletWithTotalCount"))
+    );
+    call!("invoice.get_by_number", client.invoice().get_by_number("2020.06.00005").outlet("Outlet1"));
     call!("shift.list_with_total_count", client.shift().list_with_total_count());
-    call!("shift.open", client.shift().open(example("openShift")));
-    call!("report.list_sales_invoices", client.report().list_sales_invoices(example("listReportSalesInvoices")));
-    call!("customer.list", client.customer().list(example("listCustomers")));
-    call!("customer.suspend", client.customer().suspend(example("suspendCustomer")));
-    call!("supplier.list", client.supplier().list(example("listSuppliers")));
-    call!("invoice_payment.create", client.invoice_payment().create(example("createInvoicePayment")));
+    call!("shift.open", client.shift().open(example::<models::ShiftOpenRequest>("openShift")));
+    call!(
+        "report.list_sales_invoices",
+        client
+            .report()
+            .list_sales_invoices(example::<models::ReportSalesInvoiceQueryByOutlet>("listReportSalesInvoices"))
+    );
+    call!("customer.list", client.customer().list().name("Ann").outlet("Outlet1"));
+    call!("customer.suspend", client.customer().suspend(example::<models::CustomerSuspendRequest>("suspendCustomer")));
+    call!("supplier.list", client.supplier().list());
+    call!(
+        "invoice_payment.create",
+        client.invoice_payment().create(example::<models::InvoicePaymentAddByOutletNumber>("createInvoicePayment"))
+    );
     call!("invoice_write_off.list", client.invoice_write_off().list());
-    call!("inventory.get_by_list", client.inventory().get_by_list(example("getInventoryByList")));
-    call!("inventory_adjustment.create", client.inventory_adjustment().create(example("createAdjustment")));
+    call!(
+        "inventory.get_by_list",
+        client.inventory().get_by_list(example::<models::InventoryListByOutletRequest>("getInventoryByList"))
+    );
+    call!(
+        "inventory_adjustment.create",
+        client.inventory_adjustment().create(example::<models::AdjustmentSetCreateRequest>("createAdjustment"))
+    );
     call!("bill.list_with_total_count", client.bill().list_with_total_count());
-    call!("bill.create", client.bill().create(example("createBill")));
-    call!("outbound_logistic.list", client.outbound_logistic().list(example("listOutboundLogistics")));
-    call!("transfer_order.create", client.transfer_order().create(example("createTransferOrder")));
-    call!("prepaid_package.check_in", client.prepaid_package().check_in(example("checkInPrepaidPackage")));
-    call!("promotion_coupon.list", client.promotion_coupon().list(example("listPromotionCoupons")));
-    call!("promotion_event.list", client.promotion_event().list(example("listPromotionEvents")));
+    call!("bill.create", client.bill().create(example::<models::BillRequest>("createBill")));
+    call!(
+        "outbound_logistic.list",
+        client.outbound_logistic().list(example::<models::OutboundLogisticListRequest>("listOutboundLogistics"))
+    );
+    call!(
+        "transfer_order.create",
+        client.transfer_order().create(example::<models::TransferOrderByOutlet>("createTransferOrder"))
+    );
+    call!(
+        "prepaid_package.check_in",
+        client.prepaid_package().check_in(example::<models::PrepaidPackageCheckInRequest>("checkInPrepaidPackage"))
+    );
+    call!(
+        "promotion_coupon.list",
+        client.promotion_coupon().list(example::<models::PromotionCouponListRequest>("listPromotionCoupons"))
+    );
+    call!("promotion_event.list", client.promotion_event().list().type_("Discount".to_string()));
     call!("outlet.list", client.outlet().list());
     call!("user.list", client.user().list());
-    call!("outlet_price.create", client.outlet_price().create(example("createOutletPrice")));
+    call!(
+        "outlet_price.create",
+        client.outlet_price().create(example::<models::OutletPriceRequest>("createOutletPrice"))
+    );
     call!(
         "loyalty_point.list_by_email_or_phone",
-        client.loyalty_point().list_by_email_or_phone(example("listLoyaltyPointsByEmailOrPhone"))
+        client
+            .loyalty_point()
+            .list_by_email_or_phone(example::<models::LoyaltyPointHistoryRequest>("listLoyaltyPointsByEmailOrPhone"))
     );
     call!("payment_method.list", client.payment_method().list());
     call!("tax.list", client.tax().list());
-    call!("park_order_display.list_parked", client.park_order_display().list_parked());
+    call!("park_order_display.list", client.park_order_display().list());
     #[allow(deprecated)]
     {
         call!(
             "deprecated.get_customer_by_email",
-            client.deprecated().get_customer_by_email(example("getCustomerByEmail"))
+            client.deprecated().get_customer_by_email(example::<models::CustomerByEmailRequest>("getCustomerByEmail"))
         );
     }
     assert!(failures.is_empty(), "{} of {calls} calls failed against Prism:\n{}", failures.len(), failures.join("\n"));

@@ -9,6 +9,7 @@ mod error;
 mod limit;
 mod paging;
 mod request;
+mod response;
 mod retry;
 
 use std::fmt;
@@ -23,7 +24,22 @@ pub use error::{ApiError, Error, PagingFault};
 pub use limit::RateLimit;
 pub use paging::{Items, Page, Paging, Progress, paginate};
 pub use request::{Request, path_param};
+pub use response::Response;
 pub use retry::RetryPolicy;
+
+/// A successful answer before its body is decoded.
+struct Answer {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: bytes::Bytes,
+}
+
+impl Answer {
+    /// The answer as users get it, with its decoded `value`.
+    fn with_value<T>(self, value: T) -> Response<T> {
+        Response::new(value, self.status, self.headers, self.body)
+    }
+}
 
 /// How many times in a row a 429 is waited out before giving up.
 const MAX_RATE_LIMITED: u32 = 5;
@@ -108,20 +124,36 @@ impl Client {
 
     /// Sends `request` and decodes the JSON answer as `T`.
     pub async fn execute<T: serde::de::DeserializeOwned>(&self, request: &Request) -> Result<T, Error> {
-        let (body, token) = self.execute_raw(request, true).await?;
-        let body = if body.is_empty() { &b"null"[..] } else { &body[..] };
-        crate::decode::from_slice(request.operation, body).map_err(|mut e| {
-            // What a server echoed of our credentials is not quoted back.
-            let secrets = self.secrets(token.as_ref());
-            e.snippet = error::scrub(&e.snippet, &secrets);
-            e.message = error::scrub(&e.message, &secrets);
-            Error::Decode(e)
-        })
+        self.execute_with_response(request).await.map(Response::into_value)
     }
 
     /// Sends `request`; the answer's body is not read as JSON.
     pub async fn execute_unit(&self, request: &Request) -> Result<(), Error> {
         self.execute_raw(request, true).await.map(|_| ())
+    }
+
+    /// Sends `request` and decodes the JSON answer as `T`, kept with its
+    /// status, headers and raw body.
+    pub async fn execute_with_response<T: serde::de::DeserializeOwned>(
+        &self,
+        request: &Request,
+    ) -> Result<Response<T>, Error> {
+        let (answer, token) = self.execute_raw(request, true).await?;
+        let body = if answer.body.is_empty() { &b"null"[..] } else { &answer.body[..] };
+        let value = crate::decode::from_slice(request.operation, body).map_err(|mut e| {
+            // What a server echoed of our credentials is not quoted back.
+            let secrets = self.secrets(token.as_ref());
+            e.snippet = error::scrub(&e.snippet, &secrets);
+            e.message = error::scrub(&e.message, &secrets);
+            Error::Decode(e)
+        })?;
+        Ok(answer.with_value(value))
+    }
+
+    /// Sends `request`, its body not read as JSON; the answer's status,
+    /// headers and raw body are kept.
+    pub async fn execute_unit_with_response(&self, request: &Request) -> Result<Response<()>, Error> {
+        self.execute_raw(request, true).await.map(|(answer, _)| answer.with_value(()))
     }
 
     fn secrets<'s>(&'s self, token: Option<&'s Secret>) -> [&'s str; 2] {
@@ -142,21 +174,17 @@ impl Client {
         }));
         let auth = |status, cause| Error::Auth { status, cause: Arc::new(cause) };
         // Boxed: fetching a token is itself a request, and async recursion needs a box.
-        let (body, _) = Box::pin(self.send(&request, None, deadline)).await.map_err(|e| match e {
+        let (answer, _) = Box::pin(self.send(&request, None, deadline)).await.map_err(|e| match e {
             Error::Deadline { .. } => e,
             e => auth(e.status(), e),
         })?;
-        let answer = auth::TokenAnswer::parse(&body).map_err(|e| auth(Some(200), Error::Decode(e)))?;
+        let answer = auth::TokenAnswer::parse(&answer.body).map_err(|e| auth(Some(200), Error::Decode(e)))?;
         let lifetime = answer.lifetime();
         Ok(auth::Token::new(answer.access_token, lifetime))
     }
 
     /// Sends an API request, authenticated, within the call's deadline.
-    async fn execute_raw(
-        &self,
-        request: &Request,
-        authenticate: bool,
-    ) -> Result<(bytes::Bytes, Option<Secret>), Error> {
+    async fn execute_raw(&self, request: &Request, authenticate: bool) -> Result<(Answer, Option<Secret>), Error> {
         let deadline = Deadline(self.inner.deadline.map(|d| (tokio::time::Instant::now() + d, d)));
         let token = if authenticate { Some(self.bearer(deadline, request.operation).await?) } else { None };
         self.send(request, token, deadline).await
@@ -171,7 +199,7 @@ impl Client {
         request: &Request,
         mut token: Option<Secret>,
         deadline: Deadline,
-    ) -> Result<(bytes::Bytes, Option<Secret>), Error> {
+    ) -> Result<(Answer, Option<Secret>), Error> {
         let inner = &self.inner;
         let operation = request.operation;
         let url = format!("{}{}", inner.base_url, request.path.trim_start_matches('/'));
@@ -240,6 +268,8 @@ impl Client {
                     continue;
                 }
             }
+            // Kept for `send_with_response()`; `bytes()` consumes the response.
+            let headers = response.headers().clone();
             let body = match response.bytes().await {
                 Ok(body) => body,
                 // A body cut mid-way is a transport error like any other.
@@ -252,7 +282,7 @@ impl Client {
                 let secrets = self.secrets(token.as_ref());
                 return Err(Error::Api { operation, error: ApiError::scrubbed(status, &body, &secrets) });
             }
-            return Ok((body, token));
+            return Ok((Answer { status, headers, body }, token));
         }
     }
 

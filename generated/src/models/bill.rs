@@ -43,6 +43,86 @@ pub struct BillRequest {
     pub payments: Option<Vec<BillRequestPayment>>,
 }
 
+impl BillRequest {
+    /// `BillRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            number: Default::default(),
+            date: Default::default(),
+            due_date: Default::default(),
+            tax_type: Default::default(),
+            discount1: Default::default(),
+            discount_amount: Default::default(),
+            note: Default::default(),
+            delivery: Default::default(),
+            supplier: Default::default(),
+            variants: Default::default(),
+            payments: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+    /// Sets `date` (`Date` on the wire).
+    pub fn with_date(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `due_date` (`DueDate` on the wire).
+    pub fn with_due_date(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.due_date = Some(value.into());
+        self
+    }
+    /// Sets `tax_type` (`TaxType` on the wire).
+    pub fn with_tax_type(mut self, value: impl Into<String>) -> Self {
+        self.tax_type = Some(value.into());
+        self
+    }
+    /// Sets `discount1` (`Discount1` on the wire).
+    pub fn with_discount1(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount1 = Some(value.into());
+        self
+    }
+    /// Sets `discount_amount` (`DiscountAmount` on the wire).
+    pub fn with_discount_amount(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount_amount = Some(value.into());
+        self
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+    /// Sets `delivery` (`Delivery` on the wire).
+    pub fn with_delivery(mut self, value: impl Into<String>) -> Self {
+        self.delivery = Some(value.into());
+        self
+    }
+    /// Sets `supplier` (`Supplier` on the wire).
+    pub fn with_supplier(mut self, value: impl Into<BillRequestSupplier>) -> Self {
+        self.supplier = Some(value.into());
+        self
+    }
+    /// Sets `variants` (`Variants` on the wire).
+    pub fn with_variants(mut self, value: impl Into<Vec<BillRequestVariant>>) -> Self {
+        self.variants = Some(value.into());
+        self
+    }
+    /// Sets `payments` (`Payments` on the wire).
+    pub fn with_payments(mut self, value: impl Into<Vec<BillRequestPayment>>) -> Self {
+        self.payments = Some(value.into());
+        self
+    }
+}
+
 /// Supplier of the bill.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BillRequestSupplier {
@@ -61,6 +141,44 @@ pub struct BillRequestSupplier {
     /// Gender
     #[serde(rename = "Gender", default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
+}
+
+impl BillRequestSupplier {
+    /// `BillRequestSupplier` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            email: Default::default(),
+            phone: Default::default(),
+            address: Default::default(),
+            gender: Default::default(),
+        }
+    }
+    /// Sets `name` (`Name` on the wire).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `email` (`Email` on the wire).
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `phone` (`Phone` on the wire).
+    pub fn with_phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = Some(value.into());
+        self
+    }
+    /// Sets `address` (`Address` on the wire).
+    pub fn with_address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `gender` (`Gender` on the wire).
+    pub fn with_gender(mut self, value: impl Into<String>) -> Self {
+        self.gender = Some(value.into());
+        self
+    }
 }
 
 /// Purchased variant line.
@@ -83,6 +201,47 @@ pub struct BillRequestVariant {
     pub note: Option<String>,
 }
 
+impl BillRequestVariant {
+    /// `BillRequestVariant` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            code: Default::default(),
+            quantity: Default::default(),
+            price: Default::default(),
+            discount: Default::default(),
+            note: Default::default(),
+        }
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `quantity` (`Quantity` on the wire).
+    pub fn with_quantity(
+        mut self,
+        value: impl Into<BillRequestVariantQuantity>,
+    ) -> Self {
+        self.quantity = Some(value.into());
+        self
+    }
+    /// Sets `price` (`Price` on the wire).
+    pub fn with_price(mut self, value: impl Into<BillRequestVariantPrice>) -> Self {
+        self.price = Some(value.into());
+        self
+    }
+    /// Sets `discount` (`Discount` on the wire).
+    pub fn with_discount(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount = Some(value.into());
+        self
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+}
+
 /// Payment line of the bill.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BillRequestPayment {
@@ -97,6 +256,32 @@ pub struct BillRequestPayment {
     pub method: Option<String>,
 }
 
+impl BillRequestPayment {
+    /// `BillRequestPayment` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            date: Default::default(),
+            amount: Default::default(),
+            method: Default::default(),
+        }
+    }
+    /// Sets `date` (`Date` on the wire).
+    pub fn with_date(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `amount` (`Amount` on the wire).
+    pub fn with_amount(mut self, value: impl Into<BillRequestPaymentAmount>) -> Self {
+        self.amount = Some(value.into());
+        self
+    }
+    /// Sets `method` (`Method` on the wire).
+    pub fn with_method(mut self, value: impl Into<String>) -> Self {
+        self.method = Some(value.into());
+        self
+    }
+}
+
 /// Quantity (the example sends it as a string).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -104,6 +289,24 @@ pub struct BillRequestPayment {
 pub enum BillRequestVariantQuantity {
     String(String),
     Number(crate::Decimal),
+}
+
+impl From<String> for BillRequestVariantQuantity {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for BillRequestVariantQuantity {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for BillRequestVariantQuantity {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
 }
 
 /// Unit price (the example sends it as a string).
@@ -115,6 +318,24 @@ pub enum BillRequestVariantPrice {
     Number(crate::Decimal),
 }
 
+impl From<String> for BillRequestVariantPrice {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for BillRequestVariantPrice {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for BillRequestVariantPrice {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
+}
+
 /// Amount (the example sends it as a string).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -124,12 +345,42 @@ pub enum BillRequestPaymentAmount {
     Number(crate::Decimal),
 }
 
+impl From<String> for BillRequestPaymentAmount {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for BillRequestPaymentAmount {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for BillRequestPaymentAmount {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
+}
+
 /// Filters of List supplier bills (partial; cut off after Outlet).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BillListRequest {
     /// Outlet that made the purchase order
     #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
     pub outlet: Option<String>,
+}
+
+impl BillListRequest {
+    /// `BillListRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self { outlet: Default::default() }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
 }
 
 /// Page of supplier bills with total count.

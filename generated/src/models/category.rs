@@ -13,6 +13,31 @@ pub struct CategoryCreateRequest {
     pub code: Option<String>,
 }
 
+impl CategoryCreateRequest {
+    /// `CategoryCreateRequest` from its required fields (`name`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::CategoryCreateRequest::new("Name");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::CategoryCreateRequest { ..Default::default() };
+    /// ```
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            code: Default::default(),
+        }
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CategoryUpdateRequest {
     /// Current full category name.
@@ -26,11 +51,43 @@ pub struct CategoryUpdateRequest {
     pub discontinued: bool,
 }
 
+impl CategoryUpdateRequest {
+    /// `CategoryUpdateRequest` from its required fields (`name`, `rename`, `discontinued`); the optional ones start unset (the `with_` methods set them).
+    pub fn new(
+        name: impl Into<String>,
+        rename: impl Into<String>,
+        discontinued: bool,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            rename: rename.into(),
+            discontinued,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CategoryDeleteRequest {
     /// Full name of the category to delete.
     #[serde(rename = "Name")]
     pub name: String,
+}
+
+impl CategoryDeleteRequest {
+    /// `CategoryDeleteRequest` from its required fields (`name`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::CategoryDeleteRequest::new("Name");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::CategoryDeleteRequest { ..Default::default() };
+    /// ```
+    pub fn new(name: impl Into<String>) -> Self {
+        Self { name: name.into() }
+    }
 }
 
 /// Filter (partial); an empty object returns every category.
@@ -39,6 +96,20 @@ pub struct CategoryListRequest {
     /// Discontinued filter.
     #[serde(rename = "Discontinued", default, skip_serializing_if = "Option::is_none")]
     pub discontinued: Option<bool>,
+}
+
+impl CategoryListRequest {
+    /// `CategoryListRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            discontinued: Default::default(),
+        }
+    }
+    /// Sets `discontinued` (`Discontinued` on the wire).
+    pub fn with_discontinued(mut self, value: bool) -> Self {
+        self.discontinued = Some(value);
+        self
+    }
 }
 
 /// Category row of List Categories (types not printed; inferred from the example).
@@ -61,6 +132,18 @@ pub struct CategoryByIdRequest {
     /// Category ID.
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+impl CategoryByIdRequest {
+    /// `CategoryByIdRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self { id: Default::default() }
+    }
+    /// Sets `id` (`ID` on the wire).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 
 /// Category returned by Get a Category By ID (partial; cut off after `Lvl`).

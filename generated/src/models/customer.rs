@@ -4,7 +4,7 @@
 use super::*;
 
 /// Filters and paging of List Customers (older render body).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerListRequest {
     /// Customer name filter
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -12,18 +12,44 @@ pub struct CustomerListRequest {
     /// Outlet name filter
     #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
     pub outlet: Option<String>,
-    /// 1-based page number
-    #[serde(rename = "PageNumber")]
-    pub page_number: i64,
-    /// Rows per page
-    #[serde(rename = "PageSize")]
-    pub page_size: i64,
     /// Join date from
     #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
     pub from: Option<crate::Timestamp>,
     /// Join date to
     #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
     pub to: Option<crate::Timestamp>,
+}
+
+impl CustomerListRequest {
+    /// `CustomerListRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            outlet: Default::default(),
+            from: Default::default(),
+            to: Default::default(),
+        }
+    }
+    /// Sets `name` (`Name` on the wire).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `from` (`From` on the wire).
+    pub fn with_from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `to` (`To` on the wire).
+    pub fn with_to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
 }
 
 /// Customer row of List Customers (partial; only Name is typed in the reference, the rest from the example).
@@ -94,6 +120,86 @@ pub struct CustomerUpdateByEmailRequest {
     pub expired_group: Option<crate::Timestamp>,
 }
 
+impl CustomerUpdateByEmailRequest {
+    /// `CustomerUpdateByEmailRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            email: Default::default(),
+            name: Default::default(),
+            first_name: Default::default(),
+            last_name: Default::default(),
+            birthdate: Default::default(),
+            phone: Default::default(),
+            mobile: Default::default(),
+            address: Default::default(),
+            gender: Default::default(),
+            code: Default::default(),
+            group: Default::default(),
+            expired_group: Default::default(),
+        }
+    }
+    /// Sets `email` (`Email` on the wire).
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `name` (`Name` on the wire).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `first_name` (`FirstName` on the wire).
+    pub fn with_first_name(mut self, value: impl Into<String>) -> Self {
+        self.first_name = Some(value.into());
+        self
+    }
+    /// Sets `last_name` (`LastName` on the wire).
+    pub fn with_last_name(mut self, value: impl Into<String>) -> Self {
+        self.last_name = Some(value.into());
+        self
+    }
+    /// Sets `birthdate` (`Birthdate` on the wire).
+    pub fn with_birthdate(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.birthdate = Some(value.into());
+        self
+    }
+    /// Sets `phone` (`Phone` on the wire).
+    pub fn with_phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = Some(value.into());
+        self
+    }
+    /// Sets `mobile` (`Mobile` on the wire).
+    pub fn with_mobile(mut self, value: impl Into<String>) -> Self {
+        self.mobile = Some(value.into());
+        self
+    }
+    /// Sets `address` (`Address` on the wire).
+    pub fn with_address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `gender` (`Gender` on the wire).
+    pub fn with_gender(mut self, value: bool) -> Self {
+        self.gender = Some(value);
+        self
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `group` (`Group` on the wire).
+    pub fn with_group(mut self, value: impl Into<String>) -> Self {
+        self.group = Some(value.into());
+        self
+    }
+    /// Sets `expired_group` (`ExpiredGroup` on the wire).
+    pub fn with_expired_group(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.expired_group = Some(value.into());
+        self
+    }
+}
+
 /// Identifies the customer to suspend or unsuspend.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerSuspendRequest {
@@ -109,4 +215,36 @@ pub struct CustomerSuspendRequest {
     /// Phone number
     #[serde(rename = "Phone", default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+}
+
+impl CustomerSuspendRequest {
+    /// `CustomerSuspendRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            id: Default::default(),
+            code: Default::default(),
+            email: Default::default(),
+            phone: Default::default(),
+        }
+    }
+    /// Sets `id` (`ID` on the wire).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `email` (`Email` on the wire).
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `phone` (`Phone` on the wire).
+    pub fn with_phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = Some(value.into());
+        self
+    }
 }

@@ -11,6 +11,18 @@ pub struct CustomerByEmailRequest {
     pub email: Option<String>,
 }
 
+impl CustomerByEmailRequest {
+    /// `CustomerByEmailRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self { email: Default::default() }
+    }
+    /// Sets `email` (`Email` on the wire).
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+}
+
 /// Customer returned by the deprecated Get Customer By Email (types from the example).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -89,6 +101,26 @@ pub struct VariantIdByCodeDiscontinuedRequest {
     /// Discontinued filter (e.g. All).
     #[serde(rename = "Discontinued", default, skip_serializing_if = "Option::is_none")]
     pub discontinued: Option<String>,
+}
+
+impl VariantIdByCodeDiscontinuedRequest {
+    /// `VariantIdByCodeDiscontinuedRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            list_code: Default::default(),
+            discontinued: Default::default(),
+        }
+    }
+    /// Sets `list_code` (`ListCode` on the wire).
+    pub fn with_list_code(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.list_code = Some(value.into());
+        self
+    }
+    /// Sets `discontinued` (`Discontinued` on the wire).
+    pub fn with_discontinued(mut self, value: impl Into<String>) -> Self {
+        self.discontinued = Some(value.into());
+        self
+    }
 }
 
 /// Variant ID, product ID, code and discontinued flag.

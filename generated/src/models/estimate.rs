@@ -4,20 +4,34 @@
 use super::*;
 
 /// Paging and date window of Get Estimate List.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EstimateListRequest {
-    /// 1-based page number.
-    #[serde(rename = "PageNumber")]
-    pub page_number: i64,
-    /// Rows per page.
-    #[serde(rename = "PageSize")]
-    pub page_size: i64,
     /// Start (date-time).
     #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
     pub from: Option<crate::Timestamp>,
     /// End (date-time).
     #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
     pub to: Option<crate::Timestamp>,
+}
+
+impl EstimateListRequest {
+    /// `EstimateListRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            from: Default::default(),
+            to: Default::default(),
+        }
+    }
+    /// Sets `from` (`From` on the wire).
+    pub fn with_from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `to` (`To` on the wire).
+    pub fn with_to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
 }
 
 /// Estimate row.

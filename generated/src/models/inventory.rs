@@ -9,9 +9,18 @@ pub struct InventoryListByOutletRequest {
     /// Outlet name.
     #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
     pub outlet: Option<String>,
-    /// Category name filter.
-    #[serde(rename = "Category", default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
+}
+
+impl InventoryListByOutletRequest {
+    /// `InventoryListByOutletRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self { outlet: Default::default() }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
 }
 
 /// Inventory row, one per variant (field types not printed; inferred from the example).
@@ -71,6 +80,13 @@ pub struct InventoryCodeArrayRequest {
     /// Variant codes.
     #[serde(rename = "Code")]
     pub code: Vec<String>,
+}
+
+impl InventoryCodeArrayRequest {
+    /// `InventoryCodeArrayRequest` from its required fields (`code`); the optional ones start unset (the `with_` methods set them).
+    pub fn new(code: impl Into<Vec<String>>) -> Self {
+        Self { code: code.into() }
+    }
 }
 
 /// Inventory of one variant code grouped by outlet (observed).

@@ -29,6 +29,62 @@ pub struct AdjustmentSetCreateRequest {
     pub variants: Option<Vec<AdjustmentVariantQuantity>>,
 }
 
+impl AdjustmentSetCreateRequest {
+    /// `AdjustmentSetCreateRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            date: Default::default(),
+            number: Default::default(),
+            state_id: Default::default(),
+            pic: Default::default(),
+            note: Default::default(),
+            variants: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `date` (`Date` on the wire).
+    pub fn with_date(mut self, value: impl Into<String>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+    /// Sets `state_id` (`StateID` on the wire).
+    pub fn with_state_id(
+        mut self,
+        value: impl Into<AdjustmentSetCreateRequestStateId>,
+    ) -> Self {
+        self.state_id = Some(value.into());
+        self
+    }
+    /// Sets `pic` (`PIC` on the wire).
+    pub fn with_pic(mut self, value: impl Into<String>) -> Self {
+        self.pic = Some(value.into());
+        self
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+    /// Sets `variants` (`Variants` on the wire).
+    pub fn with_variants(
+        mut self,
+        value: impl Into<Vec<AdjustmentVariantQuantity>>,
+    ) -> Self {
+        self.variants = Some(value.into());
+        self
+    }
+}
+
 /// 1 = In Progress, 2 = Waiting for Approval; required when the approval configuration is on.
 #[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -95,6 +151,26 @@ pub struct AdjustmentVariantQuantity {
     pub quantity: Option<crate::Decimal>,
 }
 
+impl AdjustmentVariantQuantity {
+    /// `AdjustmentVariantQuantity` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            code: Default::default(),
+            quantity: Default::default(),
+        }
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `quantity` (`Quantity` on the wire).
+    pub fn with_quantity(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.quantity = Some(value.into());
+        self
+    }
+}
+
 /// Body of Update Adjustment with Type Count Quantity (types inferred from the example).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AdjustmentSetUpdateRequest {
@@ -119,6 +195,62 @@ pub struct AdjustmentSetUpdateRequest {
     /// Variant codes with their counted quantities.
     #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<AdjustmentVariantQuantity>>,
+}
+
+impl AdjustmentSetUpdateRequest {
+    /// `AdjustmentSetUpdateRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            date: Default::default(),
+            number: Default::default(),
+            state_id: Default::default(),
+            pic: Default::default(),
+            note: Default::default(),
+            variants: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `date` (`Date` on the wire).
+    pub fn with_date(mut self, value: impl Into<String>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+    /// Sets `state_id` (`StateID` on the wire).
+    pub fn with_state_id(
+        mut self,
+        value: impl Into<AdjustmentSetUpdateRequestStateId>,
+    ) -> Self {
+        self.state_id = Some(value.into());
+        self
+    }
+    /// Sets `pic` (`PIC` on the wire).
+    pub fn with_pic(mut self, value: impl Into<String>) -> Self {
+        self.pic = Some(value.into());
+        self
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+    /// Sets `variants` (`Variants` on the wire).
+    pub fn with_variants(
+        mut self,
+        value: impl Into<Vec<AdjustmentVariantQuantity>>,
+    ) -> Self {
+        self.variants = Some(value.into());
+        self
+    }
 }
 
 /// With the approval configuration on, 1 = Draft, 2 = Pending.

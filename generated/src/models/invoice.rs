@@ -19,6 +19,41 @@ pub struct InvoiceVoidByOutletName {
     pub fulfillment: Option<InvoiceVoidByOutletNameFulfillment>,
 }
 
+impl InvoiceVoidByOutletName {
+    /// `InvoiceVoidByOutletName` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceVoidByOutletName::new("Outlet", "Number");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceVoidByOutletName { ..Default::default() };
+    /// ```
+    pub fn new(outlet: impl Into<String>, number: impl Into<String>) -> Self {
+        Self {
+            outlet: outlet.into(),
+            number: number.into(),
+            note: Default::default(),
+            fulfillment: Default::default(),
+        }
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+    /// Sets `fulfillment` (`Fulfillment` on the wire).
+    pub fn with_fulfillment(
+        mut self,
+        value: impl Into<InvoiceVoidByOutletNameFulfillment>,
+    ) -> Self {
+        self.fulfillment = Some(value.into());
+        self
+    }
+}
+
 /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
 #[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -91,6 +126,41 @@ pub struct InvoiceVoidByOutletId {
     pub fulfillment: Option<InvoiceVoidByOutletIdFulfillment>,
 }
 
+impl InvoiceVoidByOutletId {
+    /// `InvoiceVoidByOutletId` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceVoidByOutletId::new("OutletID", "Number");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceVoidByOutletId { ..Default::default() };
+    /// ```
+    pub fn new(outlet_id: impl Into<String>, number: impl Into<String>) -> Self {
+        Self {
+            outlet_id: outlet_id.into(),
+            number: number.into(),
+            note: Default::default(),
+            fulfillment: Default::default(),
+        }
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+    /// Sets `fulfillment` (`Fulfillment` on the wire).
+    pub fn with_fulfillment(
+        mut self,
+        value: impl Into<InvoiceVoidByOutletIdFulfillment>,
+    ) -> Self {
+        self.fulfillment = Some(value.into());
+        self
+    }
+}
+
 /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
 #[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -158,6 +228,40 @@ pub struct InvoiceVoidByInvoiceId {
     /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
     #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
     pub fulfillment: Option<InvoiceVoidByInvoiceIdFulfillment>,
+}
+
+impl InvoiceVoidByInvoiceId {
+    /// `InvoiceVoidByInvoiceId` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceVoidByInvoiceId::new("InvoiceID");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceVoidByInvoiceId { ..Default::default() };
+    /// ```
+    pub fn new(invoice_id: impl Into<String>) -> Self {
+        Self {
+            invoice_id: invoice_id.into(),
+            note: Default::default(),
+            fulfillment: Default::default(),
+        }
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+    /// Sets `fulfillment` (`Fulfillment` on the wire).
+    pub fn with_fulfillment(
+        mut self,
+        value: impl Into<InvoiceVoidByInvoiceIdFulfillment>,
+    ) -> Self {
+        self.fulfillment = Some(value.into());
+        self
+    }
 }
 
 /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
@@ -269,6 +373,24 @@ impl<'de> serde::Deserialize<'de> for InvoiceVoidRequest {
     }
 }
 
+impl From<InvoiceVoidByOutletName> for InvoiceVoidRequest {
+    fn from(value: InvoiceVoidByOutletName) -> Self {
+        Self::ByOutletName(value)
+    }
+}
+
+impl From<InvoiceVoidByOutletId> for InvoiceVoidRequest {
+    fn from(value: InvoiceVoidByOutletId) -> Self {
+        Self::ByOutletId(value)
+    }
+}
+
+impl From<InvoiceVoidByInvoiceId> for InvoiceVoidRequest {
+    fn from(value: InvoiceVoidByInvoiceId) -> Self {
+        Self::ByInvoiceId(value)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceRestoreByOutletName {
     /// Outlet's name
@@ -280,6 +402,32 @@ pub struct InvoiceRestoreByOutletName {
     /// Note for the voided invoice
     #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+impl InvoiceRestoreByOutletName {
+    /// `InvoiceRestoreByOutletName` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceRestoreByOutletName::new("Outlet", "Number");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceRestoreByOutletName { ..Default::default() };
+    /// ```
+    pub fn new(outlet: impl Into<String>, number: impl Into<String>) -> Self {
+        Self {
+            outlet: outlet.into(),
+            number: number.into(),
+            note: Default::default(),
+        }
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -295,6 +443,32 @@ pub struct InvoiceRestoreByOutletId {
     pub note: Option<String>,
 }
 
+impl InvoiceRestoreByOutletId {
+    /// `InvoiceRestoreByOutletId` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceRestoreByOutletId::new("OutletID", "Number");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceRestoreByOutletId { ..Default::default() };
+    /// ```
+    pub fn new(outlet_id: impl Into<String>, number: impl Into<String>) -> Self {
+        Self {
+            outlet_id: outlet_id.into(),
+            number: number.into(),
+            note: Default::default(),
+        }
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceRestoreByInvoiceId {
     /// Invoice's ID
@@ -303,6 +477,31 @@ pub struct InvoiceRestoreByInvoiceId {
     /// Note for the voided invoice
     #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+impl InvoiceRestoreByInvoiceId {
+    /// `InvoiceRestoreByInvoiceId` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceRestoreByInvoiceId::new("InvoiceID");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceRestoreByInvoiceId { ..Default::default() };
+    /// ```
+    pub fn new(invoice_id: impl Into<String>) -> Self {
+        Self {
+            invoice_id: invoice_id.into(),
+            note: Default::default(),
+        }
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
 }
 
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
@@ -357,6 +556,24 @@ impl<'de> serde::Deserialize<'de> for InvoiceRestoreRequest {
     }
 }
 
+impl From<InvoiceRestoreByOutletName> for InvoiceRestoreRequest {
+    fn from(value: InvoiceRestoreByOutletName) -> Self {
+        Self::ByOutletName(value)
+    }
+}
+
+impl From<InvoiceRestoreByOutletId> for InvoiceRestoreRequest {
+    fn from(value: InvoiceRestoreByOutletId) -> Self {
+        Self::ByOutletId(value)
+    }
+}
+
+impl From<InvoiceRestoreByInvoiceId> for InvoiceRestoreRequest {
+    fn from(value: InvoiceRestoreByInvoiceId) -> Self {
+        Self::ByInvoiceId(value)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceEraseByOutletName {
     /// Outlet Name
@@ -365,6 +582,26 @@ pub struct InvoiceEraseByOutletName {
     /// Invoice Number
     #[serde(rename = "Number")]
     pub number: String,
+}
+
+impl InvoiceEraseByOutletName {
+    /// `InvoiceEraseByOutletName` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceEraseByOutletName::new("Outlet", "Number");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceEraseByOutletName { ..Default::default() };
+    /// ```
+    pub fn new(outlet: impl Into<String>, number: impl Into<String>) -> Self {
+        Self {
+            outlet: outlet.into(),
+            number: number.into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -377,11 +614,50 @@ pub struct InvoiceEraseByOutletId {
     pub number: String,
 }
 
+impl InvoiceEraseByOutletId {
+    /// `InvoiceEraseByOutletId` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceEraseByOutletId::new("OutletID", "Number");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceEraseByOutletId { ..Default::default() };
+    /// ```
+    pub fn new(outlet_id: impl Into<String>, number: impl Into<String>) -> Self {
+        Self {
+            outlet_id: outlet_id.into(),
+            number: number.into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceEraseByInvoiceId {
     /// Invoice's ID
     #[serde(rename = "InvoiceID")]
     pub invoice_id: String,
+}
+
+impl InvoiceEraseByInvoiceId {
+    /// `InvoiceEraseByInvoiceId` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceEraseByInvoiceId::new("InvoiceID");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceEraseByInvoiceId { ..Default::default() };
+    /// ```
+    pub fn new(invoice_id: impl Into<String>) -> Self {
+        Self {
+            invoice_id: invoice_id.into(),
+        }
+    }
 }
 
 /// Request can be send with payload Outlet+Number / OutletID + Number /InvoiceID only
@@ -437,6 +713,24 @@ impl<'de> serde::Deserialize<'de> for InvoiceEraseRequest {
     }
 }
 
+impl From<InvoiceEraseByOutletName> for InvoiceEraseRequest {
+    fn from(value: InvoiceEraseByOutletName) -> Self {
+        Self::ByOutletName(value)
+    }
+}
+
+impl From<InvoiceEraseByOutletId> for InvoiceEraseRequest {
+    fn from(value: InvoiceEraseByOutletId) -> Self {
+        Self::ByOutletId(value)
+    }
+}
+
+impl From<InvoiceEraseByInvoiceId> for InvoiceEraseRequest {
+    fn from(value: InvoiceEraseByInvoiceId) -> Self {
+        Self::ByInvoiceId(value)
+    }
+}
+
 /// Customer data sent with an invoice (matched or created by Code / Name).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceCustomerInput {
@@ -463,6 +757,56 @@ pub struct InvoiceCustomerInput {
     pub gender: Option<String>,
 }
 
+impl InvoiceCustomerInput {
+    /// `InvoiceCustomerInput` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            email: Default::default(),
+            phone: Default::default(),
+            mobile: Default::default(),
+            code: Default::default(),
+            address: Default::default(),
+            gender: Default::default(),
+        }
+    }
+    /// Sets `name` (`Name` on the wire).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `email` (`Email` on the wire).
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `phone` (`Phone` on the wire).
+    pub fn with_phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = Some(value.into());
+        self
+    }
+    /// Sets `mobile` (`Mobile` on the wire).
+    pub fn with_mobile(mut self, value: impl Into<InvoiceCustomerInputMobile>) -> Self {
+        self.mobile = Some(value.into());
+        self
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `address` (`Address` on the wire).
+    pub fn with_address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `gender` (`Gender` on the wire).
+    pub fn with_gender(mut self, value: impl Into<String>) -> Self {
+        self.gender = Some(value.into());
+        self
+    }
+}
+
 /// Mobile number (the portal examples send it both as a string and as a bare number).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -472,15 +816,33 @@ pub enum InvoiceCustomerInputMobile {
     String(String),
 }
 
+impl From<i64> for InvoiceCustomerInputMobile {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+impl From<String> for InvoiceCustomerInputMobile {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoiceCustomerInputMobile {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
 /// Invoice line item in a request.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceVariantInput {
     /// Variant code (the portal examples send it both as a string and as a bare number).
-    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<InvoiceVariantInputCode>,
+    #[serde(rename = "Code")]
+    pub code: InvoiceVariantInputCode,
     /// Quantity (numeric; some portal examples send it as a string).
-    #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<InvoiceVariantInputQuantity>,
+    #[serde(rename = "Quantity")]
+    pub quantity: InvoiceVariantInputQuantity,
     /// Unit price (numeric; some portal examples send it as a string).
     #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
     pub price: Option<InvoiceVariantInputPrice>,
@@ -492,6 +854,40 @@ pub struct InvoiceVariantInput {
     pub note: Option<String>,
 }
 
+impl InvoiceVariantInput {
+    /// `InvoiceVariantInput` from its required fields (`code`, `quantity`); the optional ones start unset (the `with_` methods set them).
+    pub fn new(
+        code: impl Into<InvoiceVariantInputCode>,
+        quantity: impl Into<InvoiceVariantInputQuantity>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            quantity: quantity.into(),
+            price: Default::default(),
+            discount: Default::default(),
+            note: Default::default(),
+        }
+    }
+    /// Sets `price` (`Price` on the wire).
+    pub fn with_price(mut self, value: impl Into<InvoiceVariantInputPrice>) -> Self {
+        self.price = Some(value.into());
+        self
+    }
+    /// Sets `discount` (`Discount` on the wire).
+    pub fn with_discount(
+        mut self,
+        value: impl Into<InvoiceVariantInputDiscount>,
+    ) -> Self {
+        self.discount = Some(value.into());
+        self
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+}
+
 /// Variant code (the portal examples send it both as a string and as a bare number).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -499,6 +895,24 @@ pub struct InvoiceVariantInput {
 pub enum InvoiceVariantInputCode {
     Integer(i64),
     String(String),
+}
+
+impl From<i64> for InvoiceVariantInputCode {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+impl From<String> for InvoiceVariantInputCode {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoiceVariantInputCode {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
 }
 
 /// Quantity (numeric; some portal examples send it as a string).
@@ -510,6 +924,24 @@ pub enum InvoiceVariantInputQuantity {
     Number(crate::Decimal),
 }
 
+impl From<String> for InvoiceVariantInputQuantity {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoiceVariantInputQuantity {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for InvoiceVariantInputQuantity {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
+}
+
 /// Unit price (numeric; some portal examples send it as a string).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -519,6 +951,24 @@ pub enum InvoiceVariantInputPrice {
     Number(crate::Decimal),
 }
 
+impl From<String> for InvoiceVariantInputPrice {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoiceVariantInputPrice {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for InvoiceVariantInputPrice {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
+}
+
 /// Line discount (percent).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -526,6 +976,24 @@ pub enum InvoiceVariantInputPrice {
 pub enum InvoiceVariantInputDiscount {
     String(String),
     Number(crate::Decimal),
+}
+
+impl From<String> for InvoiceVariantInputDiscount {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoiceVariantInputDiscount {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for InvoiceVariantInputDiscount {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
 }
 
 /// Payment sent with an invoice.
@@ -553,6 +1021,38 @@ pub struct InvoicePaymentInput {
     pub note: crate::Nullable<String>,
 }
 
+impl InvoicePaymentInput {
+    /// `InvoicePaymentInput` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            amount: Default::default(),
+            method: Default::default(),
+            code: Default::default(),
+            note: Default::default(),
+        }
+    }
+    /// Sets `amount` (`Amount` on the wire).
+    pub fn with_amount(mut self, value: impl Into<InvoicePaymentInputAmount>) -> Self {
+        self.amount = Some(value.into());
+        self
+    }
+    /// Sets `method` (`Method` on the wire).
+    pub fn with_method(mut self, value: impl Into<String>) -> Self {
+        self.method = Some(value.into());
+        self
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = crate::Nullable::Value(value.into());
+        self
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = crate::Nullable::Value(value.into());
+        self
+    }
+}
+
 /// Paid amount (numeric; the update example sends it as a string).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -562,12 +1062,30 @@ pub enum InvoicePaymentInputAmount {
     Number(crate::Decimal),
 }
 
+impl From<String> for InvoicePaymentInputAmount {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoicePaymentInputAmount {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for InvoicePaymentInputAmount {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
+}
+
 /// Body of Create an Invoice (partial; field types not printed by the portal).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceCreateRequest {
     /// Outlet name.
-    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
-    pub outlet: Option<String>,
+    #[serde(rename = "Outlet")]
+    pub outlet: String,
     /// Invoice number.
     #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
@@ -637,11 +1155,150 @@ pub struct InvoiceCreateRequest {
     #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<InvoiceCustomerInput>,
     /// Line items.
-    #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
-    pub variants: Option<Vec<InvoiceVariantInput>>,
+    #[serde(rename = "Variants")]
+    pub variants: Vec<InvoiceVariantInput>,
     /// Payments.
     #[serde(rename = "Payments", default, skip_serializing_if = "Option::is_none")]
     pub payments: Option<Vec<InvoicePaymentInput>>,
+}
+
+impl InvoiceCreateRequest {
+    /// `InvoiceCreateRequest` from its required fields (`outlet`, `variants`); the optional ones start unset (the `with_` methods set them).
+    pub fn new(
+        outlet: impl Into<String>,
+        variants: impl Into<Vec<InvoiceVariantInput>>,
+    ) -> Self {
+        Self {
+            outlet: outlet.into(),
+            number: Default::default(),
+            date: Default::default(),
+            sales_person: Default::default(),
+            tag: Default::default(),
+            sales_type: Default::default(),
+            tax_type: Default::default(),
+            register: Default::default(),
+            discount1: Default::default(),
+            discount2: Default::default(),
+            discount_amount: Default::default(),
+            coupon: Default::default(),
+            fulfillment: Default::default(),
+            delivery: Default::default(),
+            logistic_service_code: Default::default(),
+            note: Default::default(),
+            point_used: Default::default(),
+            reference_number: Default::default(),
+            purchase_order_number: Default::default(),
+            customer: Default::default(),
+            variants: variants.into(),
+            payments: Default::default(),
+        }
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+    /// Sets `date` (`Date` on the wire).
+    pub fn with_date(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `sales_person` (`SalesPerson` on the wire).
+    pub fn with_sales_person(mut self, value: impl Into<String>) -> Self {
+        self.sales_person = Some(value.into());
+        self
+    }
+    /// Sets `tag` (`Tag` on the wire).
+    pub fn with_tag(mut self, value: impl Into<String>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+    /// Sets `sales_type` (`SalesType` on the wire).
+    pub fn with_sales_type(mut self, value: impl Into<String>) -> Self {
+        self.sales_type = Some(value.into());
+        self
+    }
+    /// Sets `tax_type` (`TaxType` on the wire).
+    pub fn with_tax_type(mut self, value: impl Into<String>) -> Self {
+        self.tax_type = Some(value.into());
+        self
+    }
+    /// Sets `register` (`Register` on the wire).
+    pub fn with_register(mut self, value: impl Into<String>) -> Self {
+        self.register = Some(value.into());
+        self
+    }
+    /// Sets `discount1` (`Discount1` on the wire).
+    pub fn with_discount1(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount1 = Some(value.into());
+        self
+    }
+    /// Sets `discount2` (`Discount2` on the wire).
+    pub fn with_discount2(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount2 = Some(value.into());
+        self
+    }
+    /// Sets `discount_amount` (`DiscountAmount` on the wire).
+    pub fn with_discount_amount(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount_amount = Some(value.into());
+        self
+    }
+    /// Sets `coupon` (`Coupon` on the wire).
+    pub fn with_coupon(mut self, value: impl Into<InvoiceCreateRequestCoupon>) -> Self {
+        self.coupon = Some(value.into());
+        self
+    }
+    /// Sets `fulfillment` (`Fulfillment` on the wire).
+    pub fn with_fulfillment(
+        mut self,
+        value: impl Into<InvoiceCreateRequestFulfillment>,
+    ) -> Self {
+        self.fulfillment = Some(value.into());
+        self
+    }
+    /// Sets `delivery` (`Delivery` on the wire).
+    pub fn with_delivery(
+        mut self,
+        value: impl Into<InvoiceCreateRequestDelivery>,
+    ) -> Self {
+        self.delivery = Some(value.into());
+        self
+    }
+    /// Sets `logistic_service_code` (`LogisticServiceCode` on the wire).
+    pub fn with_logistic_service_code(mut self, value: impl Into<String>) -> Self {
+        self.logistic_service_code = Some(value.into());
+        self
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+    /// Sets `point_used` (`PointUsed` on the wire).
+    pub fn with_point_used(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.point_used = Some(value.into());
+        self
+    }
+    /// Sets `reference_number` (`ReferenceNumber` on the wire).
+    pub fn with_reference_number(mut self, value: impl Into<String>) -> Self {
+        self.reference_number = Some(value.into());
+        self
+    }
+    /// Sets `purchase_order_number` (`PurchaseOrderNumber` on the wire).
+    pub fn with_purchase_order_number(mut self, value: impl Into<String>) -> Self {
+        self.purchase_order_number = Some(value.into());
+        self
+    }
+    /// Sets `customer` (`Customer` on the wire).
+    pub fn with_customer(mut self, value: impl Into<InvoiceCustomerInput>) -> Self {
+        self.customer = Some(value.into());
+        self
+    }
+    /// Sets `payments` (`Payments` on the wire).
+    pub fn with_payments(mut self, value: impl Into<Vec<InvoicePaymentInput>>) -> Self {
+        self.payments = Some(value.into());
+        self
+    }
 }
 
 /// Promotion coupon code; its balance is deducted and the matching discount must be in the payload (the portal example sends a bare number).
@@ -651,6 +1308,24 @@ pub struct InvoiceCreateRequest {
 pub enum InvoiceCreateRequestCoupon {
     Integer(i64),
     String(String),
+}
+
+impl From<i64> for InvoiceCreateRequestCoupon {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+impl From<String> for InvoiceCreateRequestCoupon {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoiceCreateRequestCoupon {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
 }
 
 /// Fulfillment state.
@@ -822,6 +1497,107 @@ pub struct InvoiceUpdateRequest {
     pub payments: Option<Vec<InvoicePaymentInput>>,
 }
 
+impl InvoiceUpdateRequest {
+    /// `InvoiceUpdateRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            number: Default::default(),
+            date: Default::default(),
+            sales_person: Default::default(),
+            tag: Default::default(),
+            tax_type: Default::default(),
+            discount1: Default::default(),
+            discount2: Default::default(),
+            discount_amount: Default::default(),
+            fulfillment: Default::default(),
+            purchase_order_number: Default::default(),
+            reference_number: Default::default(),
+            customer: Default::default(),
+            variants: Default::default(),
+            payments: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+    /// Sets `date` (`Date` on the wire).
+    pub fn with_date(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `sales_person` (`SalesPerson` on the wire).
+    pub fn with_sales_person(mut self, value: impl Into<String>) -> Self {
+        self.sales_person = Some(value.into());
+        self
+    }
+    /// Sets `tag` (`Tag` on the wire).
+    pub fn with_tag(mut self, value: impl Into<String>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+    /// Sets `tax_type` (`TaxType` on the wire).
+    pub fn with_tax_type(mut self, value: impl Into<String>) -> Self {
+        self.tax_type = Some(value.into());
+        self
+    }
+    /// Sets `discount1` (`Discount1` on the wire).
+    pub fn with_discount1(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount1 = Some(value.into());
+        self
+    }
+    /// Sets `discount2` (`Discount2` on the wire).
+    pub fn with_discount2(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount2 = Some(value.into());
+        self
+    }
+    /// Sets `discount_amount` (`DiscountAmount` on the wire).
+    pub fn with_discount_amount(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount_amount = Some(value.into());
+        self
+    }
+    /// Sets `fulfillment` (`Fulfillment` on the wire).
+    pub fn with_fulfillment(
+        mut self,
+        value: impl Into<InvoiceUpdateRequestFulfillment>,
+    ) -> Self {
+        self.fulfillment = Some(value.into());
+        self
+    }
+    /// Sets `purchase_order_number` (`PurchaseOrderNumber` on the wire).
+    pub fn with_purchase_order_number(mut self, value: impl Into<String>) -> Self {
+        self.purchase_order_number = Some(value.into());
+        self
+    }
+    /// Sets `reference_number` (`ReferenceNumber` on the wire).
+    pub fn with_reference_number(mut self, value: impl Into<String>) -> Self {
+        self.reference_number = Some(value.into());
+        self
+    }
+    /// Sets `customer` (`Customer` on the wire).
+    pub fn with_customer(mut self, value: impl Into<InvoiceCustomerInput>) -> Self {
+        self.customer = Some(value.into());
+        self
+    }
+    /// Sets `variants` (`Variants` on the wire).
+    pub fn with_variants(mut self, value: impl Into<Vec<InvoiceVariantInput>>) -> Self {
+        self.variants = Some(value.into());
+        self
+    }
+    /// Sets `payments` (`Payments` on the wire).
+    pub fn with_payments(mut self, value: impl Into<Vec<InvoicePaymentInput>>) -> Self {
+        self.payments = Some(value.into());
+        self
+    }
+}
+
 /// Fulfillment state.
 #[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -915,6 +1691,86 @@ pub struct InvoiceMultipleCreateItem {
     pub payment: Option<Vec<InvoicePaymentInput>>,
 }
 
+impl InvoiceMultipleCreateItem {
+    /// `InvoiceMultipleCreateItem` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            number: Default::default(),
+            sales_person: Default::default(),
+            tax_type: Default::default(),
+            date: Default::default(),
+            discount1: Default::default(),
+            discount2: Default::default(),
+            delivery: Default::default(),
+            customer: Default::default(),
+            variants: Default::default(),
+            payment: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+    /// Sets `sales_person` (`SalesPerson` on the wire).
+    pub fn with_sales_person(mut self, value: impl Into<String>) -> Self {
+        self.sales_person = Some(value.into());
+        self
+    }
+    /// Sets `tax_type` (`TaxType` on the wire).
+    pub fn with_tax_type(mut self, value: impl Into<String>) -> Self {
+        self.tax_type = Some(value.into());
+        self
+    }
+    /// Sets `date` (`Date` on the wire).
+    pub fn with_date(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `discount1` (`Discount1` on the wire).
+    pub fn with_discount1(
+        mut self,
+        value: impl Into<InvoiceMultipleCreateItemDiscount1>,
+    ) -> Self {
+        self.discount1 = Some(value.into());
+        self
+    }
+    /// Sets `discount2` (`Discount2` on the wire).
+    pub fn with_discount2(
+        mut self,
+        value: impl Into<InvoiceMultipleCreateItemDiscount2>,
+    ) -> Self {
+        self.discount2 = Some(value.into());
+        self
+    }
+    /// Sets `delivery` (`Delivery` on the wire).
+    pub fn with_delivery(mut self, value: impl Into<String>) -> Self {
+        self.delivery = Some(value.into());
+        self
+    }
+    /// Sets `customer` (`Customer` on the wire).
+    pub fn with_customer(mut self, value: impl Into<InvoiceCustomerInput>) -> Self {
+        self.customer = Some(value.into());
+        self
+    }
+    /// Sets `variants` (`Variants` on the wire).
+    pub fn with_variants(mut self, value: impl Into<Vec<InvoiceVariantInput>>) -> Self {
+        self.variants = Some(value.into());
+        self
+    }
+    /// Sets `payment` (`Payment` on the wire).
+    pub fn with_payment(mut self, value: impl Into<Vec<InvoicePaymentInput>>) -> Self {
+        self.payment = Some(value.into());
+        self
+    }
+}
+
 /// First header discount (percent; the example sends a string).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -924,6 +1780,24 @@ pub enum InvoiceMultipleCreateItemDiscount1 {
     Number(crate::Decimal),
 }
 
+impl From<String> for InvoiceMultipleCreateItemDiscount1 {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoiceMultipleCreateItemDiscount1 {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for InvoiceMultipleCreateItemDiscount1 {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
+}
+
 /// Second header discount (percent; the example sends a string).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -931,6 +1805,24 @@ pub enum InvoiceMultipleCreateItemDiscount1 {
 pub enum InvoiceMultipleCreateItemDiscount2 {
     String(String),
     Number(crate::Decimal),
+}
+
+impl From<String> for InvoiceMultipleCreateItemDiscount2 {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoiceMultipleCreateItemDiscount2 {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for InvoiceMultipleCreateItemDiscount2 {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
 }
 
 /// Identify the invoice by outlet name and number.
@@ -944,6 +1836,26 @@ pub struct InvoiceDeleteByOutletNumber {
     pub number: String,
 }
 
+impl InvoiceDeleteByOutletNumber {
+    /// `InvoiceDeleteByOutletNumber` from its required fields (`outlet`, `number`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceDeleteByOutletNumber::new("Outlet", "Number");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceDeleteByOutletNumber { ..Default::default() };
+    /// ```
+    pub fn new(outlet: impl Into<String>, number: impl Into<String>) -> Self {
+        Self {
+            outlet: outlet.into(),
+            number: number.into(),
+        }
+    }
+}
+
 /// Identify the invoice by outlet ID and number.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceDeleteByOutletIdNumber {
@@ -955,12 +1867,51 @@ pub struct InvoiceDeleteByOutletIdNumber {
     pub number: String,
 }
 
+impl InvoiceDeleteByOutletIdNumber {
+    /// `InvoiceDeleteByOutletIdNumber` from its required fields (`outlet_id`, `number`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceDeleteByOutletIdNumber::new("OutletID", "Number");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceDeleteByOutletIdNumber { ..Default::default() };
+    /// ```
+    pub fn new(outlet_id: impl Into<String>, number: impl Into<String>) -> Self {
+        Self {
+            outlet_id: outlet_id.into(),
+            number: number.into(),
+        }
+    }
+}
+
 /// Identify the invoice by its ID.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceDeleteById {
     /// Invoice ID.
     #[serde(rename = "InvoiceID")]
     pub invoice_id: String,
+}
+
+impl InvoiceDeleteById {
+    /// `InvoiceDeleteById` from its required fields (`invoice_id`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::InvoiceDeleteById::new("InvoiceID");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::InvoiceDeleteById { ..Default::default() };
+    /// ```
+    pub fn new(invoice_id: impl Into<String>) -> Self {
+        Self {
+            invoice_id: invoice_id.into(),
+        }
+    }
 }
 
 /// Filter for the multiple-outlet invoice lists (first "One of" alternative, outlets by name). From/To/PageNumber/PageSize come from the With Total Count example and observed clients.
@@ -972,12 +1923,6 @@ pub struct InvoiceMultipleOutletQueryByOutlet {
     /// End date (yyyy-mm-dd).
     #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
     pub to: Option<crate::Timestamp>,
-    /// 1-based page number.
-    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
-    pub page_number: Option<i64>,
-    /// Rows per page.
-    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
-    pub page_size: Option<i64>,
     /// Outlet names; omitted = all outlets the API user can access.
     #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
     pub outlet: Option<Vec<String>>,
@@ -993,6 +1938,65 @@ pub struct InvoiceMultipleOutletQueryByOutlet {
     /// Invoice status filter.
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<InvoiceMultipleOutletQueryByOutletStatus>,
+}
+
+impl InvoiceMultipleOutletQueryByOutlet {
+    /// `InvoiceMultipleOutletQueryByOutlet` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            from: Default::default(),
+            to: Default::default(),
+            outlet: Default::default(),
+            tag: Default::default(),
+            payment_state: Default::default(),
+            delivery_state: Default::default(),
+            status: Default::default(),
+        }
+    }
+    /// Sets `from` (`From` on the wire).
+    pub fn with_from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `to` (`To` on the wire).
+    pub fn with_to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `tag` (`Tag` on the wire).
+    pub fn with_tag(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+    /// Sets `payment_state` (`PaymentState` on the wire).
+    pub fn with_payment_state(
+        mut self,
+        value: impl Into<InvoiceMultipleOutletQueryByOutletPaymentState>,
+    ) -> Self {
+        self.payment_state = Some(value.into());
+        self
+    }
+    /// Sets `delivery_state` (`DeliveryState` on the wire).
+    pub fn with_delivery_state(
+        mut self,
+        value: impl Into<InvoiceMultipleOutletQueryByOutletDeliveryState>,
+    ) -> Self {
+        self.delivery_state = Some(value.into());
+        self
+    }
+    /// Sets `status` (`Status` on the wire).
+    pub fn with_status(
+        mut self,
+        value: impl Into<InvoiceMultipleOutletQueryByOutletStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
 
 /// Payment state filter.
@@ -1193,12 +2197,26 @@ pub struct InvoiceReturnQuery {
     /// End date (yyyy-mm-dd).
     #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
     pub to: Option<crate::Timestamp>,
-    /// 1-based page number (observed in clients).
-    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
-    pub page_number: Option<i64>,
-    /// Rows per page (observed in clients).
-    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
-    pub page_size: Option<i64>,
+}
+
+impl InvoiceReturnQuery {
+    /// `InvoiceReturnQuery` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            from: Default::default(),
+            to: Default::default(),
+        }
+    }
+    /// Sets `from` (`From` on the wire).
+    pub fn with_from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `to` (`To` on the wire).
+    pub fn with_to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
 }
 
 /// Filter of List Invoice With Total Count (from an observed client design note).
@@ -1210,12 +2228,26 @@ pub struct InvoiceWithTotalCountQuery {
     /// End date (yyyy-mm-dd).
     #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
     pub to: Option<crate::Timestamp>,
-    /// 1-based page number.
-    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
-    pub page_number: Option<i64>,
-    /// Rows per page.
-    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
-    pub page_size: Option<i64>,
+}
+
+impl InvoiceWithTotalCountQuery {
+    /// `InvoiceWithTotalCountQuery` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            from: Default::default(),
+            to: Default::default(),
+        }
+    }
+    /// Sets `from` (`From` on the wire).
+    pub fn with_from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `to` (`To` on the wire).
+    pub fn with_to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
 }
 
 /// Body of Get Invoice ID By Number.
@@ -1229,12 +2261,46 @@ pub struct InvoiceIdByNumberRequest {
     pub number: Option<String>,
 }
 
+impl InvoiceIdByNumberRequest {
+    /// `InvoiceIdByNumberRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            number: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+}
+
 /// Invoice IDs whose reference numbers are wanted.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceReferenceNumberRequest {
     /// Invoice IDs.
     #[serde(rename = "ListID", default, skip_serializing_if = "Option::is_none")]
     pub list_id: Option<Vec<String>>,
+}
+
+impl InvoiceReferenceNumberRequest {
+    /// `InvoiceReferenceNumberRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            list_id: Default::default(),
+        }
+    }
+    /// Sets `list_id` (`ListID` on the wire).
+    pub fn with_list_id(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.list_id = Some(value.into());
+        self
+    }
 }
 
 /// An invoice ID.
@@ -1808,5 +2874,23 @@ impl<'de> serde::Deserialize<'de> for DeleteInvoiceRequest {
             ],
             Some(Self::Other as fn(serde_json::Value) -> Self),
         )
+    }
+}
+
+impl From<InvoiceDeleteByOutletNumber> for DeleteInvoiceRequest {
+    fn from(value: InvoiceDeleteByOutletNumber) -> Self {
+        Self::InvoiceDeleteByOutletNumber(value)
+    }
+}
+
+impl From<InvoiceDeleteByOutletIdNumber> for DeleteInvoiceRequest {
+    fn from(value: InvoiceDeleteByOutletIdNumber) -> Self {
+        Self::InvoiceDeleteByOutletIdNumber(value)
+    }
+}
+
+impl From<InvoiceDeleteById> for DeleteInvoiceRequest {
+    fn from(value: InvoiceDeleteById) -> Self {
+        Self::InvoiceDeleteById(value)
     }
 }

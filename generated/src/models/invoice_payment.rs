@@ -14,6 +14,19 @@ pub struct InvoicePaymentListRequest {
     pub to: crate::Timestamp,
 }
 
+impl InvoicePaymentListRequest {
+    /// `InvoicePaymentListRequest` from its required fields (`from`, `to`); the optional ones start unset (the `with_` methods set them).
+    pub fn new(
+        from: impl Into<crate::Timestamp>,
+        to: impl Into<crate::Timestamp>,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            to: to.into(),
+        }
+    }
+}
+
 /// Payments received by one outlet (partial).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -43,6 +56,38 @@ pub struct InvoicePaymentAddItem {
     pub note: Option<String>,
 }
 
+impl InvoicePaymentAddItem {
+    /// `InvoicePaymentAddItem` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            date: Default::default(),
+            amount: Default::default(),
+            method: Default::default(),
+            note: Default::default(),
+        }
+    }
+    /// Sets `date` (`Date` on the wire).
+    pub fn with_date(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `amount` (`Amount` on the wire).
+    pub fn with_amount(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.amount = Some(value.into());
+        self
+    }
+    /// Sets `method` (`Method` on the wire).
+    pub fn with_method(mut self, value: impl Into<String>) -> Self {
+        self.method = Some(value.into());
+        self
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+}
+
 /// Add Payment body, invoice identified by outlet name and number (first "One of" alternative).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct InvoicePaymentAddByOutletNumber {
@@ -57,6 +102,35 @@ pub struct InvoicePaymentAddByOutletNumber {
     pub payments: Option<Vec<InvoicePaymentAddItem>>,
 }
 
+impl InvoicePaymentAddByOutletNumber {
+    /// `InvoicePaymentAddByOutletNumber` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            number: Default::default(),
+            payments: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+    /// Sets `payments` (`Payments` on the wire).
+    pub fn with_payments(
+        mut self,
+        value: impl Into<Vec<InvoicePaymentAddItem>>,
+    ) -> Self {
+        self.payments = Some(value.into());
+        self
+    }
+}
+
 /// Invoice whose payments are deleted.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct InvoicePaymentDeleteRequest {
@@ -66,6 +140,26 @@ pub struct InvoicePaymentDeleteRequest {
     /// Invoice number.
     #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
+}
+
+impl InvoicePaymentDeleteRequest {
+    /// `InvoicePaymentDeleteRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            number: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
 }
 
 /// Body of Add Payment (Full Payment) (partial).
@@ -92,4 +186,48 @@ pub struct InvoicePaymentFullRequest {
     /// **Deprecated** by the description.
     #[serde(rename = "StateFilter", default, skip_serializing_if = "Option::is_none")]
     pub state_filter: Option<serde_json::Value>,
+}
+
+impl InvoicePaymentFullRequest {
+    /// `InvoicePaymentFullRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            number: Default::default(),
+            outlet: Default::default(),
+            payments: Default::default(),
+            unpaid_validation: Default::default(),
+            state_filter: Default::default(),
+        }
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `payments` (`Payments` on the wire).
+    pub fn with_payments(
+        mut self,
+        value: impl Into<Vec<InvoicePaymentAddItem>>,
+    ) -> Self {
+        self.payments = Some(value.into());
+        self
+    }
+    /// Sets `unpaid_validation` (`UnpaidValidation` on the wire).
+    pub fn with_unpaid_validation(
+        mut self,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.unpaid_validation = Some(value.into());
+        self
+    }
+    /// Sets `state_filter` (`StateFilter` on the wire).
+    pub fn with_state_filter(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.state_filter = Some(value.into());
+        self
+    }
 }

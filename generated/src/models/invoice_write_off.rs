@@ -73,3 +73,41 @@ pub struct InvoiceWriteOffRequest {
     #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
+
+impl InvoiceWriteOffRequest {
+    /// `InvoiceWriteOffRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            date: Default::default(),
+            outlet: Default::default(),
+            number: Default::default(),
+            type_: Default::default(),
+            note: Default::default(),
+        }
+    }
+    /// Sets `date` (`date` on the wire).
+    pub fn with_date(mut self, value: impl Into<String>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+    /// Sets `type_` (`Type` on the wire).
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+}

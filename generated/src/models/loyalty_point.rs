@@ -12,18 +12,44 @@ pub struct LoyaltyPointHistoryRequest {
     /// Date to (yyyy-mm-dd)
     #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
     pub to: Option<crate::Timestamp>,
-    /// 1-based page number
-    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
-    pub page_number: Option<i64>,
-    /// Rows per page
-    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
-    pub page_size: Option<i64>,
     /// Customer email
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Customer mobile phone
     #[serde(rename = "MobilePhone", default, skip_serializing_if = "Option::is_none")]
     pub mobile_phone: Option<String>,
+}
+
+impl LoyaltyPointHistoryRequest {
+    /// `LoyaltyPointHistoryRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            from: Default::default(),
+            to: Default::default(),
+            email: Default::default(),
+            mobile_phone: Default::default(),
+        }
+    }
+    /// Sets `from` (`From` on the wire).
+    pub fn with_from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `to` (`To` on the wire).
+    pub fn with_to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `email` (`Email` on the wire).
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `mobile_phone` (`MobilePhone` on the wire).
+    pub fn with_mobile_phone(mut self, value: impl Into<String>) -> Self {
+        self.mobile_phone = Some(value.into());
+        self
+    }
 }
 
 /// Loyalty point movement (types derived from the example).

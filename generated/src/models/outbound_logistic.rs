@@ -18,6 +18,41 @@ pub struct OutboundLogisticCreateRequest {
     pub pick_list: Option<OutboundLogisticPickList>,
 }
 
+impl OutboundLogisticCreateRequest {
+    /// `OutboundLogisticCreateRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            number: Default::default(),
+            fulfillment: Default::default(),
+            pick_list: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+    /// Sets `fulfillment` (`Fulfillment` on the wire).
+    pub fn with_fulfillment(
+        mut self,
+        value: impl Into<OutboundLogisticFulfillment>,
+    ) -> Self {
+        self.fulfillment = Some(value.into());
+        self
+    }
+    /// Sets `pick_list` (`PickList` on the wire).
+    pub fn with_pick_list(mut self, value: impl Into<OutboundLogisticPickList>) -> Self {
+        self.pick_list = Some(value.into());
+        self
+    }
+}
+
 /// Fulfillment outlet and date.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OutboundLogisticFulfillment {
@@ -29,12 +64,46 @@ pub struct OutboundLogisticFulfillment {
     pub date: Option<crate::Timestamp>,
 }
 
+impl OutboundLogisticFulfillment {
+    /// `OutboundLogisticFulfillment` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            date: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `date` (`Date` on the wire).
+    pub fn with_date(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+}
+
 /// Pick list options.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OutboundLogisticPickList {
     /// true: reduce stock at the outlets chosen in Pick Pack Ship; false: use the FulfillmentOutlet configuration
     #[serde(rename = "Dispatch", default, skip_serializing_if = "Option::is_none")]
     pub dispatch: Option<bool>,
+}
+
+impl OutboundLogisticPickList {
+    /// `OutboundLogisticPickList` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            dispatch: Default::default(),
+        }
+    }
+    /// Sets `dispatch` (`Dispatch` on the wire).
+    pub fn with_dispatch(mut self, value: bool) -> Self {
+        self.dispatch = Some(value);
+        self
+    }
 }
 
 /// Created outbound logistic.
@@ -62,15 +131,35 @@ pub struct OutboundLogisticListRequest {
     /// Date to (yyyy-mm-dd)
     #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
     pub to: Option<crate::Timestamp>,
-    /// 1-based page number
-    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
-    pub page_number: Option<i64>,
-    /// Rows per page
-    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
-    pub page_size: Option<i64>,
     /// Outlet name
     #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
     pub outlet: Option<String>,
+}
+
+impl OutboundLogisticListRequest {
+    /// `OutboundLogisticListRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            from: Default::default(),
+            to: Default::default(),
+            outlet: Default::default(),
+        }
+    }
+    /// Sets `from` (`From` on the wire).
+    pub fn with_from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `to` (`To` on the wire).
+    pub fn with_to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
 }
 
 /// Outbound logistic row (types derived from the example).

@@ -39,6 +39,35 @@ pub struct OutletListRequest {
     pub suspended_status: Option<OutletListRequestSuspendedStatus>,
 }
 
+impl OutletListRequest {
+    /// `OutletListRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            access: Default::default(),
+            suspended_status: Default::default(),
+        }
+    }
+    /// Sets `name` (`Name` on the wire).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `access` (`Access` on the wire).
+    pub fn with_access(mut self, value: impl Into<String>) -> Self {
+        self.access = Some(value.into());
+        self
+    }
+    /// Sets `suspended_status` (`SuspendedStatus` on the wire).
+    pub fn with_suspended_status(
+        mut self,
+        value: impl Into<OutletListRequestSuspendedStatus>,
+    ) -> Self {
+        self.suspended_status = Some(value.into());
+        self
+    }
+}
+
 /// Suspension filter
 #[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -120,6 +149,38 @@ pub struct OutletUpdateRequest {
     pub negative_inventory: Option<String>,
 }
 
+impl OutletUpdateRequest {
+    /// `OutletUpdateRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            code: Default::default(),
+            receipt: Default::default(),
+            negative_inventory: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `receipt` (`Receipt` on the wire).
+    pub fn with_receipt(mut self, value: impl Into<String>) -> Self {
+        self.receipt = Some(value.into());
+        self
+    }
+    /// Sets `negative_inventory` (`NegativeInventory` on the wire).
+    pub fn with_negative_inventory(mut self, value: impl Into<String>) -> Self {
+        self.negative_inventory = Some(value.into());
+        self
+    }
+}
+
 /// Body of Create an outlet (types derived from the example).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OutletCreateRequest {
@@ -139,6 +200,38 @@ pub struct OutletCreateRequest {
         skip_serializing_if = "Option::is_none",
     )]
     pub negative_inventory: Option<String>,
+}
+
+impl OutletCreateRequest {
+    /// `OutletCreateRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            code: Default::default(),
+            receipt: Default::default(),
+            negative_inventory: Default::default(),
+        }
+    }
+    /// Sets `name` (`Name` on the wire).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `receipt` (`Receipt` on the wire).
+    pub fn with_receipt(mut self, value: impl Into<String>) -> Self {
+        self.receipt = Some(value.into());
+        self
+    }
+    /// Sets `negative_inventory` (`NegativeInventory` on the wire).
+    pub fn with_negative_inventory(mut self, value: impl Into<String>) -> Self {
+        self.negative_inventory = Some(value.into());
+        self
+    }
 }
 
 /// Outlet detail (observed).

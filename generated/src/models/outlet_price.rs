@@ -39,3 +39,23 @@ pub struct OutletPriceRequest {
     #[serde(rename = "Outlets", default, skip_serializing_if = "Option::is_none")]
     pub outlets: Option<Vec<OutletPriceOutlet>>,
 }
+
+impl OutletPriceRequest {
+    /// `OutletPriceRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            code: Default::default(),
+            outlets: Default::default(),
+        }
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `outlets` (`Outlets` on the wire).
+    pub fn with_outlets(mut self, value: impl Into<Vec<OutletPriceOutlet>>) -> Self {
+        self.outlets = Some(value.into());
+        self
+    }
+}

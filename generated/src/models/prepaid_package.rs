@@ -16,11 +16,51 @@ pub struct PrepaidPackageCheckInRequest {
     pub doctor: Option<String>,
 }
 
+impl PrepaidPackageCheckInRequest {
+    /// `PrepaidPackageCheckInRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            member_code: Default::default(),
+            package: Default::default(),
+            doctor: Default::default(),
+        }
+    }
+    /// Sets `member_code` (`MemberCode` on the wire).
+    pub fn with_member_code(mut self, value: impl Into<String>) -> Self {
+        self.member_code = Some(value.into());
+        self
+    }
+    /// Sets `package` (`Package` on the wire).
+    pub fn with_package(mut self, value: impl Into<String>) -> Self {
+        self.package = Some(value.into());
+        self
+    }
+    /// Sets `doctor` (`Doctor` on the wire).
+    pub fn with_doctor(mut self, value: impl Into<String>) -> Self {
+        self.doctor = Some(value.into());
+        self
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PrepaidPackageCheckOutRequest {
     /// Member (customer) code.
     #[serde(rename = "MemberCode", default, skip_serializing_if = "Option::is_none")]
     pub member_code: Option<String>,
+}
+
+impl PrepaidPackageCheckOutRequest {
+    /// `PrepaidPackageCheckOutRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            member_code: Default::default(),
+        }
+    }
+    /// Sets `member_code` (`MemberCode` on the wire).
+    pub fn with_member_code(mut self, value: impl Into<String>) -> Self {
+        self.member_code = Some(value.into());
+        self
+    }
 }
 
 /// History row (partial; cut off at `Customer`).

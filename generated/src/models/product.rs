@@ -35,6 +35,41 @@ pub struct ProductCreateRequest {
     pub variants: Vec<ProductCreateVariant>,
 }
 
+impl ProductCreateRequest {
+    /// `ProductCreateRequest` from its required fields (`category`, `name`, `brand`, `code`, `discontinued`, `image_url`, `variants`); the optional ones start unset (the `with_` methods set them).
+    pub fn new(
+        category: impl Into<String>,
+        name: impl Into<String>,
+        brand: impl Into<String>,
+        code: impl Into<String>,
+        discontinued: bool,
+        image_url: impl Into<String>,
+        variants: impl Into<Vec<ProductCreateVariant>>,
+    ) -> Self {
+        Self {
+            category: category.into(),
+            name: name.into(),
+            brand: brand.into(),
+            code: code.into(),
+            discontinued,
+            image_url: image_url.into(),
+            extra_images_url: Default::default(),
+            description: Default::default(),
+            variants: variants.into(),
+        }
+    }
+    /// Sets `extra_images_url` (`ExtraImagesURL` on the wire).
+    pub fn with_extra_images_url(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.extra_images_url = Some(value.into());
+        self
+    }
+    /// Sets `description` (`Description` on the wire).
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
+
 /// Variant in the create body (fields from the example; types from the update operation).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductCreateVariant {
@@ -64,12 +99,74 @@ pub struct ProductCreateVariant {
     pub variant_description: Option<String>,
 }
 
+impl ProductCreateVariant {
+    /// `ProductCreateVariant` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            model: Default::default(),
+            code: Default::default(),
+            unit_cost: Default::default(),
+            unit_price: Default::default(),
+            discontinued: Default::default(),
+            type_: Default::default(),
+            variant_description: Default::default(),
+        }
+    }
+    /// Sets `model` (`Model` on the wire).
+    pub fn with_model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `unit_cost` (`UnitCost` on the wire).
+    pub fn with_unit_cost(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.unit_cost = Some(value.into());
+        self
+    }
+    /// Sets `unit_price` (`UnitPrice` on the wire).
+    pub fn with_unit_price(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.unit_price = Some(value.into());
+        self
+    }
+    /// Sets `discontinued` (`Discontinued` on the wire).
+    pub fn with_discontinued(mut self, value: bool) -> Self {
+        self.discontinued = Some(value);
+        self
+    }
+    /// Sets `type_` (`Type` on the wire).
+    pub fn with_type_(mut self, value: impl Into<ProductCreateVariantType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `variant_description` (`VariantDescription` on the wire).
+    pub fn with_variant_description(mut self, value: impl Into<String>) -> Self {
+        self.variant_description = Some(value.into());
+        self
+    }
+}
+
 /// Variant type as the create example shows it (an object wrapping the value).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductCreateVariantType {
     /// Variant type, e.g. Standard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+impl ProductCreateVariantType {
+    /// `ProductCreateVariantType` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self { value: Default::default() }
+    }
+    /// Sets `value` (`value` on the wire).
+    pub fn with_value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -103,6 +200,53 @@ pub struct ProductUpdateRequest {
     pub variants: Option<Vec<ProductUpdateVariant>>,
 }
 
+impl ProductUpdateRequest {
+    /// `ProductUpdateRequest` from its required fields (`category`, `name`, `code`, `discontinued`); the optional ones start unset (the `with_` methods set them).
+    pub fn new(
+        category: impl Into<String>,
+        name: impl Into<String>,
+        code: impl Into<String>,
+        discontinued: bool,
+    ) -> Self {
+        Self {
+            category: category.into(),
+            name: name.into(),
+            brand: Default::default(),
+            code: code.into(),
+            discontinued,
+            image_url: Default::default(),
+            extra_images_url: Default::default(),
+            description: Default::default(),
+            variants: Default::default(),
+        }
+    }
+    /// Sets `brand` (`Brand` on the wire).
+    pub fn with_brand(mut self, value: impl Into<String>) -> Self {
+        self.brand = Some(value.into());
+        self
+    }
+    /// Sets `image_url` (`ImageURL` on the wire).
+    pub fn with_image_url(mut self, value: impl Into<String>) -> Self {
+        self.image_url = Some(value.into());
+        self
+    }
+    /// Sets `extra_images_url` (`ExtraImagesURL` on the wire).
+    pub fn with_extra_images_url(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.extra_images_url = Some(value.into());
+        self
+    }
+    /// Sets `description` (`Description` on the wire).
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `variants` (`Variants` on the wire).
+    pub fn with_variants(mut self, value: impl Into<Vec<ProductUpdateVariant>>) -> Self {
+        self.variants = Some(value.into());
+        self
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProductUpdateVariant {
     /// Variant (model) name.
@@ -129,11 +273,51 @@ pub struct ProductUpdateVariant {
     pub variant_description: Option<String>,
 }
 
+impl ProductUpdateVariant {
+    /// `ProductUpdateVariant` from its required fields (`model`, `code`, `discontinued`); the optional ones start unset (the `with_` methods set them).
+    pub fn new(
+        model: impl Into<String>,
+        code: impl Into<String>,
+        discontinued: bool,
+    ) -> Self {
+        Self {
+            model: model.into(),
+            code: code.into(),
+            unit_cost: Default::default(),
+            unit_price: Default::default(),
+            discontinued,
+            variant_description: Default::default(),
+        }
+    }
+    /// Sets `unit_cost` (`UnitCost` on the wire).
+    pub fn with_unit_cost(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.unit_cost = Some(value.into());
+        self
+    }
+    /// Sets `unit_price` (`UnitPrice` on the wire).
+    pub fn with_unit_price(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.unit_price = Some(value.into());
+        self
+    }
+    /// Sets `variant_description` (`VariantDescription` on the wire).
+    pub fn with_variant_description(mut self, value: impl Into<String>) -> Self {
+        self.variant_description = Some(value.into());
+        self
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProductWithPricebookRequest {
     /// Product IDs.
     #[serde(rename = "ListID")]
     pub list_id: Vec<String>,
+}
+
+impl ProductWithPricebookRequest {
+    /// `ProductWithPricebookRequest` from its required fields (`list_id`); the optional ones start unset (the `with_` methods set them).
+    pub fn new(list_id: impl Into<Vec<String>>) -> Self {
+        Self { list_id: list_id.into() }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]

@@ -22,15 +22,47 @@ pub struct PromotionCouponListRequest {
         skip_serializing_if = "crate::Nullable::is_absent",
     )]
     pub usage_status: crate::Nullable<String>,
-    /// 1-based page number.
-    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
-    pub page_number: Option<i64>,
-    /// Rows per page.
-    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
-    pub page_size: Option<i64>,
     /// Coupon code.
     #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+}
+
+impl PromotionCouponListRequest {
+    /// `PromotionCouponListRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            from: Default::default(),
+            to: Default::default(),
+            type_: Default::default(),
+            usage_status: Default::default(),
+            code: Default::default(),
+        }
+    }
+    /// Sets `from` (`From` on the wire).
+    pub fn with_from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `to` (`To` on the wire).
+    pub fn with_to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `type_` (`Type` on the wire).
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `usage_status` (`UsageStatus` on the wire).
+    pub fn with_usage_status(mut self, value: impl Into<String>) -> Self {
+        self.usage_status = crate::Nullable::Value(value.into());
+        self
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
 }
 
 /// Coupon row (types inferred from the example).
@@ -126,4 +158,84 @@ pub struct PromotionCouponCreateRequest {
     /// Customer ID to bind the coupon to (named by an example title only).
     #[serde(rename = "CustomerID", default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
+}
+
+impl PromotionCouponCreateRequest {
+    /// `PromotionCouponCreateRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            code: Default::default(),
+            limit: Default::default(),
+            discount: Default::default(),
+            minimum_amount: Default::default(),
+            full_price_item_only: Default::default(),
+            maximum_discount: Default::default(),
+            expiry_date: Default::default(),
+            description: Default::default(),
+            type_: Default::default(),
+            customer_code: Default::default(),
+            reference_id: Default::default(),
+            customer_id: Default::default(),
+        }
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `limit` (`Limit` on the wire).
+    pub fn with_limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `discount` (`Discount` on the wire).
+    pub fn with_discount(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount = Some(value.into());
+        self
+    }
+    /// Sets `minimum_amount` (`MinimumAmount` on the wire).
+    pub fn with_minimum_amount(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.minimum_amount = Some(value.into());
+        self
+    }
+    /// Sets `full_price_item_only` (`FullPriceItemOnly` on the wire).
+    pub fn with_full_price_item_only(mut self, value: impl Into<String>) -> Self {
+        self.full_price_item_only = Some(value.into());
+        self
+    }
+    /// Sets `maximum_discount` (`MaximumDiscount` on the wire).
+    pub fn with_maximum_discount(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.maximum_discount = Some(value.into());
+        self
+    }
+    /// Sets `expiry_date` (`ExpiryDate` on the wire).
+    pub fn with_expiry_date(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.expiry_date = Some(value.into());
+        self
+    }
+    /// Sets `description` (`Description` on the wire).
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `type_` (`Type` on the wire).
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `customer_code` (`CustomerCode` on the wire).
+    pub fn with_customer_code(mut self, value: impl Into<String>) -> Self {
+        self.customer_code = Some(value.into());
+        self
+    }
+    /// Sets `reference_id` (`ReferenceID` on the wire).
+    pub fn with_reference_id(mut self, value: impl Into<String>) -> Self {
+        self.reference_id = Some(value.into());
+        self
+    }
+    /// Sets `customer_id` (`CustomerID` on the wire).
+    pub fn with_customer_id(mut self, value: impl Into<String>) -> Self {
+        self.customer_id = Some(value.into());
+        self
+    }
 }

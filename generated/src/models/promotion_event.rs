@@ -3,101 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Older-render JSON body of Get List Promotion Event.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PromotionEventListRequest {
-    /// 1-based page number.
-    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
-    pub page_number: Option<i64>,
-    /// Rows per page.
-    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
-    pub page_size: Option<i64>,
-    /// Promotion type; null = all.
-    #[serde(
-        rename = "Type",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent",
-    )]
-    pub type_: crate::Nullable<PromotionEventListRequestType>,
-    /// Event status, e.g. Active.
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-}
-
-/// Promotion type; null = all.
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum PromotionEventListRequestType {
-    /// `"Amount"`
-    Amount,
-    /// `"Quantity"`
-    Quantity,
-    /// `"Discount"`
-    Discount,
-    /// `"Product"`
-    Product,
-    /// `"Tiered"`
-    Tiered,
-    /// A value this version of the crate does not know.
-    Unknown(String),
-}
-
-impl PromotionEventListRequestType {
-    /// Every known value.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Amount,
-        Self::Quantity,
-        Self::Discount,
-        Self::Product,
-        Self::Tiered,
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Amount => "Amount",
-            Self::Quantity => "Quantity",
-            Self::Discount => "Discount",
-            Self::Product => "Product",
-            Self::Tiered => "Tiered",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for PromotionEventListRequestType {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "Amount" => Self::Amount,
-            "Quantity" => Self::Quantity,
-            "Discount" => Self::Discount,
-            "Product" => Self::Product,
-            "Tiered" => Self::Tiered,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::fmt::Display for PromotionEventListRequestType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for PromotionEventListRequestType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PromotionEventListRequestType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
-    }
-}
-
 /// Promotion event row (types inferred from the example).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -127,6 +32,20 @@ pub struct PromotionEventByVariantIdRequest {
     /// Variant ID.
     #[serde(rename = "VariantID", default, skip_serializing_if = "Option::is_none")]
     pub variant_id: Option<String>,
+}
+
+impl PromotionEventByVariantIdRequest {
+    /// `PromotionEventByVariantIdRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            variant_id: Default::default(),
+        }
+    }
+    /// Sets `variant_id` (`VariantID` on the wire).
+    pub fn with_variant_id(mut self, value: impl Into<String>) -> Self {
+        self.variant_id = Some(value.into());
+        self
+    }
 }
 
 /// Promotion event applying to a variant (types inferred from the example).

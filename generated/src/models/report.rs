@@ -18,12 +18,27 @@ pub struct ReportSalesInvoiceQueryByOutlet {
     /// Customer email.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// 1-based page number.
-    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
-    pub page_number: Option<i64>,
-    /// Rows per page.
-    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
-    pub page_size: Option<i64>,
+}
+
+impl ReportSalesInvoiceQueryByOutlet {
+    /// `ReportSalesInvoiceQueryByOutlet` from its required fields (`outlet`, `from`, `to`); the optional ones start unset (the `with_` methods set them).
+    pub fn new(
+        outlet: impl Into<String>,
+        from: impl Into<crate::Timestamp>,
+        to: impl Into<crate::Timestamp>,
+    ) -> Self {
+        Self {
+            outlet: outlet.into(),
+            from: from.into(),
+            to: to.into(),
+            email: Default::default(),
+        }
+    }
+    /// Sets `email` (`Email` on the wire).
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
 }
 
 /// Customer of a report row (observed in clients).

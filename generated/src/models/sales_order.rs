@@ -23,6 +23,44 @@ pub struct SalesOrderCustomerInput {
     pub code: Option<String>,
 }
 
+impl SalesOrderCustomerInput {
+    /// `SalesOrderCustomerInput` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            email: Default::default(),
+            phone: Default::default(),
+            mobile: Default::default(),
+            code: Default::default(),
+        }
+    }
+    /// Sets `name` (`Name` on the wire).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `email` (`Email` on the wire).
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `phone` (`Phone` on the wire).
+    pub fn with_phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = Some(value.into());
+        self
+    }
+    /// Sets `mobile` (`Mobile` on the wire).
+    pub fn with_mobile(mut self, value: impl Into<String>) -> Self {
+        self.mobile = Some(value.into());
+        self
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+}
+
 /// Sales order line item in a request.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SalesOrderVariantInput {
@@ -43,6 +81,47 @@ pub struct SalesOrderVariantInput {
     pub note: Option<String>,
 }
 
+impl SalesOrderVariantInput {
+    /// `SalesOrderVariantInput` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            code: Default::default(),
+            quantity: Default::default(),
+            price: Default::default(),
+            discount: Default::default(),
+            note: Default::default(),
+        }
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `quantity` (`Quantity` on the wire).
+    pub fn with_quantity(
+        mut self,
+        value: impl Into<SalesOrderVariantInputQuantity>,
+    ) -> Self {
+        self.quantity = Some(value.into());
+        self
+    }
+    /// Sets `price` (`Price` on the wire).
+    pub fn with_price(mut self, value: impl Into<SalesOrderVariantInputPrice>) -> Self {
+        self.price = Some(value.into());
+        self
+    }
+    /// Sets `discount` (`Discount` on the wire).
+    pub fn with_discount(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount = Some(value.into());
+        self
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+}
+
 /// Quantity (the portal example sends a string).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -52,6 +131,24 @@ pub enum SalesOrderVariantInputQuantity {
     Number(crate::Decimal),
 }
 
+impl From<String> for SalesOrderVariantInputQuantity {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for SalesOrderVariantInputQuantity {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for SalesOrderVariantInputQuantity {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
+}
+
 /// Unit price (the portal example sends a string).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -59,6 +156,24 @@ pub enum SalesOrderVariantInputQuantity {
 pub enum SalesOrderVariantInputPrice {
     String(String),
     Number(crate::Decimal),
+}
+
+impl From<String> for SalesOrderVariantInputPrice {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for SalesOrderVariantInputPrice {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for SalesOrderVariantInputPrice {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
 }
 
 /// Body of Create Sales Order (types not printed by the portal).
@@ -116,6 +231,95 @@ pub struct SalesOrderCreateRequest {
     pub variants: Option<Vec<SalesOrderVariantInput>>,
 }
 
+impl SalesOrderCreateRequest {
+    /// `SalesOrderCreateRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            number: Default::default(),
+            date: Default::default(),
+            sales_person: Default::default(),
+            tax_type: Default::default(),
+            discount1: Default::default(),
+            discount2: Default::default(),
+            discount_amount: Default::default(),
+            logistic_service_code: Default::default(),
+            reference_number: Default::default(),
+            purchase_order_number: Default::default(),
+            customer: Default::default(),
+            variants: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+    /// Sets `date` (`Date` on the wire).
+    pub fn with_date(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `sales_person` (`SalesPerson` on the wire).
+    pub fn with_sales_person(mut self, value: impl Into<String>) -> Self {
+        self.sales_person = Some(value.into());
+        self
+    }
+    /// Sets `tax_type` (`TaxType` on the wire).
+    pub fn with_tax_type(mut self, value: impl Into<String>) -> Self {
+        self.tax_type = Some(value.into());
+        self
+    }
+    /// Sets `discount1` (`Discount1` on the wire).
+    pub fn with_discount1(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount1 = Some(value.into());
+        self
+    }
+    /// Sets `discount2` (`Discount2` on the wire).
+    pub fn with_discount2(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount2 = Some(value.into());
+        self
+    }
+    /// Sets `discount_amount` (`DiscountAmount` on the wire).
+    pub fn with_discount_amount(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.discount_amount = Some(value.into());
+        self
+    }
+    /// Sets `logistic_service_code` (`LogisticServiceCode` on the wire).
+    pub fn with_logistic_service_code(mut self, value: impl Into<String>) -> Self {
+        self.logistic_service_code = Some(value.into());
+        self
+    }
+    /// Sets `reference_number` (`ReferenceNumber` on the wire).
+    pub fn with_reference_number(mut self, value: impl Into<String>) -> Self {
+        self.reference_number = Some(value.into());
+        self
+    }
+    /// Sets `purchase_order_number` (`PurchaseOrderNumber` on the wire).
+    pub fn with_purchase_order_number(mut self, value: impl Into<String>) -> Self {
+        self.purchase_order_number = Some(value.into());
+        self
+    }
+    /// Sets `customer` (`Customer` on the wire).
+    pub fn with_customer(mut self, value: impl Into<SalesOrderCustomerInput>) -> Self {
+        self.customer = Some(value.into());
+        self
+    }
+    /// Sets `variants` (`Variants` on the wire).
+    pub fn with_variants(
+        mut self,
+        value: impl Into<Vec<SalesOrderVariantInput>>,
+    ) -> Self {
+        self.variants = Some(value.into());
+        self
+    }
+}
+
 /// Identifies a sales order by outlet name and number.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SalesOrderRef {
@@ -125,6 +329,26 @@ pub struct SalesOrderRef {
     /// Sales order number.
     #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
+}
+
+impl SalesOrderRef {
+    /// `SalesOrderRef` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            number: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
 }
 
 /// Fields of a sales order that can be updated (partial; only the field names were visible).
@@ -152,6 +376,41 @@ pub struct SalesOrderFieldUpdateRequest {
     pub fulfillment: Option<serde_json::Value>,
 }
 
+impl SalesOrderFieldUpdateRequest {
+    /// `SalesOrderFieldUpdateRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            reference_number: Default::default(),
+            logistic_service_code: Default::default(),
+            note: Default::default(),
+            fulfillment: Default::default(),
+        }
+    }
+    /// Sets `reference_number` (`ReferenceNumber` on the wire).
+    pub fn with_reference_number(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.reference_number = Some(value.into());
+        self
+    }
+    /// Sets `logistic_service_code` (`LogisticServiceCode` on the wire).
+    pub fn with_logistic_service_code(
+        mut self,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.logistic_service_code = Some(value.into());
+        self
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+    /// Sets `fulfillment` (`Fulfillment` on the wire).
+    pub fn with_fulfillment(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.fulfillment = Some(value.into());
+        self
+    }
+}
+
 /// Outlet and sales order numbers to fetch.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SalesOrderListNumberRequest {
@@ -161,6 +420,26 @@ pub struct SalesOrderListNumberRequest {
     /// Sales order numbers.
     #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<Vec<String>>,
+}
+
+impl SalesOrderListNumberRequest {
+    /// `SalesOrderListNumberRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            number: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
 }
 
 /// Sales order returned by Get Sales Order By List Number (partial).

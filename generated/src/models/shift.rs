@@ -15,12 +15,32 @@ pub struct ShiftListRequest {
     /// End date.
     #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
     pub to: Option<crate::Timestamp>,
-    /// 1-based page number.
-    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
-    pub page_number: Option<i64>,
-    /// Rows per page (max 500).
-    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
-    pub page_size: Option<i64>,
+}
+
+impl ShiftListRequest {
+    /// `ShiftListRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            from: Default::default(),
+            to: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `from` (`From` on the wire).
+    pub fn with_from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `to` (`To` on the wire).
+    pub fn with_to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
 }
 
 /// Shift row.
@@ -67,6 +87,20 @@ pub struct ShiftCloseRequest {
     pub register: Option<String>,
 }
 
+impl ShiftCloseRequest {
+    /// `ShiftCloseRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            register: Default::default(),
+        }
+    }
+    /// Sets `register` (`Register` on the wire).
+    pub fn with_register(mut self, value: impl Into<String>) -> Self {
+        self.register = Some(value.into());
+        self
+    }
+}
+
 /// Summary of a closed shift.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -99,6 +133,26 @@ pub struct ShiftOpenRequest {
     pub op_amount: Option<crate::Decimal>,
 }
 
+impl ShiftOpenRequest {
+    /// `ShiftOpenRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            register: Default::default(),
+            op_amount: Default::default(),
+        }
+    }
+    /// Sets `register` (`Register` on the wire).
+    pub fn with_register(mut self, value: impl Into<String>) -> Self {
+        self.register = Some(value.into());
+        self
+    }
+    /// Sets `op_amount` (`OpAmount` on the wire).
+    pub fn with_op_amount(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.op_amount = Some(value.into());
+        self
+    }
+}
+
 /// Shift to delete.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ShiftDeleteRequest {
@@ -108,6 +162,26 @@ pub struct ShiftDeleteRequest {
     /// Shift number.
     #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
+}
+
+impl ShiftDeleteRequest {
+    /// `ShiftDeleteRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            number: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
 }
 
 /// One page of shifts with the total count.

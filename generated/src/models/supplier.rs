@@ -3,17 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Paging of List Supplier.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SupplierListRequest {
-    /// 1-based page number
-    #[serde(rename = "PageNumber")]
-    pub page_number: i64,
-    /// Rows per page
-    #[serde(rename = "PageSize")]
-    pub page_size: i64,
-}
-
 /// Supplier row of List Supplier (partial; the reference cuts off after Phone).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -20,6 +20,26 @@ impl ::std::fmt::Debug for TokenRequest {
     }
 }
 
+impl TokenRequest {
+    /// `TokenRequest` from its required fields (`client_id`, `client_secret`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::TokenRequest::new("client_id", "client_secret");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::TokenRequest { ..Default::default() };
+    /// ```
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+        }
+    }
+}
+
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TokenResponse {

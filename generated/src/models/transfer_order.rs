@@ -32,6 +32,62 @@ pub struct TransferOrderByOutlet {
     pub variants: Option<Vec<TransferOrderVariant>>,
 }
 
+impl TransferOrderByOutlet {
+    /// `TransferOrderByOutlet` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            destination: Default::default(),
+            date: Default::default(),
+            number: Default::default(),
+            courier: Default::default(),
+            note: Default::default(),
+            state: Default::default(),
+            variants: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `destination` (`Destination` on the wire).
+    pub fn with_destination(mut self, value: impl Into<String>) -> Self {
+        self.destination = Some(value.into());
+        self
+    }
+    /// Sets `date` (`Date` on the wire).
+    pub fn with_date(mut self, value: impl Into<String>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+    /// Sets `courier` (`Courier` on the wire).
+    pub fn with_courier(mut self, value: impl Into<String>) -> Self {
+        self.courier = Some(value.into());
+        self
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+    /// Sets `state` (`State` on the wire).
+    pub fn with_state(mut self, value: impl Into<TransferOrderByOutletState>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `variants` (`Variants` on the wire).
+    pub fn with_variants(mut self, value: impl Into<Vec<TransferOrderVariant>>) -> Self {
+        self.variants = Some(value.into());
+        self
+    }
+}
+
 /// Target state; when empty the Transfer Order Workflow configuration applies
 #[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -113,6 +169,41 @@ pub struct TransferOrderVariant {
     pub note: Option<String>,
 }
 
+impl TransferOrderVariant {
+    /// `TransferOrderVariant` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            code: Default::default(),
+            quantity: Default::default(),
+            price: Default::default(),
+            note: Default::default(),
+        }
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `quantity` (`Quantity` on the wire).
+    pub fn with_quantity(
+        mut self,
+        value: impl Into<TransferOrderVariantQuantity>,
+    ) -> Self {
+        self.quantity = Some(value.into());
+        self
+    }
+    /// Sets `price` (`Price` on the wire).
+    pub fn with_price(mut self, value: impl Into<TransferOrderVariantPrice>) -> Self {
+        self.price = Some(value.into());
+        self
+    }
+    /// Sets `note` (`Note` on the wire).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+}
+
 /// Quantity (the example sends it as a string).
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -122,6 +213,24 @@ pub enum TransferOrderVariantQuantity {
     Number(crate::Decimal),
 }
 
+impl From<String> for TransferOrderVariantQuantity {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for TransferOrderVariantQuantity {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for TransferOrderVariantQuantity {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
+}
+
 /// Unit price
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -129,4 +238,22 @@ pub enum TransferOrderVariantQuantity {
 pub enum TransferOrderVariantPrice {
     String(String),
     Number(crate::Decimal),
+}
+
+impl From<String> for TransferOrderVariantPrice {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for TransferOrderVariantPrice {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl From<crate::Decimal> for TransferOrderVariantPrice {
+    fn from(value: crate::Decimal) -> Self {
+        Self::Number(value)
+    }
 }

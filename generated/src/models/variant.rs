@@ -13,6 +13,31 @@ pub struct VariantAddRequest {
     pub variants: Option<Vec<VariantAddItem>>,
 }
 
+impl VariantAddRequest {
+    /// `VariantAddRequest` from its required fields (`code`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::VariantAddRequest::new("Code");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::VariantAddRequest { ..Default::default() };
+    /// ```
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            variants: Default::default(),
+        }
+    }
+    /// Sets `variants` (`Variants` on the wire).
+    pub fn with_variants(mut self, value: impl Into<Vec<VariantAddItem>>) -> Self {
+        self.variants = Some(value.into());
+        self
+    }
+}
+
 /// Variant to add (fields from the example; price types as in Get a Variant By).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct VariantAddItem {
@@ -38,6 +63,50 @@ pub struct VariantAddItem {
         skip_serializing_if = "Option::is_none",
     )]
     pub variant_description: Option<String>,
+}
+
+impl VariantAddItem {
+    /// `VariantAddItem` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            model: Default::default(),
+            code: Default::default(),
+            unit_cost: Default::default(),
+            unit_price: Default::default(),
+            discontinued: Default::default(),
+            variant_description: Default::default(),
+        }
+    }
+    /// Sets `model` (`Model` on the wire).
+    pub fn with_model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `unit_cost` (`UnitCost` on the wire).
+    pub fn with_unit_cost(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.unit_cost = Some(value.into());
+        self
+    }
+    /// Sets `unit_price` (`UnitPrice` on the wire).
+    pub fn with_unit_price(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.unit_price = Some(value.into());
+        self
+    }
+    /// Sets `discontinued` (`Discontinued` on the wire).
+    pub fn with_discontinued(mut self, value: bool) -> Self {
+        self.discontinued = Some(value);
+        self
+    }
+    /// Sets `variant_description` (`VariantDescription` on the wire).
+    pub fn with_variant_description(mut self, value: impl Into<String>) -> Self {
+        self.variant_description = Some(value.into());
+        self
+    }
 }
 
 /// First (and only shown) alternative of the update body (partial: a points field for PrepaidPackage/PrepaidPoint types, 0 = unlimited, is mentioned but its name is not shown).
@@ -85,6 +154,109 @@ pub struct VariantUpdateByCodeRequest {
     /// Per-outlet prices.
     #[serde(rename = "OutletPrice", default, skip_serializing_if = "Option::is_none")]
     pub outlet_price: Option<Vec<VariantOutletPriceInput>>,
+}
+
+impl VariantUpdateByCodeRequest {
+    /// `VariantUpdateByCodeRequest` from its required fields (`code`); the optional ones start unset (the `with_` methods set them).
+    ///
+    /// ```
+    /// let request = dealpos::models::VariantUpdateByCodeRequest::new("Code");
+    /// ```
+    ///
+    /// Its required fields cannot be left out:
+    ///
+    /// ```compile_fail
+    /// let request = dealpos::models::VariantUpdateByCodeRequest { ..Default::default() };
+    /// ```
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            name: Default::default(),
+            model: Default::default(),
+            product_code: Default::default(),
+            weight: Default::default(),
+            type_: Default::default(),
+            order_price: Default::default(),
+            unit_cost: Default::default(),
+            unit_price: Default::default(),
+            taxable: Default::default(),
+            loyalty_point: Default::default(),
+            discontinued: Default::default(),
+            components: Default::default(),
+            outlet_price: Default::default(),
+        }
+    }
+    /// Sets `name` (`Name` on the wire).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `model` (`Model` on the wire).
+    pub fn with_model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+    /// Sets `product_code` (`ProductCode` on the wire).
+    pub fn with_product_code(mut self, value: impl Into<String>) -> Self {
+        self.product_code = Some(value.into());
+        self
+    }
+    /// Sets `weight` (`Weight` on the wire).
+    pub fn with_weight(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.weight = Some(value.into());
+        self
+    }
+    /// Sets `type_` (`Type` on the wire).
+    pub fn with_type_(
+        mut self,
+        value: impl Into<VariantUpdateByCodeRequestType>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `order_price` (`OrderPrice` on the wire).
+    pub fn with_order_price(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.order_price = Some(value.into());
+        self
+    }
+    /// Sets `unit_cost` (`UnitCost` on the wire).
+    pub fn with_unit_cost(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.unit_cost = Some(value.into());
+        self
+    }
+    /// Sets `unit_price` (`UnitPrice` on the wire).
+    pub fn with_unit_price(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.unit_price = Some(value.into());
+        self
+    }
+    /// Sets `taxable` (`Taxable` on the wire).
+    pub fn with_taxable(mut self, value: bool) -> Self {
+        self.taxable = Some(value);
+        self
+    }
+    /// Sets `loyalty_point` (`LoyaltyPoint` on the wire).
+    pub fn with_loyalty_point(mut self, value: bool) -> Self {
+        self.loyalty_point = Some(value);
+        self
+    }
+    /// Sets `discontinued` (`Discontinued` on the wire).
+    pub fn with_discontinued(mut self, value: bool) -> Self {
+        self.discontinued = Some(value);
+        self
+    }
+    /// Sets `components` (`Components` on the wire).
+    pub fn with_components(mut self, value: impl Into<Vec<VariantComponent>>) -> Self {
+        self.components = Some(value.into());
+        self
+    }
+    /// Sets `outlet_price` (`OutletPrice` on the wire).
+    pub fn with_outlet_price(
+        mut self,
+        value: impl Into<Vec<VariantOutletPriceInput>>,
+    ) -> Self {
+        self.outlet_price = Some(value.into());
+        self
+    }
 }
 
 /// Variant type.
@@ -203,11 +375,49 @@ pub struct VariantOutletPriceInput {
     pub extra_cost: Option<crate::Decimal>,
 }
 
+impl VariantOutletPriceInput {
+    /// `VariantOutletPriceInput` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            price: Default::default(),
+            extra_cost: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `price` (`Price` on the wire).
+    pub fn with_price(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.price = Some(value.into());
+        self
+    }
+    /// Sets `extra_cost` (`ExtraCost` on the wire).
+    pub fn with_extra_cost(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.extra_cost = Some(value.into());
+        self
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct VariantDeleteRequest {
     /// Code of the variant to delete.
     #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+}
+
+impl VariantDeleteRequest {
+    /// `VariantDeleteRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self { code: Default::default() }
+    }
+    /// Sets `code` (`Code` on the wire).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
 }
 
 /// Filter and paging (partial).
@@ -216,12 +426,20 @@ pub struct VariantListRequest {
     /// Category name filter.
     #[serde(rename = "Category", default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
-    /// 1-based page number.
-    #[serde(rename = "PageNumber", default, skip_serializing_if = "Option::is_none")]
-    pub page_number: Option<i64>,
-    /// Rows per page.
-    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
-    pub page_size: Option<i64>,
+}
+
+impl VariantListRequest {
+    /// `VariantListRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            category: Default::default(),
+        }
+    }
+    /// Sets `category` (`Category` on the wire).
+    pub fn with_category(mut self, value: impl Into<String>) -> Self {
+        self.category = Some(value.into());
+        self
+    }
 }
 
 /// Variant summary row (observed in GET /Variant and GET /Variant/Data).

@@ -12,10 +12,13 @@ impl<'a> BillApi<'a> {
     /// Lists supplier bills; the filters are sent as a JSON body on the GET (only the first field, Outlet, is visible in the reference). Requires the Orders SupplierBill role.
     ///
     /// `POST /Bill/p` (the documented POST twin of `GET /Bill`), operation `listBills`.
-    pub fn list(&self, body: crate::models::BillListRequest) -> ListBills<'a> {
+    pub fn list(
+        &self,
+        body: impl Into<crate::models::BillListRequest>,
+    ) -> ListBills<'a> {
         ListBills {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Update a supplier bill
@@ -23,28 +26,36 @@ impl<'a> BillApi<'a> {
     /// Updates a supplier bill; the body has the same shape as for creation.
     ///
     /// `PUT /Bill`, operation `updateBill`.
-    pub fn update(&self, body: crate::models::BillRequest) -> UpdateBill<'a> {
+    pub fn update(&self, body: impl Into<crate::models::BillRequest>) -> UpdateBill<'a> {
         UpdateBill {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Create a supplier bill
     ///
-    /// Creates a supplier bill (purchase) for an outlet, with its supplier, purchased variants and optional payments. The summary is cut off in the reference.
+    /// Creates a supplier bill (purchase) for an outlet, with its supplier, purchased variants and optional payments.
     ///
     /// `POST /Bill`, operation `createBill`.
-    pub fn create(&self, body: crate::models::BillRequest) -> CreateBill<'a> {
+    ///
+    /// # Provenance
+    ///
+    /// The summary is cut off in the reference.
+    pub fn create(&self, body: impl Into<crate::models::BillRequest>) -> CreateBill<'a> {
         CreateBill {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// List supplier bills with total count
     ///
-    /// Lists supplier bill headers in a date range together with the total number of matching bills. Seen only in public clients (one client also accepts a bare array here).
+    /// Lists supplier bill headers in a date range together with the total number of matching bills.
     ///
     /// `GET /Bill/WithTotalCount`, operation `listBillsWithTotalCount`.
+    ///
+    /// # Provenance
+    ///
+    /// Seen only in public clients (one client also accepts a bare array here).
     pub fn list_with_total_count(&self) -> ListBillsWithTotalCount<'a> {
         ListBillsWithTotalCount {
             client: self.client,
@@ -56,13 +67,21 @@ impl<'a> BillApi<'a> {
     }
     /// Get supplier bill detail
     ///
-    /// Returns one supplier bill with totals and purchased variants, looked up by its ID. Seen only in public clients; the response is only partly known.
+    /// Returns one supplier bill with totals and purchased variants, looked up by its ID.
     ///
     /// `GET /Bill/Detail`, operation `getBillDetail`.
-    pub fn get_detail(&self, id: String) -> GetBillDetail<'a> {
+    ///
+    /// # Arguments
+    ///
+    /// - `id` (query `id`): Bill ID (GUID; sent lower-case as `id` by the client)
+    ///
+    /// # Provenance
+    ///
+    /// Seen only in public clients; the response is only partly known.
+    pub fn get_detail(&self, id: impl Into<String>) -> GetBillDetail<'a> {
         GetBillDetail {
             client: self.client,
-            id,
+            id: id.into(),
         }
     }
 }
@@ -76,10 +95,18 @@ pub struct ListBills<'a> {
 }
 
 impl<'a> ListBills<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -112,10 +139,21 @@ pub struct UpdateBill<'a> {
 }
 
 impl<'a> UpdateBill<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedId>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -148,10 +186,21 @@ pub struct CreateBill<'a> {
 }
 
 impl<'a> CreateBill<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedId>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -188,16 +237,16 @@ pub struct ListBillsWithTotalCount<'a> {
 
 impl<'a> ListBillsWithTotalCount<'a> {
     /// Date from (yyyy-mm-dd)
-    pub fn from(mut self, value: crate::Timestamp) -> Self {
-        self.from = Some(value);
+    pub fn from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
         self
     }
     /// Date to (yyyy-mm-dd)
-    pub fn to(mut self, value: crate::Timestamp) -> Self {
-        self.to = Some(value);
+    pub fn to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::BillPage, crate::client::Error> {
         let request = self.request()?;
         let request = crate::client::Paging {
@@ -212,6 +261,25 @@ impl<'a> ListBillsWithTotalCount<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<crate::models::BillPage>, crate::client::Error> {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: false,
+            items: "Data",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -281,10 +349,21 @@ pub struct GetBillDetail<'a> {
 }
 
 impl<'a> GetBillDetail<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::BillDetail, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::BillDetail>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

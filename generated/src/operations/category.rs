@@ -12,10 +12,13 @@ impl<'a> CategoryApi<'a> {
     /// Lists categories. An empty body (or no body) returns every category; naming a category returns it with its children. Sent as a GET with a JSON body; also available as POST /Category/p. Requires the Products VIEW role.
     ///
     /// `POST /Category/p` (the documented POST twin of `GET /Category`), operation `listCategories`.
-    pub fn list(&self, body: crate::models::CategoryListRequest) -> ListCategories<'a> {
+    pub fn list(
+        &self,
+        body: impl Into<crate::models::CategoryListRequest>,
+    ) -> ListCategories<'a> {
         ListCategories {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Update a Category
@@ -25,11 +28,11 @@ impl<'a> CategoryApi<'a> {
     /// `PUT /Category`, operation `updateCategory`.
     pub fn update(
         &self,
-        body: crate::models::CategoryUpdateRequest,
+        body: impl Into<crate::models::CategoryUpdateRequest>,
     ) -> UpdateCategory<'a> {
         UpdateCategory {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Create a Category
@@ -39,11 +42,11 @@ impl<'a> CategoryApi<'a> {
     /// `POST /Category`, operation `createCategory`.
     pub fn create(
         &self,
-        body: crate::models::CategoryCreateRequest,
+        body: impl Into<crate::models::CategoryCreateRequest>,
     ) -> CreateCategory<'a> {
         CreateCategory {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Delete a Category
@@ -53,11 +56,11 @@ impl<'a> CategoryApi<'a> {
     /// `DELETE /Category`, operation `deleteCategory`.
     pub fn delete(
         &self,
-        body: crate::models::CategoryDeleteRequest,
+        body: impl Into<crate::models::CategoryDeleteRequest>,
     ) -> DeleteCategory<'a> {
         DeleteCategory {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Get a Category By ID
@@ -67,11 +70,11 @@ impl<'a> CategoryApi<'a> {
     /// `POST /Category/ID` (the documented POST twin of `GET /Category/ID`), operation `getCategoryById`.
     pub fn get_by_id(
         &self,
-        body: crate::models::CategoryByIdRequest,
+        body: impl Into<crate::models::CategoryByIdRequest>,
     ) -> GetCategoryById<'a> {
         GetCategoryById {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -85,12 +88,23 @@ pub struct ListCategories<'a> {
 }
 
 impl<'a> ListCategories<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::Category>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::Category>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -123,10 +137,21 @@ pub struct UpdateCategory<'a> {
 }
 
 impl<'a> UpdateCategory<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedId>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -159,10 +184,21 @@ pub struct CreateCategory<'a> {
 }
 
 impl<'a> CreateCategory<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedId>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -195,10 +231,21 @@ pub struct DeleteCategory<'a> {
 }
 
 impl<'a> DeleteCategory<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedId>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -231,12 +278,23 @@ pub struct GetCategoryById<'a> {
 }
 
 impl<'a> GetCategoryById<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::CategoryDetail, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CategoryDetail>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

@@ -9,54 +9,69 @@ pub struct CustomerApi<'a> {
 impl<'a> CustomerApi<'a> {
     /// List Customers
     ///
-    /// Lists customers, optionally filtered by name, sign-up outlet and join-date range. The older render sends the filters and paging as a JSON body, the newer render as query parameters. Requires the Contacts VIEW role.
+    /// Lists customers, optionally filtered by name, sign-up outlet and join-date range. Requires the Contacts VIEW role.
     ///
-    /// `POST /Customer/p` (the documented POST twin of `GET /Customer`), operation `listCustomers`.
-    pub fn list(&self, body: crate::models::CustomerListRequest) -> ListCustomers<'a> {
+    /// `GET /Customer`, operation `listCustomers`.
+    ///
+    /// # Provenance
+    ///
+    /// The older render sends the filters and paging as a JSON body, the newer render as query parameters.
+    pub fn list(&self) -> ListCustomers<'a> {
         ListCustomers {
             client: self.client,
             name: None,
             outlet: None,
             from: None,
             to: None,
-            body,
             page: None,
             page_size: None,
         }
     }
     /// Update a Customer by Email
     ///
-    /// Updates the customer identified by its email address. Requires the Contacts EDIT or Global EDIT role. The request body is only partly shown in the reference and the response is not shown.
+    /// Updates the customer identified by its email address. Requires the Contacts EDIT or Global EDIT role.
     ///
     /// `PUT /Customer`, operation `updateCustomerByEmail`.
+    ///
+    /// # Provenance
+    ///
+    /// The request body is only partly shown in the reference and the response is not shown.
     pub fn update_by_email(
         &self,
-        body: crate::models::CustomerUpdateByEmailRequest,
+        body: impl Into<crate::models::CustomerUpdateByEmailRequest>,
     ) -> UpdateCustomerByEmail<'a> {
         UpdateCustomerByEmail {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Create a Customer
     ///
-    /// Creates a customer. Requires the Contacts CREATE role. Request and response were not captured in the reference.
+    /// Creates a customer. Requires the Contacts CREATE role.
     ///
     /// `POST /Customer`, operation `createCustomer`.
+    ///
+    /// # Provenance
+    ///
+    /// Request and response were not captured in the reference.
     pub fn create(
         &self,
-        body: ::std::collections::BTreeMap<String, serde_json::Value>,
+        body: impl Into<::std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> CreateCustomer<'a> {
         CreateCustomer {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Delete a Customer by Email
     ///
-    /// Deletes the customer identified by its email address. Requires the Contacts DELETE role. How the email is passed and the response were not captured in the reference.
+    /// Deletes the customer identified by its email address. Requires the Contacts DELETE role.
     ///
     /// `DELETE /Customer`, operation `deleteCustomerByEmail`.
+    ///
+    /// # Provenance
+    ///
+    /// How the email is passed and the response were not captured in the reference.
     pub fn delete_by_email(&self) -> DeleteCustomerByEmail<'a> {
         DeleteCustomerByEmail {
             client: self.client,
@@ -64,23 +79,31 @@ impl<'a> CustomerApi<'a> {
     }
     /// Update AppLastSignIn Customer by ID
     ///
-    /// Records the customer's last app sign-in, addressing the customer by ID. Role requirement, request and response were not captured in the reference.
+    /// Records the customer's last app sign-in, addressing the customer by ID.
     ///
     /// `PUT /Customer/AppSignIn`, operation `updateCustomerAppLastSignInById`.
+    ///
+    /// # Provenance
+    ///
+    /// Role requirement, request and response were not captured in the reference.
     pub fn update_app_last_sign_in_by_id(
         &self,
-        body: ::std::collections::BTreeMap<String, serde_json::Value>,
+        body: impl Into<::std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> UpdateCustomerAppLastSignInById<'a> {
         UpdateCustomerAppLastSignInById {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Get Customer By
     ///
-    /// Returns one customer looked up by ID, code, email or mobile number. Requires the Contacts VIEW role. Parameters and response were not captured in the reference.
+    /// Returns one customer looked up by ID, code, email or mobile number. Requires the Contacts VIEW role.
     ///
     /// `GET /Customer/Detail`, operation `getCustomerDetail`.
+    ///
+    /// # Provenance
+    ///
+    /// Parameters and response were not captured in the reference.
     pub fn get_detail(&self) -> GetCustomerDetail<'a> {
         GetCustomerDetail {
             client: self.client,
@@ -88,30 +111,38 @@ impl<'a> CustomerApi<'a> {
     }
     /// Update Customer By Code
     ///
-    /// Updates the customer identified by its code. Requires the Contacts EDIT or Global EDIT role. Request and response were not captured in the reference.
+    /// Updates the customer identified by its code. Requires the Contacts EDIT or Global EDIT role.
     ///
     /// `PUT /Customer/ByCode`, operation `updateCustomerByCode`.
+    ///
+    /// # Provenance
+    ///
+    /// Request and response were not captured in the reference.
     pub fn update_by_code(
         &self,
-        body: ::std::collections::BTreeMap<String, serde_json::Value>,
+        body: impl Into<::std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> UpdateCustomerByCode<'a> {
         UpdateCustomerByCode {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Update Customer By ID
     ///
-    /// Updates the customer identified by its ID. The role requirement is cut off in the reference; request and response were not captured.
+    /// Updates the customer identified by its ID.
     ///
     /// `PUT /Customer/ByID`, operation `updateCustomerById`.
+    ///
+    /// # Provenance
+    ///
+    /// The role requirement is cut off in the reference; request and response were not captured.
     pub fn update_by_id(
         &self,
-        body: ::std::collections::BTreeMap<String, serde_json::Value>,
+        body: impl Into<::std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> UpdateCustomerById<'a> {
         UpdateCustomerById {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Suspend a Customer
@@ -121,11 +152,11 @@ impl<'a> CustomerApi<'a> {
     /// `PUT /Customer/Suspend`, operation `suspendCustomer`.
     pub fn suspend(
         &self,
-        body: crate::models::CustomerSuspendRequest,
+        body: impl Into<crate::models::CustomerSuspendRequest>,
     ) -> SuspendCustomer<'a> {
         SuspendCustomer {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Unsuspend a Customer
@@ -135,11 +166,11 @@ impl<'a> CustomerApi<'a> {
     /// `PUT /Customer/Unsuspend`, operation `unsuspendCustomer`.
     pub fn unsuspend(
         &self,
-        body: crate::models::CustomerSuspendRequest,
+        body: impl Into<crate::models::CustomerSuspendRequest>,
     ) -> UnsuspendCustomer<'a> {
         UnsuspendCustomer {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -153,33 +184,32 @@ pub struct ListCustomers<'a> {
     outlet: Option<String>,
     from: Option<crate::Timestamp>,
     to: Option<crate::Timestamp>,
-    body: crate::models::CustomerListRequest,
     page: Option<u32>,
     page_size: Option<u32>,
 }
 
 impl<'a> ListCustomers<'a> {
     /// Customer name filter
-    pub fn name(mut self, value: String) -> Self {
-        self.name = Some(value);
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
     /// Outlet name filter
-    pub fn outlet(mut self, value: String) -> Self {
-        self.outlet = Some(value);
+    pub fn outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
         self
     }
     /// Join date from
-    pub fn from(mut self, value: crate::Timestamp) -> Self {
-        self.from = Some(value);
+    pub fn from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
         self
     }
     /// Join date to
-    pub fn to(mut self, value: crate::Timestamp) -> Self {
-        self.to = Some(value);
+    pub fn to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::CustomerListItem>, crate::client::Error> {
@@ -196,6 +226,28 @@ impl<'a> ListCustomers<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::CustomerListItem>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: false,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -241,11 +293,11 @@ impl<'a> ListCustomers<'a> {
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
-        let mut path = String::from("Customer/p");
+        let mut path = String::from("Customer");
         #[allow(unused_mut)]
         let mut request = crate::client::Request::new(
             "listCustomers",
-            "POST",
+            "GET",
             String::new(),
             true,
         );
@@ -253,13 +305,6 @@ impl<'a> ListCustomers<'a> {
         request.query("Outlet", &self.outlet);
         request.query("From", &self.from);
         request.query("To", &self.to);
-        request.body = Some(
-            serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Encode {
-                    operation: "listCustomers",
-                    message: e.to_string(),
-                })?,
-        );
         request.path = path;
         Ok(request)
     }
@@ -274,10 +319,18 @@ pub struct UpdateCustomerByEmail<'a> {
 }
 
 impl<'a> UpdateCustomerByEmail<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -310,10 +363,18 @@ pub struct CreateCustomer<'a> {
 }
 
 impl<'a> CreateCustomer<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -345,10 +406,18 @@ pub struct DeleteCustomerByEmail<'a> {
 }
 
 impl<'a> DeleteCustomerByEmail<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -374,10 +443,18 @@ pub struct UpdateCustomerAppLastSignInById<'a> {
 }
 
 impl<'a> UpdateCustomerAppLastSignInById<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -409,10 +486,18 @@ pub struct GetCustomerDetail<'a> {
 }
 
 impl<'a> GetCustomerDetail<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -438,10 +523,18 @@ pub struct UpdateCustomerByCode<'a> {
 }
 
 impl<'a> UpdateCustomerByCode<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -474,10 +567,18 @@ pub struct UpdateCustomerById<'a> {
 }
 
 impl<'a> UpdateCustomerById<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -510,12 +611,23 @@ pub struct SuspendCustomer<'a> {
 }
 
 impl<'a> SuspendCustomer<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -548,12 +660,23 @@ pub struct UnsuspendCustomer<'a> {
 }
 
 impl<'a> UnsuspendCustomer<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

@@ -15,11 +15,11 @@ impl<'a> DeprecatedApi<'a> {
     #[deprecated(note = "DealPOS marks this operation deprecated")]
     pub fn get_customer_by_email(
         &self,
-        body: crate::models::CustomerByEmailRequest,
+        body: impl Into<crate::models::CustomerByEmailRequest>,
     ) -> GetCustomerByEmail<'a> {
         GetCustomerByEmail {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Get Variant IDs By List Code
@@ -30,11 +30,11 @@ impl<'a> DeprecatedApi<'a> {
     #[deprecated(note = "DealPOS marks this operation deprecated")]
     pub fn list_variant_ids_by_list_code(
         &self,
-        body: Vec<String>,
+        body: impl Into<Vec<String>>,
     ) -> ListVariantIdsByListCode<'a> {
         ListVariantIdsByListCode {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Get Variant IDs By List Code (discontinued filter)
@@ -45,11 +45,11 @@ impl<'a> DeprecatedApi<'a> {
     #[deprecated(note = "DealPOS marks this operation deprecated")]
     pub fn list_variant_ids_by_list_code_discontinued(
         &self,
-        body: crate::models::VariantIdByCodeDiscontinuedRequest,
+        body: impl Into<crate::models::VariantIdByCodeDiscontinuedRequest>,
     ) -> ListVariantIdsByListCodeDiscontinued<'a> {
         ListVariantIdsByListCodeDiscontinued {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -63,12 +63,23 @@ pub struct GetCustomerByEmail<'a> {
 }
 
 impl<'a> GetCustomerByEmail<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::CustomerByEmailResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CustomerByEmailResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -101,12 +112,23 @@ pub struct ListVariantIdsByListCode<'a> {
 }
 
 impl<'a> ListVariantIdsByListCode<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::VariantIdByCode>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::VariantIdByCode>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -139,12 +161,23 @@ pub struct ListVariantIdsByListCodeDiscontinued<'a> {
 }
 
 impl<'a> ListVariantIdsByListCodeDiscontinued<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::VariantIdByCodeDiscontinued>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::VariantIdByCodeDiscontinued>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

@@ -12,10 +12,13 @@ impl<'a> EstimateApi<'a> {
     /// Pages through estimates (quotations) in a date window (JSON body). Requires role Orders VIEW. POST twin at /Estimate/p.
     ///
     /// `POST /Estimate/p` (the documented POST twin of `GET /Estimate`), operation `listEstimates`.
-    pub fn list(&self, body: crate::models::EstimateListRequest) -> ListEstimates<'a> {
+    pub fn list(
+        &self,
+        body: impl Into<crate::models::EstimateListRequest>,
+    ) -> ListEstimates<'a> {
         ListEstimates {
             client: self.client,
-            body,
+            body: body.into(),
             page: None,
             page_size: None,
         }
@@ -33,7 +36,7 @@ pub struct ListEstimates<'a> {
 }
 
 impl<'a> ListEstimates<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::EstimateListItem>, crate::client::Error> {
@@ -50,6 +53,28 @@ impl<'a> ListEstimates<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::EstimateListItem>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: true,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {

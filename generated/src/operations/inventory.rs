@@ -9,12 +9,16 @@ pub struct InventoryApi<'a> {
 impl<'a> InventoryApi<'a> {
     /// Get Inventory By List
     ///
-    /// Pages through inventory quantities, one row per variant, filtered by outlets (IDs or names), category, minimum quantity, discontinued flag and tags. The newer render uses query parameters, the older one a JSON body; also available as POST on the same path. Requires the Inventory VIEW role.
+    /// Pages through inventory quantities, one row per variant, filtered by outlets (IDs or names), category, minimum quantity, discontinued flag and tags. Requires the Inventory VIEW role.
     ///
     /// `POST /Inventory` (the documented POST twin of `GET /Inventory`), operation `getInventoryByList`.
+    ///
+    /// # Provenance
+    ///
+    /// The newer render uses query parameters, the older one a JSON body; also available as POST on the same path.
     pub fn get_by_list(
         &self,
-        body: crate::models::InventoryListByOutletRequest,
+        body: impl Into<crate::models::InventoryListByOutletRequest>,
     ) -> GetInventoryByList<'a> {
         GetInventoryByList {
             client: self.client,
@@ -24,16 +28,20 @@ impl<'a> InventoryApi<'a> {
             quantity_from: None,
             discontinued: None,
             tags: None,
-            body,
+            body: body.into(),
             page: None,
             page_size: None,
         }
     }
     /// Get an Inventory based on Code
     ///
-    /// Returns inventory for a variant code; also available as POST on the same path. Request and response are not shown in the reference. Requires the Inventory VIEW role.
+    /// Returns inventory for a variant code; also available as POST on the same path. Requires the Inventory VIEW role.
     ///
     /// `GET /Inventory/Code`, operation `getInventoryByCode`.
+    ///
+    /// # Provenance
+    ///
+    /// Request and response are not shown in the reference.
     pub fn get_by_code(&self) -> GetInventoryByCode<'a> {
         GetInventoryByCode {
             client: self.client,
@@ -41,9 +49,13 @@ impl<'a> InventoryApi<'a> {
     }
     /// List Modified Inventory (observed)
     ///
-    /// Pages through inventory rows changed since a local timestamp, for incremental sync. Not in the reference; transcribed from observed client usage (the client reads `Code`, `Outlet` and `I` with fallbacks, so the row shape is not confirmed).
+    /// Pages through inventory rows changed since a local timestamp, for incremental sync.
     ///
     /// `GET /Inventory/Modified`, operation `listModifiedInventory`.
+    ///
+    /// # Provenance
+    ///
+    /// Not in the reference; transcribed from observed client usage (the client reads `Code`, `Outlet` and `I` with fallbacks, so the row shape is not confirmed).
     pub fn list_modified(&self) -> ListModifiedInventory<'a> {
         ListModifiedInventory {
             client: self.client,
@@ -54,16 +66,24 @@ impl<'a> InventoryApi<'a> {
     }
     /// Get Inventory By Code Array Grouped By Outlet (observed)
     ///
-    /// Returns, for each listed variant code, its inventory per outlet. Codes go in the `CodeArray` query parameter (a client sends batches of 50); the POST twin takes them in a JSON body. Not in the reference; transcribed from observed client usage.
+    /// Returns, for each listed variant code, its inventory per outlet. Codes go in the `CodeArray` query parameter (a client sends batches of 50); the POST twin takes them in a JSON body.
     ///
     /// `GET /Inventory/CodeArrayGroupByOutlet`, operation `getInventoryByCodeArrayGroupByOutlet`.
+    ///
+    /// # Arguments
+    ///
+    /// - `code_array` (query `CodeArray`): Variant codes, comma-separated.
+    ///
+    /// # Provenance
+    ///
+    /// Not in the reference; transcribed from observed client usage.
     pub fn get_by_code_array_group_by_outlet(
         &self,
-        code_array: Vec<String>,
+        code_array: impl Into<Vec<String>>,
     ) -> GetInventoryByCodeArrayGroupByOutlet<'a> {
         GetInventoryByCodeArrayGroupByOutlet {
             client: self.client,
-            code_array,
+            code_array: code_array.into(),
         }
     }
 }
@@ -86,23 +106,23 @@ pub struct GetInventoryByList<'a> {
 
 impl<'a> GetInventoryByList<'a> {
     /// Outlet IDs, comma-separated; when absent `ListOutlet` is used.
-    pub fn list_outlet_id(mut self, value: Vec<String>) -> Self {
-        self.list_outlet_id = Some(value);
+    pub fn list_outlet_id(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.list_outlet_id = Some(value.into());
         self
     }
     /// Outlet names, comma-separated; when absent `ListOutletID` is used.
-    pub fn list_outlet(mut self, value: Vec<String>) -> Self {
-        self.list_outlet = Some(value);
+    pub fn list_outlet(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.list_outlet = Some(value.into());
         self
     }
     /// Category name filter.
-    pub fn category(mut self, value: String) -> Self {
-        self.category = Some(value);
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.category = Some(value.into());
         self
     }
     /// Minimum quantity.
-    pub fn quantity_from(mut self, value: crate::Decimal) -> Self {
-        self.quantity_from = Some(value);
+    pub fn quantity_from(mut self, value: impl Into<crate::Decimal>) -> Self {
+        self.quantity_from = Some(value.into());
         self
     }
     /// Discontinued filter.
@@ -111,11 +131,11 @@ impl<'a> GetInventoryByList<'a> {
         self
     }
     /// Tag filter.
-    pub fn tags(mut self, value: String) -> Self {
-        self.tags = Some(value);
+    pub fn tags(mut self, value: impl Into<String>) -> Self {
+        self.tags = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::InventoryItem>, crate::client::Error> {
@@ -132,6 +152,28 @@ impl<'a> GetInventoryByList<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::InventoryItem>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: false,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -211,10 +253,18 @@ pub struct GetInventoryByCode<'a> {
 }
 
 impl<'a> GetInventoryByCode<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -243,11 +293,11 @@ pub struct ListModifiedInventory<'a> {
 
 impl<'a> ListModifiedInventory<'a> {
     /// Local ISO datetime to seconds (no offset), e.g. 2025-10-02T10:59:57.
-    pub fn since(mut self, value: crate::Timestamp) -> Self {
-        self.since = Some(value);
+    pub fn since(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.since = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::InventoryModifiedItem>, crate::client::Error> {
@@ -264,6 +314,28 @@ impl<'a> ListModifiedInventory<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::InventoryModifiedItem>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: false,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -332,12 +404,23 @@ pub struct GetInventoryByCodeArrayGroupByOutlet<'a> {
 }
 
 impl<'a> GetInventoryByCodeArrayGroupByOutlet<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::InventoryCodeGroup>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::InventoryCodeGroup>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

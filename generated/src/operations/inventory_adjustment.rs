@@ -14,11 +14,11 @@ impl<'a> InventoryAdjustmentApi<'a> {
     /// `PUT /Adjustment/Set`, operation `updateAdjustmentSet`.
     pub fn update_set(
         &self,
-        body: crate::models::AdjustmentSetUpdateRequest,
+        body: impl Into<crate::models::AdjustmentSetUpdateRequest>,
     ) -> UpdateAdjustmentSet<'a> {
         UpdateAdjustmentSet {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Create Adjustment by Updating Inventory
@@ -28,19 +28,23 @@ impl<'a> InventoryAdjustmentApi<'a> {
     /// `POST /Adjustment/Set`, operation `createAdjustment`.
     pub fn create(
         &self,
-        body: crate::models::AdjustmentSetCreateRequest,
+        body: impl Into<crate::models::AdjustmentSetCreateRequest>,
     ) -> CreateAdjustment<'a> {
         CreateAdjustment {
             client: self.client,
             create_when_quantity_match: None,
-            body,
+            body: body.into(),
         }
     }
     /// Update an Adjustment
     ///
-    /// Updates an adjustment identified by outlet and number; only adjustments of type AdjustDifference can be edited. Request and response are not shown in the reference. Requires the Adjustment EDIT or Global EDIT role.
+    /// Updates an adjustment identified by outlet and number; only adjustments of type AdjustDifference can be edited. Requires the Adjustment EDIT or Global EDIT role.
     ///
     /// `PUT /Adjustment`, operation `updateAdjustment`.
+    ///
+    /// # Provenance
+    ///
+    /// Request and response are not shown in the reference.
     pub fn update(&self) -> UpdateAdjustment<'a> {
         UpdateAdjustment {
             client: self.client,
@@ -48,9 +52,13 @@ impl<'a> InventoryAdjustmentApi<'a> {
     }
     /// Create Adjustment by Adjusting Differences
     ///
-    /// Creates an adjustment that increments or decrements inventory by the given amounts; `StateID` behaves as for Create Adjustment by Updating Inventory. The request and response are cut off in the reference. Requires the Adjustment ADD or Global EDIT role.
+    /// Creates an adjustment that increments or decrements inventory by the given amounts; `StateID` behaves as for Create Adjustment by Updating Inventory. Requires the Adjustment ADD or Global EDIT role.
     ///
     /// `POST /Adjustment`, operation `createAdjustmentByAdjustingDifferences`.
+    ///
+    /// # Provenance
+    ///
+    /// The request and response are cut off in the reference.
     pub fn create_by_adjusting_differences(
         &self,
     ) -> CreateAdjustmentByAdjustingDifferences<'a> {
@@ -60,9 +68,13 @@ impl<'a> InventoryAdjustmentApi<'a> {
     }
     /// Delete an Adjustment
     ///
-    /// Deletes an adjustment. Request, response, role and the operation's slug are cut off in the reference.
+    /// Deletes an adjustment.
     ///
     /// `DELETE /Adjustment`, operation `deleteAdjustment`.
+    ///
+    /// # Provenance
+    ///
+    /// Request, response, role and the operation's slug are cut off in the reference.
     pub fn delete(&self) -> DeleteAdjustment<'a> {
         DeleteAdjustment {
             client: self.client,
@@ -79,10 +91,21 @@ pub struct UpdateAdjustmentSet<'a> {
 }
 
 impl<'a> UpdateAdjustmentSet<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedId>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -121,10 +144,21 @@ impl<'a> CreateAdjustment<'a> {
         self.create_when_quantity_match = Some(value);
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedId>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -157,10 +191,18 @@ pub struct UpdateAdjustment<'a> {
 }
 
 impl<'a> UpdateAdjustment<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -185,10 +227,18 @@ pub struct CreateAdjustmentByAdjustingDifferences<'a> {
 }
 
 impl<'a> CreateAdjustmentByAdjustingDifferences<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -213,10 +263,18 @@ pub struct DeleteAdjustment<'a> {
 }
 
 impl<'a> DeleteAdjustment<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

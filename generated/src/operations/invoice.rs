@@ -14,10 +14,13 @@ impl<'a> InvoiceApi<'a> {
     /// You must have "EDIT" role in "Sell" Module OR "VoidInvoice" role in "Orders" Module
     ///
     /// `PUT /Invoice/Void`, operation `voidInvoice`.
-    pub fn void(&self, body: crate::models::InvoiceVoidRequest) -> VoidInvoice<'a> {
+    pub fn void(
+        &self,
+        body: impl Into<crate::models::InvoiceVoidRequest>,
+    ) -> VoidInvoice<'a> {
         VoidInvoice {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Restore Invoice
@@ -29,11 +32,11 @@ impl<'a> InvoiceApi<'a> {
     /// `PUT /Invoice/Restore`, operation `restoreInvoice`.
     pub fn restore(
         &self,
-        body: crate::models::InvoiceRestoreRequest,
+        body: impl Into<crate::models::InvoiceRestoreRequest>,
     ) -> RestoreInvoice<'a> {
         RestoreInvoice {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Erase Invoice
@@ -45,10 +48,13 @@ impl<'a> InvoiceApi<'a> {
     /// You must have "DELETE" role in "ORDER" Module OR "DELETE" role in "Global" Module
     ///
     /// `DELETE /Invoice/Erase`, operation `eraseInvoice`.
-    pub fn erase(&self, body: crate::models::InvoiceEraseRequest) -> EraseInvoice<'a> {
+    pub fn erase(
+        &self,
+        body: impl Into<crate::models::InvoiceEraseRequest>,
+    ) -> EraseInvoice<'a> {
         EraseInvoice {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Update an Invoice
@@ -58,27 +64,31 @@ impl<'a> InvoiceApi<'a> {
     /// `PUT /Invoice`, operation `updateInvoice`.
     pub fn update(
         &self,
-        body: crate::models::InvoiceUpdateRequest,
+        body: impl Into<crate::models::InvoiceUpdateRequest>,
     ) -> UpdateInvoice<'a> {
         UpdateInvoice {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Create an Invoice
     ///
-    /// Creates a sales invoice in an outlet, with its customer, line items and payments. A coupon or loyalty points can be redeemed. Requires role Sell Create. The portal also mentions a field for fulfilling from another outlet (null = Outlet) whose name is not visible in the stored copy.
+    /// Creates a sales invoice in an outlet, with its customer, line items and payments. A coupon or loyalty points can be redeemed. Requires role Sell Create.
     ///
     /// `POST /Invoice`, operation `createInvoice`.
+    ///
+    /// # Provenance
+    ///
+    /// The portal also mentions a field for fulfilling from another outlet (null = Outlet) whose name is not visible in the stored copy.
     pub fn create(
         &self,
-        body: crate::models::InvoiceCreateRequest,
+        body: impl Into<crate::models::InvoiceCreateRequest>,
     ) -> CreateInvoice<'a> {
         CreateInvoice {
             client: self.client,
             update_customer: None,
             write_off: None,
-            body,
+            body: body.into(),
         }
     }
     /// Delete an Invoice
@@ -88,126 +98,160 @@ impl<'a> InvoiceApi<'a> {
     /// `DELETE /Invoice`, operation `deleteInvoice`.
     pub fn delete(
         &self,
-        body: crate::models::DeleteInvoiceRequest,
+        body: impl Into<crate::models::DeleteInvoiceRequest>,
     ) -> DeleteInvoice<'a> {
         DeleteInvoice {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// List Invoice Multiple Outlet
     ///
-    /// Lists invoice headers across several outlets (all outlets the API user can access when no outlet is given), filtered by date window, channel tag, payment, delivery and status. The filter is sent as a JSON body; also available as POST on the same path. The response shape is not shown by the portal; it is modelled from observed clients.
+    /// Lists invoice headers across several outlets (all outlets the API user can access when no outlet is given), filtered by date window, channel tag, payment, delivery and status. The filter is sent as a JSON body; also available as POST on the same path.
     ///
     /// `POST /Invoice/MultipleOutlet` (the documented POST twin of `GET /Invoice/MultipleOutlet`), operation `listInvoicesMultipleOutlet`.
+    ///
+    /// # Provenance
+    ///
+    /// The response shape is not shown by the portal; it is modelled from observed clients.
     pub fn list_multiple_outlet(
         &self,
-        body: crate::models::InvoiceMultipleOutletQueryByOutlet,
+        body: impl Into<crate::models::InvoiceMultipleOutletQueryByOutlet>,
     ) -> ListInvoicesMultipleOutlet<'a> {
         ListInvoicesMultipleOutlet {
             client: self.client,
-            body,
+            body: body.into(),
             page: None,
             page_size: None,
         }
     }
     /// List Invoice Multiple Outlet With Variant
     ///
-    /// Lists invoices across outlets together with their line items (and their payments when the IncludePayments header is true). The portal index prints GET, its operation page prints POST; the request body is not captured by the portal and is modelled on the sibling list operations and on observed clients.
+    /// Lists invoices across outlets together with their line items (and their payments when the IncludePayments header is true).
     ///
     /// `POST /Invoice/MultipleOutlet/WithVariant` (the documented POST twin of `GET /Invoice/MultipleOutlet/WithVariant`), operation `listInvoicesMultipleOutletWithVariant`.
+    ///
+    /// # Provenance
+    ///
+    /// The portal index prints GET, its operation page prints POST; the request body is not captured by the portal and is modelled on the sibling list operations and on observed clients.
     pub fn list_multiple_outlet_with_variant(
         &self,
-        body: crate::models::InvoiceMultipleOutletQueryByOutlet,
+        body: impl Into<crate::models::InvoiceMultipleOutletQueryByOutlet>,
     ) -> ListInvoicesMultipleOutletWithVariant<'a> {
         ListInvoicesMultipleOutletWithVariant {
             client: self.client,
             include_payments: None,
-            body,
+            body: body.into(),
             page: None,
             page_size: None,
         }
     }
     /// List Invoice Multiple Outlet With Total Count
     ///
-    /// Pages through invoices of several outlets and also returns the total number of matching invoices. Filter sent as a JSON body; also available as POST on the same path.
+    /// Pages through invoices of several outlets (all the API user can access when no outlet is given) and also returns the total number of matching invoices. Filter sent as a JSON body; also available as POST on the same path.
+    ///
+    /// The invoice list. The others: `list_multiple_outlet()` (the same filter, a bare array of headers without a total: the form public clients use), `list_multiple_outlet_with_variant()` (each invoice with its line items, and its payments with the `IncludePayments` header), `list_return()` (return invoices only) and `list_with_total_count()` (a date window only, no outlet or status filter; known from a client's design note, not the portal).
     ///
     /// `POST /Invoice/MultipleOutlet/WithTotalCount` (the documented POST twin of `GET /Invoice/MultipleOutlet/WithTotalCount`), operation `listInvoicesMultipleOutletWithTotalCount`.
-    pub fn list_multiple_outlet_with_total_count(
+    pub fn list(
         &self,
-        body: crate::models::InvoiceMultipleOutletQueryByOutlet,
+        body: impl Into<crate::models::InvoiceMultipleOutletQueryByOutlet>,
     ) -> ListInvoicesMultipleOutletWithTotalCount<'a> {
         ListInvoicesMultipleOutletWithTotalCount {
             client: self.client,
-            body,
+            body: body.into(),
             page: None,
             page_size: None,
         }
     }
     /// List Invoices Return
     ///
-    /// Lists return invoices in a date window (JSON body). Requires role Orders View. The portal prints its POST twin as /Invoice/p; clients POST to /Invoice/Return. The response shape is not shown by the portal and is modelled from observed clients.
+    /// Lists return invoices in a date window (JSON body). Requires role Orders View.
     ///
     /// `POST /Invoice/p` (the documented POST twin of `GET /Invoice/Return`), operation `listInvoicesReturn`.
+    ///
+    /// # Provenance
+    ///
+    /// The portal prints its POST twin as /Invoice/p; clients POST to /Invoice/Return. The response shape is not shown by the portal and is modelled from observed clients.
     pub fn list_return(
         &self,
-        body: crate::models::InvoiceReturnQuery,
+        body: impl Into<crate::models::InvoiceReturnQuery>,
     ) -> ListInvoicesReturn<'a> {
         ListInvoicesReturn {
             client: self.client,
-            body,
+            body: body.into(),
             page: None,
             page_size: None,
         }
     }
     /// List Invoice With Total Count
     ///
-    /// Pages through invoices and returns the total count as well. Requires role Orders View. Request and response are not shown by the portal; fields come from an observed client design note. Also available as POST on the same path.
+    /// Pages through invoices and returns the total count as well. Requires role Orders View. Also available as POST on the same path.
     ///
     /// `POST /Invoice/WithTotalCount` (the documented POST twin of `GET /Invoice/WithTotalCount`), operation `listInvoicesWithTotalCount`.
+    ///
+    /// # Provenance
+    ///
+    /// Request and response are not shown by the portal; fields come from an observed client design note.
     pub fn list_with_total_count(
         &self,
-        body: crate::models::InvoiceWithTotalCountQuery,
+        body: impl Into<crate::models::InvoiceWithTotalCountQuery>,
     ) -> ListInvoicesWithTotalCount<'a> {
         ListInvoicesWithTotalCount {
             client: self.client,
-            body,
+            body: body.into(),
             page: None,
             page_size: None,
         }
     }
     /// Create Multiple Invoice
     ///
-    /// Creates several invoices in one call; the body is a bare JSON array of invoice objects. The response is not shown by the portal.
+    /// Creates several invoices in one call; the body is a bare JSON array of invoice objects.
     ///
     /// `POST /Invoice/List`, operation `createMultipleInvoices`.
+    ///
+    /// # Provenance
+    ///
+    /// The response is not shown by the portal.
     pub fn create_multiple(
         &self,
-        body: Vec<crate::models::InvoiceMultipleCreateItem>,
+        body: impl Into<Vec<crate::models::InvoiceMultipleCreateItem>>,
     ) -> CreateMultipleInvoices<'a> {
         CreateMultipleInvoices {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Get Invoice By Number
     ///
-    /// Returns one invoice identified by its number and outlet (name or ID). Requires role Orders View. The older portal render says it is also available as POST on the same path.
+    /// Returns one invoice identified by its number and outlet (name or ID). Requires role Orders View.
     ///
     /// `GET /Invoice/Number`, operation `getInvoiceByNumber`.
-    pub fn get_by_number(&self) -> GetInvoiceByNumber<'a> {
+    ///
+    /// # Arguments
+    ///
+    /// - `number` (query `Number`): Invoice number.
+    ///
+    /// # Provenance
+    ///
+    /// The older portal render says it is also available as POST on the same path.
+    pub fn get_by_number(&self, number: impl Into<String>) -> GetInvoiceByNumber<'a> {
         GetInvoiceByNumber {
             client: self.client,
-            number: None,
+            number: number.into(),
             outlet: None,
             outlet_id: None,
         }
     }
     /// Get Invoice By
     ///
-    /// Returns one invoice, identified either by Number + Outlet, Number + OutletID, or by ID (query string). Requires role Orders View. Newer portal render; replaces Get Invoice By Number / By ID.
+    /// Returns one invoice, identified either by Number + Outlet, Number + OutletID, or by ID (query string). Requires role Orders View.
     ///
     /// `GET /Invoice/Detail`, operation `getInvoiceDetail`.
+    ///
+    /// # Provenance
+    ///
+    /// Newer portal render; replaces Get Invoice By Number / By ID.
     pub fn get_detail(&self) -> GetInvoiceDetail<'a> {
         GetInvoiceDetail {
             client: self.client,
@@ -219,13 +263,21 @@ impl<'a> InvoiceApi<'a> {
     }
     /// Get Invoice By ID
     ///
-    /// Returns one invoice by its ID (query string), including payments with BuyerPaidAmount. Seen only in public clients; probably the portal's "Get Invoice By ID" (older render) whose path the stored portal copy does not show.
+    /// Returns one invoice by its ID (query string), including payments with BuyerPaidAmount.
     ///
     /// `GET /Invoice/ID`, operation `getInvoiceById`.
-    pub fn get_by_id(&self, id: String) -> GetInvoiceById<'a> {
+    ///
+    /// # Arguments
+    ///
+    /// - `id` (query `ID`): Invoice ID (GUID).
+    ///
+    /// # Provenance
+    ///
+    /// Seen only in public clients; probably the portal's "Get Invoice By ID" (older render) whose path the stored portal copy does not show.
+    pub fn get_by_id(&self, id: impl Into<String>) -> GetInvoiceById<'a> {
         GetInvoiceById {
             client: self.client,
-            id,
+            id: id.into(),
         }
     }
     /// Get Invoice ID By Number
@@ -235,21 +287,25 @@ impl<'a> InvoiceApi<'a> {
     /// `POST /Invoice/IDByNumber` (the documented POST twin of `GET /Invoice/IDByNumber`), operation `getInvoiceIdByNumber`.
     pub fn get_id_by_number(
         &self,
-        body: crate::models::InvoiceIdByNumberRequest,
+        body: impl Into<crate::models::InvoiceIdByNumberRequest>,
     ) -> GetInvoiceIdByNumber<'a> {
         GetInvoiceIdByNumber {
             client: self.client,
             outlet_id: None,
             outlet: None,
             number: None,
-            body,
+            body: body.into(),
         }
     }
     /// Send Receipt By Email
     ///
-    /// Emails the receipt of an invoice. Request and response are not shown by the portal.
+    /// Emails the receipt of an invoice.
     ///
     /// `POST /Invoice/SendReceiptByEmail`, operation `sendInvoiceReceiptByEmail`.
+    ///
+    /// # Provenance
+    ///
+    /// Request and response are not shown by the portal.
     pub fn send_receipt_by_email(&self) -> SendInvoiceReceiptByEmail<'a> {
         SendInvoiceReceiptByEmail {
             client: self.client,
@@ -260,10 +316,14 @@ impl<'a> InvoiceApi<'a> {
     /// Returns a joined invoice (several invoices grouped under one number) with its invoices and payments.
     ///
     /// `GET /Invoice/Join/Detail/{id}`, operation `getInvoiceJoinDetail`.
-    pub fn get_join_detail(&self, id: String) -> GetInvoiceJoinDetail<'a> {
+    ///
+    /// # Arguments
+    ///
+    /// - `id` (path `id`): Join invoice ID.
+    pub fn get_join_detail(&self, id: impl Into<String>) -> GetInvoiceJoinDetail<'a> {
         GetInvoiceJoinDetail {
             client: self.client,
-            id,
+            id: id.into(),
         }
     }
     /// Get Reference Number By Invoice ID
@@ -273,11 +333,11 @@ impl<'a> InvoiceApi<'a> {
     /// `GET /Invoice/GetReferenceNumber`, operation `getInvoiceReferenceNumbers`.
     pub fn get_reference_numbers(
         &self,
-        body: crate::models::InvoiceReferenceNumberRequest,
+        body: impl Into<crate::models::InvoiceReferenceNumberRequest>,
     ) -> GetInvoiceReferenceNumbers<'a> {
         GetInvoiceReferenceNumbers {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -291,12 +351,23 @@ pub struct VoidInvoice<'a> {
 }
 
 impl<'a> VoidInvoice<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -329,12 +400,23 @@ pub struct RestoreInvoice<'a> {
 }
 
 impl<'a> RestoreInvoice<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -367,12 +449,23 @@ pub struct EraseInvoice<'a> {
 }
 
 impl<'a> EraseInvoice<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -405,12 +498,23 @@ pub struct UpdateInvoice<'a> {
 }
 
 impl<'a> UpdateInvoice<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::InvoiceIdResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::InvoiceIdResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -455,12 +559,23 @@ impl<'a> CreateInvoice<'a> {
         self.write_off = Some(value);
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::CreatedIdNumber, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedIdNumber>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -495,10 +610,18 @@ pub struct DeleteInvoice<'a> {
 }
 
 impl<'a> DeleteInvoice<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<String, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<String>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -533,7 +656,7 @@ pub struct ListInvoicesMultipleOutlet<'a> {
 }
 
 impl<'a> ListInvoicesMultipleOutlet<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::InvoiceSummary>, crate::client::Error> {
@@ -550,6 +673,28 @@ impl<'a> ListInvoicesMultipleOutlet<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::InvoiceSummary>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: true,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -632,7 +777,7 @@ impl<'a> ListInvoicesMultipleOutletWithVariant<'a> {
         self.include_payments = Some(value);
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::InvoiceWithVariant>, crate::client::Error> {
@@ -649,6 +794,28 @@ impl<'a> ListInvoicesMultipleOutletWithVariant<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::InvoiceWithVariant>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: true,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -726,7 +893,7 @@ pub struct ListInvoicesMultipleOutletWithTotalCount<'a> {
 }
 
 impl<'a> ListInvoicesMultipleOutletWithTotalCount<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::InvoicePage, crate::client::Error> {
         let request = self.request()?;
         let request = crate::client::Paging {
@@ -741,6 +908,28 @@ impl<'a> ListInvoicesMultipleOutletWithTotalCount<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::InvoicePage>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: true,
+            items: "Data",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -822,7 +1011,7 @@ pub struct ListInvoicesReturn<'a> {
 }
 
 impl<'a> ListInvoicesReturn<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::InvoiceReturn>, crate::client::Error> {
@@ -839,6 +1028,28 @@ impl<'a> ListInvoicesReturn<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::InvoiceReturn>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: true,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -915,7 +1126,7 @@ pub struct ListInvoicesWithTotalCount<'a> {
 }
 
 impl<'a> ListInvoicesWithTotalCount<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::InvoicePage, crate::client::Error> {
         let request = self.request()?;
         let request = crate::client::Paging {
@@ -930,6 +1141,28 @@ impl<'a> ListInvoicesWithTotalCount<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::InvoicePage>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: true,
+            items: "Data",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -1009,10 +1242,18 @@ pub struct CreateMultipleInvoices<'a> {
 }
 
 impl<'a> CreateMultipleInvoices<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -1041,33 +1282,39 @@ impl<'a> CreateMultipleInvoices<'a> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetInvoiceByNumber<'a> {
     client: &'a crate::client::Client,
-    number: Option<String>,
+    number: String,
     outlet: Option<String>,
     outlet_id: Option<String>,
 }
 
 impl<'a> GetInvoiceByNumber<'a> {
-    /// Invoice number.
-    pub fn number(mut self, value: String) -> Self {
-        self.number = Some(value);
-        self
-    }
     /// Outlet name (alternative to OutletID).
-    pub fn outlet(mut self, value: String) -> Self {
-        self.outlet = Some(value);
+    pub fn outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
         self
     }
     /// Outlet ID (alternative to Outlet).
-    pub fn outlet_id(mut self, value: String) -> Self {
-        self.outlet_id = Some(value);
+    pub fn outlet_id(mut self, value: impl Into<String>) -> Self {
+        self.outlet_id = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::InvoiceDetail, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::InvoiceDetail>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -1100,31 +1347,42 @@ pub struct GetInvoiceDetail<'a> {
 
 impl<'a> GetInvoiceDetail<'a> {
     /// Invoice number (with Outlet or OutletID).
-    pub fn number(mut self, value: String) -> Self {
-        self.number = Some(value);
+    pub fn number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
         self
     }
     /// Outlet name (with Number).
-    pub fn outlet(mut self, value: String) -> Self {
-        self.outlet = Some(value);
+    pub fn outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
         self
     }
     /// Outlet ID (with Number).
-    pub fn outlet_id(mut self, value: String) -> Self {
-        self.outlet_id = Some(value);
+    pub fn outlet_id(mut self, value: impl Into<String>) -> Self {
+        self.outlet_id = Some(value.into());
         self
     }
     /// Invoice ID (alone).
-    pub fn id(mut self, value: String) -> Self {
-        self.id = Some(value);
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::InvoiceDetail, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::InvoiceDetail>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -1154,12 +1412,23 @@ pub struct GetInvoiceById<'a> {
 }
 
 impl<'a> GetInvoiceById<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::InvoiceDetail, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::InvoiceDetail>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -1190,26 +1459,37 @@ pub struct GetInvoiceIdByNumber<'a> {
 
 impl<'a> GetInvoiceIdByNumber<'a> {
     /// Outlet ID; when absent Outlet is used.
-    pub fn outlet_id(mut self, value: String) -> Self {
-        self.outlet_id = Some(value);
+    pub fn outlet_id(mut self, value: impl Into<String>) -> Self {
+        self.outlet_id = Some(value.into());
         self
     }
     /// Outlet name; when absent OutletID is used.
-    pub fn outlet(mut self, value: String) -> Self {
-        self.outlet = Some(value);
+    pub fn outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
         self
     }
     /// Invoice number.
-    pub fn number(mut self, value: String) -> Self {
-        self.number = Some(value);
+    pub fn number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::InvoiceIdResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::InvoiceIdResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -1244,10 +1524,18 @@ pub struct SendInvoiceReceiptByEmail<'a> {
 }
 
 impl<'a> SendInvoiceReceiptByEmail<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -1273,12 +1561,23 @@ pub struct GetInvoiceJoinDetail<'a> {
 }
 
 impl<'a> GetInvoiceJoinDetail<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::InvoiceJoinDetail, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::InvoiceJoinDetail>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -1305,12 +1604,23 @@ pub struct GetInvoiceReferenceNumbers<'a> {
 }
 
 impl<'a> GetInvoiceReferenceNumbers<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::InvoiceReferenceNumber>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::InvoiceReferenceNumber>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

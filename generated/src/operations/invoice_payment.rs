@@ -14,11 +14,11 @@ impl<'a> InvoicePaymentApi<'a> {
     /// `POST /Payment/Invoice/p` (the documented POST twin of `GET /Payment/Invoice`), operation `listInvoicePaymentsByOutlet`.
     pub fn list_by_outlet(
         &self,
-        body: crate::models::InvoicePaymentListRequest,
+        body: impl Into<crate::models::InvoicePaymentListRequest>,
     ) -> ListInvoicePaymentsByOutlet<'a> {
         ListInvoicePaymentsByOutlet {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Add Payment
@@ -28,11 +28,11 @@ impl<'a> InvoicePaymentApi<'a> {
     /// `POST /Payment/Invoice`, operation `createInvoicePayment`.
     pub fn create(
         &self,
-        body: crate::models::InvoicePaymentAddByOutletNumber,
+        body: impl Into<crate::models::InvoicePaymentAddByOutletNumber>,
     ) -> CreateInvoicePayment<'a> {
         CreateInvoicePayment {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Delete Payment
@@ -42,18 +42,22 @@ impl<'a> InvoicePaymentApi<'a> {
     /// `DELETE /Payment/Invoice`, operation `deleteInvoicePayment`.
     pub fn delete(
         &self,
-        body: crate::models::InvoicePaymentDeleteRequest,
+        body: impl Into<crate::models::InvoicePaymentDeleteRequest>,
     ) -> DeleteInvoicePayment<'a> {
         DeleteInvoicePayment {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Payment Invoice Detail
     ///
-    /// Returns the payment details of an invoice identified by its ID. Requires role Payment VIEW. Parameters and response are not shown by the portal.
+    /// Returns the payment details of an invoice identified by its ID. Requires role Payment VIEW.
     ///
     /// `GET /Payment/Invoice/Detail/ID`, operation `getInvoicePaymentDetail`.
+    ///
+    /// # Provenance
+    ///
+    /// Parameters and response are not shown by the portal.
     pub fn get_detail(&self) -> GetInvoicePaymentDetail<'a> {
         GetInvoicePaymentDetail {
             client: self.client,
@@ -66,11 +70,11 @@ impl<'a> InvoicePaymentApi<'a> {
     /// `POST /Payment/Invoice/AddPaymentFull`, operation `createInvoicePaymentFull`.
     pub fn create_full(
         &self,
-        body: crate::models::InvoicePaymentFullRequest,
+        body: impl Into<crate::models::InvoicePaymentFullRequest>,
     ) -> CreateInvoicePaymentFull<'a> {
         CreateInvoicePaymentFull {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -84,7 +88,7 @@ pub struct ListInvoicePaymentsByOutlet<'a> {
 }
 
 impl<'a> ListInvoicePaymentsByOutlet<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<
@@ -93,6 +97,17 @@ impl<'a> ListInvoicePaymentsByOutlet<'a> {
     > {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::InvoicePaymentReceivedByOutlet>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -125,12 +140,23 @@ pub struct CreateInvoicePayment<'a> {
 }
 
 impl<'a> CreateInvoicePayment<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -163,12 +189,23 @@ pub struct DeleteInvoicePayment<'a> {
 }
 
 impl<'a> DeleteInvoicePayment<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -200,10 +237,18 @@ pub struct GetInvoicePaymentDetail<'a> {
 }
 
 impl<'a> GetInvoicePaymentDetail<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -229,10 +274,18 @@ pub struct CreateInvoicePaymentFull<'a> {
 }
 
 impl<'a> CreateInvoicePaymentFull<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

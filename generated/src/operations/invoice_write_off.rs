@@ -9,19 +9,28 @@ pub struct InvoiceWriteOffApi<'a> {
 impl<'a> InvoiceWriteOffApi<'a> {
     /// Get WriteOff Invoice By Number
     ///
-    /// Returns the write-off recorded on one invoice, identified by number and outlet (name or ID). The portal's curl also sends an empty JSON body.
+    /// Returns the write-off recorded on one invoice, identified by number and outlet (name or ID).
     ///
     /// `GET /WriteOff/Invoice/Number`, operation `getInvoiceWriteOffByNumber`.
+    ///
+    /// # Arguments
+    ///
+    /// - `number` (query `Number`): Invoice number.
+    ///
+    /// # Provenance
+    ///
+    /// The portal's curl also sends an empty JSON body.
     pub fn get_by_number(
         &self,
-        body: ::std::collections::BTreeMap<String, serde_json::Value>,
+        number: impl Into<String>,
+        body: impl Into<::std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> GetInvoiceWriteOffByNumber<'a> {
         GetInvoiceWriteOffByNumber {
             client: self.client,
             outlet: None,
-            number: None,
+            number: number.into(),
             outlet_id: None,
-            body,
+            body: body.into(),
         }
     }
     /// List WriteOff Invoice
@@ -40,16 +49,20 @@ impl<'a> InvoiceWriteOffApi<'a> {
     }
     /// Write Off Invoice
     ///
-    /// Writes off (the unpaid balance of) an invoice identified by outlet and number, with a write-off type and a note. The success message is cut off in the portal copy.
+    /// Writes off (the unpaid balance of) an invoice identified by outlet and number, with a write-off type and a note.
     ///
     /// `PUT /WriteOff/Invoice`, operation `writeOffInvoice`.
-    pub fn write_off_invoice(
+    ///
+    /// # Provenance
+    ///
+    /// The success message is cut off in the portal copy.
+    pub fn create(
         &self,
-        body: crate::models::InvoiceWriteOffRequest,
+        body: impl Into<crate::models::InvoiceWriteOffRequest>,
     ) -> WriteOffInvoice<'a> {
         WriteOffInvoice {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -60,33 +73,39 @@ impl<'a> InvoiceWriteOffApi<'a> {
 pub struct GetInvoiceWriteOffByNumber<'a> {
     client: &'a crate::client::Client,
     outlet: Option<String>,
-    number: Option<String>,
+    number: String,
     outlet_id: Option<String>,
     body: ::std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl<'a> GetInvoiceWriteOffByNumber<'a> {
     /// Outlet name.
-    pub fn outlet(mut self, value: String) -> Self {
-        self.outlet = Some(value);
-        self
-    }
-    /// Invoice number.
-    pub fn number(mut self, value: String) -> Self {
-        self.number = Some(value);
+    pub fn outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
         self
     }
     /// Outlet ID (alternative to Outlet).
-    pub fn outlet_id(mut self, value: String) -> Self {
-        self.outlet_id = Some(value);
+    pub fn outlet_id(mut self, value: impl Into<String>) -> Self {
+        self.outlet_id = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::InvoiceWriteOff, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::InvoiceWriteOff>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -126,31 +145,42 @@ pub struct ListInvoiceWriteOffs<'a> {
 
 impl<'a> ListInvoiceWriteOffs<'a> {
     /// Start date.
-    pub fn from(mut self, value: crate::Timestamp) -> Self {
-        self.from = Some(value);
+    pub fn from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
         self
     }
     /// End date.
-    pub fn to(mut self, value: crate::Timestamp) -> Self {
-        self.to = Some(value);
+    pub fn to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
         self
     }
     /// Outlet name.
-    pub fn outlet(mut self, value: String) -> Self {
-        self.outlet = Some(value);
+    pub fn outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
         self
     }
     /// Outlet ID.
-    pub fn outlet_id(mut self, value: String) -> Self {
-        self.outlet_id = Some(value);
+    pub fn outlet_id(mut self, value: impl Into<String>) -> Self {
+        self.outlet_id = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::InvoiceWriteOffListItem>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::InvoiceWriteOffListItem>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -180,12 +210,23 @@ pub struct WriteOffInvoice<'a> {
 }
 
 impl<'a> WriteOffInvoice<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

@@ -14,20 +14,24 @@ impl<'a> LoyaltyPointApi<'a> {
     /// `POST /LoyaltyPoint/EmailOrPhone` (the documented POST twin of `GET /LoyaltyPoint/EmailOrPhone`), operation `listLoyaltyPointsByEmailOrPhone`.
     pub fn list_by_email_or_phone(
         &self,
-        body: crate::models::LoyaltyPointHistoryRequest,
+        body: impl Into<crate::models::LoyaltyPointHistoryRequest>,
     ) -> ListLoyaltyPointsByEmailOrPhone<'a> {
         ListLoyaltyPointsByEmailOrPhone {
             client: self.client,
-            body,
+            body: body.into(),
             page: None,
             page_size: None,
         }
     }
     /// Loyalty point expiration by email
     ///
-    /// Returns the expiration of a customer's loyalty points, identified by email. The request example is cut off in the reference and the response is not shown.
+    /// Returns the expiration of a customer's loyalty points, identified by email.
     ///
     /// `GET /LoyaltyPoint/ExpirationByEmail`, operation `getLoyaltyPointExpirationByEmail`.
+    ///
+    /// # Provenance
+    ///
+    /// The request example is cut off in the reference and the response is not shown.
     pub fn get_expiration_by_email(&self) -> GetLoyaltyPointExpirationByEmail<'a> {
         GetLoyaltyPointExpirationByEmail {
             client: self.client,
@@ -46,7 +50,7 @@ pub struct ListLoyaltyPointsByEmailOrPhone<'a> {
 }
 
 impl<'a> ListLoyaltyPointsByEmailOrPhone<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::LoyaltyPointHistoryEntry>, crate::client::Error> {
@@ -63,6 +67,28 @@ impl<'a> ListLoyaltyPointsByEmailOrPhone<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::LoyaltyPointHistoryEntry>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: true,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -136,10 +162,18 @@ pub struct GetLoyaltyPointExpirationByEmail<'a> {
 }
 
 impl<'a> GetLoyaltyPointExpirationByEmail<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

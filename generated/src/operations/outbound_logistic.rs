@@ -14,11 +14,11 @@ impl<'a> OutboundLogisticApi<'a> {
     /// `POST /CustomerDelivery/p` (the documented POST twin of `GET /OutboundLogistic`), operation `listOutboundLogistics`.
     pub fn list(
         &self,
-        body: crate::models::OutboundLogisticListRequest,
+        body: impl Into<crate::models::OutboundLogisticListRequest>,
     ) -> ListOutboundLogistics<'a> {
         ListOutboundLogistics {
             client: self.client,
-            body,
+            body: body.into(),
             page: None,
             page_size: None,
         }
@@ -30,18 +30,22 @@ impl<'a> OutboundLogisticApi<'a> {
     /// `POST /OutboundLogistic`, operation `createOutboundLogistic`.
     pub fn create(
         &self,
-        body: crate::models::OutboundLogisticCreateRequest,
+        body: impl Into<crate::models::OutboundLogisticCreateRequest>,
     ) -> CreateOutboundLogistic<'a> {
         CreateOutboundLogistic {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Delete an outbound logistic
     ///
-    /// Deletes an outbound logistic. The request example is cut off in the reference.
+    /// Deletes an outbound logistic.
     ///
     /// `DELETE /OutboundLogistic`, operation `deleteOutboundLogistic`.
+    ///
+    /// # Provenance
+    ///
+    /// The request example is cut off in the reference.
     pub fn delete(&self) -> DeleteOutboundLogistic<'a> {
         DeleteOutboundLogistic {
             client: self.client,
@@ -55,11 +59,11 @@ impl<'a> OutboundLogisticApi<'a> {
     #[deprecated(note = "DealPOS marks this operation deprecated")]
     pub fn list_customer_deliveries(
         &self,
-        body: crate::models::OutboundLogisticListRequest,
+        body: impl Into<crate::models::OutboundLogisticListRequest>,
     ) -> ListCustomerDeliveries<'a> {
         ListCustomerDeliveries {
             client: self.client,
-            body,
+            body: body.into(),
             page: None,
             page_size: None,
         }
@@ -77,7 +81,7 @@ pub struct ListOutboundLogistics<'a> {
 }
 
 impl<'a> ListOutboundLogistics<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::OutboundLogisticListItem>, crate::client::Error> {
@@ -94,6 +98,28 @@ impl<'a> ListOutboundLogistics<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::OutboundLogisticListItem>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: true,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -168,12 +194,23 @@ pub struct CreateOutboundLogistic<'a> {
 }
 
 impl<'a> CreateOutboundLogistic<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::OutboundLogisticCreateResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::OutboundLogisticCreateResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -205,10 +242,18 @@ pub struct DeleteOutboundLogistic<'a> {
 }
 
 impl<'a> DeleteOutboundLogistic<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -236,7 +281,7 @@ pub struct ListCustomerDeliveries<'a> {
 }
 
 impl<'a> ListCustomerDeliveries<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::OutboundLogisticListItem>, crate::client::Error> {
@@ -253,6 +298,28 @@ impl<'a> ListCustomerDeliveries<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::OutboundLogisticListItem>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: true,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {

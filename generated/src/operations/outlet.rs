@@ -26,10 +26,13 @@ impl<'a> OutletApi<'a> {
     /// Updates an outlet's code, receipt code and negative-inventory setting, addressing it by name.
     ///
     /// `PUT /Outlet`, operation `updateOutlet`.
-    pub fn update(&self, body: crate::models::OutletUpdateRequest) -> UpdateOutlet<'a> {
+    pub fn update(
+        &self,
+        body: impl Into<crate::models::OutletUpdateRequest>,
+    ) -> UpdateOutlet<'a> {
         UpdateOutlet {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Create an outlet
@@ -37,17 +40,24 @@ impl<'a> OutletApi<'a> {
     /// Creates an outlet with a name, code, receipt code and negative-inventory setting.
     ///
     /// `POST /Outlet`, operation `createOutlet`.
-    pub fn create(&self, body: crate::models::OutletCreateRequest) -> CreateOutlet<'a> {
+    pub fn create(
+        &self,
+        body: impl Into<crate::models::OutletCreateRequest>,
+    ) -> CreateOutlet<'a> {
         CreateOutlet {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Get outlet detail
     ///
-    /// Returns one outlet with its settings and receipt template, looked up by code and name. Path seen only in public clients (the portal shows only the slug getoutletdetail); one client also tolerates a one-element array.
+    /// Returns one outlet with its settings and receipt template, looked up by code and name.
     ///
     /// `GET /Outlet/Detail`, operation `getOutletDetail`.
+    ///
+    /// # Provenance
+    ///
+    /// Path seen only in public clients (the portal shows only the slug getoutletdetail); one client also tolerates a one-element array.
     pub fn get_detail(&self) -> GetOutletDetail<'a> {
         GetOutletDetail {
             client: self.client,
@@ -70,21 +80,21 @@ pub struct ListOutlets<'a> {
 
 impl<'a> ListOutlets<'a> {
     /// Outlet name filter
-    pub fn name(mut self, value: String) -> Self {
-        self.name = Some(value);
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
     /// Outlet access filter
-    pub fn access(mut self, value: String) -> Self {
-        self.access = Some(value);
+    pub fn access(mut self, value: impl Into<String>) -> Self {
+        self.access = Some(value.into());
         self
     }
     /// Suspension filter
     pub fn suspended_status(
         mut self,
-        value: crate::models::ListOutletsSuspendedStatus,
+        value: impl Into<crate::models::ListOutletsSuspendedStatus>,
     ) -> Self {
-        self.suspended_status = Some(value);
+        self.suspended_status = Some(value.into());
         self
     }
     /// Suspension filter as public clients send it (`Suspended=false`); one client notes that a bare GET Outlet without it is rejected. Not on the reference page.
@@ -92,12 +102,23 @@ impl<'a> ListOutlets<'a> {
         self.suspended = Some(value);
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::OutletListItem>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::OutletListItem>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -127,12 +148,23 @@ pub struct UpdateOutlet<'a> {
 }
 
 impl<'a> UpdateOutlet<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -165,12 +197,23 @@ pub struct CreateOutlet<'a> {
 }
 
 impl<'a> CreateOutlet<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -205,21 +248,32 @@ pub struct GetOutletDetail<'a> {
 
 impl<'a> GetOutletDetail<'a> {
     /// Outlet code
-    pub fn code(mut self, value: String) -> Self {
-        self.code = Some(value);
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
         self
     }
     /// Outlet name
-    pub fn name(mut self, value: String) -> Self {
-        self.name = Some(value);
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::OutletDetail, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::OutletDetail>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

@@ -12,10 +12,14 @@ impl<'a> OutletPriceApi<'a> {
     /// Returns the per-outlet prices of a variant code; also available as POST /OutletPrice/p. Requires the Products VIEW role.
     ///
     /// `GET /OutletPrice`, operation `getOutletPriceByCode`.
-    pub fn get_by_code(&self) -> GetOutletPriceByCode<'a> {
+    ///
+    /// # Arguments
+    ///
+    /// - `code` (query `Code`): Variant code.
+    pub fn get_by_code(&self, code: impl Into<String>) -> GetOutletPriceByCode<'a> {
         GetOutletPriceByCode {
             client: self.client,
-            code: None,
+            code: code.into(),
         }
     }
     /// Update Outlet Price
@@ -25,11 +29,11 @@ impl<'a> OutletPriceApi<'a> {
     /// `PUT /OutletPrice`, operation `updateOutletPrice`.
     pub fn update(
         &self,
-        body: crate::models::OutletPriceRequest,
+        body: impl Into<crate::models::OutletPriceRequest>,
     ) -> UpdateOutletPrice<'a> {
         UpdateOutletPrice {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Create an Outlet Price
@@ -39,18 +43,22 @@ impl<'a> OutletPriceApi<'a> {
     /// `POST /OutletPrice`, operation `createOutletPrice`.
     pub fn create(
         &self,
-        body: crate::models::OutletPriceRequest,
+        body: impl Into<crate::models::OutletPriceRequest>,
     ) -> CreateOutletPrice<'a> {
         CreateOutletPrice {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Delete an Outlet Price
     ///
-    /// Deletes an outlet price. The reference's curl is cut off (method and path inferred by the catalogue); request and response are not shown.
+    /// Deletes an outlet price.
     ///
     /// `DELETE /OutletPrice`, operation `deleteOutletPrice`.
+    ///
+    /// # Provenance
+    ///
+    /// The reference's curl is cut off (method and path inferred by the catalogue); request and response are not shown.
     pub fn delete(&self) -> DeleteOutletPrice<'a> {
         DeleteOutletPrice {
             client: self.client,
@@ -63,19 +71,25 @@ impl<'a> OutletPriceApi<'a> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetOutletPriceByCode<'a> {
     client: &'a crate::client::Client,
-    code: Option<String>,
+    code: String,
 }
 
 impl<'a> GetOutletPriceByCode<'a> {
-    /// Variant code.
-    pub fn code(mut self, value: String) -> Self {
-        self.code = Some(value);
-        self
-    }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::OutletPrice, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::OutletPrice>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -102,10 +116,21 @@ pub struct UpdateOutletPrice<'a> {
 }
 
 impl<'a> UpdateOutletPrice<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedId>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -138,10 +163,21 @@ pub struct CreateOutletPrice<'a> {
 }
 
 impl<'a> CreateOutletPrice<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedId>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -173,10 +209,18 @@ pub struct DeleteOutletPrice<'a> {
 }
 
 impl<'a> DeleteOutletPrice<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

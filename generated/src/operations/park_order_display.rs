@@ -9,10 +9,14 @@ pub struct ParkOrderDisplayApi<'a> {
 impl<'a> ParkOrderDisplayApi<'a> {
     /// List parked orders for the order display
     ///
-    /// Lists parked (held) orders of an outlet for an order/queue display, newest first, limited to the last MaxHours hours. Several rows can share one OrderID (one row per item group). Seen only in public clients.
+    /// Lists parked (held) orders of an outlet for an order/queue display, newest first, limited to the last MaxHours hours. Several rows can share one OrderID (one row per item group).
     ///
     /// `GET /ParkedOrderDisplay/Default`, operation `listParkedOrderDisplays`.
-    pub fn list_parked(&self) -> ListParkedOrderDisplays<'a> {
+    ///
+    /// # Provenance
+    ///
+    /// Seen only in public clients.
+    pub fn list(&self) -> ListParkedOrderDisplays<'a> {
         ListParkedOrderDisplays {
             client: self.client,
             outlet_id: None,
@@ -40,26 +44,26 @@ pub struct ListParkedOrderDisplays<'a> {
 
 impl<'a> ListParkedOrderDisplays<'a> {
     /// Outlet ID.
-    pub fn outlet_id(mut self, value: String) -> Self {
-        self.outlet_id = Some(value);
+    pub fn outlet_id(mut self, value: impl Into<String>) -> Self {
+        self.outlet_id = Some(value.into());
         self
     }
     /// Order type (clients send Parked).
-    pub fn order_type(mut self, value: String) -> Self {
-        self.order_type = Some(value);
+    pub fn order_type(mut self, value: impl Into<String>) -> Self {
+        self.order_type = Some(value.into());
         self
     }
     /// Sort direction (clients send Desc).
-    pub fn sort(mut self, value: String) -> Self {
-        self.sort = Some(value);
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
         self
     }
     /// Only orders parked within this many hours.
-    pub fn max_hours(mut self, value: i64) -> Self {
-        self.max_hours = Some(value);
+    pub fn max_hours(mut self, value: impl Into<i64>) -> Self {
+        self.max_hours = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::ParkedOrderDisplayData, crate::client::Error> {
@@ -76,6 +80,28 @@ impl<'a> ListParkedOrderDisplays<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::ParkedOrderDisplayData>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: false,
+            items: "Data",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {

@@ -9,9 +9,13 @@ pub struct PaymentMethodApi<'a> {
 impl<'a> PaymentMethodApi<'a> {
     /// List payment methods
     ///
-    /// Lists the payment methods configured for the account. Seen only in public clients.
+    /// Lists the payment methods configured for the account.
     ///
     /// `GET /PaymentMethod`, operation `listPaymentMethods`.
+    ///
+    /// # Provenance
+    ///
+    /// Seen only in public clients.
     pub fn list(&self) -> ListPaymentMethods<'a> {
         ListPaymentMethods {
             client: self.client,
@@ -27,12 +31,23 @@ pub struct ListPaymentMethods<'a> {
 }
 
 impl<'a> ListPaymentMethods<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::PaymentMethod>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::PaymentMethod>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

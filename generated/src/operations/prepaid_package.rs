@@ -14,11 +14,11 @@ impl<'a> PrepaidPackageApi<'a> {
     /// `POST /PrepaidPackage/CheckIn`, operation `checkInPrepaidPackage`.
     pub fn check_in(
         &self,
-        body: crate::models::PrepaidPackageCheckInRequest,
+        body: impl Into<crate::models::PrepaidPackageCheckInRequest>,
     ) -> CheckInPrepaidPackage<'a> {
         CheckInPrepaidPackage {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Check Out for Prepaid Package
@@ -28,18 +28,22 @@ impl<'a> PrepaidPackageApi<'a> {
     /// `POST /PrepaidPackage/CheckOut`, operation `checkOutPrepaidPackage`.
     pub fn check_out(
         &self,
-        body: crate::models::PrepaidPackageCheckOutRequest,
+        body: impl Into<crate::models::PrepaidPackageCheckOutRequest>,
     ) -> CheckOutPrepaidPackage<'a> {
         CheckOutPrepaidPackage {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Get Prepaid Package History
     ///
-    /// Pages through prepaid-package usage history filtered by outlet, customer, email, doctor and date range. The reference's curl sends POST with a query string; whether a GET form exists is not shown. The response is cut off.
+    /// Pages through prepaid-package usage history filtered by outlet, customer, email, doctor and date range.
     ///
     /// `POST /PrepaidPackage/History`, operation `listPrepaidPackageHistory`.
+    ///
+    /// # Provenance
+    ///
+    /// The reference's curl sends POST with a query string; whether a GET form exists is not shown. The response is cut off.
     pub fn list_history(&self) -> ListPrepaidPackageHistory<'a> {
         ListPrepaidPackageHistory {
             client: self.client,
@@ -55,9 +59,11 @@ impl<'a> PrepaidPackageApi<'a> {
     }
     /// Get Prepaid Package List (inferred, unverified)
     ///
-    /// Probably the portal's "Get Prepaid Package List", whose path the reference does not show. Method and path come only from a client's list of endpoint names that was never shown working ([guess] in observed usage); request and response are unknown.
-    ///
     /// `POST /PrepaidPackage/List`, operation `listPrepaidPackages`.
+    ///
+    /// # Provenance
+    ///
+    /// Probably the portal's "Get Prepaid Package List", whose path the reference does not show. Method and path come only from a client's list of endpoint names that was never shown working ([guess] in observed usage); request and response are unknown.
     pub fn list(&self) -> ListPrepaidPackages<'a> {
         ListPrepaidPackages {
             client: self.client,
@@ -74,12 +80,23 @@ pub struct CheckInPrepaidPackage<'a> {
 }
 
 impl<'a> CheckInPrepaidPackage<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -112,12 +129,23 @@ pub struct CheckOutPrepaidPackage<'a> {
 }
 
 impl<'a> CheckOutPrepaidPackage<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -158,36 +186,36 @@ pub struct ListPrepaidPackageHistory<'a> {
 
 impl<'a> ListPrepaidPackageHistory<'a> {
     /// Outlet name.
-    pub fn outlet(mut self, value: String) -> Self {
-        self.outlet = Some(value);
+    pub fn outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
         self
     }
     /// Customer code.
-    pub fn customer_code(mut self, value: String) -> Self {
-        self.customer_code = Some(value);
+    pub fn customer_code(mut self, value: impl Into<String>) -> Self {
+        self.customer_code = Some(value.into());
         self
     }
     /// Customer email.
-    pub fn email(mut self, value: String) -> Self {
-        self.email = Some(value);
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
         self
     }
     /// Doctor name.
-    pub fn doctor(mut self, value: String) -> Self {
-        self.doctor = Some(value);
+    pub fn doctor(mut self, value: impl Into<String>) -> Self {
+        self.doctor = Some(value.into());
         self
     }
     /// Start date (yyyy-mm-dd).
-    pub fn from(mut self, value: crate::Timestamp) -> Self {
-        self.from = Some(value);
+    pub fn from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
         self
     }
     /// End date (yyyy-mm-dd).
-    pub fn to(mut self, value: crate::Timestamp) -> Self {
-        self.to = Some(value);
+    pub fn to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::PrepaidPackageHistoryItem>, crate::client::Error> {
@@ -204,6 +232,28 @@ impl<'a> ListPrepaidPackageHistory<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::PrepaidPackageHistoryItem>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: false,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -278,10 +328,18 @@ pub struct ListPrepaidPackages<'a> {
 }
 
 impl<'a> ListPrepaidPackages<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

@@ -9,9 +9,13 @@ pub struct ProductApi<'a> {
 impl<'a> ProductApi<'a> {
     /// List Products (observed)
     ///
-    /// Pages through products with their variants, wrapped in `{DataArray, RecordsCount}`; `RecordsCount` is -1 (not computed), so stop on a short page. Probably the portal's "List Products", whose path the reference does not show; transcribed from observed client usage.
+    /// Pages through products with their variants, wrapped in `{DataArray, RecordsCount}`; `RecordsCount` is -1 (not computed), so stop on a short page.
     ///
     /// `GET /Product`, operation `listProducts`.
+    ///
+    /// # Provenance
+    ///
+    /// Probably the portal's "List Products", whose path the reference does not show; transcribed from observed client usage.
     pub fn list(&self) -> ListProducts<'a> {
         ListProducts {
             client: self.client,
@@ -27,11 +31,11 @@ impl<'a> ProductApi<'a> {
     /// `PUT /Product`, operation `updateProductByCode`.
     pub fn update_by_code(
         &self,
-        body: crate::models::ProductUpdateRequest,
+        body: impl Into<crate::models::ProductUpdateRequest>,
     ) -> UpdateProductByCode<'a> {
         UpdateProductByCode {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Create a Product
@@ -41,26 +45,30 @@ impl<'a> ProductApi<'a> {
     /// `POST /Product`, operation `createProduct`.
     pub fn create(
         &self,
-        body: crate::models::ProductCreateRequest,
+        body: impl Into<crate::models::ProductCreateRequest>,
     ) -> CreateProduct<'a> {
         CreateProduct {
             client: self.client,
             upload_image_async: None,
-            body,
+            body: body.into(),
         }
     }
     /// Get Product List With Pricebook By List ID
     ///
-    /// Returns the products whose IDs are listed in the JSON body (sent on a GET), each variant with its pricebook prices. The reference does not state the envelope; modelled as a bare array.
+    /// Returns the products whose IDs are listed in the JSON body (sent on a GET), each variant with its pricebook prices.
     ///
     /// `GET /Product/WithPricebookByListID`, operation `getProductListWithPricebookByListId`.
+    ///
+    /// # Provenance
+    ///
+    /// The reference does not state the envelope; modelled as a bare array.
     pub fn get_list_with_pricebook_by_list_id(
         &self,
-        body: crate::models::ProductWithPricebookRequest,
+        body: impl Into<crate::models::ProductWithPricebookRequest>,
     ) -> GetProductListWithPricebookByListId<'a> {
         GetProductListWithPricebookByListId {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -81,7 +89,7 @@ impl<'a> ListProducts<'a> {
         self.query_inventory = Some(value);
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::ProductDataArrayPage, crate::client::Error> {
@@ -98,6 +106,28 @@ impl<'a> ListProducts<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::ProductDataArrayPage>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: false,
+            items: "DataArray",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -166,12 +196,23 @@ pub struct UpdateProductByCode<'a> {
 }
 
 impl<'a> UpdateProductByCode<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::ProductSaveResult, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::ProductSaveResult>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -200,22 +241,33 @@ impl<'a> UpdateProductByCode<'a> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateProduct<'a> {
     client: &'a crate::client::Client,
-    upload_image_async: Option<String>,
+    upload_image_async: Option<bool>,
     body: crate::models::ProductCreateRequest,
 }
 
 impl<'a> CreateProduct<'a> {
     /// "true" = the image is processed in the background after the OK response.
-    pub fn upload_image_async(mut self, value: String) -> Self {
+    pub fn upload_image_async(mut self, value: bool) -> Self {
         self.upload_image_async = Some(value);
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::ProductSaveResult, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::ProductSaveResult>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -249,12 +301,23 @@ pub struct GetProductListWithPricebookByListId<'a> {
 }
 
 impl<'a> GetProductListWithPricebookByListId<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::ProductWithPricebook>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::ProductWithPricebook>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

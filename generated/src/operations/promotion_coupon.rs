@@ -14,27 +14,31 @@ impl<'a> PromotionCouponApi<'a> {
     /// `POST /PromotionCoupon/p` (the documented POST twin of `GET /PromotionCoupon`), operation `listPromotionCoupons`.
     pub fn list(
         &self,
-        body: crate::models::PromotionCouponListRequest,
+        body: impl Into<crate::models::PromotionCouponListRequest>,
     ) -> ListPromotionCoupons<'a> {
         ListPromotionCoupons {
             client: self.client,
-            body,
+            body: body.into(),
             page: None,
             page_size: None,
         }
     }
     /// Create a Promotion Coupon
     ///
-    /// Creates a promotion coupon. The reference offers example variants (with CustomerCode, ReferenceID, CustomerID, requirement type Variant or Category) whose bodies were not captured; only the default example is transcribed.
+    /// Creates a promotion coupon.
     ///
     /// `POST /PromotionCoupon`, operation `createPromotionCoupon`.
+    ///
+    /// # Provenance
+    ///
+    /// The reference offers example variants (with CustomerCode, ReferenceID, CustomerID, requirement type Variant or Category) whose bodies were not captured; only the default example is transcribed.
     pub fn create(
         &self,
-        body: crate::models::PromotionCouponCreateRequest,
+        body: impl Into<crate::models::PromotionCouponCreateRequest>,
     ) -> CreatePromotionCoupon<'a> {
         CreatePromotionCoupon {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -50,7 +54,7 @@ pub struct ListPromotionCoupons<'a> {
 }
 
 impl<'a> ListPromotionCoupons<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::PromotionCoupon>, crate::client::Error> {
@@ -67,6 +71,28 @@ impl<'a> ListPromotionCoupons<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::PromotionCoupon>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: true,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -141,10 +167,21 @@ pub struct CreatePromotionCoupon<'a> {
 }
 
 impl<'a> CreatePromotionCoupon<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedId>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

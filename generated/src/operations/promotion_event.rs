@@ -9,46 +9,66 @@ pub struct PromotionEventApi<'a> {
 impl<'a> PromotionEventApi<'a> {
     /// Get List Promotion Event
     ///
-    /// Lists promotion events filtered by type and status. The newer render uses query parameters, the older one a JSON body; also available as POST on the same path. Requires the Promotion VIEW role.
+    /// Lists promotion events filtered by type and status. Requires the Promotion VIEW role.
     ///
-    /// `POST /PromotionEvent` (the documented POST twin of `GET /PromotionEvent`), operation `listPromotionEvents`.
-    pub fn list(
-        &self,
-        body: crate::models::PromotionEventListRequest,
-    ) -> ListPromotionEvents<'a> {
+    /// `GET /PromotionEvent`, operation `listPromotionEvents`.
+    ///
+    /// # Provenance
+    ///
+    /// The newer render uses query parameters, the older one a JSON body; also available as POST on the same path.
+    pub fn list(&self) -> ListPromotionEvents<'a> {
         ListPromotionEvents {
             client: self.client,
             type_: None,
             status: None,
-            body,
             page: None,
             page_size: None,
         }
     }
     /// Get Promotion Event by Variant ID
     ///
-    /// Lists the promotion events that apply to a variant ID, with the promotional price. The newer render takes `VariantID` as a query parameter, the older one in a JSON body; also available as POST on the same path. Requires the Promotion VIEW role.
+    /// Lists the promotion events that apply to a variant ID, with the promotional price. Requires the Promotion VIEW role.
     ///
     /// `POST /PromotionEvent/GetByVariantID` (the documented POST twin of `GET /PromotionEvent/GetByVariantID`), operation `getPromotionEventsByVariantId`.
+    ///
+    /// # Arguments
+    ///
+    /// - `variant_id` (query `VariantID`): Variant ID.
+    ///
+    /// # Provenance
+    ///
+    /// The newer render takes `VariantID` as a query parameter, the older one in a JSON body; also available as POST on the same path.
     pub fn get_by_variant_id(
         &self,
-        body: crate::models::PromotionEventByVariantIdRequest,
+        variant_id: impl Into<String>,
+        body: impl Into<crate::models::PromotionEventByVariantIdRequest>,
     ) -> GetPromotionEventsByVariantId<'a> {
         GetPromotionEventsByVariantId {
             client: self.client,
-            variant_id: None,
-            body,
+            variant_id: variant_id.into(),
+            body: body.into(),
         }
     }
     /// Get Promotion Event by Variant Code
     ///
-    /// Lists the promotion events that apply to a variant code (same response as by variant ID). The reference does not say where `VariantCode` goes; modelled as a query parameter like its sibling's newer render. Also available as POST on the same path. Requires the Promotion VIEW role.
+    /// Lists the promotion events that apply to a variant code (same response as by variant ID). Also available as POST on the same path. Requires the Promotion VIEW role.
     ///
     /// `GET /PromotionEvent/GetByVariantCode`, operation `getPromotionEventsByVariantCode`.
-    pub fn get_by_variant_code(&self) -> GetPromotionEventsByVariantCode<'a> {
+    ///
+    /// # Arguments
+    ///
+    /// - `variant_code` (query `VariantCode`): Variant code.
+    ///
+    /// # Provenance
+    ///
+    /// The reference does not say where `VariantCode` goes; modelled as a query parameter like its sibling's newer render.
+    pub fn get_by_variant_code(
+        &self,
+        variant_code: impl Into<String>,
+    ) -> GetPromotionEventsByVariantCode<'a> {
         GetPromotionEventsByVariantCode {
             client: self.client,
-            variant_code: None,
+            variant_code: variant_code.into(),
         }
     }
 }
@@ -60,23 +80,25 @@ pub struct ListPromotionEvents<'a> {
     client: &'a crate::client::Client,
     type_: Option<crate::models::ListPromotionEventsType>,
     status: Option<String>,
-    body: crate::models::PromotionEventListRequest,
     page: Option<u32>,
     page_size: Option<u32>,
 }
 
 impl<'a> ListPromotionEvents<'a> {
     /// Promotion type; omit for all types.
-    pub fn type_(mut self, value: crate::models::ListPromotionEventsType) -> Self {
-        self.type_ = Some(value);
+    pub fn type_(
+        mut self,
+        value: impl Into<crate::models::ListPromotionEventsType>,
+    ) -> Self {
+        self.type_ = Some(value.into());
         self
     }
     /// Event status.
-    pub fn status(mut self, value: String) -> Self {
-        self.status = Some(value);
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::PromotionEvent>, crate::client::Error> {
@@ -93,6 +115,28 @@ impl<'a> ListPromotionEvents<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::PromotionEvent>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: false,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -142,19 +186,12 @@ impl<'a> ListPromotionEvents<'a> {
         #[allow(unused_mut)]
         let mut request = crate::client::Request::new(
             "listPromotionEvents",
-            "POST",
+            "GET",
             String::new(),
             true,
         );
         request.query("Type", &self.type_);
         request.query("Status", &self.status);
-        request.body = Some(
-            serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Encode {
-                    operation: "listPromotionEvents",
-                    message: e.to_string(),
-                })?,
-        );
         request.path = path;
         Ok(request)
     }
@@ -165,22 +202,28 @@ impl<'a> ListPromotionEvents<'a> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetPromotionEventsByVariantId<'a> {
     client: &'a crate::client::Client,
-    variant_id: Option<String>,
+    variant_id: String,
     body: crate::models::PromotionEventByVariantIdRequest,
 }
 
 impl<'a> GetPromotionEventsByVariantId<'a> {
-    /// Variant ID.
-    pub fn variant_id(mut self, value: String) -> Self {
-        self.variant_id = Some(value);
-        self
-    }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::PromotionEventVariantPrice>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::PromotionEventVariantPrice>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -210,21 +253,27 @@ impl<'a> GetPromotionEventsByVariantId<'a> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetPromotionEventsByVariantCode<'a> {
     client: &'a crate::client::Client,
-    variant_code: Option<String>,
+    variant_code: String,
 }
 
 impl<'a> GetPromotionEventsByVariantCode<'a> {
-    /// Variant code.
-    pub fn variant_code(mut self, value: String) -> Self {
-        self.variant_code = Some(value);
-        self
-    }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::PromotionEventVariantPrice>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::PromotionEventVariantPrice>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

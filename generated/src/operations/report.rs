@@ -9,16 +9,20 @@ pub struct ReportApi<'a> {
 impl<'a> ReportApi<'a> {
     /// Get Sales Invoice
     ///
-    /// Sales-invoice report of one outlet for a date-time window, optionally for one customer email, paged (JSON body). Requires role Report VIEW. Also available as POST on the same path (the form clients use). Row fields are not shown by the portal; they are modelled from observed clients.
+    /// Sales-invoice report of one outlet for a date-time window, optionally for one customer email, paged (JSON body). Requires role Report VIEW.
     ///
     /// `POST /Report` (the documented POST twin of `GET /Report`), operation `listReportSalesInvoices`.
+    ///
+    /// # Provenance
+    ///
+    /// Also available as POST on the same path (the form clients use). Row fields are not shown by the portal; they are modelled from observed clients.
     pub fn list_sales_invoices(
         &self,
-        body: crate::models::ReportSalesInvoiceQueryByOutlet,
+        body: impl Into<crate::models::ReportSalesInvoiceQueryByOutlet>,
     ) -> ListReportSalesInvoices<'a> {
         ListReportSalesInvoices {
             client: self.client,
-            body,
+            body: body.into(),
             page: None,
             page_size: None,
         }
@@ -36,7 +40,7 @@ pub struct ListReportSalesInvoices<'a> {
 }
 
 impl<'a> ListReportSalesInvoices<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::ReportSalesInvoicePage, crate::client::Error> {
@@ -53,6 +57,28 @@ impl<'a> ListReportSalesInvoices<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::ReportSalesInvoicePage>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: true,
+            items: "Data",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {

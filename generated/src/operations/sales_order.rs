@@ -14,11 +14,11 @@ impl<'a> SalesOrderApi<'a> {
     /// `POST /SalesOrder`, operation `createSalesOrder`.
     pub fn create(
         &self,
-        body: crate::models::SalesOrderCreateRequest,
+        body: impl Into<crate::models::SalesOrderCreateRequest>,
     ) -> CreateSalesOrder<'a> {
         CreateSalesOrder {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Delete Sales Order
@@ -26,10 +26,13 @@ impl<'a> SalesOrderApi<'a> {
     /// Deletes a sales order identified by outlet and number (JSON body). Requires role Sell Delete.
     ///
     /// `DELETE /SalesOrder`, operation `deleteSalesOrder`.
-    pub fn delete(&self, body: crate::models::SalesOrderRef) -> DeleteSalesOrder<'a> {
+    pub fn delete(
+        &self,
+        body: impl Into<crate::models::SalesOrderRef>,
+    ) -> DeleteSalesOrder<'a> {
         DeleteSalesOrder {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Convert Sales Order to Invoice
@@ -39,11 +42,11 @@ impl<'a> SalesOrderApi<'a> {
     /// `PUT /SalesOrder/ConvertInvoice`, operation `convertSalesOrderToInvoice`.
     pub fn convert_to_invoice(
         &self,
-        body: crate::models::SalesOrderRef,
+        body: impl Into<crate::models::SalesOrderRef>,
     ) -> ConvertSalesOrderToInvoice<'a> {
         ConvertSalesOrderToInvoice {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Update Sales Order Fields
@@ -53,11 +56,11 @@ impl<'a> SalesOrderApi<'a> {
     /// `PUT /SalesOrder/Field`, operation `updateSalesOrderFields`.
     pub fn update_fields(
         &self,
-        body: crate::models::SalesOrderFieldUpdateRequest,
+        body: impl Into<crate::models::SalesOrderFieldUpdateRequest>,
     ) -> UpdateSalesOrderFields<'a> {
         UpdateSalesOrderFields {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Get Sales Order By List Number
@@ -67,11 +70,11 @@ impl<'a> SalesOrderApi<'a> {
     /// `POST /SalesOrder/GetByListNumber` (the documented POST twin of `GET /SalesOrder/GetByListNumber`), operation `getSalesOrdersByListNumber`.
     pub fn get_by_list_number(
         &self,
-        body: crate::models::SalesOrderListNumberRequest,
+        body: impl Into<crate::models::SalesOrderListNumberRequest>,
     ) -> GetSalesOrdersByListNumber<'a> {
         GetSalesOrdersByListNumber {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -85,12 +88,23 @@ pub struct CreateSalesOrder<'a> {
 }
 
 impl<'a> CreateSalesOrder<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::CreatedIdNumber, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedIdNumber>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -123,12 +137,23 @@ pub struct DeleteSalesOrder<'a> {
 }
 
 impl<'a> DeleteSalesOrder<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -161,12 +186,23 @@ pub struct ConvertSalesOrderToInvoice<'a> {
 }
 
 impl<'a> ConvertSalesOrderToInvoice<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::CreatedIdNumber, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedIdNumber>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -199,10 +235,18 @@ pub struct UpdateSalesOrderFields<'a> {
 }
 
 impl<'a> UpdateSalesOrderFields<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -235,12 +279,23 @@ pub struct GetSalesOrdersByListNumber<'a> {
 }
 
 impl<'a> GetSalesOrdersByListNumber<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::SalesOrderListItem>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::SalesOrderListItem>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

@@ -12,10 +12,13 @@ impl<'a> ShiftApi<'a> {
     /// Pages through cashier shifts of an outlet in a date window (JSON body). Requires role Shift VIEW.
     ///
     /// `GET /Shift`, operation `listShifts`.
-    pub fn list(&self, body: crate::models::ShiftListRequest) -> ListShifts<'a> {
+    pub fn list(
+        &self,
+        body: impl Into<crate::models::ShiftListRequest>,
+    ) -> ListShifts<'a> {
         ListShifts {
             client: self.client,
-            body,
+            body: body.into(),
             page: None,
             page_size: None,
         }
@@ -25,10 +28,13 @@ impl<'a> ShiftApi<'a> {
     /// Closes the open shift of a register and returns a summary of the closed shift.
     ///
     /// `PUT /Shift`, operation `closeShift`.
-    pub fn close(&self, body: crate::models::ShiftCloseRequest) -> CloseShift<'a> {
+    pub fn close(
+        &self,
+        body: impl Into<crate::models::ShiftCloseRequest>,
+    ) -> CloseShift<'a> {
         CloseShift {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Open Shift
@@ -36,10 +42,13 @@ impl<'a> ShiftApi<'a> {
     /// Opens a shift on a register with an opening cash amount.
     ///
     /// `POST /Shift`, operation `openShift`.
-    pub fn open(&self, body: crate::models::ShiftOpenRequest) -> OpenShift<'a> {
+    pub fn open(
+        &self,
+        body: impl Into<crate::models::ShiftOpenRequest>,
+    ) -> OpenShift<'a> {
         OpenShift {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Delete Shift
@@ -47,10 +56,13 @@ impl<'a> ShiftApi<'a> {
     /// Deletes a shift identified by outlet and shift number (JSON body).
     ///
     /// `DELETE /Shift`, operation `deleteShift`.
-    pub fn delete(&self, body: crate::models::ShiftDeleteRequest) -> DeleteShift<'a> {
+    pub fn delete(
+        &self,
+        body: impl Into<crate::models::ShiftDeleteRequest>,
+    ) -> DeleteShift<'a> {
         DeleteShift {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Get List Of Shifts With Total Count
@@ -81,7 +93,7 @@ pub struct ListShifts<'a> {
 }
 
 impl<'a> ListShifts<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::ShiftListItem>, crate::client::Error> {
@@ -98,6 +110,28 @@ impl<'a> ListShifts<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::ShiftListItem>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: true,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -172,12 +206,23 @@ pub struct CloseShift<'a> {
 }
 
 impl<'a> CloseShift<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::ShiftCloseResult>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::ShiftCloseResult>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -210,12 +255,23 @@ pub struct OpenShift<'a> {
 }
 
 impl<'a> OpenShift<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -248,12 +304,23 @@ pub struct DeleteShift<'a> {
 }
 
 impl<'a> DeleteShift<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -291,21 +358,21 @@ pub struct ListShiftsWithTotalCount<'a> {
 
 impl<'a> ListShiftsWithTotalCount<'a> {
     /// Start date.
-    pub fn from(mut self, value: crate::Timestamp) -> Self {
-        self.from = Some(value);
+    pub fn from(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.from = Some(value.into());
         self
     }
     /// End date.
-    pub fn to(mut self, value: crate::Timestamp) -> Self {
-        self.to = Some(value);
+    pub fn to(mut self, value: impl Into<crate::Timestamp>) -> Self {
+        self.to = Some(value.into());
         self
     }
     /// Outlet name.
-    pub fn outlet(mut self, value: String) -> Self {
-        self.outlet = Some(value);
+    pub fn outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::ShiftPage, crate::client::Error> {
         let request = self.request()?;
         let request = crate::client::Paging {
@@ -320,6 +387,28 @@ impl<'a> ListShiftsWithTotalCount<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::ShiftPage>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: false,
+            items: "Data",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {

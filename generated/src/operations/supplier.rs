@@ -9,13 +9,16 @@ pub struct SupplierApi<'a> {
 impl<'a> SupplierApi<'a> {
     /// List Supplier
     ///
-    /// Lists suppliers page by page; the reference sends the paging as a JSON body on the GET. The response schema is cut off in the reference.
+    /// Lists suppliers page by page; the reference sends the paging as a JSON body on the GET.
     ///
     /// `GET /Supplier`, operation `listSuppliers`.
-    pub fn list(&self, body: crate::models::SupplierListRequest) -> ListSuppliers<'a> {
+    ///
+    /// # Provenance
+    ///
+    /// The response schema is cut off in the reference.
+    pub fn list(&self) -> ListSuppliers<'a> {
         ListSuppliers {
             client: self.client,
-            body,
             page: None,
             page_size: None,
         }
@@ -27,13 +30,12 @@ impl<'a> SupplierApi<'a> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListSuppliers<'a> {
     client: &'a crate::client::Client,
-    body: crate::models::SupplierListRequest,
     page: Option<u32>,
     page_size: Option<u32>,
 }
 
 impl<'a> ListSuppliers<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::SupplierListItem>, crate::client::Error> {
@@ -50,6 +52,28 @@ impl<'a> ListSuppliers<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::SupplierListItem>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: false,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -102,13 +126,6 @@ impl<'a> ListSuppliers<'a> {
             "GET",
             String::new(),
             true,
-        );
-        request.body = Some(
-            serde_json::to_value(&self.body)
-                .map_err(|e| crate::client::Error::Encode {
-                    operation: "listSuppliers",
-                    message: e.to_string(),
-                })?,
         );
         request.path = path;
         Ok(request)

@@ -9,9 +9,13 @@ pub struct TaxApi<'a> {
 impl<'a> TaxApi<'a> {
     /// List taxes
     ///
-    /// Lists the tax types configured for the account. Seen only in public clients.
+    /// Lists the tax types configured for the account.
     ///
     /// `GET /Tax`, operation `listTaxes`.
+    ///
+    /// # Provenance
+    ///
+    /// Seen only in public clients.
     pub fn list(&self) -> ListTaxes<'a> {
         ListTaxes { client: self.client }
     }
@@ -25,10 +29,18 @@ pub struct ListTaxes<'a> {
 }
 
 impl<'a> ListTaxes<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<Vec<crate::models::Tax>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<Vec<crate::models::Tax>>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

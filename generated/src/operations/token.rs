@@ -11,13 +11,18 @@ impl<'a> TokenApi<'a> {
     ///
     /// Exchanges the API user's client credentials for a bearer token. The credentials are sent as a JSON body (not form-encoded, no Basic header) with exactly the keys `client_id` and `client_secret`; a `grant_type` key is optional and ignored as far as any client shows. The path is matched case-insensitively (`Token/OAuth2`, `Token/Oauth2`, `token/oauth2` all work).
     ///
-    /// Not on the documentation pages: transcribed from observed client usage.
-    ///
     /// `POST /Token/OAuth2`, operation `createToken`.
-    pub fn create(&self, body: crate::models::TokenRequest) -> CreateToken<'a> {
+    ///
+    /// # Provenance
+    ///
+    /// Not on the documentation pages: transcribed from observed client usage.
+    pub fn create(
+        &self,
+        body: impl Into<crate::models::TokenRequest>,
+    ) -> CreateToken<'a> {
         CreateToken {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -31,12 +36,23 @@ pub struct CreateToken<'a> {
 }
 
 impl<'a> CreateToken<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::TokenResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::TokenResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

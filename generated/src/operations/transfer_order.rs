@@ -9,30 +9,38 @@ pub struct TransferOrderApi<'a> {
 impl<'a> TransferOrderApi<'a> {
     /// Update a transfer order
     ///
-    /// Updates a transfer order; the body has the same shape as for creation (only the first alternative shown). The response is cut off in the reference.
+    /// Updates a transfer order; the body has the same shape as for creation (only the first alternative shown).
     ///
     /// `PUT /TransferOrder`, operation `updateTransferOrder`.
+    ///
+    /// # Provenance
+    ///
+    /// The response is cut off in the reference.
     pub fn update(
         &self,
-        body: crate::models::TransferOrderByOutlet,
+        body: impl Into<crate::models::TransferOrderByOutlet>,
     ) -> UpdateTransferOrder<'a> {
         UpdateTransferOrder {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Create a transfer order
     ///
-    /// Creates a stock transfer from one outlet to another. The body is one of several identification alternatives; only the first (outlets by name) is shown in the reference. An empty State follows the Transfer Order Workflow configuration.
+    /// Creates a stock transfer from one outlet to another. An empty State follows the Transfer Order Workflow configuration.
     ///
     /// `POST /TransferOrder`, operation `createTransferOrder`.
+    ///
+    /// # Provenance
+    ///
+    /// The body is one of several identification alternatives; only the first (outlets by name) is shown in the reference.
     pub fn create(
         &self,
-        body: crate::models::TransferOrderByOutlet,
+        body: impl Into<crate::models::TransferOrderByOutlet>,
     ) -> CreateTransferOrder<'a> {
         CreateTransferOrder {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -46,10 +54,18 @@ pub struct UpdateTransferOrder<'a> {
 }
 
 impl<'a> UpdateTransferOrder<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<(), crate::client::Error> {
         let request = self.request()?;
         self.client.execute_unit(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<()>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_unit_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -82,10 +98,21 @@ pub struct CreateTransferOrder<'a> {
 }
 
 impl<'a> CreateTransferOrder<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<crate::models::CreatedId, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CreatedId>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

@@ -9,9 +9,13 @@ pub struct UserApi<'a> {
 impl<'a> UserApi<'a> {
     /// List users
     ///
-    /// Lists the back-office users of the account. Seen only in public clients.
+    /// Lists the back-office users of the account.
     ///
     /// `GET /User/List`, operation `listUsers`.
+    ///
+    /// # Provenance
+    ///
+    /// Seen only in public clients.
     pub fn list(&self) -> ListUsers<'a> {
         ListUsers { client: self.client }
     }
@@ -25,12 +29,23 @@ pub struct ListUsers<'a> {
 }
 
 impl<'a> ListUsers<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::UserListItem>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::UserListItem>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

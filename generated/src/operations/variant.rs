@@ -9,13 +9,20 @@ pub struct VariantApi<'a> {
 impl<'a> VariantApi<'a> {
     /// List Variants
     ///
-    /// Lists variants, filtered and paged by fields of a JSON body sent on a GET; also available as POST on the same path. The response shape is not in the reference and is taken from observed usage (without paging it returned 10 rows). Requires the Products VIEW role.
+    /// Lists variants, filtered and paged by fields of a JSON body sent on a GET; also available as POST on the same path. Requires the Products VIEW role.
     ///
     /// `POST /Variant` (the documented POST twin of `GET /Variant`), operation `listVariants`.
-    pub fn list(&self, body: crate::models::VariantListRequest) -> ListVariants<'a> {
+    ///
+    /// # Provenance
+    ///
+    /// The response shape is not in the reference and is taken from observed usage (without paging it returned 10 rows).
+    pub fn list(
+        &self,
+        body: impl Into<crate::models::VariantListRequest>,
+    ) -> ListVariants<'a> {
         ListVariants {
             client: self.client,
-            body,
+            body: body.into(),
             page: None,
             page_size: None,
         }
@@ -27,11 +34,11 @@ impl<'a> VariantApi<'a> {
     /// `PUT /Variant`, operation `updateVariantByCode`.
     pub fn update_by_code(
         &self,
-        body: crate::models::VariantUpdateByCodeRequest,
+        body: impl Into<crate::models::VariantUpdateByCodeRequest>,
     ) -> UpdateVariantByCode<'a> {
         UpdateVariantByCode {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Delete a Variant
@@ -41,11 +48,11 @@ impl<'a> VariantApi<'a> {
     /// `DELETE /Variant`, operation `deleteVariant`.
     pub fn delete(
         &self,
-        body: crate::models::VariantDeleteRequest,
+        body: impl Into<crate::models::VariantDeleteRequest>,
     ) -> DeleteVariant<'a> {
         DeleteVariant {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Add Variant By Product Code
@@ -55,11 +62,11 @@ impl<'a> VariantApi<'a> {
     /// `POST /Variant/Add`, operation `addVariantByProductCode`.
     pub fn add_by_product_code(
         &self,
-        body: crate::models::VariantAddRequest,
+        body: impl Into<crate::models::VariantAddRequest>,
     ) -> AddVariantByProductCode<'a> {
         AddVariantByProductCode {
             client: self.client,
-            body,
+            body: body.into(),
         }
     }
     /// Get a Variant By Code or ID
@@ -77,9 +84,13 @@ impl<'a> VariantApi<'a> {
     }
     /// Get Variant Count (observed)
     ///
-    /// Returns the number of variants as `{Count}`. The portal names this operation (slug getvariantcount) without its path; method and path come from observed client usage.
+    /// Returns the number of variants as `{Count}`.
     ///
     /// `GET /Variant/Count`, operation `getVariantCount`.
+    ///
+    /// # Provenance
+    ///
+    /// The portal names this operation (slug getvariantcount) without its path; method and path come from observed client usage.
     pub fn get_count(&self) -> GetVariantCount<'a> {
         GetVariantCount {
             client: self.client,
@@ -87,9 +98,13 @@ impl<'a> VariantApi<'a> {
     }
     /// List Variant Data (observed)
     ///
-    /// Returns a bare array of variant summaries (ID, name, code, type, price, cost). Not in the reference; transcribed from observed client usage.
+    /// Returns a bare array of variant summaries (ID, name, code, type, price, cost).
     ///
     /// `GET /Variant/Data`, operation `listVariantData`.
+    ///
+    /// # Provenance
+    ///
+    /// Not in the reference; transcribed from observed client usage.
     pub fn list_data(&self) -> ListVariantData<'a> {
         ListVariantData {
             client: self.client,
@@ -108,7 +123,7 @@ pub struct ListVariants<'a> {
 }
 
 impl<'a> ListVariants<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::VariantSummary>, crate::client::Error> {
@@ -125,6 +140,28 @@ impl<'a> ListVariants<'a> {
                 self.page_size.unwrap_or_else(|| self.client.page_size()),
             );
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::VariantSummary>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        let request = crate::client::Paging {
+            page: "PageNumber",
+            size: "PageSize",
+            in_body: true,
+            items: "",
+        }
+            .apply(
+                &request,
+                self.page.unwrap_or(1),
+                self.page_size.unwrap_or_else(|| self.client.page_size()),
+            );
+        self.client.execute_with_response(&request).await
     }
     /// The page `send()` fetches (default 1).
     pub fn page(mut self, page: u32) -> Self {
@@ -199,12 +236,23 @@ pub struct UpdateVariantByCode<'a> {
 }
 
 impl<'a> UpdateVariantByCode<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MessageResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::MessageResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -237,10 +285,18 @@ pub struct DeleteVariant<'a> {
 }
 
 impl<'a> DeleteVariant<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(self) -> Result<String, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::client::Response<String>, crate::client::Error> {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -273,12 +329,23 @@ pub struct AddVariantByProductCode<'a> {
 }
 
 impl<'a> AddVariantByProductCode<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::ProductSaveResult, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::ProductSaveResult>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -319,21 +386,32 @@ impl<'a> GetVariantDetail<'a> {
         self
     }
     /// Variant code.
-    pub fn code(mut self, value: String) -> Self {
-        self.code = Some(value);
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
         self
     }
     /// Variant ID.
-    pub fn id(mut self, value: String) -> Self {
-        self.id = Some(value);
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
         self
     }
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::VariantDetail, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::VariantDetail>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -361,12 +439,23 @@ pub struct GetVariantCount<'a> {
 }
 
 impl<'a> GetVariantCount<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::CountResponse, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<crate::models::CountResponse>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]
@@ -391,12 +480,23 @@ pub struct ListVariantData<'a> {
 }
 
 impl<'a> ListVariantData<'a> {
-    /// Sends the request.
+    /// Sends the request; the decoded answer.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::models::VariantSummary>, crate::client::Error> {
         let request = self.request()?;
         self.client.execute(&request).await
+    }
+    /// Sends the request; the decoded answer with its HTTP status, headers,
+    /// request id and raw body.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::client::Response<Vec<crate::models::VariantSummary>>,
+        crate::client::Error,
+    > {
+        let request = self.request()?;
+        self.client.execute_with_response(&request).await
     }
     fn request(&self) -> Result<crate::client::Request, crate::client::Error> {
         #[allow(unused_mut)]

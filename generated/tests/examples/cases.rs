@@ -518,7 +518,7 @@ fn models_paths_1invoice_1multiple_outlet_get_request_body_content_application_1
         dealpos::models::InvoiceMultipleOutletQueryByOutlet,
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet/get/requestBody/content/application~1json/example",
-        "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": [\n    \"Outlet1\",\n    \"Outlet2\"\n  ],\n  \"Tag\": [\n    \"Tokopedia\",\n    \"Shopee\"\n  ],\n  \"PaymentState\": \"Paid\",\n  \"DeliveryState\": \"Sent\",\n  \"Status\": \"Active\"\n}",
+        "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"Outlet\": [\n    \"Outlet1\",\n    \"Outlet2\"\n  ],\n  \"Tag\": [\n    \"Tokopedia\",\n    \"Shopee\"\n  ],\n  \"PaymentState\": \"Paid\",\n  \"DeliveryState\": \"Sent\",\n  \"Status\": \"Active\"\n}",
         false,
     );
 }
@@ -530,7 +530,7 @@ fn models_paths_1invoice_1multiple_outlet_post_request_body_content_application_
         dealpos::models::InvoiceMultipleOutletQueryByOutlet,
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet/post/requestBody/content/application~1json/example",
-        "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": [\n    \"Outlet1\",\n    \"Outlet2\"\n  ],\n  \"Tag\": [\n    \"Tokopedia\",\n    \"Shopee\"\n  ],\n  \"PaymentState\": \"Paid\",\n  \"DeliveryState\": \"Sent\",\n  \"Status\": \"Active\"\n}",
+        "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"Outlet\": [\n    \"Outlet1\",\n    \"Outlet2\"\n  ],\n  \"Tag\": [\n    \"Tokopedia\",\n    \"Shopee\"\n  ],\n  \"PaymentState\": \"Paid\",\n  \"DeliveryState\": \"Sent\",\n  \"Status\": \"Active\"\n}",
         false,
     );
 }
@@ -542,7 +542,7 @@ fn models_paths_1invoice_1multiple_outlet_1with_variant_get_request_body_content
         dealpos::models::InvoiceMultipleOutletQueryByOutlet,
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet~1WithVariant/get/requestBody/content/application~1json/example",
-        "{\n  \"From\": \"2026-03-01\",\n  \"To\": \"2026-03-02\",\n  \"PageNumber\": 1,\n  \"PageSize\": 500\n}",
+        "{\n  \"From\": \"2026-03-01\",\n  \"To\": \"2026-03-02\"\n}",
         false,
     );
 }
@@ -566,7 +566,7 @@ fn models_paths_1invoice_1multiple_outlet_1with_variant_post_request_body_conten
         dealpos::models::InvoiceMultipleOutletQueryByOutlet,
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet~1WithVariant/post/requestBody/content/application~1json/example",
-        "{\n  \"From\": \"2026-03-01\",\n  \"To\": \"2026-03-02\",\n  \"PageNumber\": 1,\n  \"PageSize\": 500\n}",
+        "{\n  \"From\": \"2026-03-01\",\n  \"To\": \"2026-03-02\"\n}",
         false,
     );
 }
@@ -590,7 +590,7 @@ fn models_paths_1invoice_1multiple_outlet_1with_total_count_get_request_body_con
         dealpos::models::InvoiceMultipleOutletQueryByOutlet,
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet~1WithTotalCount/get/requestBody/content/application~1json/example",
-        "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": [\n    \"Outlet1\",\n    \"Outlet2\"\n  ],\n  \"PaymentState\": \"Paid\",\n  \"DeliveryState\": \"Sent\",\n  \"Status\": \"Active\"\n}",
+        "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"Outlet\": [\n    \"Outlet1\",\n    \"Outlet2\"\n  ],\n  \"PaymentState\": \"Paid\",\n  \"DeliveryState\": \"Sent\",\n  \"Status\": \"Active\"\n}",
         false,
     );
 }
@@ -602,7 +602,7 @@ fn models_paths_1invoice_1multiple_outlet_1with_total_count_post_request_body_co
         dealpos::models::InvoiceMultipleOutletQueryByOutlet,
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1MultipleOutlet~1WithTotalCount/post/requestBody/content/application~1json/example",
-        "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": [\n    \"Outlet1\",\n    \"Outlet2\"\n  ],\n  \"PaymentState\": \"Paid\",\n  \"DeliveryState\": \"Sent\",\n  \"Status\": \"Active\"\n}",
+        "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"Outlet\": [\n    \"Outlet1\",\n    \"Outlet2\"\n  ],\n  \"PaymentState\": \"Paid\",\n  \"DeliveryState\": \"Sent\",\n  \"Status\": \"Active\"\n}",
         false,
     );
 }
@@ -626,7 +626,7 @@ fn models_paths_1invoice_1return_post_request_body_content_application_1json_exa
         dealpos::models::InvoiceReturnQuery,
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1Return/post/requestBody/content/application~1json/example",
-        "{\n  \"From\": \"2018-09-07\",\n  \"To\": \"2018-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 500\n}",
+        "{\n  \"From\": \"2018-09-07\",\n  \"To\": \"2018-09-30\"\n}",
         false,
     );
 }
@@ -650,7 +650,7 @@ fn models_paths_1invoice_1with_total_count_get_request_body_content_application_
         dealpos::models::InvoiceWithTotalCountQuery,
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1WithTotalCount/get/requestBody/content/application~1json/example",
-        "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20\n}",
+        "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\"\n}",
         false,
     );
 }
@@ -662,7 +662,7 @@ fn models_paths_1invoice_1with_total_count_post_request_body_content_application
         dealpos::models::InvoiceWithTotalCountQuery,
     >(
         "spec/dealpos-api.yaml#/paths/~1Invoice~1WithTotalCount/post/requestBody/content/application~1json/example",
-        "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20\n}",
+        "{\n  \"From\": \"2020-08-01\",\n  \"To\": \"2020-09-30\"\n}",
         false,
     );
 }
@@ -1093,7 +1093,7 @@ fn models_paths_1estimate_get_request_body_content_application_1json_example() {
         dealpos::models::EstimateListRequest,
     >(
         "spec/dealpos-api.yaml#/paths/~1Estimate/get/requestBody/content/application~1json/example",
-        "{\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"From\": \"2019-12-01T00:00:00\",\n  \"To\": \"2019-12-31T23:59:59\"\n}",
+        "{\n  \"From\": \"2019-12-01T00:00:00\",\n  \"To\": \"2019-12-31T23:59:59\"\n}",
         false,
     );
 }
@@ -1117,7 +1117,7 @@ fn models_paths_1estimate_1p_post_request_body_content_application_1json_example
         dealpos::models::EstimateListRequest,
     >(
         "spec/dealpos-api.yaml#/paths/~1Estimate~1p/post/requestBody/content/application~1json/example",
-        "{\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"From\": \"2019-12-01T00:00:00\",\n  \"To\": \"2019-12-31T23:59:59\"\n}",
+        "{\n  \"From\": \"2019-12-01T00:00:00\",\n  \"To\": \"2019-12-31T23:59:59\"\n}",
         false,
     );
 }
@@ -1141,7 +1141,7 @@ fn models_paths_1report_get_request_body_content_application_1json_example() {
         dealpos::models::ReportSalesInvoiceQueryByOutlet,
     >(
         "spec/dealpos-api.yaml#/paths/~1Report/get/requestBody/content/application~1json/example",
-        "{\n  \"Outlet\": \"Outlet1\",\n  \"From\": \"2021-03-01T00:00:00\",\n  \"To\": \"2021-03-31T00:00:00\",\n  \"PageNumber\": 1,\n  \"PageSize\": 100\n}",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"From\": \"2021-03-01T00:00:00\",\n  \"To\": \"2021-03-31T00:00:00\"\n}",
         false,
     );
 }
@@ -1165,7 +1165,7 @@ fn models_paths_1report_post_request_body_content_application_1json_example() {
         dealpos::models::ReportSalesInvoiceQueryByOutlet,
     >(
         "spec/dealpos-api.yaml#/paths/~1Report/post/requestBody/content/application~1json/example",
-        "{\n  \"Outlet\": \"Outlet1\",\n  \"From\": \"2021-03-01T00:00:00\",\n  \"To\": \"2021-03-31T00:00:00\",\n  \"PageNumber\": 1,\n  \"PageSize\": 100\n}",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"From\": \"2021-03-01T00:00:00\",\n  \"To\": \"2021-03-31T00:00:00\"\n}",
         false,
     );
 }
@@ -1189,7 +1189,7 @@ fn models_paths_1shift_get_request_body_content_application_1json_example() {
         dealpos::models::ShiftListRequest,
     >(
         "spec/dealpos-api.yaml#/paths/~1Shift/get/requestBody/content/application~1json/example",
-        "{\n  \"Outlet\": \"Outlet1\",\n  \"From\": \"2020-05-28\",\n  \"To\": \"2020-05-29\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10\n}",
+        "{\n  \"Outlet\": \"Outlet1\",\n  \"From\": \"2020-05-28\",\n  \"To\": \"2020-05-29\"\n}",
         false,
     );
 }
@@ -1671,7 +1671,7 @@ fn models_paths_1variant_get_request_body_content_application_1json_example() {
         dealpos::models::VariantListRequest,
     >(
         "spec/dealpos-api.yaml#/paths/~1Variant/get/requestBody/content/application~1json/example",
-        "{\n  \"Category\": \"2D Layering\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10\n}",
+        "{\n  \"Category\": \"2D Layering\"\n}",
         false,
     );
 }
@@ -1719,7 +1719,7 @@ fn models_paths_1variant_post_request_body_content_application_1json_example() {
         dealpos::models::VariantListRequest,
     >(
         "spec/dealpos-api.yaml#/paths/~1Variant/post/requestBody/content/application~1json/example",
-        "{\n  \"Category\": \"2D Layering\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10\n}",
+        "{\n  \"Category\": \"2D Layering\"\n}",
         false,
     );
 }
@@ -2054,7 +2054,7 @@ fn models_paths_1promotion_coupon_get_request_body_content_application_1json_exa
         dealpos::models::PromotionCouponListRequest,
     >(
         "spec/dealpos-api.yaml#/paths/~1PromotionCoupon/get/requestBody/content/application~1json/example",
-        "{\n  \"From\": \"2019-12-01T00:00:00\",\n  \"To\": \"2019-12-19T00:00:00\",\n  \"Type\": \"DiscountPercentage\",\n  \"UsageStatus\": \"Active\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"Code\": \"Disc99\"\n}",
+        "{\n  \"From\": \"2019-12-01T00:00:00\",\n  \"To\": \"2019-12-19T00:00:00\",\n  \"Type\": \"DiscountPercentage\",\n  \"UsageStatus\": \"Active\",\n  \"Code\": \"Disc99\"\n}",
         false,
     );
 }
@@ -2090,7 +2090,7 @@ fn models_paths_1promotion_coupon_1p_post_request_body_content_application_1json
         dealpos::models::PromotionCouponListRequest,
     >(
         "spec/dealpos-api.yaml#/paths/~1PromotionCoupon~1p/post/requestBody/content/application~1json/example",
-        "{\n  \"From\": \"2019-12-01T00:00:00\",\n  \"To\": \"2019-12-19T00:00:00\",\n  \"Type\": \"DiscountPercentage\",\n  \"UsageStatus\": \"Active\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"Code\": \"Disc99\"\n}",
+        "{\n  \"From\": \"2019-12-01T00:00:00\",\n  \"To\": \"2019-12-19T00:00:00\",\n  \"Type\": \"DiscountPercentage\",\n  \"UsageStatus\": \"Active\",\n  \"Code\": \"Disc99\"\n}",
         false,
     );
 }
@@ -2107,15 +2107,14 @@ fn models_paths_1promotion_coupon_1p_post_responses_200_content_application_1jso
     );
 }
 
-#[cfg(feature = "promotion-event")]
 #[test]
 fn models_paths_1promotion_event_get_request_body_content_application_1json_example() {
     round_trip::<
         dealpos::models::PromotionEventListRequest,
     >(
         "spec/dealpos-api.yaml#/paths/~1PromotionEvent/get/requestBody/content/application~1json/example",
-        "{\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"Type\": \"Amount\",\n  \"Status\": \"Active\"\n}",
-        false,
+        "{}",
+        true,
     );
 }
 
@@ -2131,15 +2130,14 @@ fn models_paths_1promotion_event_get_responses_200_content_application_1json_exa
     );
 }
 
-#[cfg(feature = "promotion-event")]
 #[test]
 fn models_paths_1promotion_event_post_request_body_content_application_1json_example() {
     round_trip::<
         dealpos::models::PromotionEventListRequest,
     >(
         "spec/dealpos-api.yaml#/paths/~1PromotionEvent/post/requestBody/content/application~1json/example",
-        "{\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"Type\": \"Amount\",\n  \"Status\": \"Active\"\n}",
-        false,
+        "{}",
+        true,
     );
 }
 
@@ -2210,7 +2208,7 @@ fn models_paths_1customer_get_request_body_content_application_1json_example() {
         dealpos::models::CustomerListRequest,
     >(
         "spec/dealpos-api.yaml#/paths/~1Customer/get/requestBody/content/application~1json/example",
-        "{\n  \"Name\": \"Ferdiansyah Rahman\",\n  \"Outlet\": \"Outlet1\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"From\": \"2021-01-01\",\n  \"To\": \"2021-01-28\"\n}",
+        "{\n  \"Name\": \"Ferdiansyah Rahman\",\n  \"Outlet\": \"Outlet1\",\n  \"From\": \"2021-01-01\",\n  \"To\": \"2021-01-28\"\n}",
         false,
     );
 }
@@ -2246,7 +2244,7 @@ fn models_paths_1customer_1p_post_request_body_content_application_1json_example
         dealpos::models::CustomerListRequest,
     >(
         "spec/dealpos-api.yaml#/paths/~1Customer~1p/post/requestBody/content/application~1json/example",
-        "{\n  \"Name\": \"Ferdiansyah Rahman\",\n  \"Outlet\": \"Outlet1\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"From\": \"2021-01-01\",\n  \"To\": \"2021-01-28\"\n}",
+        "{\n  \"Name\": \"Ferdiansyah Rahman\",\n  \"Outlet\": \"Outlet1\",\n  \"From\": \"2021-01-01\",\n  \"To\": \"2021-01-28\"\n}",
         false,
     );
 }
@@ -2335,15 +2333,14 @@ fn models_paths_1customer_1unsuspend_put_responses_200_content_application_1json
     );
 }
 
-#[cfg(feature = "supplier")]
 #[test]
 fn models_paths_1supplier_get_request_body_content_application_1json_example() {
     round_trip::<
         dealpos::models::SupplierListRequest,
     >(
         "spec/dealpos-api.yaml#/paths/~1Supplier/get/requestBody/content/application~1json/example",
-        "{\n  \"PageNumber\": 1,\n  \"PageSize\": 20\n}",
-        false,
+        "{}",
+        true,
     );
 }
 
@@ -2456,7 +2453,7 @@ fn models_paths_1outbound_logistic_get_request_body_content_application_1json_ex
         dealpos::models::OutboundLogisticListRequest,
     >(
         "spec/dealpos-api.yaml#/paths/~1OutboundLogistic/get/requestBody/content/application~1json/example",
-        "{\n  \"From\": \"2020-04-01\",\n  \"To\": \"2020-04-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": \"Outlet1\"\n}",
+        "{\n  \"From\": \"2020-04-01\",\n  \"To\": \"2020-04-30\",\n  \"Outlet\": \"Outlet1\"\n}",
         false,
     );
 }
@@ -2504,7 +2501,7 @@ fn models_paths_1customer_delivery_get_request_body_content_application_1json_ex
         dealpos::models::OutboundLogisticListRequest,
     >(
         "spec/dealpos-api.yaml#/paths/~1CustomerDelivery/get/requestBody/content/application~1json/example",
-        "{\n  \"From\": \"2020-04-01\",\n  \"To\": \"2020-04-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": \"Outlet1\"\n}",
+        "{\n  \"From\": \"2020-04-01\",\n  \"To\": \"2020-04-30\",\n  \"Outlet\": \"Outlet1\"\n}",
         false,
     );
 }
@@ -2528,7 +2525,7 @@ fn models_paths_1customer_delivery_1p_post_request_body_content_application_1jso
         dealpos::models::OutboundLogisticListRequest,
     >(
         "spec/dealpos-api.yaml#/paths/~1CustomerDelivery~1p/post/requestBody/content/application~1json/example",
-        "{\n  \"From\": \"2020-04-01\",\n  \"To\": \"2020-04-30\",\n  \"PageNumber\": 1,\n  \"PageSize\": 20,\n  \"Outlet\": \"Outlet1\"\n}",
+        "{\n  \"From\": \"2020-04-01\",\n  \"To\": \"2020-04-30\",\n  \"Outlet\": \"Outlet1\"\n}",
         false,
     );
 }
@@ -2717,7 +2714,7 @@ fn models_paths_1loyalty_point_1email_or_phone_get_request_body_content_applicat
         dealpos::models::LoyaltyPointHistoryRequest,
     >(
         "spec/dealpos-api.yaml#/paths/~1LoyaltyPoint~1EmailOrPhone/get/requestBody/content/application~1json/example",
-        "{\n  \"From\": \"2024-01-01\",\n  \"To\": \"2024-12-31\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"Email\": \"customer@example.com\",\n  \"MobilePhone\": \"1234567890\"\n}",
+        "{\n  \"From\": \"2024-01-01\",\n  \"To\": \"2024-12-31\",\n  \"Email\": \"customer@example.com\",\n  \"MobilePhone\": \"1234567890\"\n}",
         false,
     );
 }
@@ -2741,7 +2738,7 @@ fn models_paths_1loyalty_point_1email_or_phone_post_request_body_content_applica
         dealpos::models::LoyaltyPointHistoryRequest,
     >(
         "spec/dealpos-api.yaml#/paths/~1LoyaltyPoint~1EmailOrPhone/post/requestBody/content/application~1json/example",
-        "{\n  \"From\": \"2024-01-01\",\n  \"To\": \"2024-12-31\",\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"Email\": \"customer@example.com\",\n  \"MobilePhone\": \"1234567890\"\n}",
+        "{\n  \"From\": \"2024-01-01\",\n  \"To\": \"2024-12-31\",\n  \"Email\": \"customer@example.com\",\n  \"MobilePhone\": \"1234567890\"\n}",
         false,
     );
 }

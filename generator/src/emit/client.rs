@@ -129,7 +129,7 @@ fn operation(module: &Module, op: &Operation, twin: Option<&Operation>) -> (Toke
     let mut parts = parameters(api, op, &scope);
     let set_body = body(api, op, &scope, &mut parts);
     let answer = op.answer();
-    let (output, send_body) = send(api, answer, &scope);
+    let (output, send_body, send_with_response) = send(api, answer, &scope);
     let paging = paging(api, op, answer, &scope);
     let route = Route::of(op, twin);
     let deprecated =
@@ -144,8 +144,15 @@ fn operation(module: &Module, op: &Operation, twin: Option<&Operation>) -> (Toke
             #builder { client: self.client, #(#inits)* #page_init }
         }
     };
-    let builder_tokens =
-        builder_item(&builder, &builder_doc, &parts, &paging, &route, op, &Sending { output, send_body, set_body });
+    let builder_tokens = builder_item(
+        &builder,
+        &builder_doc,
+        &parts,
+        &paging,
+        &route,
+        op,
+        &Sending { output, send_body, send_with_response, set_body },
+    );
     (method_tokens, builder_tokens)
 }
 
@@ -183,18 +190,22 @@ fn parameters(api: &Api, op: &Operation, scope: &Scope) -> Parts {
             ParameterPlace::Cookie => quote!(),
             ParameterPlace::Query => quote!(request.query(#wire, &self.#name);),
         };
+        // A flag is a plain `bool`: `impl Into<bool>` would only add noise to the signature.
+        let (arg_ty, into) =
+            if p.ty == TypeRef::Boolean { (quote!(bool), quote!()) } else { (quote!(impl Into<#ty>), quote!(.into())) };
         if p.required {
             parts.fields.push(quote!(#name: #ty,));
-            parts.args.push(quote!(#name: #ty));
-            parts.inits.push(quote!(#name,));
+            parts.args.push(quote!(#name: #arg_ty));
+            // A `bool` is taken as it is: the shorthand, or clippy objects.
+            parts.inits.push(if into.is_empty() { quote!(#name,) } else { quote!(#name: #name #into,) });
         } else {
             parts.fields.push(quote!(#name: Option<#ty>,));
             parts.inits.push(quote!(#name: None,));
             let doc = docs(p.doc.as_deref());
             parts.setters.push(quote! {
                 #doc
-                pub fn #name(mut self, value: #ty) -> Self {
-                    self.#name = Some(value);
+                pub fn #name(mut self, value: #arg_ty) -> Self {
+                    self.#name = Some(value #into);
                     self
                 }
             });
@@ -209,8 +220,9 @@ fn parameters(api: &Api, op: &Operation, scope: &Scope) -> Parts {
 fn body(api: &Api, op: &Operation, scope: &Scope, parts: &mut Parts) -> Option<TokenStream> {
     let t = rust_type_in(api, op.request.as_ref()?, scope);
     parts.fields.push(quote!(body: #t,));
-    parts.args.push(quote!(body: #t));
-    parts.inits.push(quote!(body,));
+    // `impl Into`: a request union takes any of its alternatives (`construct.rs`).
+    parts.args.push(quote!(body: impl Into<#t>));
+    parts.inits.push(quote!(body: body.into(),));
     let encode = runtime::CLIENT_ERROR_ENCODE.tokens();
     let id = op.id.as_str();
     Some(quote! {
@@ -220,10 +232,24 @@ fn body(api: &Api, op: &Operation, scope: &Scope, parts: &mut Parts) -> Option<T
 
 /// What `send()` returns and the call that sends: the answer decoded, or
 /// `()` when the success response has no body.
-fn send(api: &Api, answer: Option<&TypeRef>, scope: &Scope) -> (TokenStream, TokenStream) {
+fn send(api: &Api, answer: Option<&TypeRef>, scope: &Scope) -> (TokenStream, TokenStream, TokenStream) {
+    let (execute, execute_unit, with_response, unit_with_response) = (
+        runtime::CLIENT_EXECUTE.name(),
+        runtime::CLIENT_EXECUTE_UNIT.name(),
+        runtime::CLIENT_EXECUTE_WITH_RESPONSE.name(),
+        runtime::CLIENT_EXECUTE_UNIT_WITH_RESPONSE.name(),
+    );
     match answer {
-        Some(t) => (rust_type_in(api, t, scope), quote!(self.client.execute(&request).await)),
-        None => (quote!(()), quote!(self.client.execute_unit(&request).await)),
+        Some(t) => (
+            rust_type_in(api, t, scope),
+            quote!(self.client.#execute(&request).await),
+            quote!(self.client.#with_response(&request).await),
+        ),
+        None => (
+            quote!(()),
+            quote!(self.client.#execute_unit(&request).await),
+            quote!(self.client.#unit_with_response(&request).await),
+        ),
     }
 }
 
@@ -232,6 +258,8 @@ fn send(api: &Api, answer: Option<&TypeRef>, scope: &Scope) -> (TokenStream, Tok
 struct Sending {
     output: TokenStream,
     send_body: TokenStream,
+    /// The call `send_with_response()` makes.
+    send_with_response: TokenStream,
     set_body: Option<TokenStream>,
 }
 
@@ -366,7 +394,8 @@ impl<'o> Route<'o> {
     }
 }
 
-/// The method's doc: summary, description, the route and the operationId.
+/// The method's doc: summary, description, the route and the operationId,
+/// then the transcription notes under `# Provenance`.
 fn method_doc(op: &Operation, route: &Route<'_>) -> TokenStream {
     let summary = [op.summary.as_deref(), op.doc.as_deref()].into_iter().flatten().collect::<Vec<_>>().join("\n\n");
     let path = route.path;
@@ -380,7 +409,26 @@ fn method_doc(op: &Operation, route: &Route<'_>) -> TokenStream {
         ),
         None => format!("`{} /{path}`", route.sent.method),
     };
-    docs(Some(&format!("{summary}\n\n{line}, operation `{}`.", op.id)))
+    let mut text = format!("{summary}\n\n{line}, operation `{}`.", op.id);
+    // Arguments lose the doc a setter would carry: it is listed here.
+    let is_page = |name: &str| op.dealpos.paged.as_ref().is_some_and(|p| name == p.page || name == p.size);
+    let arguments: Vec<String> = op
+        .parameters
+        .iter()
+        .filter(|p| p.required && p.place != ParameterPlace::Cookie && !is_page(&p.name))
+        .map(|p| {
+            let doc = p.doc.as_deref().map(|d| format!(": {}", d.trim())).unwrap_or_default();
+            format!("- `{}` ({} `{}`){doc}", p.rust_name, p.place, p.name)
+        })
+        .collect();
+    if !arguments.is_empty() {
+        text.push_str(&format!("\n\n# Arguments\n\n{}", arguments.join("\n")));
+    }
+    // Last: how we know is for whoever doubts the docs, not for the first read.
+    if let Some(provenance) = &op.dealpos.provenance {
+        text.push_str(&format!("\n\n# Provenance\n\n{provenance}"));
+    }
+    docs(Some(&text))
 }
 
 fn builder_doc(op: &Operation) -> String {
@@ -400,7 +448,8 @@ fn builder_item(
 ) -> TokenStream {
     let Parts { fields, setters, fills, .. } = parts;
     let PagingParts { field: page_field, apply, setters: page_setters, stream, .. } = paging;
-    let Sending { output, send_body, set_body } = sending;
+    let Sending { output, send_body, send_with_response, set_body } = sending;
+    let response = runtime::RESPONSE.tokens();
     let (id, path, http_method) = (op.id.as_str(), route.path, route.sent.method.as_str());
     // Retried only when repeating it is harmless (the description says so per
     // action, else the method); a twin is judged by the GET it stands for.
@@ -424,11 +473,19 @@ fn builder_item(
         impl<'a> #builder<'a> {
             #(#setters)*
 
-            /// Sends the request.
+            /// Sends the request; the decoded answer.
             pub async fn send(self) -> Result<#output, #error> {
                 let request = self.request()?;
                 #apply
                 #send_body
+            }
+
+            /// Sends the request; the decoded answer with its HTTP status, headers,
+            /// request id and raw body.
+            pub async fn send_with_response(self) -> Result<#response<#output>, #error> {
+                let request = self.request()?;
+                #apply
+                #send_with_response
             }
 
             #page_setters

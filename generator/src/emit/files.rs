@@ -150,6 +150,7 @@ runtime_files! {
     "src/client/limit.rs": Always,
     "src/client/paging.rs": Always,
     "src/client/request.rs": Always,
+    "src/client/response.rs": Always,
     "src/client/retry.rs": Always,
     "src/receiver/mod.rs": Receiver,
     "src/receiver/http.rs": Receiver,

@@ -10,7 +10,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::features::{self, Features};
-use super::{Module, types, unions, webhooks};
+use super::{Module, construct, types, unions, webhooks};
 use crate::ir::{SHARED_MODULE, TypeId, TypeKind};
 
 /// One Rust file of a description's module: its path in the crate and its items.
@@ -22,7 +22,8 @@ pub struct File {
 }
 
 /// The files of the module built from `module`, the `index`th description.
-pub fn files(module: &Module, index: usize, features: &Features) -> Vec<File> {
+/// `krate` is the crate's name as code outside it writes it (its doctests).
+pub fn files(module: &Module, index: usize, features: &Features, krate: &str) -> Vec<File> {
     let api = &module.api;
     let title = format!(" Types of {} {} ({}).", api.title, api.version, module.spec);
     // Documentation is the description's; where it has none, there is none.
@@ -35,8 +36,16 @@ pub fn files(module: &Module, index: usize, features: &Features) -> Vec<File> {
     for (i, ty) in api.types.iter().enumerate() {
         let id = TypeId(i);
         let item = match ty.kind {
-            TypeKind::Union { .. } => unions::item(api, ty),
-            _ => types::item(api, ty),
+            TypeKind::Union { .. } => {
+                let mut item = unions::item(api, ty);
+                item.extend(construct::conversions(api, ty));
+                item
+            }
+            _ => {
+                let mut item = types::item(api, ty);
+                item.extend(construct::item(api, ty, &format!("{krate}::{}", module.name)));
+                item
+            }
         };
         match features.home(index, id) {
             Some(home) => {

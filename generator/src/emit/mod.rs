@@ -4,6 +4,7 @@
 //! fixed runtime modules are copied from the runtime crate (`files`).
 
 mod client;
+mod construct;
 mod examples;
 mod features;
 mod files;
@@ -50,7 +51,7 @@ pub fn emit(info: &CrateInfo, modules: &[Module]) -> Result<BTreeMap<String, Str
     let features = Features::new(modules);
     let mut out = files::fixed(info, modules, &features)?;
     for (index, module) in modules.iter().enumerate() {
-        for file in layout::files(module, index, &features) {
+        for file in layout::files(module, index, &features, &info.name.replace('-', "_")) {
             let text = rust_file(&file.path, &module.spec, file.tokens)?;
             out.insert(file.path, text);
         }

@@ -12,7 +12,7 @@ use super::model::*;
 use super::naming::pascal;
 use super::refs::{Documents, FileLoader};
 use super::schema::{self, Facts};
-use super::{graph, naming, refs, unions};
+use super::{graph, naming, operations, refs, unions};
 use crate::error::{Diagnostic, Error, Location, Result, Severity};
 use crate::load::Source;
 
@@ -89,6 +89,8 @@ pub fn build_with(source: &Source, loader: FileLoader<'_>) -> Result<Api> {
         return Err(Error::Invalid(dedup(errors)));
     }
     api.diagnostics = dedup(warnings);
+    // Before `sent`/`lenient` are decided: a body dropped here is not sent.
+    operations::strip_paged_bodies(&mut api);
     graph::mark_lenient(&mut api);
     graph::mark_boxed(&mut api);
     naming::assign(&mut api);

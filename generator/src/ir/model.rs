@@ -384,6 +384,14 @@ pub struct DealposNotes {
     /// sending it once, when the description says (an overlay decides it per
     /// PUT/DELETE action); `None` leaves it to the method.
     pub repeatable: Option<bool>,
+    /// `x-dealpos-method`: the method name chosen for the operation (`list`
+    /// for THE list of a tag among its variants), which naming takes as the
+    /// base instead of deriving one from the operationId.
+    pub method: Option<String>,
+    /// `x-dealpos-provenance`: how the operation was transcribed (what the
+    /// portal showed or not, which clients it is modelled on), kept apart
+    /// from its description so docs show it last, under `# Provenance`.
+    pub provenance: Option<String>,
 }
 
 /// Where a fact of a description comes from (`x-dealpos-source`, spec/README.md).

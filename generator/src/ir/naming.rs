@@ -108,7 +108,12 @@ pub fn operations(apis: &mut [&mut Api]) {
                     continue;
                 }
                 op.builder = builders.claim(&pascal(&op.id), "");
-                op.rust_name = methods.claim(&method_name(&op.id, &t.tag), "_");
+                // A name the description chose (`x-dealpos-method`) is still made an identifier and unique.
+                let base = match &op.dealpos.method {
+                    Some(chosen) => snake(chosen),
+                    None => method_name(&op.id, &t.tag),
+                };
+                op.rust_name = methods.claim(&base, "_");
             }
         }
     }

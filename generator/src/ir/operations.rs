@@ -1,5 +1,7 @@
 //! Operations and webhooks: parameters, bodies, responses and their examples.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use heck::ToUpperCamelCase;
 use serde_json::Value;
 
@@ -229,7 +231,95 @@ fn dealpos_notes(op: &Value) -> DealposNotes {
         post_twin_of: text("x-dealpos-post-twin-of"),
         deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
         repeatable: op.get("x-dealpos-repeatable").and_then(Value::as_bool),
+        method: text("x-dealpos-method").filter(|m| !m.trim().is_empty()),
+        provenance: text("x-dealpos-provenance").filter(|p| !p.trim().is_empty()),
     }
+}
+
+/// The client owns paging: it writes `PageNumber`/`PageSize` into every page's
+/// request (`templates/runtime/src/client/paging.rs`), so the body types of
+/// paged operations must not ask the user for them, nor for filters the
+/// operation already takes as query parameters (DealPOS reads the query string
+/// of a GET, observed-usage.md "Pagination"). Two edits, both keeping the wire
+/// format: an operation whose body holds nothing but those fields loses its
+/// body (everything is sent in the query); a body type used only as the body
+/// of paged operations loses the fields every one of them sends otherwise,
+/// and its examples lose those keys too, so they still round-trip.
+pub(super) fn strip_paged_bodies(api: &mut Api) {
+    let sent_otherwise = |op: &Operation| -> BTreeSet<String> {
+        let mut names: BTreeSet<String> =
+            op.parameters.iter().filter(|p| p.place == ParameterPlace::Query).map(|p| p.name.clone()).collect();
+        if let Some(paging) = &op.dealpos.paged {
+            names.insert(paging.page.clone());
+            names.insert(paging.size.clone());
+        }
+        names
+    };
+    let elsewhere = referenced_elsewhere(api);
+    // Per body type: the fields every paged operation sending it also sends otherwise.
+    let mut strip: BTreeMap<TypeId, Option<BTreeSet<String>>> = BTreeMap::new();
+    for op in &api.operations {
+        let Some(TypeRef::Named(id)) = op.request else { continue };
+        let entry = strip.entry(id).or_insert_with(|| Some(sent_otherwise(op)));
+        match (&op.dealpos.paged, entry.as_mut()) {
+            (Some(_), Some(fields)) => fields.retain(|f| sent_otherwise(op).contains(f)),
+            _ => *entry = None,
+        }
+    }
+    for op in api.operations.iter_mut().filter(|op| op.dealpos.paged.is_some()) {
+        let Some(TypeRef::Named(id)) = op.request else { continue };
+        let TypeKind::Struct { fields, additional: None } = &api.types[id.0].kind else { continue };
+        let otherwise = sent_otherwise(op);
+        if fields.iter().all(|f| otherwise.contains(&f.wire)) {
+            op.request = None;
+        }
+    }
+    for (id, fields) in strip {
+        let Some(drop) = fields.filter(|f| !f.is_empty() && !elsewhere.contains(&id)) else { continue };
+        if let TypeKind::Struct { fields, .. } = &mut api.types[id.0].kind {
+            fields.retain(|f| !drop.contains(&f.wire));
+        }
+        for example in api.examples.iter_mut().filter(|e| e.ty == TypeRef::Named(id)) {
+            if let Some(object) = example.value.as_object_mut() {
+                object.retain(|key, _| !drop.contains(key));
+            }
+        }
+    }
+}
+
+/// Types reached otherwise than as a whole request body: inside another
+/// type, as a response, a parameter or a webhook payload (their fields are
+/// not ours to drop).
+fn referenced_elsewhere(api: &Api) -> BTreeSet<TypeId> {
+    let mut found = BTreeSet::new();
+    let mut note = |ty: &TypeRef| {
+        let mut ty = ty;
+        while let TypeRef::Array(inner) | TypeRef::Map(inner) = ty {
+            ty = inner;
+        }
+        if let TypeRef::Named(id) = ty {
+            found.insert(*id);
+        }
+    };
+    for def in &api.types {
+        match &def.kind {
+            TypeKind::Struct { fields, additional } => {
+                fields.iter().map(|f| &f.ty).chain(additional).for_each(&mut note)
+            }
+            TypeKind::Union { variants, .. } => variants.iter().for_each(|v| note(&v.ty)),
+            TypeKind::Alias(ty) | TypeKind::Newtype(ty) => note(ty),
+            TypeKind::Enum { .. } => {}
+        }
+    }
+    for op in &api.operations {
+        op.responses.iter().filter_map(|r| r.body.as_ref()).for_each(&mut note);
+        op.parameters.iter().for_each(|p| note(&p.ty));
+        if let Some(TypeRef::Array(inner) | TypeRef::Map(inner)) = &op.request {
+            note(inner);
+        }
+    }
+    api.webhooks.iter().for_each(|w| note(&w.payload));
+    found
 }
 
 #[cfg(test)]
