@@ -6,6 +6,8 @@
 //!   (tests crate); their results are read back from `target/criterion`.
 //! - build times of `dealpos` itself for several feature sets, its
 //!   dependencies built beforehand, in `target/bench-build`.
+//! - progenitor's generation and rebuild of Oxide's `nexus.json` against
+//!   ours ([`progenitor`]).
 //! - `xtask regen` as maintainers run it (dev profile) against the same
 //!   binary built with `--release`: the dev profile's overrides in the root
 //!   `Cargo.toml` are what keeps the two close.
@@ -15,6 +17,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+mod progenitor;
 
 const START: &str = "<!-- bench:start (written by `cargo xtask bench --readme`; do not edit) -->";
 const END: &str = "<!-- bench:end -->";
@@ -53,9 +57,14 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             }
         }
     }
-    let (builds, regen) =
-        if has("--no-build") { (Vec::new(), None) } else { (build_times(root)?, Some(regen_profiles(root)?)) };
-    let table = table(root, &builds, regen)?;
+    let measured = if has("--no-build") {
+        None
+    } else {
+        let builds = build_times(root)?;
+        let regen = regen_profiles(root)?;
+        Some(Measured { builds, regen, progenitor: progenitor::compare(root)? })
+    };
+    let table = table(root, measured.as_ref())?;
     println!("\n{table}");
     if has("--readme") {
         let path = root.join("README.md");
@@ -105,6 +114,14 @@ fn build_times(root: &Path) -> Result<Vec<(&'static str, Duration)>, String> {
         out.push((*name, best));
     }
     Ok(out)
+}
+
+/// What the build measurements (not `--no-build`) give.
+struct Measured {
+    builds: Vec<(&'static str, Duration)>,
+    /// `xtask regen`: dev profile, release.
+    regen: (Duration, Duration),
+    progenitor: progenitor::Comparison,
 }
 
 /// Wall time of `xtask regen` (a no-op: `generated/` is up to date) built in
@@ -173,11 +190,7 @@ fn verdict(met: bool) -> &'static str {
     if met { "yes" } else { "**no**" }
 }
 
-fn table(
-    root: &Path,
-    builds: &[(&str, Duration)],
-    regen_profiles: Option<(Duration, Duration)>,
-) -> Result<String, String> {
+fn table(root: &Path, measured: Option<&Measured>) -> Result<String, String> {
     let mut rows = vec![
         "| measure | result | baseline (same run) | ratio | target | met |".to_string(),
         "|---|---:|---|---:|---|---|".to_string(),
@@ -198,13 +211,30 @@ fn table(
         ms(&regen),
         nexus.nanos / regen.nanos
     ));
-    if let Some((dev, release)) = regen_profiles {
+    if let Some(Measured { regen: (dev, release), progenitor, .. }) = measured {
         let ratio = dev.as_secs_f64() / release.as_secs_f64();
         rows.push(format!(
             "| `xtask regen` as maintainers run it (dev profile, no-op) | {:.0} ms | `--release`: {:.0} ms | {ratio:.2}× | ≤ 1.5× | {} |",
             dev.as_secs_f64() * 1e3,
             release.as_secs_f64() * 1e3,
             verdict(ratio <= 1.5)
+        ));
+        let secs = |d: &Duration| d.as_secs_f64();
+        let (ours, theirs) = progenitor.generate;
+        let ratio = secs(&ours) / secs(&theirs);
+        rows.push(format!(
+            "| generate a crate from `nexus.json` (whole process, release) | {:.0} ms | progenitor 0.15: {:.0} ms | {ratio:.2}× | ≤ 0.1× | {} |",
+            secs(&ours) * 1e3,
+            secs(&theirs) * 1e3,
+            verdict(ratio <= 0.1)
+        ));
+        let (ours, theirs) = progenitor.rebuild;
+        let ratio = secs(&ours) / secs(&theirs);
+        rows.push(format!(
+            "| rebuild that crate alone (dependencies built) | {:.1} s | progenitor 0.15's: {:.1} s | {ratio:.2}× | ≤ 0.5× | {} |",
+            secs(&ours),
+            secs(&theirs),
+            verdict(ratio <= 0.5)
         ));
     }
     let one = estimate(root, "regen/scale/1")?;
@@ -220,6 +250,7 @@ fn table(
             verdict(e.nanos / one.nanos <= 1.5 * f64::from(copies))
         ));
     }
+    let builds = measured.map_or(&[][..], |m| &m.builds[..]);
     if let Some(((base_name, base), rest)) = builds.split_first() {
         rows.push(format!("| build `dealpos`, {base_name} | {base:.1?} | — | 1.00× | — | — |"));
         for (name, time) in rest {
