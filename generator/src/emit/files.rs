@@ -13,7 +13,10 @@ use crate::runtime;
 
 struct ModuleRow {
     name: String,
-    doc: String,
+    /// The feature the whole module needs, if one does: a module of webhooks
+    /// alone is `webhooks`, so docs.rs labels it (a module with operations
+    /// holds types every tag feature may need, and is never gated whole).
+    feature: Option<&'static str>,
     title: String,
     version: String,
     types: usize,
@@ -245,14 +248,7 @@ pub fn fixed(info: &CrateInfo, modules: &[Module], features: &Features) -> Resul
         .iter()
         .map(|m| ModuleRow {
             name: m.name.clone(),
-            doc: if m.api.webhooks.is_empty() {
-                format!("Models of {} {}.", m.api.title, m.api.version)
-            } else {
-                format!(
-                    "Webhook payloads of {} {}, and [`webhooks::WebhookEvent`] over them.",
-                    m.api.title, m.api.version
-                )
-            },
+            feature: (!m.api.webhooks.is_empty() && m.api.operations.is_empty()).then_some("webhooks"),
             title: m.api.title.clone(),
             version: m.api.version.clone(),
             types: m.api.types.len(),
@@ -262,11 +258,7 @@ pub fn fixed(info: &CrateInfo, modules: &[Module], features: &Features) -> Resul
         .collect();
     let example_hook = modules.iter().filter(|m| m.name == "webhooks").find_map(|m| {
         let hook = m.api.webhooks.first()?;
-        let example = m
-            .api
-            .examples
-            .iter()
-            .find(|e| e.ty == hook.payload && e.origin.pointer.starts_with(&hook.origin.pointer))?;
+        let example = super::webhooks::example(&m.api, hook)?;
         Some(ExampleHook { variant: hook.name.clone(), body: serde_json::to_string(&example.value).ok()? })
     });
     let crate_ident = info.name.replace('-', "_");
@@ -412,7 +404,7 @@ mod tests {
             .iter()
             .map(|name| ModuleRow {
                 name: name.to_string(),
-                doc: "Doc.".into(),
+                feature: None,
                 title: String::new(),
                 version: String::new(),
                 types: 0,
