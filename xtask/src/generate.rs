@@ -120,6 +120,11 @@ mod tests {
             "{manifest}"
         );
         assert!(!manifest.contains("DealPOS"), "{manifest}");
+        // The README (the docs.rs landing page) speaks of it too, with none of DealPOS's recipes.
+        let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
+        assert!(readme.contains("# `keeper-sdk`\n\nTyped Rust SDK for Keeper API"), "{readme}");
+        assert!(readme.contains("keeper-sdk = \"0.2\""), "{readme}");
+        assert!(!readme.contains("DealPOS") && !readme.contains("## Recipes"), "{readme}");
         // Its own workspace, the workspace's lock and target: offline and warm.
         let mut manifest = manifest;
         manifest.push_str("\n[workspace]\n");

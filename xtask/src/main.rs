@@ -3,6 +3,7 @@
 mod bench;
 mod coverage;
 mod diff;
+mod docs;
 mod files;
 mod generate;
 mod git;
@@ -45,6 +46,8 @@ tasks:
   bench     run the benchmarks (regeneration, build time per feature set, parse
             and client throughput) and print the table [--readme] writes into
             README.md [--no-criterion] [--no-build]
+  docs      document the generated crate as docs.rs does (all features, --cfg docsrs,
+            rustdoc warnings as errors) and check that every feature labels its items
   test      install the test tools, then run every test (cargo test --workspace)
   tools     install Redocly CLI, Prism and openapi-spec-validator into target/tools
   validate  lint both descriptions with Redocly CLI and openapi-spec-validator
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
         Some("generate") => generate::options(&args[1..]).and_then(|o| generate::run(&o)),
         Some("bench") => bench::run(&root(), &args[1..]),
         Some("test") => tools::test(&root(), &args[1..]),
+        Some("docs") => docs::run(&root()),
         Some("tools") => tools::install(&root()),
         Some("validate") => tools::validate(&root()),
         Some("-h" | "--help" | "help") => {

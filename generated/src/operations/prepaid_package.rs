@@ -63,7 +63,7 @@ impl<'a> PrepaidPackageApi<'a> {
     ///
     /// # Provenance
     ///
-    /// Probably the portal's "Get Prepaid Package List", whose path the reference does not show. Method and path come only from a client's list of endpoint names that was never shown working ([guess] in observed usage); request and response are unknown.
+    /// Probably the portal's "Get Prepaid Package List", whose path the reference does not show. Method and path come only from a client's list of endpoint names that was never shown working (\[guess\] in observed usage); request and response are unknown.
     pub fn list(&self) -> ListPrepaidPackages<'a> {
         ListPrepaidPackages {
             client: self.client,

@@ -13,7 +13,10 @@ use crate::runtime;
 
 struct ModuleRow {
     name: String,
-    doc: String,
+    /// The feature the whole module needs, if one does: a module of webhooks
+    /// alone is `webhooks`, so docs.rs labels it (a module with operations
+    /// holds types every tag feature may need, and is never gated whole).
+    feature: Option<&'static str>,
     title: String,
     version: String,
     types: usize,
@@ -23,7 +26,8 @@ struct ModuleRow {
 
 struct ExampleHook {
     variant: String,
-    body: String,
+    /// The webhook's name in the description (`shiftClose`).
+    key: String,
 }
 
 #[derive(Template)]
@@ -70,10 +74,70 @@ struct Readme<'a> {
     header: String,
     name: &'a str,
     crate_ident: String,
+    /// What the crate is (the manifest's description, from the descriptions' titles).
+    summary: String,
+    /// The version requirement to depend on this version (`0.1`).
+    version_req: String,
     modules: &'a [ModuleRow],
+    /// A tag feature to show (`invoice` where there is one, else the first
+    /// tag's) and how many tags have one.
+    tag_features: Option<(String, usize)>,
+    /// The module of the first description with operations (its docs list the tags).
+    models_module: String,
+    has_webhooks: bool,
     example_hook: Option<ExampleHook>,
     /// Whether the crate has the webhook receiver (see [`has_receiver`]).
     receiver: bool,
+    /// `accessor().method` of the operation the client section calls, and of
+    /// its recipes (see [`Recipes`]).
+    first_call: Option<String>,
+    first_call_method: &'static str,
+    first_call_path: String,
+    /// The answer the local-server recipe serves for `first_call`.
+    first_call_answer: &'static str,
+    products: Option<String>,
+    invoices_window: Option<String>,
+}
+
+/// The operations the README's recipes call, each by its `operationId`: a
+/// recipe is written only when the description has its operation, with the
+/// Rust names naming gave it, so the recipes compile (they are doctests)
+/// whatever description the crate comes from.
+struct Recipes {
+    /// `listPaymentMethods`: a call with no arguments, in the client section
+    /// and the local-server recipe; (call, method, path).
+    first_call: Option<(String, &'static str, String)>,
+    /// `listProducts`: every page of a list.
+    products: Option<String>,
+    /// `listInvoicesWithTotalCount`: a date window, paged.
+    invoices_window: Option<String>,
+}
+
+impl Recipes {
+    fn new(modules: &[Module], features: &Features) -> Self {
+        let find = |id: &str| {
+            let op = modules.iter().flat_map(|m| &m.api.operations).find(|o| o.id == id)?;
+            let names = features.names.iter().find(|n| n.tag == tag_of(op))?;
+            Some((op, format!("{}().{}", names.accessor, op.rust_name)))
+        };
+        Recipes {
+            first_call: find("listPaymentMethods")
+                .map(|(op, call)| (call, op.method.as_str(), op.path.trim_start_matches('/').to_string())),
+            products: find("listProducts").map(|(_, call)| call),
+            invoices_window: find("listInvoicesWithTotalCount").map(|(_, call)| call),
+        }
+    }
+}
+
+/// The requirement that accepts this version and its semver-compatible
+/// successors: `0.1` for 0.1.x, `1` for 1.x (Cargo's caret rules).
+fn version_req(version: &str) -> String {
+    let mut parts = version.split(['.', '-', '+']);
+    match (parts.next(), parts.next()) {
+        (Some("0"), Some(minor)) => format!("0.{minor}"),
+        (Some(major), _) => major.to_string(),
+        (None, _) => version.to_string(),
+    }
 }
 
 #[derive(Template)]
@@ -246,14 +310,7 @@ pub fn fixed(info: &CrateInfo, modules: &[Module], features: &Features) -> Resul
         .iter()
         .map(|m| ModuleRow {
             name: m.name.clone(),
-            doc: if m.api.webhooks.is_empty() {
-                format!("Models of {} {}.", m.api.title, m.api.version)
-            } else {
-                format!(
-                    "Webhook payloads of {} {}, and [`webhooks::WebhookEvent`] over them.",
-                    m.api.title, m.api.version
-                )
-            },
+            feature: (!m.api.webhooks.is_empty() && m.api.operations.is_empty()).then_some("webhooks"),
             title: m.api.title.clone(),
             version: m.api.version.clone(),
             types: m.api.types.len(),
@@ -263,12 +320,9 @@ pub fn fixed(info: &CrateInfo, modules: &[Module], features: &Features) -> Resul
         .collect();
     let example_hook = modules.iter().filter(|m| m.name == "webhooks").find_map(|m| {
         let hook = m.api.webhooks.first()?;
-        let example = m
-            .api
-            .examples
-            .iter()
-            .find(|e| e.ty == hook.payload && e.origin.pointer.starts_with(&hook.origin.pointer))?;
-        Some(ExampleHook { variant: hook.name.clone(), body: serde_json::to_string(&example.value).ok()? })
+        // The README's doctest calls `example()` on it and expects one.
+        super::webhooks::example(&m.api, hook)?;
+        Some(ExampleHook { variant: hook.name.clone(), key: hook.key.clone() })
     });
     let crate_ident = info.name.replace('-', "_");
     let mut out = BTreeMap::new();
@@ -295,13 +349,35 @@ pub fn fixed(info: &CrateInfo, modules: &[Module], features: &Features) -> Resul
             format!("{}\n{text}", header("//", &format!("templates/examples/{name}.rs"))),
         );
     }
+    let recipes = Recipes::new(modules, features);
+    let (first_call, first_call_method, first_call_path) = recipes.first_call.unwrap_or_default();
     let readme = Readme {
         header: "generated by dealpos-generator from templates/crate/README.md; run `cargo xtask regen`".into(),
         name: &info.name,
         crate_ident: crate_ident.clone(),
+        summary: description(modules),
+        version_req: version_req(&info.version),
         modules: &rows,
+        tag_features: features
+            .tags
+            .iter()
+            .find(|(_, f)| f == "invoice")
+            .or(features.tags.first())
+            .map(|(_, feature)| (feature.clone(), features.tags.len())),
+        models_module: modules
+            .iter()
+            .find(|m| !m.api.operations.is_empty())
+            .map(|m| m.name.clone())
+            .unwrap_or_default(),
+        has_webhooks: features.webhooks,
         example_hook,
         receiver: has_receiver(modules),
+        first_call: (!first_call.is_empty()).then_some(first_call),
+        first_call_method,
+        first_call_path,
+        first_call_answer: r#"[{"ID": 1, "Name": "Cash", "Type": 0, "Suspended": false}]"#,
+        products: recipes.products,
+        invoices_window: recipes.invoices_window,
     };
     out.insert("README.md".into(), render("crate/README.md", &readme)?);
     let lib_header = header("//", "templates/crate/lib.rs").trim_start_matches("// ").to_string();
@@ -413,7 +489,7 @@ mod tests {
             .iter()
             .map(|name| ModuleRow {
                 name: name.to_string(),
-                doc: "Doc.".into(),
+                feature: None,
                 title: String::new(),
                 version: String::new(),
                 types: 0,
@@ -440,6 +516,14 @@ mod tests {
 #[cfg(test)]
 mod manifest_tests {
     use super::*;
+
+    #[test]
+    fn the_version_requirement_accepts_the_compatible_releases() {
+        assert_eq!(version_req("0.1.0"), "0.1");
+        assert_eq!(version_req("0.12.3-beta.1"), "0.12");
+        assert_eq!(version_req("1.4.2"), "1");
+        assert_eq!(version_req("2.0.0+build"), "2");
+    }
 
     /// The `name = …` lines of a manifest's `[section]`, sorted.
     fn section(manifest: &str, name: &str) -> Vec<String> {

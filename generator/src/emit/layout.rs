@@ -13,6 +13,46 @@ use super::features::{self, Features};
 use super::{Module, construct, types, unions, webhooks};
 use crate::ir::{SHARED_MODULE, TypeId, TypeKind};
 
+/// Appended to the module docs of a description with webhooks.
+const WEBHOOKS_DOC: &str = "
+
+The payload of each event, and [`WebhookKind`] and [`WebhookEvent`] over them:
+decode a delivery with [`WebhookEvent::parse`]. [`WebhookKind::example`] gives
+an event's example payload from the description, to test a handler without a
+live sender. Everything here needs the feature `webhooks`.";
+
+/// Appended to the module docs of a description with tags: the tag
+/// modules are private and glob re-exported, so this page is where a reader
+/// learns how the types are split.
+const MODELS_DOC: &str = "
+
+The request and response bodies of the operations, all at this level whatever
+their tag. A type used only by one tag's operations is compiled with that
+tag's feature; one shared by several tags, with any of theirs; one no
+operation uses, always. Each type's docs name the features it needs.";
+
+/// The Markdown table of types per tag for the module docs.
+fn tag_table(by_tag: &[(&str, &str, String, TokenStream, usize)], shared: usize) -> String {
+    let mut table = String::from("\n\n| tag | feature | types of its own |\n|---|---|---:|\n");
+    for (tag, feature, _, _, count) in by_tag {
+        table.push_str(&format!("| {tag} | `{feature}` | {count} |\n"));
+    }
+    if shared > 0 {
+        table.push_str(&format!("| (shared by tags, or used by none) | any of their tags' | {shared} |\n"));
+    }
+    table
+}
+
+/// `#![doc]` attributes for `text`, one per line, so the file reads as `//!`
+/// comments (one attribute with line breaks prints as a `/*! */` block).
+fn inner_docs(text: &str) -> TokenStream {
+    let lines = text.trim_end().lines().map(|line| {
+        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        quote!(#![doc = #line])
+    });
+    quote!(#(#lines)*)
+}
+
 /// One Rust file of a description's module: its path in the crate and its items.
 pub struct File {
     /// Relative to the crate root (`src/models/invoice.rs`).
@@ -21,18 +61,24 @@ pub struct File {
     pub tokens: TokenStream,
 }
 
-/// The files of the module built from `module`, the `index`th description.
-/// `krate` is the crate's name as code outside it writes it (its doctests).
-pub fn files(module: &Module, index: usize, features: &Features, krate: &str) -> Vec<File> {
+/// The files of the module built from `module`, the `index`th description,
+/// in the crate `crate_ident`.
+pub fn files(module: &Module, index: usize, features: &Features, crate_ident: &str) -> Vec<File> {
     let api = &module.api;
-    let title = format!(" Types of {} {} ({}).", api.title, api.version, module.spec);
+    // The first line is the module's summary in the crate's index.
+    let title = if api.webhooks.is_empty() {
+        format!("Types of {} {} (`{}`).", api.title, api.version, module.spec)
+    } else {
+        format!("The webhooks of {} {} (`{}`).{WEBHOOKS_DOC}", api.title, api.version, module.spec)
+    };
     // Documentation is the description's; where it has none, there is none.
     let allow = quote!(#![allow(missing_docs, clippy::doc_markdown, clippy::struct_excessive_bools)]);
-    let hooks = features::gate(webhooks::items(api), &features::cfg_any(&["webhooks"]));
+    let hooks = features::gate(webhooks::items(api, crate_ident), &features::cfg_any(&["webhooks"]));
 
     let mut shared = TokenStream::new();
-    // (tag, feature, module name, items) in the features' tag order.
-    let mut by_tag: Vec<(&str, &str, String, TokenStream)> = Vec::new();
+    let mut shared_count = 0;
+    // (tag, feature, module name, items, how many types) in the features' tag order.
+    let mut by_tag: Vec<(&str, &str, String, TokenStream, usize)> = Vec::new();
     for (i, ty) in api.types.iter().enumerate() {
         let id = TypeId(i);
         let item = match ty.kind {
@@ -43,7 +89,7 @@ pub fn files(module: &Module, index: usize, features: &Features, krate: &str) ->
             }
             _ => {
                 let mut item = types::item(api, ty);
-                item.extend(construct::item(api, ty, &format!("{krate}::{}", module.name)));
+                item.extend(construct::item(api, ty, &format!("{crate_ident}::{}", module.name)));
                 item
             }
         };
@@ -52,18 +98,23 @@ pub fn files(module: &Module, index: usize, features: &Features, krate: &str) ->
                 let at = match by_tag.iter().position(|(tag, ..)| *tag == home.tag) {
                     Some(at) => at,
                     None => {
-                        by_tag.push((home.tag, home.feature, home.module.to_string(), TokenStream::new()));
+                        by_tag.push((home.tag, home.feature, home.module.to_string(), TokenStream::new(), 0));
                         by_tag.len() - 1
                     }
                 };
                 by_tag[at].3.extend(item);
+                by_tag[at].4 += 1;
             }
-            None => shared.extend(features::gate(item, &features.type_cfg(index, id))),
+            None => {
+                shared_count += 1;
+                shared.extend(features::gate(item, &features.type_cfg(index, id)));
+            }
         }
     }
     if by_tag.is_empty() {
+        let title = inner_docs(&title);
         let tokens = quote! {
-            #![doc = #title]
+            #title
             #allow
             #shared
             #hooks
@@ -75,6 +126,7 @@ pub fn files(module: &Module, index: usize, features: &Features, krate: &str) ->
     let dir = format!("src/{}", module.name);
     let mut out = Vec::new();
     let mut declarations = Vec::new();
+    let table = tag_table(&by_tag, shared_count);
     let has_shared = !shared.is_empty() || !hooks.is_empty();
     if has_shared {
         // With no feature on, every shared type may be compiled out.
@@ -84,7 +136,8 @@ pub fn files(module: &Module, index: usize, features: &Features, krate: &str) ->
             #[allow(unused_imports)]
             pub use #shared_mod::*;
         });
-        let doc = " Types used by the operations of several tags, or by none: each is compiled with any of its tags' features.";
+        let doc = " Types used by the operations of several tags, or by none: each is compiled with any of its tags' \
+                   features, and re-exported from the parent module.";
         out.push(File {
             path: format!("{dir}/{SHARED_MODULE}.rs"),
             tokens: quote! {
@@ -96,7 +149,7 @@ pub fn files(module: &Module, index: usize, features: &Features, krate: &str) ->
             },
         });
     }
-    for (tag, feature, name, items) in by_tag {
+    for (tag, feature, name, items, _) in by_tag {
         let m = format_ident!("{}", name);
         let cfg = quote!(#[cfg(feature = #feature)]);
         declarations.push(quote! {
@@ -105,21 +158,25 @@ pub fn files(module: &Module, index: usize, features: &Features, krate: &str) ->
             #cfg
             pub use #m::*;
         });
-        let doc = format!(" Types used only by the operations tagged `{tag}` (feature `{feature}`).");
+        let doc = inner_docs(&format!(
+            "Types used only by the operations tagged `{tag}`, compiled with the feature\n\
+             `{feature}` and re-exported from the parent module."
+        ));
         out.push(File {
             path: format!("{dir}/{name}.rs"),
             tokens: quote! {
-                #![doc = #doc]
+                #doc
                 #[allow(unused_imports)]
                 use super::*;
                 #items
             },
         });
     }
+    let overview = inner_docs(&format!("{title}{MODELS_DOC}{table}"));
     out.push(File {
         path: format!("{dir}/mod.rs"),
         tokens: quote! {
-            #![doc = #title]
+            #overview
             #allow
             #(#declarations)*
         },

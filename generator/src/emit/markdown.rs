@@ -3,9 +3,11 @@
 //! list item that goes on over a line without indentation (clippy's
 //! `doc_lazy_continuation`), nested items indented by whatever the author
 //! liked (`doc_overindented_list_items`), a quote continued without `>`,
-//! tabs (`tabs_in_doc_comments`), and code blocks that rustdoc would run as
-//! doctests. The lines are normalised here so that the generated crate is
-//! clippy-clean whatever a description contains.
+//! tabs (`tabs_in_doc_comments`), code blocks that rustdoc would run as
+//! doctests, and `[text]` that is not a link (a web renderer prints it as
+//! is; rustdoc takes `[guess]` for an intra-doc link it cannot resolve). The
+//! lines are normalised here so that the generated crate is clippy- and
+//! rustdoc-clean whatever a description contains.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -24,9 +26,11 @@ pub(super) fn docs(text: Option<&str>) -> TokenStream {
 /// indented code block or an over-indented list item; nested lists are
 /// flattened), a line that continues a list item indented to the item's
 /// text, a line that continues a quote prefixed with `>`, tabs as spaces,
-/// and fences marked `text` (closed if the text leaves one open), so nothing
-/// in a description becomes a doctest.
+/// fences marked `text` (closed if the text leaves one open), so nothing
+/// in a description becomes a doctest, and brackets that are no link
+/// escaped (see [`escape_brackets`]).
 pub(super) fn lines(text: &str) -> Vec<String> {
+    let labels = reference_labels(text);
     let mut out = Vec::new();
     let mut in_fence = false;
     // The column of the text of the list item being continued, if any.
@@ -34,6 +38,7 @@ pub(super) fn lines(text: &str) -> Vec<String> {
     let mut quote = false;
     for raw in text.lines() {
         let line = raw.trim().replace('\t', "    ");
+        let line = if in_fence || line.starts_with("```") { line } else { escape_brackets(&line, &labels) };
         if line.starts_with("```") {
             out.push(if in_fence { line } else { "```text".to_string() });
             in_fence = !in_fence;
@@ -59,6 +64,80 @@ pub(super) fn lines(text: &str) -> Vec<String> {
     }
     if in_fence {
         out.push("```".to_string());
+    }
+    out
+}
+
+/// The labels of the text's link reference definitions (`[label]: url`),
+/// lowercased: a `[label]` naming one is a link and stays.
+fn reference_labels(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            let rest = line.trim().strip_prefix('[')?;
+            let (label, after) = rest.split_once(']')?;
+            after.starts_with(':').then(|| label.to_lowercase())
+        })
+        .collect()
+}
+
+/// `line` with the brackets of each `[text]` that is no link escaped
+/// (`\[text\]`), so rustdoc does not read it as an intra-doc link. Left as
+/// they are: inline and reference links (`[a](url)`, `[a][b]`, `[a]` with a
+/// definition in `labels`), a definition itself (`[a]: url`), brackets in
+/// code spans, already escaped ones, and `` [`path`] ``: a description
+/// never writes that, and it is how the generator's own notes link items.
+fn escape_brackets(line: &str, labels: &[String]) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len() + 4);
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => {
+                out.extend(chars.get(i..i + 2).unwrap_or(&chars[i..]));
+                i += 2;
+            }
+            '`' => {
+                // A code span: from a run of backticks to the next run as long.
+                let run = chars[i..].iter().take_while(|&&c| c == '`').count();
+                let close = (i + run..chars.len()).find(|&j| {
+                    chars[j..].iter().take_while(|&&c| c == '`').count() == run
+                        && chars[j - 1] != '`'
+                        && chars.get(j + run) != Some(&'`')
+                });
+                let end = close.map_or(i + run, |j| j + run);
+                out.extend(&chars[i..end]);
+                i = end;
+            }
+            '[' => {
+                let Some(close) = chars[i + 1..].iter().position(|&c| c == ']' || c == '[').map(|p| p + i + 1) else {
+                    out.push('[');
+                    i += 1;
+                    continue;
+                };
+                let label: String = chars[i + 1..close].iter().collect();
+                let after = chars.get(close + 1).copied();
+                // The label of `[text][label]` follows a `]`.
+                let link = chars[close] == '['
+                    || (i > 0 && chars[i - 1] == ']')
+                    || matches!(after, Some('(' | '['))
+                    || (after == Some(':') && i == 0)
+                    || label.starts_with('`')
+                    || labels.contains(&label.to_lowercase());
+                if link {
+                    out.push('[');
+                    i += 1;
+                } else {
+                    out.push_str("\\[");
+                    out.push_str(&label);
+                    out.push_str("\\]");
+                    i = close + 1;
+                }
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
     }
     out
 }
@@ -99,6 +178,29 @@ mod tests {
     fn fences_are_text_and_closed_and_their_lines_are_not_lists() {
         assert_eq!(lines("```json\n- {}\n```\n- a\nb"), ["```text", "- {}", "```", "- a", "  b"]);
         assert_eq!(lines("```\nx"), ["```text", "x", "```"]);
+    }
+
+    #[test]
+    fn brackets_that_are_no_link_are_escaped() {
+        let no_labels: &[String] = &[];
+        assert_eq!(escape_brackets("only a [guess] in it", no_labels), r"only a \[guess\] in it");
+        assert_eq!(escape_brackets("[x] done, [ ] not", no_labels), r"\[x\] done, \[ \] not");
+        for kept in [
+            "a [link](https://x) and [ref][r]",
+            "see [`Client::builder`] and [`Self::send`](Self::send)",
+            "code `a[0]` and ``b[`i`]``",
+            r"already \[escaped\]",
+            "[r]: https://example.com",
+            "an [unclosed bracket",
+            "[outer [inner](u)]",
+        ] {
+            assert_eq!(escape_brackets(kept, no_labels), kept);
+        }
+        assert_eq!(escape_brackets("with [Docs] defined", &["docs".to_string()]), "with [Docs] defined");
+        // Through `lines`: definitions anywhere in the text count; fences are left alone.
+        assert_eq!(lines("See [Docs].\n\n[docs]: https://d"), ["See [Docs].", "", "[docs]: https://d"]);
+        assert_eq!(lines("```\nv[0]\n```\n[y]"), ["```text", "v[0]", "```", r"\[y\]"]);
+        assert_eq!(lines("- [a] item\n[b] more"), [r"- \[a\] item", r"  \[b\] more"]);
     }
 
     #[test]

@@ -50,8 +50,9 @@ pub struct CrateInfo {
 pub fn emit(info: &CrateInfo, modules: &[Module]) -> Result<BTreeMap<String, String>> {
     let features = Features::new(modules);
     let mut out = files::fixed(info, modules, &features)?;
+    let crate_ident = info.name.replace('-', "_");
     for (index, module) in modules.iter().enumerate() {
-        for file in layout::files(module, index, &features, &info.name.replace('-', "_")) {
+        for file in layout::files(module, index, &features, &crate_ident) {
             let text = rust_file(&file.path, &module.spec, file.tokens)?;
             out.insert(file.path, text);
         }

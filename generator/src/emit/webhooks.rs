@@ -5,11 +5,67 @@ use quote::quote;
 
 use super::docs;
 use super::types::{ident, rust_type};
-use crate::ir::Api;
+use crate::ir::{Api, Example, Webhook};
 use crate::runtime;
 
-/// Items for the webhooks of `api` (nothing if it has none).
-pub fn items(api: &Api) -> TokenStream {
+/// The description's first example of `hook`'s payload: the example of its
+/// request body, where the description gives one.
+pub(super) fn example<'a>(api: &'a Api, hook: &Webhook) -> Option<&'a Example> {
+    let within = |pointer: &str| {
+        pointer.strip_prefix(hook.origin.pointer.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    api.examples.iter().find(|e| e.ty == hook.payload && within(&e.origin.pointer))
+}
+
+/// `text` as a raw string literal (`r#"…"#`, with as many `#` as it needs),
+/// so the JSON reads as JSON in the generated file.
+fn raw_string(text: &str) -> TokenStream {
+    let hashes = (0..).map(|n| "#".repeat(n)).find(|h| !text.contains(&format!("\"{h}"))).unwrap_or_default();
+    format!("r{hashes}\"{text}\"{hashes}").parse::<proc_macro2::Literal>().map_or_else(
+        // A text no raw literal can hold (a lone `\r`): the escaped form.
+        |_| quote!(#text),
+        |literal| quote!(#literal),
+    )
+}
+
+/// The docs of `WebhookKind::example`, with a doctest naming the crate
+/// (`crate_ident`) that feeds every example to a handler.
+fn example_doc(crate_ident: &str) -> TokenStream {
+    let text = format!(
+        "The example payload the description gives for this event, as the JSON
+body of a delivery; `None` where it gives none.
+
+A test helper: feed it to your handler (through [`WebhookEvent::parse`]) or
+POST it to your receiver, to test them without a live sender. It is the
+description's example, so its values are made up, but it has the fields
+the description documents.
+
+```
+use {crate_ident}::webhooks::{{WebhookEvent, WebhookKind}};
+
+// The code under test: what your receiver does with an event.
+fn handle(event: &WebhookEvent) -> Option<WebhookKind> {{
+    event.kind()
+}}
+
+for &kind in WebhookKind::ALL {{
+    let Some(body) = kind.example() else {{ continue }};
+    let event = WebhookEvent::parse(kind, body.as_bytes())?;
+    assert_eq!(handle(&event), Some(kind));
+}}
+# Ok::<(), {crate_ident}::DecodeError>(())
+```"
+    );
+    let lines = text.lines().map(|line| {
+        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        quote!(#[doc = #line])
+    });
+    quote!(#(#lines)*)
+}
+
+/// Items for the webhooks of `api` (nothing if it has none), in the crate
+/// `crate_ident` (named by doc examples).
+pub fn items(api: &Api, crate_ident: &str) -> TokenStream {
     if api.webhooks.is_empty() {
         return TokenStream::new();
     }
@@ -27,6 +83,19 @@ pub fn items(api: &Api) -> TokenStream {
             docs(Some(&format!("{text}\n\nWire name: `{}`.", w.key)))
         })
         .collect();
+    // Compact JSON: a test helper, read by `parse`, not by people.
+    let examples: Vec<TokenStream> = api
+        .webhooks
+        .iter()
+        .map(|w| match example(api, w).and_then(|e| serde_json::to_string(&e.value).ok()) {
+            Some(json) => {
+                let literal = raw_string(&json);
+                quote!(Some(#literal))
+            }
+            None => quote!(None),
+        })
+        .collect();
+    let example_doc = example_doc(crate_ident);
     let decode_error = runtime::DECODE_ERROR.tokens();
     let from_slice = runtime::DECODE_FROM_SLICE.tokens();
     quote! {
@@ -63,6 +132,11 @@ pub fn items(api: &Api) -> TokenStream {
             /// One line on what triggers it.
             pub const fn summary(self) -> &'static str {
                 match self { #(Self::#variants => #summaries,)* }
+            }
+
+            #example_doc
+            pub const fn example(self) -> Option<&'static str> {
+                match self { #(Self::#variants => #examples,)* }
             }
 
             /// The kind named `name`: its description name (`shiftClose`), or that
@@ -146,5 +220,17 @@ pub fn items(api: &Api) -> TokenStream {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_strings_take_enough_hashes_to_hold_their_text() {
+        assert_eq!(raw_string(r#"{"a":1}"#).to_string(), r##"r#"{"a":1}"#"##);
+        assert_eq!(raw_string(r##"{"tag":"#1"}"##).to_string(), r###"r##"{"tag":"#1"}"##"###);
+        assert_eq!(raw_string("plain").to_string(), r#"r"plain""#);
     }
 }

@@ -11,6 +11,8 @@
 //!
 //! The one module that is not copied is [`webhooks`], a small stand-in for the
 //! generated one, which the receiver needs.
+// As in the generated crate: feature labels on docs.rs (`--cfg docsrs`).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
