@@ -950,6 +950,30 @@ pub enum ProductCreatedPayloadStorage {
 }
 
 #[cfg(feature = "webhooks")]
+impl From<Vec<::std::collections::BTreeMap<String, serde_json::Value>>>
+for ProductCreatedPayloadStorage {
+    fn from(
+        value: Vec<::std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        Self::Array(value)
+    }
+}
+
+#[cfg(feature = "webhooks")]
+impl From<String> for ProductCreatedPayloadStorage {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+#[cfg(feature = "webhooks")]
+impl From<&str> for ProductCreatedPayloadStorage {
+    fn from(value: &str) -> Self {
+        Self::from(value.to_string())
+    }
+}
+
+#[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductUpdatedPayload {
@@ -1026,6 +1050,30 @@ pub struct ProductUpdatedPayload {
 pub enum ProductUpdatedPayloadStorage {
     Array(Vec<::std::collections::BTreeMap<String, serde_json::Value>>),
     String(String),
+}
+
+#[cfg(feature = "webhooks")]
+impl From<Vec<::std::collections::BTreeMap<String, serde_json::Value>>>
+for ProductUpdatedPayloadStorage {
+    fn from(
+        value: Vec<::std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        Self::Array(value)
+    }
+}
+
+#[cfg(feature = "webhooks")]
+impl From<String> for ProductUpdatedPayloadStorage {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+#[cfg(feature = "webhooks")]
+impl From<&str> for ProductUpdatedPayloadStorage {
+    fn from(value: &str) -> Self {
+        Self::from(value.to_string())
+    }
 }
 
 #[cfg(feature = "webhooks")]

@@ -71,10 +71,10 @@ pub struct BillRequestVariant {
     pub code: Option<String>,
     /// Quantity (the example sends it as a string).
     #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<BillRequestVariantQuantity>,
+    pub quantity: Option<crate::Decimal>,
     /// Unit price (the example sends it as a string).
     #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<BillRequestVariantPrice>,
+    pub price: Option<crate::Decimal>,
     /// Discount percentage
     #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<crate::Decimal>,
@@ -91,37 +91,10 @@ pub struct BillRequestPayment {
     pub date: Option<crate::Timestamp>,
     /// Amount (the example sends it as a string).
     #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<BillRequestPaymentAmount>,
+    pub amount: Option<crate::Decimal>,
     /// Payment method name
     #[serde(rename = "Method", default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
-}
-
-/// Quantity (the example sends it as a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum BillRequestVariantQuantity {
-    String(String),
-    Number(crate::Decimal),
-}
-
-/// Unit price (the example sends it as a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum BillRequestVariantPrice {
-    String(String),
-    Number(crate::Decimal),
-}
-
-/// Amount (the example sends it as a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum BillRequestPaymentAmount {
-    String(String),
-    Number(crate::Decimal),
 }
 
 /// Filters of List supplier bills (partial; cut off after Outlet).

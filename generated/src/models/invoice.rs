@@ -269,6 +269,24 @@ impl<'de> serde::Deserialize<'de> for InvoiceVoidRequest {
     }
 }
 
+impl From<InvoiceVoidByOutletName> for InvoiceVoidRequest {
+    fn from(value: InvoiceVoidByOutletName) -> Self {
+        Self::ByOutletName(value)
+    }
+}
+
+impl From<InvoiceVoidByOutletId> for InvoiceVoidRequest {
+    fn from(value: InvoiceVoidByOutletId) -> Self {
+        Self::ByOutletId(value)
+    }
+}
+
+impl From<InvoiceVoidByInvoiceId> for InvoiceVoidRequest {
+    fn from(value: InvoiceVoidByInvoiceId) -> Self {
+        Self::ByInvoiceId(value)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceRestoreByOutletName {
     /// Outlet's name
@@ -357,6 +375,24 @@ impl<'de> serde::Deserialize<'de> for InvoiceRestoreRequest {
     }
 }
 
+impl From<InvoiceRestoreByOutletName> for InvoiceRestoreRequest {
+    fn from(value: InvoiceRestoreByOutletName) -> Self {
+        Self::ByOutletName(value)
+    }
+}
+
+impl From<InvoiceRestoreByOutletId> for InvoiceRestoreRequest {
+    fn from(value: InvoiceRestoreByOutletId) -> Self {
+        Self::ByOutletId(value)
+    }
+}
+
+impl From<InvoiceRestoreByInvoiceId> for InvoiceRestoreRequest {
+    fn from(value: InvoiceRestoreByInvoiceId) -> Self {
+        Self::ByInvoiceId(value)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceEraseByOutletName {
     /// Outlet Name
@@ -437,6 +473,24 @@ impl<'de> serde::Deserialize<'de> for InvoiceEraseRequest {
     }
 }
 
+impl From<InvoiceEraseByOutletName> for InvoiceEraseRequest {
+    fn from(value: InvoiceEraseByOutletName) -> Self {
+        Self::ByOutletName(value)
+    }
+}
+
+impl From<InvoiceEraseByOutletId> for InvoiceEraseRequest {
+    fn from(value: InvoiceEraseByOutletId) -> Self {
+        Self::ByOutletId(value)
+    }
+}
+
+impl From<InvoiceEraseByInvoiceId> for InvoiceEraseRequest {
+    fn from(value: InvoiceEraseByInvoiceId) -> Self {
+        Self::ByInvoiceId(value)
+    }
+}
+
 /// Customer data sent with an invoice (matched or created by Code / Name).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceCustomerInput {
@@ -472,6 +526,24 @@ pub enum InvoiceCustomerInputMobile {
     String(String),
 }
 
+impl From<i64> for InvoiceCustomerInputMobile {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+impl From<String> for InvoiceCustomerInputMobile {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoiceCustomerInputMobile {
+    fn from(value: &str) -> Self {
+        Self::from(value.to_string())
+    }
+}
+
 /// Invoice line item in a request.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceVariantInput {
@@ -480,13 +552,13 @@ pub struct InvoiceVariantInput {
     pub code: Option<InvoiceVariantInputCode>,
     /// Quantity (numeric; some portal examples send it as a string).
     #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<InvoiceVariantInputQuantity>,
+    pub quantity: Option<crate::Decimal>,
     /// Unit price (numeric; some portal examples send it as a string).
     #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<InvoiceVariantInputPrice>,
+    pub price: Option<crate::Decimal>,
     /// Line discount (percent).
     #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
-    pub discount: Option<InvoiceVariantInputDiscount>,
+    pub discount: Option<crate::Decimal>,
     /// Line note.
     #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -501,31 +573,22 @@ pub enum InvoiceVariantInputCode {
     String(String),
 }
 
-/// Quantity (numeric; some portal examples send it as a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum InvoiceVariantInputQuantity {
-    String(String),
-    Number(crate::Decimal),
+impl From<i64> for InvoiceVariantInputCode {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
 }
 
-/// Unit price (numeric; some portal examples send it as a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum InvoiceVariantInputPrice {
-    String(String),
-    Number(crate::Decimal),
+impl From<String> for InvoiceVariantInputCode {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
 }
 
-/// Line discount (percent).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum InvoiceVariantInputDiscount {
-    String(String),
-    Number(crate::Decimal),
+impl From<&str> for InvoiceVariantInputCode {
+    fn from(value: &str) -> Self {
+        Self::from(value.to_string())
+    }
 }
 
 /// Payment sent with an invoice.
@@ -533,7 +596,7 @@ pub enum InvoiceVariantInputDiscount {
 pub struct InvoicePaymentInput {
     /// Paid amount (numeric; the update example sends it as a string).
     #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<InvoicePaymentInputAmount>,
+    pub amount: Option<crate::Decimal>,
     /// Payment method name.
     #[serde(rename = "Method", default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
@@ -551,15 +614,6 @@ pub struct InvoicePaymentInput {
         skip_serializing_if = "crate::Nullable::is_absent",
     )]
     pub note: crate::Nullable<String>,
-}
-
-/// Paid amount (numeric; the update example sends it as a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum InvoicePaymentInputAmount {
-    String(String),
-    Number(crate::Decimal),
 }
 
 /// Body of Create an Invoice (partial; field types not printed by the portal).
@@ -651,6 +705,24 @@ pub struct InvoiceCreateRequest {
 pub enum InvoiceCreateRequestCoupon {
     Integer(i64),
     String(String),
+}
+
+impl From<i64> for InvoiceCreateRequestCoupon {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+impl From<String> for InvoiceCreateRequestCoupon {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InvoiceCreateRequestCoupon {
+    fn from(value: &str) -> Self {
+        Self::from(value.to_string())
+    }
 }
 
 /// Fulfillment state.
@@ -898,10 +970,10 @@ pub struct InvoiceMultipleCreateItem {
     pub date: Option<crate::Timestamp>,
     /// First header discount (percent; the example sends a string).
     #[serde(rename = "Discount1", default, skip_serializing_if = "Option::is_none")]
-    pub discount1: Option<InvoiceMultipleCreateItemDiscount1>,
+    pub discount1: Option<crate::Decimal>,
     /// Second header discount (percent; the example sends a string).
     #[serde(rename = "Discount2", default, skip_serializing_if = "Option::is_none")]
-    pub discount2: Option<InvoiceMultipleCreateItemDiscount2>,
+    pub discount2: Option<crate::Decimal>,
     /// Fulfillment state (Sent / Unsent).
     #[serde(rename = "Delivery", default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<String>,
@@ -913,24 +985,6 @@ pub struct InvoiceMultipleCreateItem {
     /// Payments (key printed as "Payment" in the portal example, not "Payments").
     #[serde(rename = "Payment", default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<Vec<InvoicePaymentInput>>,
-}
-
-/// First header discount (percent; the example sends a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum InvoiceMultipleCreateItemDiscount1 {
-    String(String),
-    Number(crate::Decimal),
-}
-
-/// Second header discount (percent; the example sends a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum InvoiceMultipleCreateItemDiscount2 {
-    String(String),
-    Number(crate::Decimal),
 }
 
 /// Identify the invoice by outlet name and number.
@@ -1808,5 +1862,23 @@ impl<'de> serde::Deserialize<'de> for DeleteInvoiceRequest {
             ],
             Some(Self::Other as fn(serde_json::Value) -> Self),
         )
+    }
+}
+
+impl From<InvoiceDeleteByOutletNumber> for DeleteInvoiceRequest {
+    fn from(value: InvoiceDeleteByOutletNumber) -> Self {
+        Self::InvoiceDeleteByOutletNumber(value)
+    }
+}
+
+impl From<InvoiceDeleteByOutletIdNumber> for DeleteInvoiceRequest {
+    fn from(value: InvoiceDeleteByOutletIdNumber) -> Self {
+        Self::InvoiceDeleteByOutletIdNumber(value)
+    }
+}
+
+impl From<InvoiceDeleteById> for DeleteInvoiceRequest {
+    fn from(value: InvoiceDeleteById) -> Self {
+        Self::InvoiceDeleteById(value)
     }
 }

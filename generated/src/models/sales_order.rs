@@ -31,34 +31,16 @@ pub struct SalesOrderVariantInput {
     pub code: Option<String>,
     /// Quantity (the portal example sends a string).
     #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<SalesOrderVariantInputQuantity>,
+    pub quantity: Option<crate::Decimal>,
     /// Unit price (the portal example sends a string).
     #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<SalesOrderVariantInputPrice>,
+    pub price: Option<crate::Decimal>,
     /// Line discount (percent).
     #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<crate::Decimal>,
     /// Line note.
     #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-}
-
-/// Quantity (the portal example sends a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum SalesOrderVariantInputQuantity {
-    String(String),
-    Number(crate::Decimal),
-}
-
-/// Unit price (the portal example sends a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum SalesOrderVariantInputPrice {
-    String(String),
-    Number(crate::Decimal),
 }
 
 /// Body of Create Sales Order (types not printed by the portal).

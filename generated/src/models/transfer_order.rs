@@ -104,29 +104,11 @@ pub struct TransferOrderVariant {
     pub code: Option<String>,
     /// Quantity (the example sends it as a string).
     #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<TransferOrderVariantQuantity>,
+    pub quantity: Option<crate::Decimal>,
     /// Unit price
     #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<TransferOrderVariantPrice>,
+    pub price: Option<crate::Decimal>,
     /// Line note
     #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-}
-
-/// Quantity (the example sends it as a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum TransferOrderVariantQuantity {
-    String(String),
-    Number(crate::Decimal),
-}
-
-/// Unit price
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum TransferOrderVariantPrice {
-    String(String),
-    Number(crate::Decimal),
 }

@@ -9,7 +9,7 @@
 //! hands it to `decode::untagged`, which takes the first alternative that
 //! keeps all of it. Serialising needs no choice, so it stays derived.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::docs;
@@ -41,6 +41,7 @@ pub fn item(api: &Api, ty: &TypeDef) -> TokenStream {
     } else {
         (quote!(serde::Deserialize), quote!())
     };
+    let conversions = conversions(api, &name, variants);
     // Variants are named after their payloads, which may share a prefix;
     // boxing large payloads would change the public types for a lint.
     quote! {
@@ -52,7 +53,63 @@ pub fn item(api: &Api, ty: &TypeDef) -> TokenStream {
             #(#items)*
         }
         #deserialize
+        #conversions
     }
+}
+
+/// `From` each alternative's payload, so a user writes `.into()` instead of
+/// naming the variant (`Code::from("A1")`, `Code::from(12)`). Only payloads
+/// that are one alternative's alone: two alternatives of one Rust type (after
+/// aliases) would make the conversion ambiguous, so neither gets one. The raw
+/// JSON fallback gets none: converting any JSON value would bypass the choice
+/// of alternative. A `String` payload also converts from `&str`.
+fn conversions(api: &Api, name: &Ident, variants: &[UnionVariant]) -> TokenStream {
+    let keys: Vec<TypeRef> = variants.iter().map(|v| resolved(api, &v.ty)).collect();
+    let impls = variants
+        .iter()
+        .zip(&keys)
+        .filter(|(v, key)| !v.fallback && **key != TypeRef::Json && keys.iter().filter(|k| k == key).count() == 1);
+    let impls = impls.map(|(v, key)| {
+        let vname = ident(&v.name);
+        let t = rust_type(api, &v.ty);
+        let wrap = if v.boxed { quote!(Self::#vname(Box::new(value))) } else { quote!(Self::#vname(value)) };
+        let text = (*key == TypeRef::String).then(|| {
+            quote! {
+                impl From<&str> for #name {
+                    fn from(value: &str) -> Self {
+                        Self::from(value.to_string())
+                    }
+                }
+            }
+        });
+        quote! {
+            impl From<#t> for #name {
+                fn from(value: #t) -> Self {
+                    #wrap
+                }
+            }
+            #text
+        }
+    });
+    quote!(#(#impls)*)
+}
+
+/// `ty` with type aliases followed, so two alternatives naming the same Rust
+/// type through different aliases count as one payload type.
+fn resolved(api: &Api, ty: &TypeRef) -> TypeRef {
+    let mut ty = ty.clone();
+    // Alias cycles are broken by the IR (`graph::break_alias_cycles`); the
+    // bound only keeps a bug there from hanging emission.
+    for _ in 0..api.types.len() {
+        match &ty {
+            TypeRef::Named(id) => match &api.get(*id).kind {
+                TypeKind::Alias(target) => ty = target.clone(),
+                _ => break,
+            },
+            _ => break,
+        }
+    }
+    ty
 }
 
 /// A variant's payload type, boxed if it must be.
