@@ -249,8 +249,8 @@ pub struct SalesOrderCreatedPayload {
     /// Void state / status of the invoice (Yes / No)
     ///
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Void", default)]
-    pub void: Option<String>,
+    #[serde(rename = "Void", default, with = "crate::decode::yes_no::option")]
+    pub void: Option<bool>,
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
     #[serde(rename = "Variants", default)]
     pub variants: Option<Vec<SalesOrderVariant>>,
@@ -488,8 +488,13 @@ pub struct SalesOrderDeletedPayload {
     #[serde(rename = "Delivery", default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<String>,
     /// Void status (Yes or No).
-    #[serde(rename = "Void", default, skip_serializing_if = "Option::is_none")]
-    pub void: Option<String>,
+    #[serde(
+        rename = "Void",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::decode::yes_no::option",
+    )]
+    pub void: Option<bool>,
     /// Product variants in the sales order.
     #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<::std::collections::BTreeMap<String, serde_json::Value>>>,
@@ -578,8 +583,8 @@ pub struct SalesOrderConvertedPayload {
     #[serde(rename = "Delivery", default)]
     pub delivery: Option<String>,
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Void", default)]
-    pub void: Option<String>,
+    #[serde(rename = "Void", default, with = "crate::decode::yes_no::option")]
+    pub void: Option<bool>,
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
     #[serde(rename = "Variants", default)]
     pub variants: Option<Vec<SalesOrderConvertedVariant>>,
@@ -1349,8 +1354,13 @@ pub struct InvoiceCreatedPayload {
     #[serde(rename = "Delivery", default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<String>,
     /// Whether the invoice is void (Yes or No).
-    #[serde(rename = "Void", default, skip_serializing_if = "Option::is_none")]
-    pub void: Option<String>,
+    #[serde(
+        rename = "Void",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::decode::yes_no::option",
+    )]
+    pub void: Option<bool>,
     /// Line items (fields not shown in the reference).
     #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<InvoiceWebhookVariant>>,

@@ -141,3 +141,23 @@ fn list_filters_take_dates_and_send_them_as_written() {
     assert_eq!((&sent["From"], &sent["To"]), (&json!("2020-05-28"), &json!("2020-05-29")));
     assert!("2020/05/29".parse::<Timestamp>().is_err(), "yyyy/mm/dd is not a DealPOS timestamp");
 }
+
+/// Yes/no flags are `bool`s: sent as the "Yes"/"No" DealPOS documents
+/// (rest-outlet.md, rest-promotion-coupon.md), read from either form.
+#[test]
+fn yes_no_flags_are_bools_sent_as_yes_and_no() {
+    use dealpos::models::{OutletCreateRequest, PromotionCouponCreateRequest};
+    let outlet = OutletCreateRequest {
+        name: Some("Emporium Pluit".into()),
+        negative_inventory: Some(true),
+        ..Default::default()
+    };
+    assert_eq!(serde_json::to_value(&outlet).unwrap(), json!({"Name": "Emporium Pluit", "NegativeInventory": "Yes"}));
+    let coupon = PromotionCouponCreateRequest { full_price_item_only: Some(false), ..Default::default() };
+    assert_eq!(serde_json::to_value(&coupon).unwrap()["FullPriceItemOnly"], json!("No"));
+    let row: InvoiceSummary = serde_json::from_value(json!({"Number": "20.05.00157", "Void": "Yes"})).unwrap();
+    assert_eq!(row.void, Some(true));
+    let row: InvoiceSummary = serde_json::from_value(json!({"Number": "20.05.00157", "Void": false})).unwrap();
+    assert_eq!(row.void, Some(false));
+    assert!(serde_json::from_value::<InvoiceSummary>(json!({"Void": "N"})).is_err());
+}

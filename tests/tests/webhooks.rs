@@ -190,3 +190,21 @@ fn customer_birthdates_are_timestamps_and_go_back_unchanged() {
     assert_eq!(customer.birthdate.as_ref().and_then(dealpos::Timestamp::date).unwrap().to_string(), "2018-07-22");
     assert_eq!(event.to_json(), sent);
 }
+
+/// `Void` is the text "Yes"/"No" in the invoice and sales order events
+/// (webhook-invoice.md, seed 001): a `bool`, written back as DealPOS wrote it,
+/// and anything else is an error naming the field and the value.
+#[test]
+fn void_is_a_yes_no_flag() {
+    for (text, void) in [("No", false), ("Yes", true), ("yes", true)] {
+        let body = serde_json::to_vec(&json!({"ID": "x", "Number": "2020.09.0002", "Void": text})).unwrap();
+        let event = WebhookEvent::parse(WebhookKind::InvoiceCreated, &body).unwrap();
+        let WebhookEvent::InvoiceCreated(invoice) = &event else { panic!("{event:?}") };
+        assert_eq!(invoice.void, Some(void), "{text}");
+        let written = if void { "Yes" } else { "No" };
+        assert_eq!(event.to_json()["Void"], json!(written));
+    }
+    let err = WebhookEvent::parse(WebhookKind::SalesOrderDeleted, br#"{"ID": "x", "Void": "Maybe"}"#).unwrap_err();
+    assert_eq!(err.path, "Void");
+    assert!(err.to_string().contains("Maybe"), "{err}");
+}

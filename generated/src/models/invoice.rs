@@ -1354,8 +1354,13 @@ pub struct InvoiceSummary {
     #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
     pub created: Option<crate::Timestamp>,
     /// Void marker (present on some rows; type not observed).
-    #[serde(rename = "Void", default, skip_serializing_if = "Option::is_none")]
-    pub void: Option<serde_json::Value>,
+    #[serde(
+        rename = "Void",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::decode::yes_no::option",
+    )]
+    pub void: Option<bool>,
 }
 
 /// Line item of List Invoice Multiple Outlet With Variant.

@@ -116,8 +116,9 @@ pub struct OutletUpdateRequest {
         rename = "NegativeInventory",
         default,
         skip_serializing_if = "Option::is_none",
+        with = "crate::decode::yes_no::option",
     )]
-    pub negative_inventory: Option<String>,
+    pub negative_inventory: Option<bool>,
 }
 
 /// Body of Create an outlet (types derived from the example).
@@ -137,8 +138,9 @@ pub struct OutletCreateRequest {
         rename = "NegativeInventory",
         default,
         skip_serializing_if = "Option::is_none",
+        with = "crate::decode::yes_no::option",
     )]
-    pub negative_inventory: Option<String>,
+    pub negative_inventory: Option<bool>,
 }
 
 /// Outlet detail (observed).

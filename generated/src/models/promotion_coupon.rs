@@ -99,8 +99,9 @@ pub struct PromotionCouponCreateRequest {
         rename = "FullPriceItemOnly",
         default,
         skip_serializing_if = "Option::is_none",
+        with = "crate::decode::yes_no::option",
     )]
-    pub full_price_item_only: Option<String>,
+    pub full_price_item_only: Option<bool>,
     /// Maximum discount amount (percentage type only).
     #[serde(
         rename = "MaximumDiscount",

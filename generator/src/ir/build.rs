@@ -243,6 +243,9 @@ impl<'a> Builder<'a> {
             self.ref_siblings(at, schema);
             return Shape::Ref(self.reference(at, reference).0);
         }
+        if let Some(format) = schema.get(FORMAT) {
+            return self.dealpos_format(at, facts, format);
+        }
         if let Some(parts) = facts.all_of {
             if facts.alternatives.is_some() {
                 self.warn(at.clone(), "`allOf` beside `oneOf`/`anyOf`: only `allOf` is used");
@@ -279,6 +282,41 @@ impl<'a> Builder<'a> {
         match facts.types.first().copied() {
             Some(t) => Shape::Ref(self.primitive(at, t, facts, name)),
             None => Shape::Ref(TypeRef::Json),
+        }
+    }
+
+    /// `x-dealpos-format` (set by overlays): the Rust type of a value whose
+    /// wire form the schema describes. `decimal`: a number DealPOS or the
+    /// portal may also write as a numeric string (`[number, string]`), one
+    /// `Decimal` (which keeps the form it read). `yes-no`: a flag written as the
+    /// text "Yes"/"No" (`string`, or `[string, boolean]`), a `bool` read and
+    /// written through the runtime's `decode::yes_no`; that is a field
+    /// attribute, so only a property may carry it.
+    fn dealpos_format(&mut self, at: &Location, facts: &Facts<'a>, format: &Value) -> Shape {
+        let at_format = at.join(FORMAT);
+        let types_in = |allowed: &[&str]| !facts.types.is_empty() && facts.types.iter().all(|t| allowed.contains(t));
+        match format.as_str() {
+            Some("decimal") if facts.types.contains(&"number") && types_in(&["number", "string", "integer"]) => {
+                Shape::Ref(TypeRef::Number)
+            }
+            Some("decimal") => {
+                self.error(at_format, "`x-dealpos-format: decimal` needs `type: number` (or `[number, string]`)");
+                Shape::Ref(TypeRef::Json)
+            }
+            Some("yes-no") if types_in(&["string", "boolean"]) => {
+                if at.pointer.rsplit('/').nth(1) != Some("properties") {
+                    self.error(at_format, "`x-dealpos-format: yes-no` is a field's encoding: only on a property");
+                }
+                Shape::Ref(TypeRef::Boolean)
+            }
+            Some("yes-no") => {
+                self.error(at_format, "`x-dealpos-format: yes-no` needs `type: string` (or `[string, boolean]`)");
+                Shape::Ref(TypeRef::Json)
+            }
+            _ => {
+                self.error(at_format, format!("unknown `x-dealpos-format` {format}: `decimal` or `yes-no` expected"));
+                Shape::Ref(TypeRef::Json)
+            }
         }
     }
 
@@ -343,6 +381,8 @@ impl<'a> Builder<'a> {
         for (wire, prop) in properties {
             let prop_at = at.join("properties").join(wire);
             let (ty, nullable) = self.schema(&prop_at, prop, &format!("{name}{}", pascal(wire)));
+            // The format decided the type in `shape`; the field only notes the encoding.
+            let yes_no = ty == TypeRef::Boolean && prop.get(FORMAT).and_then(Value::as_str) == Some("yes-no");
             fields.push(Field {
                 name: wire.clone(),
                 wire: wire.clone(),
@@ -361,6 +401,7 @@ impl<'a> Builder<'a> {
                 boxed: false,
                 deprecated: prop.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
                 secret: prop.get("x-dealpos-secret").and_then(Value::as_bool).unwrap_or(false),
+                yes_no,
             });
         }
         fields
@@ -471,6 +512,9 @@ impl<'a> Builder<'a> {
         Shape::Kind(TypeKind::Enum { repr, variants })
     }
 }
+
+/// The extension naming a wire encoding the Rust type differs from (`dealpos_format`).
+const FORMAT: &str = "x-dealpos-format";
 
 /// Keywords that would change the type, ignored beside a `$ref`.
 const SHAPING: &[&str] = &["properties", "allOf", "oneOf", "anyOf", "enum", "items", "additionalProperties"];
