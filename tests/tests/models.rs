@@ -161,3 +161,17 @@ fn yes_no_flags_are_bools_sent_as_yes_and_no() {
     assert_eq!(row.void, Some(false));
     assert!(serde_json::from_value::<InvoiceSummary>(json!({"Void": "N"})).is_err());
 }
+
+/// `Gender` is one type for every form DealPOS uses (spec/README.md, "Gender"):
+/// a flag in the REST customer, the text "Male" on invoices and bills. Each is
+/// read and sent in the form it has.
+#[test]
+fn gender_is_one_type_for_the_flag_and_the_text() {
+    use dealpos::models::{CustomerUpdateByEmailRequest, Gender, InvoiceCustomerInput};
+    let update = CustomerUpdateByEmailRequest { gender: Some(false.into()), ..Default::default() };
+    assert_eq!(serde_json::to_value(&update).unwrap()["Gender"], json!(false));
+    let customer = InvoiceCustomerInput { gender: Some("Male".into()), ..Default::default() };
+    assert_eq!(serde_json::to_value(&customer).unwrap()["Gender"], json!("Male"));
+    let read: CustomerUpdateByEmailRequest = serde_json::from_value(json!({"Gender": true})).unwrap();
+    assert_eq!(read.gender, Some(Gender::Boolean(true)));
+}

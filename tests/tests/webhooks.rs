@@ -188,6 +188,8 @@ fn customer_birthdates_are_timestamps_and_go_back_unchanged() {
     let event = WebhookEvent::parse(WebhookKind::CustomerCreated, &serde_json::to_vec(&sent).unwrap()).unwrap();
     let WebhookEvent::CustomerCreated(customer) = &event else { panic!("{event:?}") };
     assert_eq!(customer.birthdate.as_ref().and_then(dealpos::Timestamp::date).unwrap().to_string(), "2018-07-22");
+    // Gender is the number DealPOS sent, not a decimal amount nor a guessed enum.
+    assert_eq!(customer.gender, Some(dealpos::webhooks::Gender::Integer(0)));
     assert_eq!(event.to_json(), sent);
 }
 

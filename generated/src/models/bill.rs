@@ -60,7 +60,7 @@ pub struct BillRequestSupplier {
     pub address: Option<String>,
     /// Gender
     #[serde(rename = "Gender", default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<String>,
+    pub gender: Option<Gender>,
 }
 
 /// Purchased variant line.

@@ -82,7 +82,7 @@ pub struct CustomerUpdateByEmailRequest {
     pub address: Option<String>,
     /// Gender flag
     #[serde(rename = "Gender", default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<bool>,
+    pub gender: Option<Gender>,
     /// Customer code
     #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,

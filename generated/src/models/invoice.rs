@@ -514,7 +514,7 @@ pub struct InvoiceCustomerInput {
     pub address: Option<String>,
     /// Gender (e.g. Male).
     #[serde(rename = "Gender", default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<String>,
+    pub gender: Option<Gender>,
 }
 
 /// Mobile number (the portal examples send it both as a string and as a bare number).

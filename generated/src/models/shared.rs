@@ -116,6 +116,80 @@ pub struct MessageResponse {
     pub message: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "customer",
+        feature = "deprecated",
+        feature = "invoice"
+    )
+)]
+/// A person's gender as DealPOS writes it, which differs by endpoint: the text "Male" for invoice and bill customers and suppliers (rest-invoice.md, rest-bill.md, webhook-supplier.md), a flag in the REST customer (rest-customer.md `false`, rest-deprecated.md `true`), a number in the customer webhooks (seed 002 `0`). What the flag and the number stand for is not documented: the examples pair `0` with the title "Mr" and `false` with a male name, which suggests that `0`/`false` is male, but no source says so. The value is kept in the form it came and sent in the form it is given, so send the form the endpoint documents: `Gender::from(false)` to update a customer, `Gender::from("Male")` on an invoice.
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Gender {
+    Boolean(bool),
+    Integer(i64),
+    String(String),
+}
+
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "customer",
+        feature = "deprecated",
+        feature = "invoice"
+    )
+)]
+impl From<bool> for Gender {
+    fn from(value: bool) -> Self {
+        Self::Boolean(value)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "customer",
+        feature = "deprecated",
+        feature = "invoice"
+    )
+)]
+impl From<i64> for Gender {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "customer",
+        feature = "deprecated",
+        feature = "invoice"
+    )
+)]
+impl From<String> for Gender {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "customer",
+        feature = "deprecated",
+        feature = "invoice"
+    )
+)]
+impl From<&str> for Gender {
+    fn from(value: &str) -> Self {
+        Self::from(value.to_string())
+    }
+}
+
 #[cfg(any(feature = "product", feature = "variant"))]
 /// Result of creating/updating a product or adding variants.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
