@@ -16,14 +16,13 @@ pub struct InvoiceVoidByOutletName {
     pub note: Option<String>,
     /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
     #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
-    pub fulfillment: Option<InvoiceVoidByOutletNameFulfillment>,
+    pub fulfillment: Option<InvoiceFulfillment>,
 }
 
-/// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
 #[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum InvoiceVoidByOutletNameFulfillment {
+pub enum InvoiceFulfillment {
     /// `"Sent"`
     Sent,
     /// `"Unsent"`
@@ -32,7 +31,7 @@ pub enum InvoiceVoidByOutletNameFulfillment {
     Unknown(String),
 }
 
-impl InvoiceVoidByOutletNameFulfillment {
+impl InvoiceFulfillment {
     /// Every known value.
     pub const KNOWN: &'static [Self] = &[Self::Sent, Self::Unsent];
     /// The value as sent on the wire.
@@ -45,7 +44,7 @@ impl InvoiceVoidByOutletNameFulfillment {
     }
 }
 
-impl From<String> for InvoiceVoidByOutletNameFulfillment {
+impl From<String> for InvoiceFulfillment {
     fn from(value: String) -> Self {
         match value.as_str() {
             "Sent" => Self::Sent,
@@ -55,19 +54,19 @@ impl From<String> for InvoiceVoidByOutletNameFulfillment {
     }
 }
 
-impl ::std::fmt::Display for InvoiceVoidByOutletNameFulfillment {
+impl ::std::fmt::Display for InvoiceFulfillment {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for InvoiceVoidByOutletNameFulfillment {
+impl serde::Serialize for InvoiceFulfillment {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for InvoiceVoidByOutletNameFulfillment {
+impl<'de> serde::Deserialize<'de> for InvoiceFulfillment {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -88,63 +87,7 @@ pub struct InvoiceVoidByOutletId {
     pub note: Option<String>,
     /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
     #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
-    pub fulfillment: Option<InvoiceVoidByOutletIdFulfillment>,
-}
-
-/// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum InvoiceVoidByOutletIdFulfillment {
-    /// `"Sent"`
-    Sent,
-    /// `"Unsent"`
-    Unsent,
-    /// A value this version of the crate does not know.
-    Unknown(String),
-}
-
-impl InvoiceVoidByOutletIdFulfillment {
-    /// Every known value.
-    pub const KNOWN: &'static [Self] = &[Self::Sent, Self::Unsent];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sent => "Sent",
-            Self::Unsent => "Unsent",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for InvoiceVoidByOutletIdFulfillment {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "Sent" => Self::Sent,
-            "Unsent" => Self::Unsent,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::fmt::Display for InvoiceVoidByOutletIdFulfillment {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InvoiceVoidByOutletIdFulfillment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceVoidByOutletIdFulfillment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
-    }
+    pub fulfillment: Option<InvoiceFulfillment>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -157,63 +100,7 @@ pub struct InvoiceVoidByInvoiceId {
     pub note: Option<String>,
     /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
     #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
-    pub fulfillment: Option<InvoiceVoidByInvoiceIdFulfillment>,
-}
-
-/// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum InvoiceVoidByInvoiceIdFulfillment {
-    /// `"Sent"`
-    Sent,
-    /// `"Unsent"`
-    Unsent,
-    /// A value this version of the crate does not know.
-    Unknown(String),
-}
-
-impl InvoiceVoidByInvoiceIdFulfillment {
-    /// Every known value.
-    pub const KNOWN: &'static [Self] = &[Self::Sent, Self::Unsent];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sent => "Sent",
-            Self::Unsent => "Unsent",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for InvoiceVoidByInvoiceIdFulfillment {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "Sent" => Self::Sent,
-            "Unsent" => Self::Unsent,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::fmt::Display for InvoiceVoidByInvoiceIdFulfillment {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InvoiceVoidByInvoiceIdFulfillment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceVoidByInvoiceIdFulfillment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
-    }
+    pub fulfillment: Option<InvoiceFulfillment>,
 }
 
 /// Request can be send with payload Outlet+Number / OutletID + Number /InvoiceID only
@@ -657,10 +544,10 @@ pub struct InvoiceCreateRequest {
     pub coupon: Option<InvoiceCreateRequestCoupon>,
     /// Fulfillment state.
     #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
-    pub fulfillment: Option<InvoiceCreateRequestFulfillment>,
+    pub fulfillment: Option<InvoiceFulfillment>,
     /// Alias of Fulfillment.
     #[serde(rename = "Delivery", default, skip_serializing_if = "Option::is_none")]
-    pub delivery: Option<InvoiceCreateRequestDelivery>,
+    pub delivery: Option<InvoiceFulfillment>,
     /// Logistics service code (e.g. JNE-R).
     #[serde(
         rename = "LogisticServiceCode",
@@ -725,118 +612,6 @@ impl From<&str> for InvoiceCreateRequestCoupon {
     }
 }
 
-/// Fulfillment state.
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum InvoiceCreateRequestFulfillment {
-    /// `"Sent"`
-    Sent,
-    /// `"Unsent"`
-    Unsent,
-    /// A value this version of the crate does not know.
-    Unknown(String),
-}
-
-impl InvoiceCreateRequestFulfillment {
-    /// Every known value.
-    pub const KNOWN: &'static [Self] = &[Self::Sent, Self::Unsent];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sent => "Sent",
-            Self::Unsent => "Unsent",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for InvoiceCreateRequestFulfillment {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "Sent" => Self::Sent,
-            "Unsent" => Self::Unsent,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::fmt::Display for InvoiceCreateRequestFulfillment {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InvoiceCreateRequestFulfillment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceCreateRequestFulfillment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// Alias of Fulfillment.
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum InvoiceCreateRequestDelivery {
-    /// `"Sent"`
-    Sent,
-    /// `"Unsent"`
-    Unsent,
-    /// A value this version of the crate does not know.
-    Unknown(String),
-}
-
-impl InvoiceCreateRequestDelivery {
-    /// Every known value.
-    pub const KNOWN: &'static [Self] = &[Self::Sent, Self::Unsent];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sent => "Sent",
-            Self::Unsent => "Unsent",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for InvoiceCreateRequestDelivery {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "Sent" => Self::Sent,
-            "Unsent" => Self::Unsent,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::fmt::Display for InvoiceCreateRequestDelivery {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InvoiceCreateRequestDelivery {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceCreateRequestDelivery {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
-    }
-}
-
 /// Body of Update an Invoice (partial; field types not printed by the portal).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceUpdateRequest {
@@ -869,7 +644,7 @@ pub struct InvoiceUpdateRequest {
     pub discount_amount: Option<crate::Decimal>,
     /// Fulfillment state.
     #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
-    pub fulfillment: Option<InvoiceUpdateRequestFulfillment>,
+    pub fulfillment: Option<InvoiceFulfillment>,
     /// Marketplace invoice number (alias ReferenceNumber).
     #[serde(
         rename = "PurchaseOrderNumber",
@@ -892,62 +667,6 @@ pub struct InvoiceUpdateRequest {
     /// Payments.
     #[serde(rename = "Payments", default, skip_serializing_if = "Option::is_none")]
     pub payments: Option<Vec<InvoicePaymentInput>>,
-}
-
-/// Fulfillment state.
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum InvoiceUpdateRequestFulfillment {
-    /// `"Sent"`
-    Sent,
-    /// `"Unsent"`
-    Unsent,
-    /// A value this version of the crate does not know.
-    Unknown(String),
-}
-
-impl InvoiceUpdateRequestFulfillment {
-    /// Every known value.
-    pub const KNOWN: &'static [Self] = &[Self::Sent, Self::Unsent];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sent => "Sent",
-            Self::Unsent => "Unsent",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for InvoiceUpdateRequestFulfillment {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "Sent" => Self::Sent,
-            "Unsent" => Self::Unsent,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::fmt::Display for InvoiceUpdateRequestFulfillment {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InvoiceUpdateRequestFulfillment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceUpdateRequestFulfillment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
-    }
 }
 
 /// One invoice in the Create Multiple Invoice array (as in the portal example).
@@ -1043,7 +762,7 @@ pub struct InvoiceMultipleOutletQueryByOutlet {
     pub payment_state: Option<InvoiceMultipleOutletQueryByOutletPaymentState>,
     /// Delivery state filter.
     #[serde(rename = "DeliveryState", default, skip_serializing_if = "Option::is_none")]
-    pub delivery_state: Option<InvoiceMultipleOutletQueryByOutletDeliveryState>,
+    pub delivery_state: Option<InvoiceState>,
     /// Invoice status filter.
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<InvoiceMultipleOutletQueryByOutletStatus>,
@@ -1109,11 +828,10 @@ impl<'de> serde::Deserialize<'de> for InvoiceMultipleOutletQueryByOutletPaymentS
     }
 }
 
-/// Delivery state filter.
 #[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum InvoiceMultipleOutletQueryByOutletDeliveryState {
+pub enum InvoiceState {
     /// `"Sent"`
     Sent,
     /// `"Unsent"`
@@ -1126,7 +844,7 @@ pub enum InvoiceMultipleOutletQueryByOutletDeliveryState {
     Unknown(String),
 }
 
-impl InvoiceMultipleOutletQueryByOutletDeliveryState {
+impl InvoiceState {
     /// Every known value.
     pub const KNOWN: &'static [Self] = &[
         Self::Sent,
@@ -1146,7 +864,7 @@ impl InvoiceMultipleOutletQueryByOutletDeliveryState {
     }
 }
 
-impl From<String> for InvoiceMultipleOutletQueryByOutletDeliveryState {
+impl From<String> for InvoiceState {
     fn from(value: String) -> Self {
         match value.as_str() {
             "Sent" => Self::Sent,
@@ -1158,19 +876,19 @@ impl From<String> for InvoiceMultipleOutletQueryByOutletDeliveryState {
     }
 }
 
-impl ::std::fmt::Display for InvoiceMultipleOutletQueryByOutletDeliveryState {
+impl ::std::fmt::Display for InvoiceState {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for InvoiceMultipleOutletQueryByOutletDeliveryState {
+impl serde::Serialize for InvoiceState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for InvoiceMultipleOutletQueryByOutletDeliveryState {
+impl<'de> serde::Deserialize<'de> for InvoiceState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1270,17 +988,6 @@ pub struct InvoiceWithTotalCountQuery {
     /// Rows per page.
     #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-}
-
-/// Body of Get Invoice ID By Number.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct InvoiceIdByNumberRequest {
-    /// Outlet name.
-    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
-    pub outlet: Option<String>,
-    /// Invoice number.
-    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
-    pub number: Option<String>,
 }
 
 /// Invoice IDs whose reference numbers are wanted.
@@ -1474,7 +1181,7 @@ pub struct InvoiceWithVariant {
     pub payment: Option<String>,
     /// Fulfillment state.
     #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
-    pub fulfillment: Option<InvoiceWithVariantFulfillment>,
+    pub fulfillment: Option<InvoiceState>,
     /// Creation timestamp.
     #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
     pub created: Option<crate::Timestamp>,
@@ -1503,75 +1210,6 @@ pub struct InvoiceWithVariant {
     /// Payments (observed; only with IncludePayments true).
     #[serde(rename = "Payments", default, skip_serializing_if = "Option::is_none")]
     pub payments: Option<Vec<InvoiceWithVariantPayment>>,
-}
-
-/// Fulfillment state.
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum InvoiceWithVariantFulfillment {
-    /// `"Sent"`
-    Sent,
-    /// `"Unsent"`
-    Unsent,
-    /// `"Partial"`
-    Partial,
-    /// `"Returned"`
-    Returned,
-    /// A value this version of the crate does not know.
-    Unknown(String),
-}
-
-impl InvoiceWithVariantFulfillment {
-    /// Every known value.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Sent,
-        Self::Unsent,
-        Self::Partial,
-        Self::Returned,
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sent => "Sent",
-            Self::Unsent => "Unsent",
-            Self::Partial => "Partial",
-            Self::Returned => "Returned",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for InvoiceWithVariantFulfillment {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "Sent" => Self::Sent,
-            "Unsent" => Self::Unsent,
-            "Partial" => Self::Partial,
-            "Returned" => Self::Returned,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::fmt::Display for InvoiceWithVariantFulfillment {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InvoiceWithVariantFulfillment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceWithVariantFulfillment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
-    }
 }
 
 /// One page of invoices with the total number of matches.

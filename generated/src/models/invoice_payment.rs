@@ -58,15 +58,7 @@ pub struct InvoicePaymentAddByOutletNumber {
 }
 
 /// Invoice whose payments are deleted.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct InvoicePaymentDeleteRequest {
-    /// Outlet name.
-    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
-    pub outlet: Option<String>,
-    /// Invoice number.
-    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
-    pub number: Option<String>,
-}
+pub type InvoicePaymentDeleteRequest = InvoiceIdByNumberRequest;
 
 /// Body of Add Payment (Full Payment) (partial).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]

@@ -190,6 +190,18 @@ impl From<&str> for Gender {
     }
 }
 
+#[cfg(any(feature = "invoice", feature = "invoice-payment"))]
+/// Body of Get Invoice ID By Number.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceIdByNumberRequest {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Invoice number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+}
+
 #[cfg(any(feature = "product", feature = "variant"))]
 /// Result of creating/updating a product or adding variants.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]

@@ -58,7 +58,7 @@ impl<'a> PromotionEventApi<'a> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListPromotionEvents<'a> {
     client: &'a crate::client::Client,
-    type_: Option<crate::models::ListPromotionEventsType>,
+    type_: Option<crate::models::PromotionEventListRequestType>,
     status: Option<String>,
     body: crate::models::PromotionEventListRequest,
     page: Option<u32>,
@@ -67,7 +67,7 @@ pub struct ListPromotionEvents<'a> {
 
 impl<'a> ListPromotionEvents<'a> {
     /// Promotion type; omit for all types.
-    pub fn type_(mut self, value: crate::models::ListPromotionEventsType) -> Self {
+    pub fn type_(mut self, value: crate::models::PromotionEventListRequestType) -> Self {
         self.type_ = Some(value);
         self
     }

@@ -12,7 +12,7 @@ use super::model::*;
 use super::naming::pascal;
 use super::refs::{Documents, FileLoader};
 use super::schema::{self, Facts};
-use super::{graph, naming, refs, unions};
+use super::{graph, merge, naming, refs, unions};
 use crate::error::{Diagnostic, Error, Location, Result, Severity};
 use crate::load::Source;
 
@@ -89,6 +89,7 @@ pub fn build_with(source: &Source, loader: FileLoader<'_>) -> Result<Api> {
         return Err(Error::Invalid(dedup(errors)));
     }
     api.diagnostics = dedup(warnings);
+    merge::identical(&mut api);
     graph::mark_lenient(&mut api);
     graph::mark_boxed(&mut api);
     naming::assign(&mut api);
