@@ -1093,11 +1093,26 @@ pub struct ProductVariantCreatedPayload {
     #[serde(rename = "Discontinued", default, skip_serializing_if = "Option::is_none")]
     pub discontinued: Option<bool>,
     #[serde(rename = "Components", default, skip_serializing_if = "Option::is_none")]
-    pub components: Option<Vec<::std::collections::BTreeMap<String, serde_json::Value>>>,
+    pub components: Option<Vec<ProductVariantPayloadComponent>>,
     #[serde(rename = "OutletPrice", default, skip_serializing_if = "Option::is_none")]
     pub outlet_price: Option<
         Vec<::std::collections::BTreeMap<String, serde_json::Value>>,
     >,
+}
+
+#[cfg(feature = "webhooks")]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProductVariantPayloadComponent {
+    /// Component variant name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Component variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Component quantity.
+    #[serde(rename = "Qty", default, skip_serializing_if = "Option::is_none")]
+    pub qty: Option<crate::Decimal>,
 }
 
 #[cfg(feature = "webhooks")]
@@ -1147,7 +1162,7 @@ pub struct ProductVariantUpdatedPayload {
     #[serde(rename = "Discontinued", default, skip_serializing_if = "Option::is_none")]
     pub discontinued: Option<bool>,
     #[serde(rename = "Components", default, skip_serializing_if = "Option::is_none")]
-    pub components: Option<Vec<::std::collections::BTreeMap<String, serde_json::Value>>>,
+    pub components: Option<Vec<ProductVariantPayloadComponent>>,
     #[serde(rename = "OutletPrice", default, skip_serializing_if = "Option::is_none")]
     pub outlet_price: Option<
         Vec<::std::collections::BTreeMap<String, serde_json::Value>>,
@@ -1284,25 +1299,86 @@ pub struct InvoiceCreatedPayload {
 
 #[cfg(feature = "webhooks")]
 /// Customer of the invoice in invoice webhooks. Fields not shown in the reference (observed usage describes ID, Name, Email, Phone, Mobile, Code, Address).
-pub type InvoiceWebhookCustomer = ::std::collections::BTreeMap<
-    String,
-    serde_json::Value,
->;
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InvoiceWebhookCustomer {
+    /// Customer ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Customer code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Email.
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Phone number.
+    #[serde(rename = "Phone", default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Mobile number.
+    #[serde(rename = "Mobile", default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    /// Address.
+    #[serde(rename = "Address", default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
 
 #[cfg(feature = "webhooks")]
 /// Invoice line item in invoice webhooks. Fields not shown in the reference.
-pub type InvoiceWebhookVariant = ::std::collections::BTreeMap<String, serde_json::Value>;
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InvoiceWebhookVariant {
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Variant name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Quantity.
+    #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<crate::Decimal>,
+    /// Unit price.
+    #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<crate::Decimal>,
+}
 
 #[cfg(feature = "webhooks")]
 /// Outbound logistic entry of an invoice in invoice webhooks. Fields not shown in the reference.
-pub type InvoiceWebhookOutboundLogistic = ::std::collections::BTreeMap<
-    String,
-    serde_json::Value,
->;
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InvoiceWebhookOutboundLogistic {
+    /// Outlet of the outbound logistic.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Number of the outbound logistic.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Date of the outbound logistic.
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<crate::Timestamp>,
+}
 
 #[cfg(feature = "webhooks")]
 /// Payment entry of an invoice in invoice webhooks. Fields not shown in the reference.
-pub type InvoiceWebhookPayment = ::std::collections::BTreeMap<String, serde_json::Value>;
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InvoiceWebhookPayment {
+    /// Payment method.
+    #[serde(rename = "Method", default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Amount.
+    #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<crate::Decimal>,
+    /// Amount handed over by the buyer.
+    #[serde(
+        rename = "BuyerPaidAmount",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub buyer_paid_amount: Option<crate::Decimal>,
+}
 
 #[cfg(feature = "webhooks")]
 /// Order fulfillment recipient of an invoice in invoice webhooks. Fields not shown in the reference.
