@@ -94,20 +94,23 @@ fn conversions(api: &Api, name: &Ident, variants: &[UnionVariant]) -> TokenStrea
     quote!(#(#impls)*)
 }
 
-/// `ty` with type aliases followed, so two alternatives naming the same Rust
-/// type through different aliases count as one payload type.
+/// `ty` with type aliases followed, inside lists and maps too, so two
+/// alternatives naming the same Rust type through different aliases
+/// (`Vec<Code>` and `Vec<String>` with `type Code = String`) count as one.
 fn resolved(api: &Api, ty: &TypeRef) -> TypeRef {
     let mut ty = ty.clone();
     // Alias cycles are broken by the IR (`graph::break_alias_cycles`); the
     // bound only keeps a bug there from hanging emission.
-    for _ in 0..api.types.len() {
-        match &ty {
-            TypeRef::Named(id) => match &api.get(*id).kind {
-                TypeKind::Alias(target) => ty = target.clone(),
-                _ => break,
+    for _ in 0..=api.types.len() {
+        ty = match ty {
+            TypeRef::Named(id) => match &api.get(id).kind {
+                TypeKind::Alias(target) => target.clone(),
+                _ => return ty,
             },
-            _ => break,
-        }
+            TypeRef::Array(inner) => return TypeRef::Array(Box::new(resolved(api, &inner))),
+            TypeRef::Map(inner) => return TypeRef::Map(Box::new(resolved(api, &inner))),
+            other => return other,
+        };
     }
     ty
 }
@@ -144,5 +147,37 @@ fn deserialize_by_fit(union: &str, variants: &[UnionVariant]) -> TokenStream {
                 #untagged(#union, value, &[#(#tried)*], #raw)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::parse;
+
+    fn union_text(schemas: &str) -> String {
+        let text = format!("openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\ncomponents:\n  schemas:\n{schemas}");
+        let api = crate::ir::build(&parse("u.yaml", &text).unwrap()).unwrap();
+        let union = api.types.iter().find(|t| t.name == "U").unwrap();
+        item(&api, union).to_string()
+    }
+
+    #[test]
+    fn alternatives_convert_from_their_payloads() {
+        let text = union_text("    U: {type: [integer, string]}\n");
+        for from in ["From < i64 >", "From < String >", "From < & str >"] {
+            assert!(text.contains(from), "{from} missing in {text}");
+        }
+    }
+
+    /// `Vec<Code>` and `Vec<String>` are one Rust type when `Code` is an
+    /// alias of `String`: a `From` for each would not compile.
+    #[test]
+    fn alternatives_of_one_rust_type_get_no_conversion() {
+        let text = union_text(
+            "    Code: {type: string}\n    U: {oneOf: [{type: array, items: {$ref: '#/components/schemas/Code'}}, {type: array, items: {type: string}}, {type: boolean}]}\n",
+        );
+        assert!(!text.contains("From < Vec"), "{text}");
+        assert!(text.contains("From < bool >"), "{text}");
     }
 }
