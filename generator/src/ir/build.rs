@@ -566,6 +566,23 @@ fn singular(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::parse;
+
+    // merge.rs's pass, through the whole build (merge.rs cannot import build.rs back).
+    /// Two inline copies of one enum become one type (named after the first:
+    /// the names share no first word); two identical components stay, one an alias of the other;
+    /// a struct we send never merges with one DealPOS sends.
+    #[test]
+    fn identical_shapes_are_one_type() {
+        let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Sent'}}}}\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Got'}}}}\ncomponents:\n  schemas:\n    Created: {properties: {State: {enum: [Sent, Unsent]}, N: {type: string}}}\n    Deleted: {properties: {State: {enum: [Sent, Unsent]}, N: {type: string}}}\n    Sent: {properties: {X: {type: string}}}\n    Got: {properties: {X: {type: string}}}\n";
+        let api = build(&parse("m.yaml", text).unwrap()).unwrap();
+        let names: Vec<&str> = api.types.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["Created", "CreatedState", "Deleted", "Sent", "Got"]);
+        let TypeKind::Struct { fields, .. } = &api.types[0].kind else { panic!("{:?}", api.types[0]) };
+        assert_eq!(fields[0].ty, TypeRef::Named(TypeId(1)));
+        assert_eq!(api.types[2].kind, TypeKind::Alias(TypeRef::Named(TypeId(0))));
+        assert!(matches!(api.types[4].kind, TypeKind::Struct { .. }), "a request body and an answer stay apart");
+    }
 
     #[test]
     fn names() {
