@@ -12,7 +12,7 @@
 //! for these fields and expects in requests.
 //!
 //! ```
-//! #[derive(serde::Serialize, serde::Deserialize)]
+//! #[derive(Debug, serde::Serialize, serde::Deserialize)]
 //! struct Invoice {
 //!     #[serde(rename = "Void", with = "dealpos::decode::yes_no")]
 //!     void: bool,
