@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+pub mod yes_no;
+
 /// How much of a body an error quotes: enough to recognise it, bounded so a
 /// large payload does not flood a log.
 const SNIPPET: usize = 200;

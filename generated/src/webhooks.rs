@@ -254,8 +254,8 @@ pub struct SalesOrderCreatedPayload {
     /// Void state / status of the invoice (Yes / No)
     ///
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Void", default)]
-    pub void: Option<String>,
+    #[serde(rename = "Void", default, with = "crate::decode::yes_no::option")]
+    pub void: Option<bool>,
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
     #[serde(rename = "Variants", default)]
     pub variants: Option<Vec<SalesOrderVariant>>,
@@ -493,8 +493,13 @@ pub struct SalesOrderDeletedPayload {
     #[serde(rename = "Delivery", default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<String>,
     /// Void status (Yes or No).
-    #[serde(rename = "Void", default, skip_serializing_if = "Option::is_none")]
-    pub void: Option<String>,
+    #[serde(
+        rename = "Void",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::decode::yes_no::option",
+    )]
+    pub void: Option<bool>,
     /// Product variants in the sales order.
     #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<::std::collections::BTreeMap<String, serde_json::Value>>>,
@@ -583,8 +588,8 @@ pub struct SalesOrderConvertedPayload {
     #[serde(rename = "Delivery", default)]
     pub delivery: Option<String>,
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Void", default)]
-    pub void: Option<String>,
+    #[serde(rename = "Void", default, with = "crate::decode::yes_no::option")]
+    pub void: Option<bool>,
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
     #[serde(rename = "Variants", default)]
     pub variants: Option<Vec<SalesOrderConvertedVariant>>,
@@ -704,7 +709,7 @@ pub struct CustomerCreatedPayload {
     ///
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
     #[serde(rename = "Gender", default)]
-    pub gender: Option<crate::Decimal>,
+    pub gender: Option<Gender>,
     /// Outlet origin of the Customer
     ///
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
@@ -743,156 +748,49 @@ pub struct CustomerCreatedPayload {
 }
 
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CustomerDeletedPayload {
-    /// First Name of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "FirstName", default)]
-    pub first_name: Option<String>,
-    /// Last Name of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "LastName", default)]
-    pub last_name: Option<String>,
-    /// Title of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Title", default)]
-    pub title: Option<String>,
-    /// Birthdate of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Birthdate", default)]
-    pub birthdate: Option<crate::Timestamp>,
-    /// Phone Number of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Phone", default)]
-    pub phone: Option<String>,
-    /// Email of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Email", default)]
-    pub email: Option<String>,
-    /// Gender of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Gender", default)]
-    pub gender: Option<crate::Decimal>,
-    /// Outlet origin of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Outlet", default)]
-    pub outlet: Option<String>,
-    /// Name of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Name", default)]
-    pub name: Option<String>,
-    /// Unique code of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Code", default)]
-    pub code: Option<String>,
-    /// Address of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Address", default)]
-    pub address: Option<String>,
-    /// City of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "City", default)]
-    pub city: Option<String>,
-    /// Mobile Phone number of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Mobile", default)]
-    pub mobile: Option<String>,
-    /// Customer Identification Number
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "MemberIdentification", default)]
-    pub member_identification: Option<String>,
+/// A person's gender as DealPOS writes it, which differs by endpoint: the text "Male" for invoice and bill customers and suppliers (rest-invoice.md, rest-bill.md, webhook-supplier.md), a flag in the REST customer (rest-customer.md `false`, rest-deprecated.md `true`), a number in the customer webhooks (seed 002 `0`). What the flag and the number stand for is not documented: the examples pair `0` with the title "Mr" and `false` with a male name, which suggests that `0`/`false` is male, but no source says so. The value is kept in the form it came and sent in the form it is given, so send the form the endpoint documents: `Gender::from(false)` to update a customer, `Gender::from("Male")` on an invoice.
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Gender {
+    Boolean(bool),
+    Integer(i64),
+    String(String),
 }
 
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CustomerUpdatedPayload {
-    /// First Name of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "FirstName", default)]
-    pub first_name: Option<String>,
-    /// Last Name of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "LastName", default)]
-    pub last_name: Option<String>,
-    /// Title of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Title", default)]
-    pub title: Option<String>,
-    /// Birthdate of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Birthdate", default)]
-    pub birthdate: Option<crate::Timestamp>,
-    /// Phone Number of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Phone", default)]
-    pub phone: Option<String>,
-    /// Email of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Email", default)]
-    pub email: Option<String>,
-    /// Gender of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Gender", default)]
-    pub gender: Option<crate::Decimal>,
-    /// Outlet origin of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Outlet", default)]
-    pub outlet: Option<String>,
-    /// Name of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Name", default)]
-    pub name: Option<String>,
-    /// Unique code of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Code", default)]
-    pub code: Option<String>,
-    /// Address of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Address", default)]
-    pub address: Option<String>,
-    /// City of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "City", default)]
-    pub city: Option<String>,
-    /// Mobile Phone number of the Customer
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "Mobile", default)]
-    pub mobile: Option<String>,
-    /// Customer Identification Number
-    ///
-    /// Required by the description; `None` if DealPOS omits it or sends `null`.
-    #[serde(rename = "MemberIdentification", default)]
-    pub member_identification: Option<String>,
+impl From<bool> for Gender {
+    fn from(value: bool) -> Self {
+        Self::Boolean(value)
+    }
 }
+
+#[cfg(feature = "webhooks")]
+impl From<i64> for Gender {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+#[cfg(feature = "webhooks")]
+impl From<String> for Gender {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+#[cfg(feature = "webhooks")]
+impl From<&str> for Gender {
+    fn from(value: &str) -> Self {
+        Self::from(value.to_string())
+    }
+}
+
+#[cfg(feature = "webhooks")]
+pub type CustomerDeletedPayload = CustomerCreatedPayload;
+
+#[cfg(feature = "webhooks")]
+pub type CustomerUpdatedPayload = CustomerCreatedPayload;
 
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -952,6 +850,30 @@ pub struct ProductCreatedPayload {
 pub enum ProductCreatedPayloadStorage {
     Array(Vec<::std::collections::BTreeMap<String, serde_json::Value>>),
     String(String),
+}
+
+#[cfg(feature = "webhooks")]
+impl From<Vec<::std::collections::BTreeMap<String, serde_json::Value>>>
+for ProductCreatedPayloadStorage {
+    fn from(
+        value: Vec<::std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        Self::Array(value)
+    }
+}
+
+#[cfg(feature = "webhooks")]
+impl From<String> for ProductCreatedPayloadStorage {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+#[cfg(feature = "webhooks")]
+impl From<&str> for ProductCreatedPayloadStorage {
+    fn from(value: &str) -> Self {
+        Self::from(value.to_string())
+    }
 }
 
 #[cfg(feature = "webhooks")]
@@ -1031,6 +953,30 @@ pub struct ProductUpdatedPayload {
 pub enum ProductUpdatedPayloadStorage {
     Array(Vec<::std::collections::BTreeMap<String, serde_json::Value>>),
     String(String),
+}
+
+#[cfg(feature = "webhooks")]
+impl From<Vec<::std::collections::BTreeMap<String, serde_json::Value>>>
+for ProductUpdatedPayloadStorage {
+    fn from(
+        value: Vec<::std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        Self::Array(value)
+    }
+}
+
+#[cfg(feature = "webhooks")]
+impl From<String> for ProductUpdatedPayloadStorage {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+#[cfg(feature = "webhooks")]
+impl From<&str> for ProductUpdatedPayloadStorage {
+    fn from(value: &str) -> Self {
+        Self::from(value.to_string())
+    }
 }
 
 #[cfg(feature = "webhooks")]
@@ -1152,11 +1098,26 @@ pub struct ProductVariantCreatedPayload {
     #[serde(rename = "Discontinued", default, skip_serializing_if = "Option::is_none")]
     pub discontinued: Option<bool>,
     #[serde(rename = "Components", default, skip_serializing_if = "Option::is_none")]
-    pub components: Option<Vec<::std::collections::BTreeMap<String, serde_json::Value>>>,
+    pub components: Option<Vec<ProductVariantPayloadComponent>>,
     #[serde(rename = "OutletPrice", default, skip_serializing_if = "Option::is_none")]
     pub outlet_price: Option<
         Vec<::std::collections::BTreeMap<String, serde_json::Value>>,
     >,
+}
+
+#[cfg(feature = "webhooks")]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProductVariantPayloadComponent {
+    /// Component variant name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Component variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Component quantity.
+    #[serde(rename = "Qty", default, skip_serializing_if = "Option::is_none")]
+    pub qty: Option<crate::Decimal>,
 }
 
 #[cfg(feature = "webhooks")]
@@ -1206,7 +1167,7 @@ pub struct ProductVariantUpdatedPayload {
     #[serde(rename = "Discontinued", default, skip_serializing_if = "Option::is_none")]
     pub discontinued: Option<bool>,
     #[serde(rename = "Components", default, skip_serializing_if = "Option::is_none")]
-    pub components: Option<Vec<::std::collections::BTreeMap<String, serde_json::Value>>>,
+    pub components: Option<Vec<ProductVariantPayloadComponent>>,
     #[serde(rename = "OutletPrice", default, skip_serializing_if = "Option::is_none")]
     pub outlet_price: Option<
         Vec<::std::collections::BTreeMap<String, serde_json::Value>>,
@@ -1306,8 +1267,13 @@ pub struct InvoiceCreatedPayload {
     #[serde(rename = "Delivery", default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<String>,
     /// Whether the invoice is void (Yes or No).
-    #[serde(rename = "Void", default, skip_serializing_if = "Option::is_none")]
-    pub void: Option<String>,
+    #[serde(
+        rename = "Void",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::decode::yes_no::option",
+    )]
+    pub void: Option<bool>,
     /// Line items (fields not shown in the reference).
     #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<InvoiceWebhookVariant>>,
@@ -1338,25 +1304,86 @@ pub struct InvoiceCreatedPayload {
 
 #[cfg(feature = "webhooks")]
 /// Customer of the invoice in invoice webhooks. Fields not shown in the reference (observed usage describes ID, Name, Email, Phone, Mobile, Code, Address).
-pub type InvoiceWebhookCustomer = ::std::collections::BTreeMap<
-    String,
-    serde_json::Value,
->;
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InvoiceWebhookCustomer {
+    /// Customer ID.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Customer code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Email.
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Phone number.
+    #[serde(rename = "Phone", default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Mobile number.
+    #[serde(rename = "Mobile", default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    /// Address.
+    #[serde(rename = "Address", default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
 
 #[cfg(feature = "webhooks")]
 /// Invoice line item in invoice webhooks. Fields not shown in the reference.
-pub type InvoiceWebhookVariant = ::std::collections::BTreeMap<String, serde_json::Value>;
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InvoiceWebhookVariant {
+    /// Variant code.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Variant name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Quantity.
+    #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<crate::Decimal>,
+    /// Unit price.
+    #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<crate::Decimal>,
+}
 
 #[cfg(feature = "webhooks")]
 /// Outbound logistic entry of an invoice in invoice webhooks. Fields not shown in the reference.
-pub type InvoiceWebhookOutboundLogistic = ::std::collections::BTreeMap<
-    String,
-    serde_json::Value,
->;
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InvoiceWebhookOutboundLogistic {
+    /// Outlet of the outbound logistic.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Number of the outbound logistic.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Date of the outbound logistic.
+    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<crate::Timestamp>,
+}
 
 #[cfg(feature = "webhooks")]
 /// Payment entry of an invoice in invoice webhooks. Fields not shown in the reference.
-pub type InvoiceWebhookPayment = ::std::collections::BTreeMap<String, serde_json::Value>;
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InvoiceWebhookPayment {
+    /// Payment method.
+    #[serde(rename = "Method", default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Amount.
+    #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<crate::Decimal>,
+    /// Amount handed over by the buyer.
+    #[serde(
+        rename = "BuyerPaidAmount",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub buyer_paid_amount: Option<crate::Decimal>,
+}
 
 #[cfg(feature = "webhooks")]
 /// Order fulfillment recipient of an invoice in invoice webhooks. Fields not shown in the reference.

@@ -141,6 +141,13 @@ pub const DECODE_FROM_SLICE: Item = Item::new("decode::from_slice", Kind::Fn);
 pub const DECODE_UNTAGGED: Item = Item::new("decode::untagged", Kind::Fn);
 /// `decode::alternative`: one alternative of such a union, read and measured.
 pub const DECODE_ALTERNATIVE: Item = Item::new("decode::alternative", Kind::Fn);
+/// `decode::yes_no`: `serde(with)` of a `bool` field DealPOS writes as `"Yes"`/`"No"`
+/// (`x-dealpos-format: yes-no`).
+pub const DECODE_YES_NO: Item = Item::new("decode::yes_no", Kind::Module);
+/// `decode::yes_no::option`: the same for an `Option<bool>` field.
+pub const DECODE_YES_NO_OPTION: Item = Item::new("decode::yes_no::option", Kind::Module);
+/// `decode::yes_no::nullable`: the same for a `Nullable<bool>` field.
+pub const DECODE_YES_NO_NULLABLE: Item = Item::new("decode::yes_no::nullable", Kind::Module);
 /// `DecodeError`: what webhook parsing returns.
 pub const DECODE_ERROR: Item = Item::new("DecodeError", Kind::Struct);
 /// The `client` module.
@@ -202,6 +209,9 @@ pub const ITEMS: &[Item] = &[
     DECODE_FROM_SLICE,
     DECODE_UNTAGGED,
     DECODE_ALTERNATIVE,
+    DECODE_YES_NO,
+    DECODE_YES_NO_OPTION,
+    DECODE_YES_NO_NULLABLE,
     DECODE_ERROR,
     CLIENT_MODULE,
     CLIENT,

@@ -37,6 +37,32 @@ fn alias_cycle_is_an_error_at_each_alias() {
     );
 }
 
+/// `x-dealpos-format` names a Rust type for a wire form: only the two known
+/// formats, on wire types they can read, and a yes/no flag only on a property
+/// (its encoding is a field attribute, lost anywhere else).
+#[test]
+fn dealpos_formats_need_a_fitting_type_and_a_known_name() {
+    let errors = errors(&format!(
+        "{HEAD}components:\n  schemas:\n    A:\n      properties:\n        Void: {{type: integer, x-dealpos-format: yes-no}}\n        Flag: {{type: string, x-dealpos-format: yesno}}\n        Price: {{type: [string, boolean], x-dealpos-format: decimal}}\n        Ok: {{type: string, x-dealpos-format: yes-no}}\n        Amount: {{type: [number, string], x-dealpos-format: decimal}}\n        Flags: {{type: array, items: {{type: string, x-dealpos-format: yes-no}}}}\n"
+    ));
+    let at = "error: bad.yaml#/components/schemas/A/properties";
+    assert_eq!(
+        errors,
+        [
+            format!("{at}/Flag/x-dealpos-format: unknown `x-dealpos-format` \"yesno\": `decimal` or `yes-no` expected"),
+            format!(
+                "{at}/Flags/items/x-dealpos-format: `x-dealpos-format: yes-no` is a field's encoding: only on a property"
+            ),
+            format!(
+                "{at}/Price/x-dealpos-format: `x-dealpos-format: decimal` needs `type: number` (or `[number, string]`)"
+            ),
+            format!(
+                "{at}/Void/x-dealpos-format: `x-dealpos-format: yes-no` needs `type: string` (or `[string, boolean]`)"
+            ),
+        ]
+    );
+}
+
 #[test]
 fn self_reference_is_an_error() {
     let errors = errors(&format!("{HEAD}components:\n  schemas:\n    A: {{$ref: '#/components/schemas/A'}}\n"));

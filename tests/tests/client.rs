@@ -482,13 +482,15 @@ async fn paged_requests_take_no_paging_fields_and_send_filters_once() {
 #[test]
 fn a_created_invoice_sends_its_required_fields_and_only_the_optional_ones_set() {
     use dealpos::models::{InvoiceCreateRequest, InvoiceVariantInput};
-    let lines = vec![InvoiceVariantInput::new("1315L", "2"), InvoiceVariantInput::new(200535, "1").with_note("gift")];
+    // A quantity is a Decimal: an integer converts, a text is parsed (and sent quoted if asked).
+    let half = dealpos::Decimal::parse("0.5").unwrap().quoted();
+    let lines = vec![InvoiceVariantInput::new("1315L", 2), InvoiceVariantInput::new(200535, half).with_note("gift")];
     let invoice = InvoiceCreateRequest::new("Outlet1", lines).with_note("table 4");
     assert_eq!(
         serde_json::to_value(&invoice).unwrap(),
         json!({"Outlet": "Outlet1", "Note": "table 4", "Variants": [
-            {"Code": "1315L", "Quantity": "2"},
-            {"Code": 200535, "Quantity": "1", "Note": "gift"},
+            {"Code": "1315L", "Quantity": 2},
+            {"Code": 200535, "Quantity": "0.5", "Note": "gift"},
         ]})
     );
 }

@@ -1,11 +1,11 @@
 //! REST models against answers as DealPOS really sends them (observed-usage.md),
 //! with the overlays' corrections.
 
-use dealpos::Timestamp;
 use dealpos::models::{
     CustomerListItem, InvoiceDetail, InvoiceSummary, ProductListItem, PromotionEvent, ShiftListItem, ShiftListRequest,
     VariantDetail,
 };
+use dealpos::{Decimal, Timestamp};
 use serde_json::json;
 
 #[test]
@@ -65,20 +65,37 @@ fn token_response_without_expires_in_and_with_lower_case_expiredat() {
 }
 
 /// Bill and transfer lines: the portal's examples send quantities and prices
-/// as strings (and a transfer price as a number); both forms are accepted, as
-/// for invoice lines.
+/// as strings (and a transfer price as a number); both read into one
+/// `Decimal`, compared by amount, and each is written back in the form it came.
 #[test]
-fn bill_and_transfer_lines_take_numbers_and_strings() {
-    use dealpos::models::{
-        BillRequestVariant, BillRequestVariantQuantity, TransferOrderVariant, TransferOrderVariantPrice,
-    };
-    let line: BillRequestVariant =
-        serde_json::from_value(json!({"Code": "2005", "Quantity": "10", "Price": 102000.5, "Discount": 2.5})).unwrap();
-    assert_eq!(line.quantity, Some(BillRequestVariantQuantity::String("10".into())));
-    assert_eq!(line.discount.unwrap().to_f64(), 2.5);
+fn bill_and_transfer_lines_take_numbers_and_strings_as_one_decimal() {
+    use dealpos::models::{BillRequestVariant, TransferOrderVariant};
+    let body = json!({"Code": "2005", "Quantity": "10", "Price": 102000.5, "Discount": 2.5});
+    let line: BillRequestVariant = serde_json::from_value(body.clone()).unwrap();
+    assert_eq!(line.quantity, Some(Decimal::from(10)), "the text \"10\" is the amount 10");
+    assert_eq!(line.price.as_ref().unwrap().value(), "102000.5".parse().unwrap());
+    assert_eq!(serde_json::to_value(&line).unwrap(), body, "a string stays a string, a number a number");
     let line: TransferOrderVariant =
         serde_json::from_value(json!({"Code": "2012", "Quantity": "6", "Price": 150000})).unwrap();
-    assert!(matches!(line.price, Some(TransferOrderVariantPrice::Number(_))));
+    assert!(line.quantity.as_ref().unwrap().is_quoted() && !line.price.as_ref().unwrap().is_quoted());
+}
+
+/// A request line is written with plain values: amounts are `Decimal`s (sent
+/// as numbers, or as strings with `quoted()`), and the unions that remain
+/// (a variant code is a number or a text) convert with `.into()`.
+#[test]
+fn invoice_lines_are_built_with_decimals_and_into() {
+    use dealpos::models::{InvoiceCreateRequestCoupon, InvoiceVariantInput, InvoiceVariantInputCode};
+    let line = InvoiceVariantInput::new("1315L", 2)
+        .with_price("50000.50".parse::<Decimal>().unwrap().quoted())
+        .with_discount(0);
+    assert_eq!(
+        serde_json::to_value(&line).unwrap(),
+        json!({"Code": "1315L", "Quantity": 2, "Price": "50000.50", "Discount": 0})
+    );
+    assert_eq!(InvoiceVariantInputCode::from(2005), InvoiceVariantInputCode::Integer(2005));
+    assert_eq!(InvoiceVariantInputCode::from(String::from("A")), InvoiceVariantInputCode::String("A".into()));
+    assert_eq!(serde_json::to_value(InvoiceCreateRequestCoupon::from(123)).unwrap(), json!(123));
 }
 
 #[test]
@@ -119,4 +136,38 @@ fn list_filters_take_dates_and_send_them_as_written() {
     let sent = serde_json::to_value(&request).unwrap();
     assert_eq!((&sent["From"], &sent["To"]), (&json!("2020-05-28"), &json!("2020-05-29")));
     assert!("2020/05/29".parse::<Timestamp>().is_err(), "yyyy/mm/dd is not a DealPOS timestamp");
+}
+
+/// Yes/no flags are `bool`s: sent as the "Yes"/"No" DealPOS documents
+/// (rest-outlet.md, rest-promotion-coupon.md), read from either form.
+#[test]
+fn yes_no_flags_are_bools_sent_as_yes_and_no() {
+    use dealpos::models::{OutletCreateRequest, PromotionCouponCreateRequest};
+    let outlet = OutletCreateRequest {
+        name: Some("Emporium Pluit".into()),
+        negative_inventory: Some(true),
+        ..Default::default()
+    };
+    assert_eq!(serde_json::to_value(&outlet).unwrap(), json!({"Name": "Emporium Pluit", "NegativeInventory": "Yes"}));
+    let coupon = PromotionCouponCreateRequest { full_price_item_only: Some(false), ..Default::default() };
+    assert_eq!(serde_json::to_value(&coupon).unwrap()["FullPriceItemOnly"], json!("No"));
+    let row: InvoiceSummary = serde_json::from_value(json!({"Number": "20.05.00157", "Void": "Yes"})).unwrap();
+    assert_eq!(row.void, Some(true));
+    let row: InvoiceSummary = serde_json::from_value(json!({"Number": "20.05.00157", "Void": false})).unwrap();
+    assert_eq!(row.void, Some(false));
+    assert!(serde_json::from_value::<InvoiceSummary>(json!({"Void": "N"})).is_err());
+}
+
+/// `Gender` is one type for every form DealPOS uses (spec/README.md, "Gender"):
+/// a flag in the REST customer, the text "Male" on invoices and bills. Each is
+/// read and sent in the form it has.
+#[test]
+fn gender_is_one_type_for_the_flag_and_the_text() {
+    use dealpos::models::{CustomerUpdateByEmailRequest, Gender, InvoiceCustomerInput};
+    let update = CustomerUpdateByEmailRequest { gender: Some(false.into()), ..Default::default() };
+    assert_eq!(serde_json::to_value(&update).unwrap()["Gender"], json!(false));
+    let customer = InvoiceCustomerInput { gender: Some("Male".into()), ..Default::default() };
+    assert_eq!(serde_json::to_value(&customer).unwrap()["Gender"], json!("Male"));
+    let read: CustomerUpdateByEmailRequest = serde_json::from_value(json!({"Gender": true})).unwrap();
+    assert_eq!(read.gender, Some(Gender::Boolean(true)));
 }

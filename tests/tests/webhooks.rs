@@ -188,5 +188,49 @@ fn customer_birthdates_are_timestamps_and_go_back_unchanged() {
     let event = WebhookEvent::parse(WebhookKind::CustomerCreated, &serde_json::to_vec(&sent).unwrap()).unwrap();
     let WebhookEvent::CustomerCreated(customer) = &event else { panic!("{event:?}") };
     assert_eq!(customer.birthdate.as_ref().and_then(dealpos::Timestamp::date).unwrap().to_string(), "2018-07-22");
+    // Gender is the number DealPOS sent, not a decimal amount nor a guessed enum.
+    assert_eq!(customer.gender, Some(dealpos::webhooks::Gender::Integer(0)));
+    assert_eq!(event.to_json(), sent);
+}
+
+/// `Void` is the text "Yes"/"No" in the invoice and sales order events
+/// (webhook-invoice.md, seed 001): a `bool`, written back as DealPOS wrote it,
+/// and anything else is an error naming the field and the value.
+#[test]
+fn void_is_a_yes_no_flag() {
+    for (text, void) in [("No", false), ("Yes", true), ("yes", true)] {
+        let body = serde_json::to_vec(&json!({"ID": "x", "Number": "2020.09.0002", "Void": text})).unwrap();
+        let event = WebhookEvent::parse(WebhookKind::InvoiceCreated, &body).unwrap();
+        let WebhookEvent::InvoiceCreated(invoice) = &event else { panic!("{event:?}") };
+        assert_eq!(invoice.void, Some(void), "{text}");
+        let written = if void { "Yes" } else { "No" };
+        assert_eq!(event.to_json()["Void"], json!(written));
+    }
+    let err = WebhookEvent::parse(WebhookKind::SalesOrderDeleted, br#"{"ID": "x", "Void": "Maybe"}"#).unwrap_err();
+    assert_eq!(err.path, "Void");
+    assert!(err.to_string().contains("Maybe"), "{err}");
+}
+
+/// The invoice event's customer, lines, payments and logistics are typed
+/// like REST's invoice detail, not maps: a nested field is reachable by name,
+/// and the payload (observed-usage.md E14's shape) goes back unchanged.
+#[test]
+fn invoice_event_nested_objects_are_typed() {
+    let sent = json!({
+        "ID": "e0210000-7777-4d5c-bf5b-000000000901", "Number": "20.09.00020",
+        "Customer": {"ID": "27740000-8888-4171-8c83-000000000902", "Name": "Walk-in", "Email": "", "Address": ""},
+        "Variants": [{"Code": "LATTE-R", "Name": "Latte (Regular)", "Quantity": 1.5, "Price": 45000}],
+        "OutboundLogistics": [{"Outlet": "Outlet1", "Number": "OL.20.09.00020", "Date": "2020-09-02T00:00:00"}],
+        "Payments": [{"Method": "Cash", "Amount": 45000}], "Void": "No"
+    });
+    let event = WebhookEvent::parse(WebhookKind::InvoiceCreated, &serde_json::to_vec(&sent).unwrap()).unwrap();
+    let WebhookEvent::InvoiceCreated(invoice) = &event else { panic!("{event:?}") };
+    let customer: &dealpos::webhooks::InvoiceWebhookCustomer = invoice.customer.as_ref().unwrap();
+    assert_eq!(customer.name.as_deref(), Some("Walk-in"));
+    let line = &invoice.variants.as_ref().unwrap()[0];
+    assert_eq!(line.quantity.as_ref().unwrap().to_string(), "1.5");
+    assert_eq!(invoice.payments.as_ref().unwrap()[0].method.as_deref(), Some("Cash"));
+    let logistic = &invoice.outbound_logistics.as_ref().unwrap()[0];
+    assert!(logistic.date.as_ref().unwrap().date().is_some());
     assert_eq!(event.to_json(), sent);
 }

@@ -141,7 +141,7 @@ pub struct BillRequestSupplier {
     pub address: Option<String>,
     /// Gender
     #[serde(rename = "Gender", default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<String>,
+    pub gender: Option<Gender>,
 }
 
 impl BillRequestSupplier {
@@ -176,7 +176,7 @@ impl BillRequestSupplier {
         self
     }
     /// Sets `gender` (`Gender` on the wire).
-    pub fn with_gender(mut self, value: impl Into<String>) -> Self {
+    pub fn with_gender(mut self, value: impl Into<Gender>) -> Self {
         self.gender = Some(value.into());
         self
     }
@@ -190,10 +190,10 @@ pub struct BillRequestVariant {
     pub code: Option<String>,
     /// Quantity (the example sends it as a string).
     #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<BillRequestVariantQuantity>,
+    pub quantity: Option<crate::Decimal>,
     /// Unit price (the example sends it as a string).
     #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<BillRequestVariantPrice>,
+    pub price: Option<crate::Decimal>,
     /// Discount percentage
     #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<crate::Decimal>,
@@ -219,15 +219,12 @@ impl BillRequestVariant {
         self
     }
     /// Sets `quantity` (`Quantity` on the wire).
-    pub fn with_quantity(
-        mut self,
-        value: impl Into<BillRequestVariantQuantity>,
-    ) -> Self {
+    pub fn with_quantity(mut self, value: impl Into<crate::Decimal>) -> Self {
         self.quantity = Some(value.into());
         self
     }
     /// Sets `price` (`Price` on the wire).
-    pub fn with_price(mut self, value: impl Into<BillRequestVariantPrice>) -> Self {
+    pub fn with_price(mut self, value: impl Into<crate::Decimal>) -> Self {
         self.price = Some(value.into());
         self
     }
@@ -251,7 +248,7 @@ pub struct BillRequestPayment {
     pub date: Option<crate::Timestamp>,
     /// Amount (the example sends it as a string).
     #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<BillRequestPaymentAmount>,
+    pub amount: Option<crate::Decimal>,
     /// Payment method name
     #[serde(rename = "Method", default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
@@ -272,7 +269,7 @@ impl BillRequestPayment {
         self
     }
     /// Sets `amount` (`Amount` on the wire).
-    pub fn with_amount(mut self, value: impl Into<BillRequestPaymentAmount>) -> Self {
+    pub fn with_amount(mut self, value: impl Into<crate::Decimal>) -> Self {
         self.amount = Some(value.into());
         self
     }
@@ -280,87 +277,6 @@ impl BillRequestPayment {
     pub fn with_method(mut self, value: impl Into<String>) -> Self {
         self.method = Some(value.into());
         self
-    }
-}
-
-/// Quantity (the example sends it as a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum BillRequestVariantQuantity {
-    String(String),
-    Number(crate::Decimal),
-}
-
-impl From<String> for BillRequestVariantQuantity {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
-
-impl From<&str> for BillRequestVariantQuantity {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_string())
-    }
-}
-
-impl From<crate::Decimal> for BillRequestVariantQuantity {
-    fn from(value: crate::Decimal) -> Self {
-        Self::Number(value)
-    }
-}
-
-/// Unit price (the example sends it as a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum BillRequestVariantPrice {
-    String(String),
-    Number(crate::Decimal),
-}
-
-impl From<String> for BillRequestVariantPrice {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
-
-impl From<&str> for BillRequestVariantPrice {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_string())
-    }
-}
-
-impl From<crate::Decimal> for BillRequestVariantPrice {
-    fn from(value: crate::Decimal) -> Self {
-        Self::Number(value)
-    }
-}
-
-/// Amount (the example sends it as a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum BillRequestPaymentAmount {
-    String(String),
-    Number(crate::Decimal),
-}
-
-impl From<String> for BillRequestPaymentAmount {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
-
-impl From<&str> for BillRequestPaymentAmount {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_string())
-    }
-}
-
-impl From<crate::Decimal> for BillRequestPaymentAmount {
-    fn from(value: crate::Decimal) -> Self {
-        Self::Number(value)
     }
 }
 

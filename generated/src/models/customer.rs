@@ -109,7 +109,7 @@ pub struct CustomerUpdateByEmailRequest {
     pub address: Option<String>,
     /// Gender flag
     #[serde(rename = "Gender", default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<bool>,
+    pub gender: Option<Gender>,
     /// Customer code
     #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -180,8 +180,8 @@ impl CustomerUpdateByEmailRequest {
         self
     }
     /// Sets `gender` (`Gender` on the wire).
-    pub fn with_gender(mut self, value: bool) -> Self {
-        self.gender = Some(value);
+    pub fn with_gender(mut self, value: impl Into<Gender>) -> Self {
+        self.gender = Some(value.into());
         self
     }
     /// Sets `code` (`Code` on the wire).

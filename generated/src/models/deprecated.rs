@@ -42,7 +42,7 @@ pub struct CustomerByEmailResponse {
     pub last_name: Option<String>,
     /// Gender flag (boolean in the example).
     #[serde(rename = "Gender", default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<bool>,
+    pub gender: Option<Gender>,
     /// Customer code.
     #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,

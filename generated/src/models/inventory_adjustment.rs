@@ -18,7 +18,7 @@ pub struct AdjustmentSetCreateRequest {
     pub number: Option<String>,
     /// 1 = In Progress, 2 = Waiting for Approval; required when the approval configuration is on.
     #[serde(rename = "StateID", default, skip_serializing_if = "Option::is_none")]
-    pub state_id: Option<AdjustmentSetCreateRequestStateId>,
+    pub state_id: Option<AdjustmentSetRequestStateId>,
     /// Person in charge.
     #[serde(rename = "PIC", default, skip_serializing_if = "Option::is_none")]
     pub pic: Option<String>,
@@ -61,7 +61,7 @@ impl AdjustmentSetCreateRequest {
     /// Sets `state_id` (`StateID` on the wire).
     pub fn with_state_id(
         mut self,
-        value: impl Into<AdjustmentSetCreateRequestStateId>,
+        value: impl Into<AdjustmentSetRequestStateId>,
     ) -> Self {
         self.state_id = Some(value.into());
         self
@@ -86,11 +86,10 @@ impl AdjustmentSetCreateRequest {
     }
 }
 
-/// 1 = In Progress, 2 = Waiting for Approval; required when the approval configuration is on.
 #[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum AdjustmentSetCreateRequestStateId {
+pub enum AdjustmentSetRequestStateId {
     /// `1`
     Value1,
     /// `2`
@@ -99,7 +98,7 @@ pub enum AdjustmentSetCreateRequestStateId {
     Unknown(i64),
 }
 
-impl AdjustmentSetCreateRequestStateId {
+impl AdjustmentSetRequestStateId {
     /// Every known value.
     pub const KNOWN: &'static [Self] = &[Self::Value1, Self::Value2];
     /// The value as sent on the wire.
@@ -112,7 +111,7 @@ impl AdjustmentSetCreateRequestStateId {
     }
 }
 
-impl From<i64> for AdjustmentSetCreateRequestStateId {
+impl From<i64> for AdjustmentSetRequestStateId {
     fn from(value: i64) -> Self {
         match value {
             1 => Self::Value1,
@@ -122,19 +121,19 @@ impl From<i64> for AdjustmentSetCreateRequestStateId {
     }
 }
 
-impl ::std::fmt::Display for AdjustmentSetCreateRequestStateId {
+impl ::std::fmt::Display for AdjustmentSetRequestStateId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         write!(f, "{}", self.as_i64())
     }
 }
 
-impl serde::Serialize for AdjustmentSetCreateRequestStateId {
+impl serde::Serialize for AdjustmentSetRequestStateId {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.as_i64())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AdjustmentSetCreateRequestStateId {
+impl<'de> serde::Deserialize<'de> for AdjustmentSetRequestStateId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -186,7 +185,7 @@ pub struct AdjustmentSetUpdateRequest {
     pub number: Option<String>,
     /// With the approval configuration on, 1 = Draft, 2 = Pending.
     #[serde(rename = "StateID", default, skip_serializing_if = "Option::is_none")]
-    pub state_id: Option<AdjustmentSetUpdateRequestStateId>,
+    pub state_id: Option<AdjustmentSetRequestStateId>,
     /// Person in charge.
     #[serde(rename = "PIC", default, skip_serializing_if = "Option::is_none")]
     pub pic: Option<String>,
@@ -229,7 +228,7 @@ impl AdjustmentSetUpdateRequest {
     /// Sets `state_id` (`StateID` on the wire).
     pub fn with_state_id(
         mut self,
-        value: impl Into<AdjustmentSetUpdateRequestStateId>,
+        value: impl Into<AdjustmentSetRequestStateId>,
     ) -> Self {
         self.state_id = Some(value.into());
         self
@@ -251,61 +250,5 @@ impl AdjustmentSetUpdateRequest {
     ) -> Self {
         self.variants = Some(value.into());
         self
-    }
-}
-
-/// With the approval configuration on, 1 = Draft, 2 = Pending.
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum AdjustmentSetUpdateRequestStateId {
-    /// `1`
-    Value1,
-    /// `2`
-    Value2,
-    /// A value this version of the crate does not know.
-    Unknown(i64),
-}
-
-impl AdjustmentSetUpdateRequestStateId {
-    /// Every known value.
-    pub const KNOWN: &'static [Self] = &[Self::Value1, Self::Value2];
-    /// The value as sent on the wire.
-    pub fn as_i64(&self) -> i64 {
-        match self {
-            Self::Value1 => 1,
-            Self::Value2 => 2,
-            Self::Unknown(value) => *value,
-        }
-    }
-}
-
-impl From<i64> for AdjustmentSetUpdateRequestStateId {
-    fn from(value: i64) -> Self {
-        match value {
-            1 => Self::Value1,
-            2 => Self::Value2,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::fmt::Display for AdjustmentSetUpdateRequestStateId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        write!(f, "{}", self.as_i64())
-    }
-}
-
-impl serde::Serialize for AdjustmentSetUpdateRequestStateId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_i64(self.as_i64())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AdjustmentSetUpdateRequestStateId {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <i64 as serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }

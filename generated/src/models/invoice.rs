@@ -17,7 +17,7 @@ pub struct InvoiceVoidByOutletName {
     pub note: Option<String>,
     /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
     #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
-    pub fulfillment: Option<InvoiceVoidByOutletNameFulfillment>,
+    pub fulfillment: Option<InvoiceFulfillment>,
 }
 
 impl InvoiceVoidByOutletName {
@@ -46,20 +46,16 @@ impl InvoiceVoidByOutletName {
         self
     }
     /// Sets `fulfillment` (`Fulfillment` on the wire).
-    pub fn with_fulfillment(
-        mut self,
-        value: impl Into<InvoiceVoidByOutletNameFulfillment>,
-    ) -> Self {
+    pub fn with_fulfillment(mut self, value: impl Into<InvoiceFulfillment>) -> Self {
         self.fulfillment = Some(value.into());
         self
     }
 }
 
-/// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
 #[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum InvoiceVoidByOutletNameFulfillment {
+pub enum InvoiceFulfillment {
     /// `"Sent"`
     Sent,
     /// `"Unsent"`
@@ -68,7 +64,7 @@ pub enum InvoiceVoidByOutletNameFulfillment {
     Unknown(String),
 }
 
-impl InvoiceVoidByOutletNameFulfillment {
+impl InvoiceFulfillment {
     /// Every known value.
     pub const KNOWN: &'static [Self] = &[Self::Sent, Self::Unsent];
     /// The value as sent on the wire.
@@ -81,7 +77,7 @@ impl InvoiceVoidByOutletNameFulfillment {
     }
 }
 
-impl From<String> for InvoiceVoidByOutletNameFulfillment {
+impl From<String> for InvoiceFulfillment {
     fn from(value: String) -> Self {
         match value.as_str() {
             "Sent" => Self::Sent,
@@ -91,19 +87,19 @@ impl From<String> for InvoiceVoidByOutletNameFulfillment {
     }
 }
 
-impl ::std::fmt::Display for InvoiceVoidByOutletNameFulfillment {
+impl ::std::fmt::Display for InvoiceFulfillment {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for InvoiceVoidByOutletNameFulfillment {
+impl serde::Serialize for InvoiceFulfillment {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for InvoiceVoidByOutletNameFulfillment {
+impl<'de> serde::Deserialize<'de> for InvoiceFulfillment {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -124,7 +120,7 @@ pub struct InvoiceVoidByOutletId {
     pub note: Option<String>,
     /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
     #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
-    pub fulfillment: Option<InvoiceVoidByOutletIdFulfillment>,
+    pub fulfillment: Option<InvoiceFulfillment>,
 }
 
 impl InvoiceVoidByOutletId {
@@ -153,68 +149,9 @@ impl InvoiceVoidByOutletId {
         self
     }
     /// Sets `fulfillment` (`Fulfillment` on the wire).
-    pub fn with_fulfillment(
-        mut self,
-        value: impl Into<InvoiceVoidByOutletIdFulfillment>,
-    ) -> Self {
+    pub fn with_fulfillment(mut self, value: impl Into<InvoiceFulfillment>) -> Self {
         self.fulfillment = Some(value.into());
         self
-    }
-}
-
-/// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum InvoiceVoidByOutletIdFulfillment {
-    /// `"Sent"`
-    Sent,
-    /// `"Unsent"`
-    Unsent,
-    /// A value this version of the crate does not know.
-    Unknown(String),
-}
-
-impl InvoiceVoidByOutletIdFulfillment {
-    /// Every known value.
-    pub const KNOWN: &'static [Self] = &[Self::Sent, Self::Unsent];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sent => "Sent",
-            Self::Unsent => "Unsent",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for InvoiceVoidByOutletIdFulfillment {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "Sent" => Self::Sent,
-            "Unsent" => Self::Unsent,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::fmt::Display for InvoiceVoidByOutletIdFulfillment {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InvoiceVoidByOutletIdFulfillment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceVoidByOutletIdFulfillment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 
@@ -228,7 +165,7 @@ pub struct InvoiceVoidByInvoiceId {
     pub note: Option<String>,
     /// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
     #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
-    pub fulfillment: Option<InvoiceVoidByInvoiceIdFulfillment>,
+    pub fulfillment: Option<InvoiceFulfillment>,
 }
 
 impl InvoiceVoidByInvoiceId {
@@ -256,68 +193,9 @@ impl InvoiceVoidByInvoiceId {
         self
     }
     /// Sets `fulfillment` (`Fulfillment` on the wire).
-    pub fn with_fulfillment(
-        mut self,
-        value: impl Into<InvoiceVoidByInvoiceIdFulfillment>,
-    ) -> Self {
+    pub fn with_fulfillment(mut self, value: impl Into<InvoiceFulfillment>) -> Self {
         self.fulfillment = Some(value.into());
         self
-    }
-}
-
-/// When provided it will prevent VOID when the specified Order.Fulfillment state does not match!
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum InvoiceVoidByInvoiceIdFulfillment {
-    /// `"Sent"`
-    Sent,
-    /// `"Unsent"`
-    Unsent,
-    /// A value this version of the crate does not know.
-    Unknown(String),
-}
-
-impl InvoiceVoidByInvoiceIdFulfillment {
-    /// Every known value.
-    pub const KNOWN: &'static [Self] = &[Self::Sent, Self::Unsent];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sent => "Sent",
-            Self::Unsent => "Unsent",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for InvoiceVoidByInvoiceIdFulfillment {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "Sent" => Self::Sent,
-            "Unsent" => Self::Unsent,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::fmt::Display for InvoiceVoidByInvoiceIdFulfillment {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InvoiceVoidByInvoiceIdFulfillment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceVoidByInvoiceIdFulfillment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 
@@ -755,7 +633,7 @@ pub struct InvoiceCustomerInput {
     pub address: Option<String>,
     /// Gender (e.g. Male).
     #[serde(rename = "Gender", default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<String>,
+    pub gender: Option<Gender>,
 }
 
 impl InvoiceCustomerInput {
@@ -802,7 +680,7 @@ impl InvoiceCustomerInput {
         self
     }
     /// Sets `gender` (`Gender` on the wire).
-    pub fn with_gender(mut self, value: impl Into<String>) -> Self {
+    pub fn with_gender(mut self, value: impl Into<Gender>) -> Self {
         self.gender = Some(value.into());
         self
     }
@@ -831,7 +709,7 @@ impl From<String> for InvoiceCustomerInputMobile {
 
 impl From<&str> for InvoiceCustomerInputMobile {
     fn from(value: &str) -> Self {
-        Self::String(value.to_string())
+        Self::from(value.to_string())
     }
 }
 
@@ -843,13 +721,13 @@ pub struct InvoiceVariantInput {
     pub code: InvoiceVariantInputCode,
     /// Quantity (numeric; some portal examples send it as a string).
     #[serde(rename = "Quantity")]
-    pub quantity: InvoiceVariantInputQuantity,
+    pub quantity: crate::Decimal,
     /// Unit price (numeric; some portal examples send it as a string).
     #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<InvoiceVariantInputPrice>,
+    pub price: Option<crate::Decimal>,
     /// Line discount (percent).
     #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
-    pub discount: Option<InvoiceVariantInputDiscount>,
+    pub discount: Option<crate::Decimal>,
     /// Line note.
     #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -859,7 +737,7 @@ impl InvoiceVariantInput {
     /// `InvoiceVariantInput` from its required fields (`code`, `quantity`); the optional ones start unset (the `with_` methods set them).
     pub fn new(
         code: impl Into<InvoiceVariantInputCode>,
-        quantity: impl Into<InvoiceVariantInputQuantity>,
+        quantity: impl Into<crate::Decimal>,
     ) -> Self {
         Self {
             code: code.into(),
@@ -870,15 +748,12 @@ impl InvoiceVariantInput {
         }
     }
     /// Sets `price` (`Price` on the wire).
-    pub fn with_price(mut self, value: impl Into<InvoiceVariantInputPrice>) -> Self {
+    pub fn with_price(mut self, value: impl Into<crate::Decimal>) -> Self {
         self.price = Some(value.into());
         self
     }
     /// Sets `discount` (`Discount` on the wire).
-    pub fn with_discount(
-        mut self,
-        value: impl Into<InvoiceVariantInputDiscount>,
-    ) -> Self {
+    pub fn with_discount(mut self, value: impl Into<crate::Decimal>) -> Self {
         self.discount = Some(value.into());
         self
     }
@@ -912,88 +787,7 @@ impl From<String> for InvoiceVariantInputCode {
 
 impl From<&str> for InvoiceVariantInputCode {
     fn from(value: &str) -> Self {
-        Self::String(value.to_string())
-    }
-}
-
-/// Quantity (numeric; some portal examples send it as a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum InvoiceVariantInputQuantity {
-    String(String),
-    Number(crate::Decimal),
-}
-
-impl From<String> for InvoiceVariantInputQuantity {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
-
-impl From<&str> for InvoiceVariantInputQuantity {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_string())
-    }
-}
-
-impl From<crate::Decimal> for InvoiceVariantInputQuantity {
-    fn from(value: crate::Decimal) -> Self {
-        Self::Number(value)
-    }
-}
-
-/// Unit price (numeric; some portal examples send it as a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum InvoiceVariantInputPrice {
-    String(String),
-    Number(crate::Decimal),
-}
-
-impl From<String> for InvoiceVariantInputPrice {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
-
-impl From<&str> for InvoiceVariantInputPrice {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_string())
-    }
-}
-
-impl From<crate::Decimal> for InvoiceVariantInputPrice {
-    fn from(value: crate::Decimal) -> Self {
-        Self::Number(value)
-    }
-}
-
-/// Line discount (percent).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum InvoiceVariantInputDiscount {
-    String(String),
-    Number(crate::Decimal),
-}
-
-impl From<String> for InvoiceVariantInputDiscount {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
-
-impl From<&str> for InvoiceVariantInputDiscount {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_string())
-    }
-}
-
-impl From<crate::Decimal> for InvoiceVariantInputDiscount {
-    fn from(value: crate::Decimal) -> Self {
-        Self::Number(value)
+        Self::from(value.to_string())
     }
 }
 
@@ -1002,7 +796,7 @@ impl From<crate::Decimal> for InvoiceVariantInputDiscount {
 pub struct InvoicePaymentInput {
     /// Paid amount (numeric; the update example sends it as a string).
     #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<InvoicePaymentInputAmount>,
+    pub amount: Option<crate::Decimal>,
     /// Payment method name.
     #[serde(rename = "Method", default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
@@ -1033,7 +827,7 @@ impl InvoicePaymentInput {
         }
     }
     /// Sets `amount` (`Amount` on the wire).
-    pub fn with_amount(mut self, value: impl Into<InvoicePaymentInputAmount>) -> Self {
+    pub fn with_amount(mut self, value: impl Into<crate::Decimal>) -> Self {
         self.amount = Some(value.into());
         self
     }
@@ -1051,33 +845,6 @@ impl InvoicePaymentInput {
     pub fn with_note(mut self, value: impl Into<String>) -> Self {
         self.note = crate::Nullable::Value(value.into());
         self
-    }
-}
-
-/// Paid amount (numeric; the update example sends it as a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum InvoicePaymentInputAmount {
-    String(String),
-    Number(crate::Decimal),
-}
-
-impl From<String> for InvoicePaymentInputAmount {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
-
-impl From<&str> for InvoicePaymentInputAmount {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_string())
-    }
-}
-
-impl From<crate::Decimal> for InvoicePaymentInputAmount {
-    fn from(value: crate::Decimal) -> Self {
-        Self::Number(value)
     }
 }
 
@@ -1122,10 +889,10 @@ pub struct InvoiceCreateRequest {
     pub coupon: Option<InvoiceCreateRequestCoupon>,
     /// Fulfillment state.
     #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
-    pub fulfillment: Option<InvoiceCreateRequestFulfillment>,
+    pub fulfillment: Option<InvoiceFulfillment>,
     /// Alias of Fulfillment.
     #[serde(rename = "Delivery", default, skip_serializing_if = "Option::is_none")]
-    pub delivery: Option<InvoiceCreateRequestDelivery>,
+    pub delivery: Option<InvoiceFulfillment>,
     /// Logistics service code (e.g. JNE-R).
     #[serde(
         rename = "LogisticServiceCode",
@@ -1250,18 +1017,12 @@ impl InvoiceCreateRequest {
         self
     }
     /// Sets `fulfillment` (`Fulfillment` on the wire).
-    pub fn with_fulfillment(
-        mut self,
-        value: impl Into<InvoiceCreateRequestFulfillment>,
-    ) -> Self {
+    pub fn with_fulfillment(mut self, value: impl Into<InvoiceFulfillment>) -> Self {
         self.fulfillment = Some(value.into());
         self
     }
     /// Sets `delivery` (`Delivery` on the wire).
-    pub fn with_delivery(
-        mut self,
-        value: impl Into<InvoiceCreateRequestDelivery>,
-    ) -> Self {
+    pub fn with_delivery(mut self, value: impl Into<InvoiceFulfillment>) -> Self {
         self.delivery = Some(value.into());
         self
     }
@@ -1325,119 +1086,7 @@ impl From<String> for InvoiceCreateRequestCoupon {
 
 impl From<&str> for InvoiceCreateRequestCoupon {
     fn from(value: &str) -> Self {
-        Self::String(value.to_string())
-    }
-}
-
-/// Fulfillment state.
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum InvoiceCreateRequestFulfillment {
-    /// `"Sent"`
-    Sent,
-    /// `"Unsent"`
-    Unsent,
-    /// A value this version of the crate does not know.
-    Unknown(String),
-}
-
-impl InvoiceCreateRequestFulfillment {
-    /// Every known value.
-    pub const KNOWN: &'static [Self] = &[Self::Sent, Self::Unsent];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sent => "Sent",
-            Self::Unsent => "Unsent",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for InvoiceCreateRequestFulfillment {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "Sent" => Self::Sent,
-            "Unsent" => Self::Unsent,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::fmt::Display for InvoiceCreateRequestFulfillment {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InvoiceCreateRequestFulfillment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceCreateRequestFulfillment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// Alias of Fulfillment.
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum InvoiceCreateRequestDelivery {
-    /// `"Sent"`
-    Sent,
-    /// `"Unsent"`
-    Unsent,
-    /// A value this version of the crate does not know.
-    Unknown(String),
-}
-
-impl InvoiceCreateRequestDelivery {
-    /// Every known value.
-    pub const KNOWN: &'static [Self] = &[Self::Sent, Self::Unsent];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sent => "Sent",
-            Self::Unsent => "Unsent",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for InvoiceCreateRequestDelivery {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "Sent" => Self::Sent,
-            "Unsent" => Self::Unsent,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::fmt::Display for InvoiceCreateRequestDelivery {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InvoiceCreateRequestDelivery {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceCreateRequestDelivery {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        Self::from(value.to_string())
     }
 }
 
@@ -1473,7 +1122,7 @@ pub struct InvoiceUpdateRequest {
     pub discount_amount: Option<crate::Decimal>,
     /// Fulfillment state.
     #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
-    pub fulfillment: Option<InvoiceUpdateRequestFulfillment>,
+    pub fulfillment: Option<InvoiceFulfillment>,
     /// Marketplace invoice number (alias ReferenceNumber).
     #[serde(
         rename = "PurchaseOrderNumber",
@@ -1565,10 +1214,7 @@ impl InvoiceUpdateRequest {
         self
     }
     /// Sets `fulfillment` (`Fulfillment` on the wire).
-    pub fn with_fulfillment(
-        mut self,
-        value: impl Into<InvoiceUpdateRequestFulfillment>,
-    ) -> Self {
+    pub fn with_fulfillment(mut self, value: impl Into<InvoiceFulfillment>) -> Self {
         self.fulfillment = Some(value.into());
         self
     }
@@ -1599,62 +1245,6 @@ impl InvoiceUpdateRequest {
     }
 }
 
-/// Fulfillment state.
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum InvoiceUpdateRequestFulfillment {
-    /// `"Sent"`
-    Sent,
-    /// `"Unsent"`
-    Unsent,
-    /// A value this version of the crate does not know.
-    Unknown(String),
-}
-
-impl InvoiceUpdateRequestFulfillment {
-    /// Every known value.
-    pub const KNOWN: &'static [Self] = &[Self::Sent, Self::Unsent];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sent => "Sent",
-            Self::Unsent => "Unsent",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for InvoiceUpdateRequestFulfillment {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "Sent" => Self::Sent,
-            "Unsent" => Self::Unsent,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::fmt::Display for InvoiceUpdateRequestFulfillment {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InvoiceUpdateRequestFulfillment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceUpdateRequestFulfillment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
-    }
-}
-
 /// One invoice in the Create Multiple Invoice array (as in the portal example).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceMultipleCreateItem {
@@ -1675,10 +1265,10 @@ pub struct InvoiceMultipleCreateItem {
     pub date: Option<crate::Timestamp>,
     /// First header discount (percent; the example sends a string).
     #[serde(rename = "Discount1", default, skip_serializing_if = "Option::is_none")]
-    pub discount1: Option<InvoiceMultipleCreateItemDiscount1>,
+    pub discount1: Option<crate::Decimal>,
     /// Second header discount (percent; the example sends a string).
     #[serde(rename = "Discount2", default, skip_serializing_if = "Option::is_none")]
-    pub discount2: Option<InvoiceMultipleCreateItemDiscount2>,
+    pub discount2: Option<crate::Decimal>,
     /// Fulfillment state (Sent / Unsent).
     #[serde(rename = "Delivery", default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<String>,
@@ -1735,18 +1325,12 @@ impl InvoiceMultipleCreateItem {
         self
     }
     /// Sets `discount1` (`Discount1` on the wire).
-    pub fn with_discount1(
-        mut self,
-        value: impl Into<InvoiceMultipleCreateItemDiscount1>,
-    ) -> Self {
+    pub fn with_discount1(mut self, value: impl Into<crate::Decimal>) -> Self {
         self.discount1 = Some(value.into());
         self
     }
     /// Sets `discount2` (`Discount2` on the wire).
-    pub fn with_discount2(
-        mut self,
-        value: impl Into<InvoiceMultipleCreateItemDiscount2>,
-    ) -> Self {
+    pub fn with_discount2(mut self, value: impl Into<crate::Decimal>) -> Self {
         self.discount2 = Some(value.into());
         self
     }
@@ -1769,60 +1353,6 @@ impl InvoiceMultipleCreateItem {
     pub fn with_payment(mut self, value: impl Into<Vec<InvoicePaymentInput>>) -> Self {
         self.payment = Some(value.into());
         self
-    }
-}
-
-/// First header discount (percent; the example sends a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum InvoiceMultipleCreateItemDiscount1 {
-    String(String),
-    Number(crate::Decimal),
-}
-
-impl From<String> for InvoiceMultipleCreateItemDiscount1 {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
-
-impl From<&str> for InvoiceMultipleCreateItemDiscount1 {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_string())
-    }
-}
-
-impl From<crate::Decimal> for InvoiceMultipleCreateItemDiscount1 {
-    fn from(value: crate::Decimal) -> Self {
-        Self::Number(value)
-    }
-}
-
-/// Second header discount (percent; the example sends a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum InvoiceMultipleCreateItemDiscount2 {
-    String(String),
-    Number(crate::Decimal),
-}
-
-impl From<String> for InvoiceMultipleCreateItemDiscount2 {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
-
-impl From<&str> for InvoiceMultipleCreateItemDiscount2 {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_string())
-    }
-}
-
-impl From<crate::Decimal> for InvoiceMultipleCreateItemDiscount2 {
-    fn from(value: crate::Decimal) -> Self {
-        Self::Number(value)
     }
 }
 
@@ -1935,7 +1465,7 @@ pub struct InvoiceMultipleOutletQueryByOutlet {
     pub payment_state: Option<InvoiceMultipleOutletQueryByOutletPaymentState>,
     /// Delivery state filter.
     #[serde(rename = "DeliveryState", default, skip_serializing_if = "Option::is_none")]
-    pub delivery_state: Option<InvoiceMultipleOutletQueryByOutletDeliveryState>,
+    pub delivery_state: Option<InvoiceState>,
     /// Invoice status filter.
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<InvoiceMultipleOutletQueryByOutletStatus>,
@@ -1983,10 +1513,7 @@ impl InvoiceMultipleOutletQueryByOutlet {
         self
     }
     /// Sets `delivery_state` (`DeliveryState` on the wire).
-    pub fn with_delivery_state(
-        mut self,
-        value: impl Into<InvoiceMultipleOutletQueryByOutletDeliveryState>,
-    ) -> Self {
+    pub fn with_delivery_state(mut self, value: impl Into<InvoiceState>) -> Self {
         self.delivery_state = Some(value.into());
         self
     }
@@ -2060,11 +1587,10 @@ impl<'de> serde::Deserialize<'de> for InvoiceMultipleOutletQueryByOutletPaymentS
     }
 }
 
-/// Delivery state filter.
 #[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum InvoiceMultipleOutletQueryByOutletDeliveryState {
+pub enum InvoiceState {
     /// `"Sent"`
     Sent,
     /// `"Unsent"`
@@ -2077,7 +1603,7 @@ pub enum InvoiceMultipleOutletQueryByOutletDeliveryState {
     Unknown(String),
 }
 
-impl InvoiceMultipleOutletQueryByOutletDeliveryState {
+impl InvoiceState {
     /// Every known value.
     pub const KNOWN: &'static [Self] = &[
         Self::Sent,
@@ -2097,7 +1623,7 @@ impl InvoiceMultipleOutletQueryByOutletDeliveryState {
     }
 }
 
-impl From<String> for InvoiceMultipleOutletQueryByOutletDeliveryState {
+impl From<String> for InvoiceState {
     fn from(value: String) -> Self {
         match value.as_str() {
             "Sent" => Self::Sent,
@@ -2109,19 +1635,19 @@ impl From<String> for InvoiceMultipleOutletQueryByOutletDeliveryState {
     }
 }
 
-impl ::std::fmt::Display for InvoiceMultipleOutletQueryByOutletDeliveryState {
+impl ::std::fmt::Display for InvoiceState {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for InvoiceMultipleOutletQueryByOutletDeliveryState {
+impl serde::Serialize for InvoiceState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for InvoiceMultipleOutletQueryByOutletDeliveryState {
+impl<'de> serde::Deserialize<'de> for InvoiceState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2221,66 +1747,7 @@ impl InvoiceReturnQuery {
 }
 
 /// Filter of List Invoice With Total Count (from an observed client design note).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct InvoiceWithTotalCountQuery {
-    /// Start date (yyyy-mm-dd).
-    #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<crate::Timestamp>,
-    /// End date (yyyy-mm-dd).
-    #[serde(rename = "To", default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<crate::Timestamp>,
-}
-
-impl InvoiceWithTotalCountQuery {
-    /// `InvoiceWithTotalCountQuery` with every field unset; the `with_` methods set them.
-    pub fn new() -> Self {
-        Self {
-            from: Default::default(),
-            to: Default::default(),
-        }
-    }
-    /// Sets `from` (`From` on the wire).
-    pub fn with_from(mut self, value: impl Into<crate::Timestamp>) -> Self {
-        self.from = Some(value.into());
-        self
-    }
-    /// Sets `to` (`To` on the wire).
-    pub fn with_to(mut self, value: impl Into<crate::Timestamp>) -> Self {
-        self.to = Some(value.into());
-        self
-    }
-}
-
-/// Body of Get Invoice ID By Number.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct InvoiceIdByNumberRequest {
-    /// Outlet name.
-    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
-    pub outlet: Option<String>,
-    /// Invoice number.
-    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
-    pub number: Option<String>,
-}
-
-impl InvoiceIdByNumberRequest {
-    /// `InvoiceIdByNumberRequest` with every field unset; the `with_` methods set them.
-    pub fn new() -> Self {
-        Self {
-            outlet: Default::default(),
-            number: Default::default(),
-        }
-    }
-    /// Sets `outlet` (`Outlet` on the wire).
-    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
-        self.outlet = Some(value.into());
-        self
-    }
-    /// Sets `number` (`Number` on the wire).
-    pub fn with_number(mut self, value: impl Into<String>) -> Self {
-        self.number = Some(value.into());
-        self
-    }
-}
+pub type InvoiceWithTotalCountQuery = InvoiceReturnQuery;
 
 /// Invoice IDs whose reference numbers are wanted.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -2367,8 +1834,13 @@ pub struct InvoiceSummary {
     #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
     pub created: Option<crate::Timestamp>,
     /// Void marker (present on some rows; type not observed).
-    #[serde(rename = "Void", default, skip_serializing_if = "Option::is_none")]
-    pub void: Option<serde_json::Value>,
+    #[serde(
+        rename = "Void",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::decode::yes_no::option",
+    )]
+    pub void: Option<bool>,
 }
 
 /// Line item of List Invoice Multiple Outlet With Variant.
@@ -2482,7 +1954,7 @@ pub struct InvoiceWithVariant {
     pub payment: Option<String>,
     /// Fulfillment state.
     #[serde(rename = "Fulfillment", default, skip_serializing_if = "Option::is_none")]
-    pub fulfillment: Option<InvoiceWithVariantFulfillment>,
+    pub fulfillment: Option<InvoiceState>,
     /// Creation timestamp.
     #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
     pub created: Option<crate::Timestamp>,
@@ -2511,75 +1983,6 @@ pub struct InvoiceWithVariant {
     /// Payments (observed; only with IncludePayments true).
     #[serde(rename = "Payments", default, skip_serializing_if = "Option::is_none")]
     pub payments: Option<Vec<InvoiceWithVariantPayment>>,
-}
-
-/// Fulfillment state.
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum InvoiceWithVariantFulfillment {
-    /// `"Sent"`
-    Sent,
-    /// `"Unsent"`
-    Unsent,
-    /// `"Partial"`
-    Partial,
-    /// `"Returned"`
-    Returned,
-    /// A value this version of the crate does not know.
-    Unknown(String),
-}
-
-impl InvoiceWithVariantFulfillment {
-    /// Every known value.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Sent,
-        Self::Unsent,
-        Self::Partial,
-        Self::Returned,
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sent => "Sent",
-            Self::Unsent => "Unsent",
-            Self::Partial => "Partial",
-            Self::Returned => "Returned",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for InvoiceWithVariantFulfillment {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "Sent" => Self::Sent,
-            "Unsent" => Self::Unsent,
-            "Partial" => Self::Partial,
-            "Returned" => Self::Returned,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::fmt::Display for InvoiceWithVariantFulfillment {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InvoiceWithVariantFulfillment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoiceWithVariantFulfillment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
-    }
 }
 
 /// One page of invoices with the total number of matches.

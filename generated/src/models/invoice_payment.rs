@@ -133,35 +133,7 @@ impl InvoicePaymentAddByOutletNumber {
 }
 
 /// Invoice whose payments are deleted.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct InvoicePaymentDeleteRequest {
-    /// Outlet name.
-    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
-    pub outlet: Option<String>,
-    /// Invoice number.
-    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
-    pub number: Option<String>,
-}
-
-impl InvoicePaymentDeleteRequest {
-    /// `InvoicePaymentDeleteRequest` with every field unset; the `with_` methods set them.
-    pub fn new() -> Self {
-        Self {
-            outlet: Default::default(),
-            number: Default::default(),
-        }
-    }
-    /// Sets `outlet` (`Outlet` on the wire).
-    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
-        self.outlet = Some(value.into());
-        self
-    }
-    /// Sets `number` (`Number` on the wire).
-    pub fn with_number(mut self, value: impl Into<String>) -> Self {
-        self.number = Some(value.into());
-        self
-    }
-}
+pub type InvoicePaymentDeleteRequest = InvoiceIdByNumberRequest;
 
 /// Body of Add Payment (Full Payment) (partial).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]

@@ -13,8 +13,8 @@
 //! | Product | `product` | 12 |
 //! | Variant | `variant` | 13 |
 //! | Estimate | `estimate` | 3 |
-//! | Sales Order | `sales-order` | 9 |
-//! | Invoice | `invoice` | 59 |
+//! | Sales Order | `sales-order` | 7 |
+//! | Invoice | `invoice` | 46 |
 //! | Shift | `shift` | 7 |
 //! | Report | `report` | 6 |
 //! | Customer | `customer` | 4 |
@@ -22,14 +22,14 @@
 //! | Invoice Payment | `invoice-payment` | 6 |
 //! | Invoice Write Off | `invoice-write-off` | 3 |
 //! | Inventory | `inventory` | 7 |
-//! | Inventory Adjustment | `inventory-adjustment` | 5 |
-//! | Bill | `bill` | 12 |
+//! | Inventory Adjustment | `inventory-adjustment` | 4 |
+//! | Bill | `bill` | 9 |
 //! | OutboundLogistic | `outbound-logistic` | 6 |
-//! | TransferOrder | `transfer-order` | 5 |
+//! | TransferOrder | `transfer-order` | 3 |
 //! | Prepaid Package | `prepaid-package` | 3 |
 //! | Promotion Coupon | `promotion-coupon` | 3 |
-//! | Promotion Event | `promotion-event` | 5 |
-//! | Outlet | `outlet` | 8 |
+//! | Promotion Event | `promotion-event` | 4 |
+//! | Outlet | `outlet` | 7 |
 //! | User | `user` | 2 |
 //! | Outlet Price | `outlet-price` | 3 |
 //! | Loyalty Point | `loyalty-point` | 2 |
@@ -37,7 +37,7 @@
 //! | Tax | `tax` | 2 |
 //! | Park Order Display | `park-order-display` | 3 |
 //! | Deprecated | `deprecated` | 5 |
-//! | (shared by tags, or used by none) | any of their tags' | 10 |
+//! | (shared by tags, or used by none) | any of their tags' | 11 |
 #![allow(missing_docs, clippy::doc_markdown, clippy::struct_excessive_bools)]
 mod shared;
 

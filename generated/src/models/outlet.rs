@@ -69,7 +69,6 @@ impl OutletListRequest {
     }
 }
 
-/// Suspension filter
 #[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -146,8 +145,9 @@ pub struct OutletUpdateRequest {
         rename = "NegativeInventory",
         default,
         skip_serializing_if = "Option::is_none",
+        with = "crate::decode::yes_no::option",
     )]
-    pub negative_inventory: Option<String>,
+    pub negative_inventory: Option<bool>,
 }
 
 impl OutletUpdateRequest {
@@ -176,8 +176,8 @@ impl OutletUpdateRequest {
         self
     }
     /// Sets `negative_inventory` (`NegativeInventory` on the wire).
-    pub fn with_negative_inventory(mut self, value: impl Into<String>) -> Self {
-        self.negative_inventory = Some(value.into());
+    pub fn with_negative_inventory(mut self, value: bool) -> Self {
+        self.negative_inventory = Some(value);
         self
     }
 }
@@ -199,8 +199,9 @@ pub struct OutletCreateRequest {
         rename = "NegativeInventory",
         default,
         skip_serializing_if = "Option::is_none",
+        with = "crate::decode::yes_no::option",
     )]
-    pub negative_inventory: Option<String>,
+    pub negative_inventory: Option<bool>,
 }
 
 impl OutletCreateRequest {
@@ -229,8 +230,8 @@ impl OutletCreateRequest {
         self
     }
     /// Sets `negative_inventory` (`NegativeInventory` on the wire).
-    pub fn with_negative_inventory(mut self, value: impl Into<String>) -> Self {
-        self.negative_inventory = Some(value.into());
+    pub fn with_negative_inventory(mut self, value: bool) -> Self {
+        self.negative_inventory = Some(value);
         self
     }
 }
@@ -302,63 +303,4 @@ pub struct OutletReceiptTemplate {
     /// Contact info on the receipt
     #[serde(rename = "ContactInfo", default, skip_serializing_if = "Option::is_none")]
     pub contact_info: Option<String>,
-}
-
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum ListOutletsSuspendedStatus {
-    /// `"No"`
-    No,
-    /// `"Yes"`
-    Yes,
-    /// `"All"`
-    All,
-    /// A value this version of the crate does not know.
-    Unknown(String),
-}
-
-impl ListOutletsSuspendedStatus {
-    /// Every known value.
-    pub const KNOWN: &'static [Self] = &[Self::No, Self::Yes, Self::All];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::No => "No",
-            Self::Yes => "Yes",
-            Self::All => "All",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for ListOutletsSuspendedStatus {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "No" => Self::No,
-            "Yes" => Self::Yes,
-            "All" => Self::All,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ListOutletsSuspendedStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ListOutletsSuspendedStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ListOutletsSuspendedStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
-    }
 }

@@ -132,8 +132,9 @@ pub struct PromotionCouponCreateRequest {
         rename = "FullPriceItemOnly",
         default,
         skip_serializing_if = "Option::is_none",
+        with = "crate::decode::yes_no::option",
     )]
-    pub full_price_item_only: Option<String>,
+    pub full_price_item_only: Option<bool>,
     /// Maximum discount amount (percentage type only).
     #[serde(
         rename = "MaximumDiscount",
@@ -200,8 +201,8 @@ impl PromotionCouponCreateRequest {
         self
     }
     /// Sets `full_price_item_only` (`FullPriceItemOnly` on the wire).
-    pub fn with_full_price_item_only(mut self, value: impl Into<String>) -> Self {
-        self.full_price_item_only = Some(value.into());
+    pub fn with_full_price_item_only(mut self, value: bool) -> Self {
+        self.full_price_item_only = Some(value);
         self
     }
     /// Sets `maximum_discount` (`MaximumDiscount` on the wire).

@@ -4,6 +4,79 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum PromotionEventListRequestType {
+    /// `"Amount"`
+    Amount,
+    /// `"Quantity"`
+    Quantity,
+    /// `"Discount"`
+    Discount,
+    /// `"Product"`
+    Product,
+    /// `"Tiered"`
+    Tiered,
+    /// A value this version of the crate does not know.
+    Unknown(String),
+}
+
+impl PromotionEventListRequestType {
+    /// Every known value.
+    pub const KNOWN: &'static [Self] = &[
+        Self::Amount,
+        Self::Quantity,
+        Self::Discount,
+        Self::Product,
+        Self::Tiered,
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Amount => "Amount",
+            Self::Quantity => "Quantity",
+            Self::Discount => "Discount",
+            Self::Product => "Product",
+            Self::Tiered => "Tiered",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for PromotionEventListRequestType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Amount" => Self::Amount,
+            "Quantity" => Self::Quantity,
+            "Discount" => Self::Discount,
+            "Product" => Self::Product,
+            "Tiered" => Self::Tiered,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl ::std::fmt::Display for PromotionEventListRequestType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for PromotionEventListRequestType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PromotionEventListRequestType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
 /// Promotion event row (types inferred from the example).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -80,150 +153,4 @@ pub struct PromotionEventVariantPrice {
     /// Promotion ID.
     #[serde(rename = "PromotionID", default, skip_serializing_if = "Option::is_none")]
     pub promotion_id: Option<String>,
-}
-
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum ListPromotionEventsType {
-    /// `"Amount"`
-    Amount,
-    /// `"Quantity"`
-    Quantity,
-    /// `"Discount"`
-    Discount,
-    /// `"Product"`
-    Product,
-    /// `"Tiered"`
-    Tiered,
-    /// A value this version of the crate does not know.
-    Unknown(String),
-}
-
-impl ListPromotionEventsType {
-    /// Every known value.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Amount,
-        Self::Quantity,
-        Self::Discount,
-        Self::Product,
-        Self::Tiered,
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Amount => "Amount",
-            Self::Quantity => "Quantity",
-            Self::Discount => "Discount",
-            Self::Product => "Product",
-            Self::Tiered => "Tiered",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for ListPromotionEventsType {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "Amount" => Self::Amount,
-            "Quantity" => Self::Quantity,
-            "Discount" => Self::Discount,
-            "Product" => Self::Product,
-            "Tiered" => Self::Tiered,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ListPromotionEventsType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ListPromotionEventsType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ListPromotionEventsType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
-    }
-}
-
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum ListPromotionEventsPostType {
-    /// `"Amount"`
-    Amount,
-    /// `"Quantity"`
-    Quantity,
-    /// `"Discount"`
-    Discount,
-    /// `"Product"`
-    Product,
-    /// `"Tiered"`
-    Tiered,
-    /// A value this version of the crate does not know.
-    Unknown(String),
-}
-
-impl ListPromotionEventsPostType {
-    /// Every known value.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Amount,
-        Self::Quantity,
-        Self::Discount,
-        Self::Product,
-        Self::Tiered,
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Amount => "Amount",
-            Self::Quantity => "Quantity",
-            Self::Discount => "Discount",
-            Self::Product => "Product",
-            Self::Tiered => "Tiered",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for ListPromotionEventsPostType {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "Amount" => Self::Amount,
-            "Quantity" => Self::Quantity,
-            "Discount" => Self::Discount,
-            "Product" => Self::Product,
-            "Tiered" => Self::Tiered,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ListPromotionEventsPostType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ListPromotionEventsPostType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ListPromotionEventsPostType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
-    }
 }

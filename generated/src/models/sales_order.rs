@@ -70,10 +70,10 @@ pub struct SalesOrderVariantInput {
     pub code: Option<String>,
     /// Quantity (the portal example sends a string).
     #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<SalesOrderVariantInputQuantity>,
+    pub quantity: Option<crate::Decimal>,
     /// Unit price (the portal example sends a string).
     #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<SalesOrderVariantInputPrice>,
+    pub price: Option<crate::Decimal>,
     /// Line discount (percent).
     #[serde(rename = "Discount", default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<crate::Decimal>,
@@ -99,15 +99,12 @@ impl SalesOrderVariantInput {
         self
     }
     /// Sets `quantity` (`Quantity` on the wire).
-    pub fn with_quantity(
-        mut self,
-        value: impl Into<SalesOrderVariantInputQuantity>,
-    ) -> Self {
+    pub fn with_quantity(mut self, value: impl Into<crate::Decimal>) -> Self {
         self.quantity = Some(value.into());
         self
     }
     /// Sets `price` (`Price` on the wire).
-    pub fn with_price(mut self, value: impl Into<SalesOrderVariantInputPrice>) -> Self {
+    pub fn with_price(mut self, value: impl Into<crate::Decimal>) -> Self {
         self.price = Some(value.into());
         self
     }
@@ -120,60 +117,6 @@ impl SalesOrderVariantInput {
     pub fn with_note(mut self, value: impl Into<String>) -> Self {
         self.note = Some(value.into());
         self
-    }
-}
-
-/// Quantity (the portal example sends a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum SalesOrderVariantInputQuantity {
-    String(String),
-    Number(crate::Decimal),
-}
-
-impl From<String> for SalesOrderVariantInputQuantity {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
-
-impl From<&str> for SalesOrderVariantInputQuantity {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_string())
-    }
-}
-
-impl From<crate::Decimal> for SalesOrderVariantInputQuantity {
-    fn from(value: crate::Decimal) -> Self {
-        Self::Number(value)
-    }
-}
-
-/// Unit price (the portal example sends a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum SalesOrderVariantInputPrice {
-    String(String),
-    Number(crate::Decimal),
-}
-
-impl From<String> for SalesOrderVariantInputPrice {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
-
-impl From<&str> for SalesOrderVariantInputPrice {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_string())
-    }
-}
-
-impl From<crate::Decimal> for SalesOrderVariantInputPrice {
-    fn from(value: crate::Decimal) -> Self {
-        Self::Number(value)
     }
 }
 

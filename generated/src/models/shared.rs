@@ -116,6 +116,113 @@ pub struct MessageResponse {
     pub message: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "customer",
+        feature = "deprecated",
+        feature = "invoice"
+    )
+)]
+/// A person's gender as DealPOS writes it, which differs by endpoint: the text "Male" for invoice and bill customers and suppliers (rest-invoice.md, rest-bill.md, webhook-supplier.md), a flag in the REST customer (rest-customer.md `false`, rest-deprecated.md `true`), a number in the customer webhooks (seed 002 `0`). What the flag and the number stand for is not documented: the examples pair `0` with the title "Mr" and `false` with a male name, which suggests that `0`/`false` is male, but no source says so. The value is kept in the form it came and sent in the form it is given, so send the form the endpoint documents: `Gender::from(false)` to update a customer, `Gender::from("Male")` on an invoice.
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Gender {
+    Boolean(bool),
+    Integer(i64),
+    String(String),
+}
+
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "customer",
+        feature = "deprecated",
+        feature = "invoice"
+    )
+)]
+impl From<bool> for Gender {
+    fn from(value: bool) -> Self {
+        Self::Boolean(value)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "customer",
+        feature = "deprecated",
+        feature = "invoice"
+    )
+)]
+impl From<i64> for Gender {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "customer",
+        feature = "deprecated",
+        feature = "invoice"
+    )
+)]
+impl From<String> for Gender {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "bill",
+        feature = "customer",
+        feature = "deprecated",
+        feature = "invoice"
+    )
+)]
+impl From<&str> for Gender {
+    fn from(value: &str) -> Self {
+        Self::from(value.to_string())
+    }
+}
+
+#[cfg(any(feature = "invoice", feature = "invoice-payment"))]
+/// Body of Get Invoice ID By Number.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceIdByNumberRequest {
+    /// Outlet name.
+    #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Invoice number.
+    #[serde(rename = "Number", default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+}
+
+#[cfg(any(feature = "invoice", feature = "invoice-payment"))]
+impl InvoiceIdByNumberRequest {
+    /// `InvoiceIdByNumberRequest` with every field unset; the `with_` methods set them.
+    pub fn new() -> Self {
+        Self {
+            outlet: Default::default(),
+            number: Default::default(),
+        }
+    }
+    /// Sets `outlet` (`Outlet` on the wire).
+    pub fn with_outlet(mut self, value: impl Into<String>) -> Self {
+        self.outlet = Some(value.into());
+        self
+    }
+    /// Sets `number` (`Number` on the wire).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+}
+
 #[cfg(any(feature = "product", feature = "variant"))]
 /// Result of creating/updating a product or adding variants.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -148,84 +255,9 @@ pub struct ProductVariantRef {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PromotionEventListRequest {}
-/// Promotion type; null = all.
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum PromotionEventListRequestType {
-    /// `"Amount"`
-    Amount,
-    /// `"Quantity"`
-    Quantity,
-    /// `"Discount"`
-    Discount,
-    /// `"Product"`
-    Product,
-    /// `"Tiered"`
-    Tiered,
-    /// A value this version of the crate does not know.
-    Unknown(String),
-}
-
-impl PromotionEventListRequestType {
-    /// Every known value.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Amount,
-        Self::Quantity,
-        Self::Discount,
-        Self::Product,
-        Self::Tiered,
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Amount => "Amount",
-            Self::Quantity => "Quantity",
-            Self::Discount => "Discount",
-            Self::Product => "Product",
-            Self::Tiered => "Tiered",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for PromotionEventListRequestType {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "Amount" => Self::Amount,
-            "Quantity" => Self::Quantity,
-            "Discount" => Self::Discount,
-            "Product" => Self::Product,
-            "Tiered" => Self::Tiered,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::fmt::Display for PromotionEventListRequestType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for PromotionEventListRequestType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PromotionEventListRequestType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
-    }
-}
-
 /// Paging of List Supplier.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct SupplierListRequest {}
+pub type SupplierListRequest = PromotionEventListRequest;
+
 #[cfg(
     any(
         feature = "bill",

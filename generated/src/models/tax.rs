@@ -30,3 +30,21 @@ pub enum TaxType {
     Integer(i64),
     String(String),
 }
+
+impl From<i64> for TaxType {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+impl From<String> for TaxType {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for TaxType {
+    fn from(value: &str) -> Self {
+        Self::from(value.to_string())
+    }
+}

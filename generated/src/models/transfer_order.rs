@@ -161,10 +161,10 @@ pub struct TransferOrderVariant {
     pub code: Option<String>,
     /// Quantity (the example sends it as a string).
     #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<TransferOrderVariantQuantity>,
+    pub quantity: Option<crate::Decimal>,
     /// Unit price
     #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<TransferOrderVariantPrice>,
+    pub price: Option<crate::Decimal>,
     /// Line note
     #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -186,15 +186,12 @@ impl TransferOrderVariant {
         self
     }
     /// Sets `quantity` (`Quantity` on the wire).
-    pub fn with_quantity(
-        mut self,
-        value: impl Into<TransferOrderVariantQuantity>,
-    ) -> Self {
+    pub fn with_quantity(mut self, value: impl Into<crate::Decimal>) -> Self {
         self.quantity = Some(value.into());
         self
     }
     /// Sets `price` (`Price` on the wire).
-    pub fn with_price(mut self, value: impl Into<TransferOrderVariantPrice>) -> Self {
+    pub fn with_price(mut self, value: impl Into<crate::Decimal>) -> Self {
         self.price = Some(value.into());
         self
     }
@@ -202,59 +199,5 @@ impl TransferOrderVariant {
     pub fn with_note(mut self, value: impl Into<String>) -> Self {
         self.note = Some(value.into());
         self
-    }
-}
-
-/// Quantity (the example sends it as a string).
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum TransferOrderVariantQuantity {
-    String(String),
-    Number(crate::Decimal),
-}
-
-impl From<String> for TransferOrderVariantQuantity {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
-
-impl From<&str> for TransferOrderVariantQuantity {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_string())
-    }
-}
-
-impl From<crate::Decimal> for TransferOrderVariantQuantity {
-    fn from(value: crate::Decimal) -> Self {
-        Self::Number(value)
-    }
-}
-
-/// Unit price
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum TransferOrderVariantPrice {
-    String(String),
-    Number(crate::Decimal),
-}
-
-impl From<String> for TransferOrderVariantPrice {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
-
-impl From<&str> for TransferOrderVariantPrice {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_string())
-    }
-}
-
-impl From<crate::Decimal> for TransferOrderVariantPrice {
-    fn from(value: crate::Decimal) -> Self {
-        Self::Number(value)
     }
 }

@@ -33,3 +33,21 @@ pub enum UserListItemType {
     Integer(i64),
     String(String),
 }
+
+impl From<i64> for UserListItemType {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+impl From<String> for UserListItemType {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for UserListItemType {
+    fn from(value: &str) -> Self {
+        Self::from(value.to_string())
+    }
+}

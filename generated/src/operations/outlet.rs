@@ -74,7 +74,7 @@ pub struct ListOutlets<'a> {
     client: &'a crate::client::Client,
     name: Option<String>,
     access: Option<String>,
-    suspended_status: Option<crate::models::ListOutletsSuspendedStatus>,
+    suspended_status: Option<crate::models::OutletListRequestSuspendedStatus>,
     suspended: Option<bool>,
 }
 
@@ -92,7 +92,7 @@ impl<'a> ListOutlets<'a> {
     /// Suspension filter
     pub fn suspended_status(
         mut self,
-        value: impl Into<crate::models::ListOutletsSuspendedStatus>,
+        value: impl Into<crate::models::OutletListRequestSuspendedStatus>,
     ) -> Self {
         self.suspended_status = Some(value.into());
         self

@@ -78,7 +78,7 @@ impl<'a> PromotionEventApi<'a> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListPromotionEvents<'a> {
     client: &'a crate::client::Client,
-    type_: Option<crate::models::ListPromotionEventsType>,
+    type_: Option<crate::models::PromotionEventListRequestType>,
     status: Option<String>,
     page: Option<u32>,
     page_size: Option<u32>,
@@ -88,7 +88,7 @@ impl<'a> ListPromotionEvents<'a> {
     /// Promotion type; omit for all types.
     pub fn type_(
         mut self,
-        value: impl Into<crate::models::ListPromotionEventsType>,
+        value: impl Into<crate::models::PromotionEventListRequestType>,
     ) -> Self {
         self.type_ = Some(value.into());
         self

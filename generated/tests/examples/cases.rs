@@ -78,7 +78,7 @@ fn models_components_schemas_invoice_void_by_outlet_name_properties_note_example
 #[test]
 fn models_components_schemas_invoice_void_by_outlet_name_properties_fulfillment_examples_0() {
     round_trip::<
-        dealpos::models::InvoiceVoidByOutletNameFulfillment,
+        dealpos::models::InvoiceFulfillment,
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceVoidByOutletName/properties/Fulfillment/examples/0",
         "\"Sent\"",
@@ -123,7 +123,7 @@ fn models_components_schemas_invoice_void_by_outlet_id_properties_note_examples_
 #[test]
 fn models_components_schemas_invoice_void_by_outlet_id_properties_fulfillment_examples_0() {
     round_trip::<
-        dealpos::models::InvoiceVoidByOutletIdFulfillment,
+        dealpos::models::InvoiceFulfillment,
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceVoidByOutletId/properties/Fulfillment/examples/0",
         "\"Sent\"",
@@ -157,7 +157,7 @@ fn models_components_schemas_invoice_void_by_invoice_id_properties_note_examples
 #[test]
 fn models_components_schemas_invoice_void_by_invoice_id_properties_fulfillment_examples_0() {
     round_trip::<
-        dealpos::models::InvoiceVoidByInvoiceIdFulfillment,
+        dealpos::models::InvoiceFulfillment,
     >(
         "spec/dealpos-api.yaml#/components/schemas/InvoiceVoidByInvoiceId/properties/Fulfillment/examples/0",
         "\"Sent\"",
@@ -715,7 +715,7 @@ fn models_paths_1invoice_1detail_get_responses_200_content_application_1json_exa
     );
 }
 
-#[cfg(feature = "invoice")]
+#[cfg(any(feature = "invoice", feature = "invoice-payment"))]
 #[test]
 fn models_paths_1invoice_1id_by_number_get_request_body_content_application_1json_example() {
     round_trip::<
@@ -739,7 +739,7 @@ fn models_paths_1invoice_1id_by_number_get_responses_200_content_application_1js
     );
 }
 
-#[cfg(feature = "invoice")]
+#[cfg(any(feature = "invoice", feature = "invoice-payment"))]
 #[test]
 fn models_paths_1invoice_1id_by_number_post_request_body_content_application_1json_example() {
     round_trip::<

@@ -65,43 +65,6 @@ pub fn item(api: &Api, ty: &TypeDef, module: &str) -> TokenStream {
     }
 }
 
-/// `From` each alternative's payload for a union only we send, so a
-/// constructor or `with_` setter taking `impl Into<Union>` takes the payload
-/// itself (`"1315L"` for a code that is text or a number, a request variant
-/// for a request union). Only payload types that name one alternative; a
-/// `String` one also takes `&str`.
-pub fn conversions(api: &Api, ty: &TypeDef) -> TokenStream {
-    let TypeKind::Union { variants, .. } = &ty.kind else { return TokenStream::new() };
-    if !ty.sent || ty.lenient {
-        return TokenStream::new();
-    }
-    let name = ident(&ty.name);
-    let unique = |t: &TypeRef| variants.iter().filter(|v| &v.ty == t).count() == 1;
-    let impls = variants.iter().filter(|v| !v.fallback && unique(&v.ty)).map(|v| {
-        let variant = ident(&v.name);
-        let payload = rust_type(api, &v.ty);
-        let wrap = if v.boxed { quote!(Box::new(value)) } else { quote!(value) };
-        let text = (v.ty == TypeRef::String).then(|| {
-            quote! {
-                impl From<&str> for #name {
-                    fn from(value: &str) -> Self {
-                        Self::#variant(value.to_string())
-                    }
-                }
-            }
-        });
-        quote! {
-            impl From<#payload> for #name {
-                fn from(value: #payload) -> Self {
-                    Self::#variant(#wrap)
-                }
-            }
-            #text
-        }
-    });
-    quote!(#(#impls)*)
-}
-
 /// `impl Into<T>`, or a plain `bool` (`impl Into<bool>` only adds noise).
 fn argument_type(api: &Api, f: &Field) -> TokenStream {
     if f.ty == TypeRef::Boolean {

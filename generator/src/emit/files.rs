@@ -205,6 +205,7 @@ runtime_files! {
     "src/decimal.rs": Always,
     "src/decimal/wire.rs": Always,
     "src/decode.rs": Always,
+    "src/decode/yes_no.rs": Always,
     "src/nullable.rs": Always,
     "src/timestamp.rs": Always,
     "src/client/mod.rs": Always,

@@ -82,11 +82,7 @@ pub fn files(module: &Module, index: usize, features: &Features, crate_ident: &s
     for (i, ty) in api.types.iter().enumerate() {
         let id = TypeId(i);
         let item = match ty.kind {
-            TypeKind::Union { .. } => {
-                let mut item = unions::item(api, ty);
-                item.extend(construct::conversions(api, ty));
-                item
-            }
+            TypeKind::Union { .. } => unions::item(api, ty),
             _ => {
                 let mut item = types::item(api, ty);
                 item.extend(construct::item(api, ty, &format!("{crate_ident}::{}", module.name)));

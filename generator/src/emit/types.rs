@@ -122,16 +122,28 @@ fn field(api: &Api, f: &Field, owner: &TypeDef) -> TokenStream {
     };
     let aliases = f.aliases.iter().map(|a| quote!(alias = #a,));
     let aliases = quote!(#(#aliases)*);
-    let serde = if rename.is_none() && attrs.is_empty() && aliases.is_empty() {
+    let with = f.yes_no.then(|| yes_no_with(wrapper(f, owner)));
+    let serde = if rename.is_none() && attrs.is_empty() && aliases.is_empty() && with.is_none() {
         quote!()
     } else {
-        quote!(#[serde(#rename #aliases #attrs)])
+        quote!(#[serde(#rename #aliases #attrs #with)])
     };
     quote! {
         #doc
         #serde
         pub #name: #t,
     }
+}
+
+/// `with = "…"` for a yes/no flag: the runtime module for its wrapper.
+fn yes_no_with(wrapper: Wrapper) -> TokenStream {
+    let module = match wrapper {
+        Wrapper::Bare => runtime::DECODE_YES_NO,
+        Wrapper::Option | Wrapper::OptionSkipped => runtime::DECODE_YES_NO_OPTION,
+        Wrapper::Nullable => runtime::DECODE_YES_NO_NULLABLE,
+    };
+    let path = module.text();
+    quote!(with = #path,)
 }
 
 /// The Rust type of a struct field, wrapper included (`Option<Box<T>>`…).

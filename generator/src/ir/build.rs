@@ -12,7 +12,7 @@ use super::model::*;
 use super::naming::pascal;
 use super::refs::{Documents, FileLoader};
 use super::schema::{self, Facts};
-use super::{graph, naming, operations, refs, unions};
+use super::{graph, merge, naming, operations, refs, unions};
 use crate::error::{Diagnostic, Error, Location, Result, Severity};
 use crate::load::Source;
 
@@ -91,6 +91,8 @@ pub fn build_with(source: &Source, loader: FileLoader<'_>) -> Result<Api> {
     api.diagnostics = dedup(warnings);
     // Before `sent`/`lenient` are decided: a body dropped here is not sent.
     operations::strip_paged_bodies(&mut api);
+    // After the paging fields are gone, so bodies that differed only by them merge.
+    merge::identical(&mut api);
     graph::mark_lenient(&mut api);
     graph::mark_boxed(&mut api);
     naming::assign(&mut api);
@@ -245,6 +247,9 @@ impl<'a> Builder<'a> {
             self.ref_siblings(at, schema);
             return Shape::Ref(self.reference(at, reference).0);
         }
+        if let Some(format) = schema.get(FORMAT) {
+            return self.dealpos_format(at, facts, format);
+        }
         if let Some(parts) = facts.all_of {
             if facts.alternatives.is_some() {
                 self.warn(at.clone(), "`allOf` beside `oneOf`/`anyOf`: only `allOf` is used");
@@ -281,6 +286,41 @@ impl<'a> Builder<'a> {
         match facts.types.first().copied() {
             Some(t) => Shape::Ref(self.primitive(at, t, facts, name)),
             None => Shape::Ref(TypeRef::Json),
+        }
+    }
+
+    /// `x-dealpos-format` (set by overlays): the Rust type of a value whose
+    /// wire form the schema describes. `decimal`: a number DealPOS or the
+    /// portal may also write as a numeric string (`[number, string]`), one
+    /// `Decimal` (which keeps the form it read). `yes-no`: a flag written as the
+    /// text "Yes"/"No" (`string`, or `[string, boolean]`), a `bool` read and
+    /// written through the runtime's `decode::yes_no`; that is a field
+    /// attribute, so only a property may carry it.
+    fn dealpos_format(&mut self, at: &Location, facts: &Facts<'a>, format: &Value) -> Shape {
+        let at_format = at.join(FORMAT);
+        let types_in = |allowed: &[&str]| !facts.types.is_empty() && facts.types.iter().all(|t| allowed.contains(t));
+        match format.as_str() {
+            Some("decimal") if facts.types.contains(&"number") && types_in(&["number", "string", "integer"]) => {
+                Shape::Ref(TypeRef::Number)
+            }
+            Some("decimal") => {
+                self.error(at_format, "`x-dealpos-format: decimal` needs `type: number` (or `[number, string]`)");
+                Shape::Ref(TypeRef::Json)
+            }
+            Some("yes-no") if types_in(&["string", "boolean"]) => {
+                if at.pointer.rsplit('/').nth(1) != Some("properties") {
+                    self.error(at_format, "`x-dealpos-format: yes-no` is a field's encoding: only on a property");
+                }
+                Shape::Ref(TypeRef::Boolean)
+            }
+            Some("yes-no") => {
+                self.error(at_format, "`x-dealpos-format: yes-no` needs `type: string` (or `[string, boolean]`)");
+                Shape::Ref(TypeRef::Json)
+            }
+            _ => {
+                self.error(at_format, format!("unknown `x-dealpos-format` {format}: `decimal` or `yes-no` expected"));
+                Shape::Ref(TypeRef::Json)
+            }
         }
     }
 
@@ -345,6 +385,8 @@ impl<'a> Builder<'a> {
         for (wire, prop) in properties {
             let prop_at = at.join("properties").join(wire);
             let (ty, nullable) = self.schema(&prop_at, prop, &format!("{name}{}", pascal(wire)));
+            // The format decided the type in `shape`; the field only notes the encoding.
+            let yes_no = ty == TypeRef::Boolean && prop.get(FORMAT).and_then(Value::as_str) == Some("yes-no");
             fields.push(Field {
                 name: wire.clone(),
                 wire: wire.clone(),
@@ -363,6 +405,7 @@ impl<'a> Builder<'a> {
                 boxed: false,
                 deprecated: prop.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
                 secret: prop.get("x-dealpos-secret").and_then(Value::as_bool).unwrap_or(false),
+                yes_no,
             });
         }
         fields
@@ -474,6 +517,9 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// The extension naming a wire encoding the Rust type differs from (`dealpos_format`).
+const FORMAT: &str = "x-dealpos-format";
+
 /// Keywords that would change the type, ignored beside a `$ref`.
 const SHAPING: &[&str] = &["properties", "allOf", "oneOf", "anyOf", "enum", "items", "additionalProperties"];
 
@@ -523,6 +569,23 @@ fn singular(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::parse;
+
+    // merge.rs's pass, through the whole build (merge.rs cannot import build.rs back).
+    /// Two inline copies of one enum become one type (named after the first:
+    /// the names share no first word); two identical components stay, one an alias of the other;
+    /// a struct we send never merges with one DealPOS sends.
+    #[test]
+    fn identical_shapes_are_one_type() {
+        let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Sent'}}}}\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Got'}}}}\ncomponents:\n  schemas:\n    Created: {properties: {State: {enum: [Sent, Unsent]}, N: {type: string}}}\n    Deleted: {properties: {State: {enum: [Sent, Unsent]}, N: {type: string}}}\n    Sent: {properties: {X: {type: string}}}\n    Got: {properties: {X: {type: string}}}\n";
+        let api = build(&parse("m.yaml", text).unwrap()).unwrap();
+        let names: Vec<&str> = api.types.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["Created", "CreatedState", "Deleted", "Sent", "Got"]);
+        let TypeKind::Struct { fields, .. } = &api.types[0].kind else { panic!("{:?}", api.types[0]) };
+        assert_eq!(fields[0].ty, TypeRef::Named(TypeId(1)));
+        assert_eq!(api.types[2].kind, TypeKind::Alias(TypeRef::Named(TypeId(0))));
+        assert!(matches!(api.types[4].kind, TypeKind::Struct { .. }), "a request body and an answer stay apart");
+    }
 
     #[test]
     fn names() {

@@ -7,12 +7,13 @@
 //!
 //! The walk: `build.rs` (entry point and schemas) and `unions.rs` extend the
 //! shared `Builder` state of `builder.rs`; `operations.rs` reads operations
-//! and webhooks; `graph.rs` applies whole-graph rules; `naming.rs` runs last.
+//! and webhooks; `graph.rs` applies whole-graph rules; `merge.rs` makes identical shapes one type; `naming.rs` runs last.
 //! The data itself is `model.rs`'s, so no file here imports this one back.
 
 mod build;
 mod builder;
 mod graph;
+mod merge;
 mod model;
 mod naming;
 mod operations;

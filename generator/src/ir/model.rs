@@ -119,6 +119,10 @@ pub struct Field {
     /// `x-dealpos-secret: true`: its value is a credential, never shown by
     /// `Debug` (the type's `Debug` is written by hand, the value redacted).
     pub secret: bool,
+    /// `x-dealpos-format: yes-no` on the property: DealPOS writes the flag as
+    /// the text `"Yes"`/`"No"`; the field is a `bool` read and written through
+    /// the runtime's `decode::yes_no`.
+    pub yes_no: bool,
 }
 
 /// Representation of an enum's values.

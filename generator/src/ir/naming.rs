@@ -198,6 +198,57 @@ pub(super) fn assign(api: &mut Api) {
     }
 }
 
+/// The name of a type that several identical inline types became (`merge.rs`).
+/// Inline types are named owner + property (`InvoiceCreateRequestFulfillment`),
+/// so the name is the PascalCase words all names start with, then those they
+/// all end with (`ListPromotionEventsType` and `ListPromotionEventsPostType`
+/// → `ListPromotionEventsType`), or, when they end differently, the last word
+/// most of them end with (`InvoiceCreateRequestFulfillment`,
+/// `InvoiceCreateRequestDelivery`, `InvoiceWithVariantFulfillment` →
+/// `InvoiceFulfillment`). When that is empty or another type's name: the
+/// first name (document order).
+pub(super) fn merged_name(class: &[&str], all: &[String]) -> String {
+    let split = |name: &str| -> Vec<String> {
+        let mut words: Vec<String> = Vec::new();
+        for c in name.chars() {
+            match words.last_mut() {
+                Some(word) if !c.is_ascii_uppercase() => word.push(c),
+                _ => words.push(c.to_string()),
+            }
+        }
+        words
+    };
+    let first = class.first().copied().unwrap_or_default();
+    let names: Vec<Vec<String>> = class.iter().map(|n| split(n)).collect();
+    let shortest = names.iter().map(Vec::len).min().unwrap_or_default();
+    let common = |at: &dyn Fn(&Vec<String>, usize) -> Option<String>| {
+        (0..shortest).take_while(|&i| names.iter().all(|n| at(n, i) == at(&names[0], i))).count()
+    };
+    let suffix = common(&|n, i| n.iter().rev().nth(i).cloned());
+    // The prefix stops where the suffix starts, so no word is used twice.
+    let prefix = common(&|n, i| n.get(i).cloned()).min(shortest - suffix.min(shortest));
+    let start = names[0][..prefix].concat();
+    let end = if suffix > 0 {
+        names[0][names[0].len() - suffix..].concat()
+    } else {
+        // The last word most names end with; the first such name's on a tie.
+        let lasts: Vec<&String> = names.iter().filter_map(|n| n.last()).collect();
+        let count = |w: &String| lasts.iter().filter(|l| **l == w).count();
+        lasts
+            .iter()
+            .copied()
+            .fold(None::<&String>, |best, w| match best {
+                Some(b) if count(b) >= count(w) => Some(b),
+                _ => Some(w),
+            })
+            .cloned()
+            .unwrap_or_default()
+    };
+    let candidate = format!("{start}{end}");
+    let taken = all.iter().any(|n| *n == candidate && !class.contains(&n.as_str()));
+    if start.is_empty() || end.is_empty() || taken { first.to_string() } else { candidate }
+}
+
 /// The builder field (and, for an optional parameter, setter) of each
 /// parameter. A paged operation's page parameters are set through the
 /// builder's own `page()` and `page_size()`.
@@ -370,6 +421,24 @@ mod tests {
             examples: Vec::new(),
             diagnostics: Vec::new(),
         }
+    }
+
+    #[test]
+    fn merged_types_are_named_by_the_words_their_names_share() {
+        let all = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        let class = ["ListPromotionEventsType", "ListPromotionEventsPostType"];
+        assert_eq!(merged_name(&class, &all(&class)), "ListPromotionEventsType");
+        let class =
+            ["InvoiceVoidByOutletNameFulfillment", "InvoiceCreateRequestDelivery", "InvoiceWithVariantFulfillment"];
+        assert_eq!(merged_name(&class, &all(&class)), "InvoiceFulfillment");
+        let class = ["AdjustmentSetCreateRequestStateId", "AdjustmentSetUpdateRequestStateId"];
+        assert_eq!(merged_name(&class, &all(&class)), "AdjustmentSetRequestStateId");
+        // Nothing in common at the start, or the name is another type's: the first name.
+        let class = ["PromotionEventListRequestType", "ListPromotionEventsType"];
+        assert_eq!(merged_name(&class, &all(&class)), "PromotionEventListRequestType");
+        let class = ["InvoiceCreateFulfillment", "InvoiceUpdateFulfillment"];
+        assert_eq!(merged_name(&class, &all(&class)), "InvoiceFulfillment");
+        assert_eq!(merged_name(&class, &all(&["InvoiceFulfillment"])), "InvoiceCreateFulfillment");
     }
 
     #[test]

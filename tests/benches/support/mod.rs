@@ -153,7 +153,10 @@ pub fn invoice_summary(rng: &mut Rng) -> Value {
         "Customer": rng.or_null(20, customer), "Date": rng.date(), "Due": "0001-01-01T00:00:00",
         "Amount": rng.money(), "Payment": rng.pick(&["Paid", "Unpaid", "Partial"]), "Delivery": "Sent",
         "Fulfillment": "Sent", "Tag": rng.or_null(30, tag), "SalesOrderType": Value::Null,
-        "Created": rng.stamp(), "Void": rng.or_null(80, false),
+        // Void in the text form the invoice webhook documents ("Yes"/"No"); the
+        // crate reads a boolean too but writes the text, so a `false` here
+        // would not come back as sent.
+        "Created": rng.stamp(), "Void": rng.or_null(80, "No"),
     })
 }
 
