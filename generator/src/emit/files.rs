@@ -97,6 +97,7 @@ struct Readme<'a> {
     first_call_answer: &'static str,
     products: Option<String>,
     invoices_window: Option<String>,
+    invoice_write: Option<(String, String)>,
 }
 
 /// The operations the README's recipes call, each by its `operationId`: a
@@ -111,6 +112,8 @@ struct Recipes {
     products: Option<String>,
     /// `listInvoicesWithTotalCount`: a date window, paged.
     invoices_window: Option<String>,
+    /// `createInvoice` and `voidInvoice`: the most common write and its undo.
+    invoice_write: Option<(String, String)>,
 }
 
 impl Recipes {
@@ -125,6 +128,9 @@ impl Recipes {
                 .map(|(op, call)| (call, op.method.as_str(), op.path.trim_start_matches('/').to_string())),
             products: find("listProducts").map(|(_, call)| call),
             invoices_window: find("listInvoicesWithTotalCount").map(|(_, call)| call),
+            invoice_write: find("createInvoice")
+                .zip(find("voidInvoice"))
+                .map(|((_, create), (_, void))| (create, void)),
         }
     }
 }
@@ -379,6 +385,7 @@ pub fn fixed(info: &CrateInfo, modules: &[Module], features: &Features) -> Resul
         first_call_answer: r#"[{"ID": 1, "Name": "Cash", "Type": 0, "Suspended": false}]"#,
         products: recipes.products,
         invoices_window: recipes.invoices_window,
+        invoice_write: recipes.invoice_write,
     };
     out.insert("README.md".into(), render("crate/README.md", &readme)?);
     let lib_header = header("//", "templates/crate/lib.rs").trim_start_matches("// ").to_string();
