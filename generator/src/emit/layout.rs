@@ -73,7 +73,7 @@ pub fn files(module: &Module, index: usize, features: &Features, crate_ident: &s
     };
     // Documentation is the description's; where it has none, there is none.
     let allow = quote!(#![allow(missing_docs, clippy::doc_markdown, clippy::struct_excessive_bools)]);
-    let hooks = features::gate(webhooks::items(api, crate_ident), &features::cfg_any(&["webhooks"]));
+    let hooks = features::gate(webhooks::items(api, crate_ident, &module.name), &features::cfg_any(&["webhooks"]));
 
     let mut shared = TokenStream::new();
     let mut shared_count = 0;

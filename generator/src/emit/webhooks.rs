@@ -29,8 +29,9 @@ fn raw_string(text: &str) -> TokenStream {
 }
 
 /// The docs of `WebhookKind::example`, with a doctest naming the crate
-/// (`crate_ident`) that feeds every example to a handler.
-fn example_doc(crate_ident: &str) -> TokenStream {
+/// (`crate_ident`) and the module the webhooks are in (`module`) that feeds
+/// every example to a handler.
+fn example_doc(crate_ident: &str, module: &str) -> TokenStream {
     let text = format!(
         "The example payload the description gives for this event, as the JSON
 body of a delivery; `None` where it gives none.
@@ -41,7 +42,7 @@ description's example, so its values are made up, but it has the fields
 the description documents.
 
 ```
-use {crate_ident}::webhooks::{{WebhookEvent, WebhookKind}};
+use {crate_ident}::{module}::{{WebhookEvent, WebhookKind}};
 
 // The code under test: what your receiver does with an event.
 fn handle(event: &WebhookEvent) -> Option<WebhookKind> {{
@@ -63,9 +64,9 @@ for &kind in WebhookKind::ALL {{
     quote!(#(#lines)*)
 }
 
-/// Items for the webhooks of `api` (nothing if it has none), in the crate
-/// `crate_ident` (named by doc examples).
-pub fn items(api: &Api, crate_ident: &str) -> TokenStream {
+/// Items for the webhooks of `api` (nothing if it has none), in the module
+/// `module` of the crate `crate_ident` (named by doc examples).
+pub fn items(api: &Api, crate_ident: &str, module: &str) -> TokenStream {
     if api.webhooks.is_empty() {
         return TokenStream::new();
     }
@@ -95,7 +96,7 @@ pub fn items(api: &Api, crate_ident: &str) -> TokenStream {
             None => quote!(None),
         })
         .collect();
-    let example_doc = example_doc(crate_ident);
+    let example_doc = example_doc(crate_ident, module);
     let decode_error = runtime::DECODE_ERROR.tokens();
     let from_slice = runtime::DECODE_FROM_SLICE.tokens();
     quote! {
