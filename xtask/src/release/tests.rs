@@ -19,6 +19,13 @@ const FIRST: &str = "## 0.1.0 (2026-12-02)\n\nThe first release.\n";
 /// The workspace as of release 0.1.0, committed and tagged `dealpos-v0.1.0`.
 fn history() -> tempfile::TempDir {
     let dir = scratch();
+    // The workspace's descriptions may have moved on since its real 0.1.0:
+    // the fixture's release record is of the descriptions it commits.
+    let spec = dir.path().join("spec");
+    let mut lock = crate::lock::read(&spec).expect("spec/lock.json");
+    let shas = lock.descriptions.iter().map(|d| (d.file.clone(), d.sha256.clone())).collect();
+    lock.released.as_mut().expect("a release record").sha256 = shas;
+    crate::lock::write(&spec, &lock).expect("write spec/lock.json");
     let text = format!("{}\n\n{FIRST}", super::changelog::HEADER.trim_end());
     std::fs::write(dir.path().join("CHANGELOG.md"), text).expect("write CHANGELOG.md");
     init(dir.path());
