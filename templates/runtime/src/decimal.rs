@@ -90,6 +90,12 @@ impl Decimal {
     }
 
     fn read(text: &str, quoted: bool) -> Result<Self, DecimalError> {
+        // Nearly every amount DealPOS sends is plain notation (`12500.50`):
+        // read in one pass, and its text is its own, so nothing is kept. A
+        // negative zero (`-0.0`) is plain too but not canonical: it keeps its text.
+        if let Some(value) = plain(text.as_bytes()).filter(|v| !(v.is_zero() && text.starts_with('-'))) {
+            return Ok(Decimal { value, form: if quoted { Form::Quoted } else { Form::Number } });
+        }
         let value = exact(text.trim())?;
         let form = match (canonical(text, &value), quoted) {
             (true, false) => Form::Number,
@@ -161,7 +167,7 @@ impl Decimal {
 /// The exact amount of a JSON number's text; an error when it is not one or
 /// does not fit 28 significant digits (never a rounded amount).
 fn exact(text: &str) -> Result<rust_decimal::Decimal, DecimalError> {
-    if let Some(value) = plain(text) {
+    if let Some(value) = plain(text.as_bytes()) {
         return Ok(value);
     }
     if !is_json_number(text) {
@@ -192,31 +198,38 @@ fn exact(text: &str) -> Result<rust_decimal::Decimal, DecimalError> {
 }
 
 /// The common case, read in one pass: `-?(0|[1-9][0-9]*)(\.[0-9]+)?` with at
-/// most 19 digits, which a `u64` mantissa holds. `None` for anything else,
-/// left to the general reading (this one is on every amount of every payload).
-fn plain(text: &str) -> Option<rust_decimal::Decimal> {
-    let bytes = text.as_bytes();
-    let (negative, digits) = match bytes.split_first() {
+/// most 19 digits, which a `u64` mantissa holds. `None` for anything else
+/// (spaces, exponents, longer mantissas), left to the general reading: this
+/// one runs on every amount of every payload.
+fn plain(text: &[u8]) -> Option<rust_decimal::Decimal> {
+    let (negative, digits) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
-        _ => (false, bytes),
+        _ => (false, text),
     };
-    let points = digits.iter().filter(|&&c| c == b'.').count();
-    if digits.is_empty() || digits.len() - points > 19 || (digits.len() > 1 && digits[0] == b'0' && digits[1] != b'.') {
+    // A leading zero only before the point (`0.5`, not `05`).
+    if digits.len() > 1 && digits[0] == b'0' && digits[1] != b'.' {
         return None;
     }
     let mut mantissa = 0u64;
-    let mut scale = None;
+    let mut count = 0usize;
+    let mut point = None;
     for (i, &c) in digits.iter().enumerate() {
-        match c {
-            b'0'..=b'9' => mantissa = mantissa * 10 + u64::from(c - b'0'),
-            b'.' if scale.is_none() && i > 0 && i + 1 < digits.len() => scale = Some(digits.len() - i - 1),
-            _ => return None,
+        if c.is_ascii_digit() {
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+            count += 1;
+        } else if c == b'.' && point.is_none() && i > 0 && i + 1 < digits.len() {
+            point = Some(i);
+        } else {
+            return None;
         }
     }
-    let mut value = rust_decimal::Decimal::from(mantissa);
-    value.set_scale(u32::try_from(scale.unwrap_or(0)).ok()?).ok()?;
-    value.set_sign_negative(negative && mantissa != 0);
-    Some(value)
+    // 19 digits never overflow a u64 (the wrapping arithmetic above is exact then).
+    if count == 0 || count > 19 {
+        return None;
+    }
+    let scale = point.map_or(0, |at| digits.len() - at - 1);
+    // scale < 19 ≤ rust_decimal's maximum of 28, so `from_parts` cannot panic.
+    Some(rust_decimal::Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, 0, negative, scale as u32))
 }
 
 /// JSON's number grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
@@ -399,12 +412,12 @@ mod tests {
         // The one-pass reading and the general one agree, and refuse alike.
         for text in ["0", "-0", "0.0", "12500.50", "9999999999999999999", "1.999999999999999999", "-0.000001"] {
             assert_eq!(
-                plain(text).map(|d| d.to_string()),
+                plain(text.as_bytes()).map(|d| d.to_string()),
                 rust_decimal::Decimal::from_str_exact(text).ok().map(|d| d.to_string())
             );
         }
         for text in ["", "-", ".5", "5.", "01", "1..2", "1.2.3", "+1", "99999999999999999999", "1e3", "1 "] {
-            assert!(plain(text).is_none(), "{text}");
+            assert!(plain(text.as_bytes()).is_none(), "{text}");
         }
     }
 

@@ -51,7 +51,11 @@ const UNSET: &str = "0001-01-01T00:00:00";
 impl Timestamp {
     /// Parses any of the forms DealPOS sends.
     pub fn parse(text: &str) -> Result<Self, TimestampError> {
-        let trimmed = text.trim();
+        // `trim` decodes characters at both ends; a byte test first spares it
+        // on the timestamps that have nothing to trim (nearly all).
+        let edge = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_whitespace() || !b.is_ascii());
+        let bytes = text.as_bytes();
+        let trimmed = if edge(bytes.first()) || edge(bytes.last()) { text.trim() } else { text };
         let moment = if trimmed.is_empty() {
             Moment::Unset
         } else if let Some(moment) = by_position(trimmed).or_else(|| by_format(trimmed)) {
@@ -216,9 +220,17 @@ impl fmt::Debug for Timestamp {
 /// The forms DealPOS nearly always sends (`2020-09-02T13:52:18.33`, maybe
 /// with `Z` or `+07:00`), read by position: chrono's format strings are
 /// interpreted on every call and cost about ten times as much. Anything else
-/// (a leap second, a bare date, a 4-digit offset) is left to [`by_format`].
+/// (a leap second, a 4-digit offset, a 1-digit month) is left to [`by_format`].
 fn by_position(text: &str) -> Option<Moment> {
     let b = text.as_bytes();
+    let number = |from: usize, to: usize| {
+        b[from..to].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    // A bare date (`2021-03-01`), as document dates sometimes come.
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let year = i32::try_from(number(0, 4)?).ok()?;
+        return NaiveDate::from_ymd_opt(year, number(5, 7)?, number(8, 10)?).map(Moment::Date);
+    }
     let separators = b.len() >= 19
         && b[4] == b'-'
         && b[7] == b'-'
@@ -228,9 +240,6 @@ fn by_position(text: &str) -> Option<Moment> {
     if !separators {
         return None;
     }
-    let number = |from: usize, to: usize| {
-        b[from..to].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
-    };
     let year = i32::try_from(number(0, 4)?).ok()?;
     let date = NaiveDate::from_ymd_opt(year, number(5, 7)?, number(8, 10)?)?;
     let mut at = 19;
@@ -329,6 +338,7 @@ mod tests {
             "2025-04-16T10:11:59-03:30",
             "2025-04-16T03:11:59Z",
             "2024-02-29T23:59:59.9999999",
+            "2020-09-02",
         ] {
             let fast = by_position(text);
             assert!(fast.is_some(), "{text}: not read by position");
@@ -341,7 +351,8 @@ mod tests {
             "2020-09-02T13:52:18.",
             "2020-09-02T25:00:00",
             "2020-09-02T13:52:18+0700",
-            "2020-09-02",
+            "2023-02-29",
+            "2020-9-02",
             "2020-09-02T13:52:18 junk",
             "２０２０-09-02T00:00:00",
         ] {
