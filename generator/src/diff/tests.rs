@@ -285,6 +285,15 @@ const ROWS: &[(&str, &str, &str, Kind, Impact)] = &[
         Impact::Breaking,
     ),
     (
+        // An overlay's `x-dealpos-format` changes the Rust type, not the wire
+        // type: a "Yes"/"No" text becomes a `bool`, encoded as DealPOS expects.
+        "field read as a flag (x-dealpos-format: yes-no)",
+        "        Note: {type: string}",
+        "        Note: {type: string, x-dealpos-format: yes-no}",
+        Kind::FieldTypeChanged,
+        Impact::Breaking,
+    ),
+    (
         "field format changed",
         "        Number: {type: string}\n        Status:",
         "        Number: {type: string, format: date-time}\n        Status:",
