@@ -274,4 +274,34 @@ actions:
         let error = super::compare(root, root, "HEAD:spec/none.yaml", "spec/shop.yaml", true).expect_err("missing");
         assert!(error.starts_with("HEAD:spec/none.yaml: "), "{error}");
     }
+
+    /// The webhook description refers to the REST one's types: each side is
+    /// read among the crate's other descriptions of that side (spec/lock.json),
+    /// so both link (alone, its `$ref` to the REST overlay's `Gender` would
+    /// dangle), nothing changed reads as nothing, and a field pointed at
+    /// another REST type reads as that type's path.
+    #[test]
+    fn a_description_referring_to_another_is_read_among_the_crates() {
+        let dir = crate::testing::scratch();
+        let root = dir.path();
+        init(root);
+        commit_all(root, "the workspace");
+        let (old, new) = ("HEAD:spec/dealpos-webhooks.yaml", "spec/dealpos-webhooks.yaml");
+        let report = super::compare(root, root, old, new, true).expect("diff");
+        assert_eq!(report.changes().count(), 0, "{}", report.render(super::Format::Text));
+
+        let overlay = root.join("spec/overlays/dealpos-webhooks.yaml");
+        let text = std::fs::read_to_string(&overlay).expect("the webhook overlay");
+        let from = "update: {$ref: 'dealpos-api.yaml#/components/schemas/InvoiceDetailVariant'}";
+        assert!(text.contains(from), "the overlay points the invoice lines at InvoiceDetailVariant");
+        write(root, "spec/overlays/dealpos-webhooks.yaml", &text.replace(from, &from.replace("Variant'", "Payment'")));
+        let report = super::compare(root, root, old, new, true).expect("diff");
+        let changes: Vec<_> = report.changes().collect();
+        assert!(
+            changes.iter().any(|c| c.kind == Kind::FieldTypeChanged
+                && c.detail == "`Vec<models::InvoiceDetailVariant>` → `Vec<models::InvoiceDetailPayment>`"),
+            "{}",
+            report.render(super::Format::Text)
+        );
+    }
 }
