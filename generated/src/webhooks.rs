@@ -709,7 +709,7 @@ pub struct CustomerCreatedPayload {
     ///
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
     #[serde(rename = "Gender", default)]
-    pub gender: Option<Gender>,
+    pub gender: Option<crate::models::Gender>,
     /// Outlet origin of the Customer
     ///
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
@@ -745,45 +745,6 @@ pub struct CustomerCreatedPayload {
     /// Required by the description; `None` if DealPOS omits it or sends `null`.
     #[serde(rename = "MemberIdentification", default)]
     pub member_identification: Option<String>,
-}
-
-#[cfg(feature = "webhooks")]
-/// A person's gender as DealPOS writes it, which differs by endpoint: the text "Male" for invoice and bill customers and suppliers (rest-invoice.md, rest-bill.md, webhook-supplier.md), a flag in the REST customer (rest-customer.md `false`, rest-deprecated.md `true`), a number in the customer webhooks (seed 002 `0`). What the flag and the number stand for is not documented: the examples pair `0` with the title "Mr" and `false` with a male name, which suggests that `0`/`false` is male, but no source says so. The value is kept in the form it came and sent in the form it is given, so send the form the endpoint documents: `Gender::from(false)` to update a customer, `Gender::from("Male")` on an invoice.
-#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum Gender {
-    Boolean(bool),
-    Integer(i64),
-    String(String),
-}
-
-#[cfg(feature = "webhooks")]
-impl From<bool> for Gender {
-    fn from(value: bool) -> Self {
-        Self::Boolean(value)
-    }
-}
-
-#[cfg(feature = "webhooks")]
-impl From<i64> for Gender {
-    fn from(value: i64) -> Self {
-        Self::Integer(value)
-    }
-}
-
-#[cfg(feature = "webhooks")]
-impl From<String> for Gender {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
-
-#[cfg(feature = "webhooks")]
-impl From<&str> for Gender {
-    fn from(value: &str) -> Self {
-        Self::from(value.to_string())
-    }
 }
 
 #[cfg(feature = "webhooks")]
@@ -1098,26 +1059,11 @@ pub struct ProductVariantCreatedPayload {
     #[serde(rename = "Discontinued", default, skip_serializing_if = "Option::is_none")]
     pub discontinued: Option<bool>,
     #[serde(rename = "Components", default, skip_serializing_if = "Option::is_none")]
-    pub components: Option<Vec<ProductVariantPayloadComponent>>,
+    pub components: Option<Vec<crate::models::VariantComponent>>,
     #[serde(rename = "OutletPrice", default, skip_serializing_if = "Option::is_none")]
     pub outlet_price: Option<
         Vec<::std::collections::BTreeMap<String, serde_json::Value>>,
     >,
-}
-
-#[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ProductVariantPayloadComponent {
-    /// Component variant name.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Component variant code.
-    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// Component quantity.
-    #[serde(rename = "Qty", default, skip_serializing_if = "Option::is_none")]
-    pub qty: Option<crate::Decimal>,
 }
 
 #[cfg(feature = "webhooks")]
@@ -1167,7 +1113,7 @@ pub struct ProductVariantUpdatedPayload {
     #[serde(rename = "Discontinued", default, skip_serializing_if = "Option::is_none")]
     pub discontinued: Option<bool>,
     #[serde(rename = "Components", default, skip_serializing_if = "Option::is_none")]
-    pub components: Option<Vec<ProductVariantPayloadComponent>>,
+    pub components: Option<Vec<crate::models::VariantComponent>>,
     #[serde(rename = "OutletPrice", default, skip_serializing_if = "Option::is_none")]
     pub outlet_price: Option<
         Vec<::std::collections::BTreeMap<String, serde_json::Value>>,
@@ -1205,7 +1151,7 @@ pub struct InvoiceCreatedPayload {
     #[serde(rename = "Tag", default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
     #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
-    pub customer: Option<InvoiceWebhookCustomer>,
+    pub customer: Option<crate::models::InvoiceDetailCustomer>,
     /// ID of the user who created the invoice.
     #[serde(rename = "CreatorID", default, skip_serializing_if = "Option::is_none")]
     pub creator_id: Option<String>,
@@ -1276,7 +1222,7 @@ pub struct InvoiceCreatedPayload {
     pub void: Option<bool>,
     /// Line items (fields not shown in the reference).
     #[serde(rename = "Variants", default, skip_serializing_if = "Option::is_none")]
-    pub variants: Option<Vec<InvoiceWebhookVariant>>,
+    pub variants: Option<Vec<crate::models::InvoiceDetailVariant>>,
     /// Outbound logistics (shipments) of the invoice (fields not shown).
     #[serde(
         rename = "OutboundLogistics",
@@ -1286,7 +1232,7 @@ pub struct InvoiceCreatedPayload {
     pub outbound_logistics: Option<Vec<InvoiceWebhookOutboundLogistic>>,
     /// Payments of the invoice (fields not shown).
     #[serde(rename = "Payments", default, skip_serializing_if = "Option::is_none")]
-    pub payments: Option<Vec<InvoiceWebhookPayment>>,
+    pub payments: Option<Vec<crate::models::InvoiceDetailPayment>>,
     /// External reference number (e.g. marketplace order number).
     #[serde(
         rename = "ReferenceNumber",
@@ -1303,53 +1249,6 @@ pub struct InvoiceCreatedPayload {
 }
 
 #[cfg(feature = "webhooks")]
-/// Customer of the invoice in invoice webhooks. Fields not shown in the reference (observed usage describes ID, Name, Email, Phone, Mobile, Code, Address).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceWebhookCustomer {
-    /// Customer ID.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Customer code.
-    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// Name.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Email.
-    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// Phone number.
-    #[serde(rename = "Phone", default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-    /// Mobile number.
-    #[serde(rename = "Mobile", default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<String>,
-    /// Address.
-    #[serde(rename = "Address", default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
-}
-
-#[cfg(feature = "webhooks")]
-/// Invoice line item in invoice webhooks. Fields not shown in the reference.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceWebhookVariant {
-    /// Variant code.
-    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// Variant name.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Quantity.
-    #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<crate::Decimal>,
-    /// Unit price.
-    #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<crate::Decimal>,
-}
-
-#[cfg(feature = "webhooks")]
 /// Outbound logistic entry of an invoice in invoice webhooks. Fields not shown in the reference.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1363,26 +1262,6 @@ pub struct InvoiceWebhookOutboundLogistic {
     /// Date of the outbound logistic.
     #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
     pub date: Option<crate::Timestamp>,
-}
-
-#[cfg(feature = "webhooks")]
-/// Payment entry of an invoice in invoice webhooks. Fields not shown in the reference.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceWebhookPayment {
-    /// Payment method.
-    #[serde(rename = "Method", default, skip_serializing_if = "Option::is_none")]
-    pub method: Option<String>,
-    /// Amount.
-    #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<crate::Decimal>,
-    /// Amount handed over by the buyer.
-    #[serde(
-        rename = "BuyerPaidAmount",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub buyer_paid_amount: Option<crate::Decimal>,
 }
 
 #[cfg(feature = "webhooks")]

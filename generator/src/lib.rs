@@ -110,14 +110,18 @@ pub fn generate_from(info: &CrateInfo, specs: Vec<(Source, String)>, overlays: &
         }
     }
     let mut overlay_changes = 0;
+    let mut specs = specs;
+    for (source, _) in &mut specs {
+        let mine = overlays_for(&source.name, overlays)?;
+        overlay_changes += apply_overlays(source, &mine)?;
+    }
+    // Together, since a description may `$ref` another's types (`ir::build_all`).
+    let apis = ir::build_all(&specs.iter().map(|(s, m)| (s, m.as_str())).collect::<Vec<_>>(), &ir::from_disk)?;
     let mut modules = Vec::new();
     let mut warnings = Vec::new();
-    for (mut source, module) in specs {
-        let mine = overlays_for(&source.name, overlays)?;
-        overlay_changes += apply_overlays(&mut source, &mine)?;
-        let api = ir::build(&source)?;
+    for ((source, module), api) in specs.into_iter().zip(apis) {
         warnings.extend(api.diagnostics.iter().cloned());
-        modules.push(Module { name: module, spec: source.name.clone(), api });
+        modules.push(Module { name: module, spec: source.name, api });
     }
     // Operations are grouped by tag across descriptions: their names are crate-wide.
     ir::name_operations(&mut modules.iter_mut().map(|m| &mut m.api).collect::<Vec<_>>());
@@ -143,6 +147,22 @@ pub fn overlays_for<'a>(file: &str, overlays: &'a [Source]) -> Result<Vec<&'a So
 pub fn analyse(mut source: Source, overlays: &[&Source]) -> Result<ir::Api> {
     apply_overlays(&mut source, overlays)?;
     ir::build(&source)
+}
+
+/// Analyses the description `which` of `specs` (the crate's descriptions,
+/// each with its module and the overlays to apply to it): the IR that
+/// [`generate`] would emit from it, its `$ref`s into the other descriptions
+/// linked to their modules' types (so `diff` sees `models::X` where the
+/// crate has it).
+pub fn analyse_among(specs: Vec<(Source, String, Vec<&Source>)>, which: usize) -> Result<ir::Api> {
+    let mut described = Vec::new();
+    for (mut source, module, mine) in specs {
+        apply_overlays(&mut source, &mine)?;
+        described.push((source, module));
+    }
+    let apis = ir::build_all(&described.iter().map(|(s, m)| (s, m.as_str())).collect::<Vec<_>>(), &ir::from_disk)?;
+    let name = described.get(which).map(|(s, _)| s.name.clone()).unwrap_or_default();
+    apis.into_iter().nth(which).ok_or_else(|| Error::at(Location::root(name), "no such description"))
 }
 
 fn apply_overlays(source: &mut Source, overlays: &[&Source]) -> Result<usize> {

@@ -76,6 +76,35 @@ fn external_refs_snapshot() {
     insta::assert_debug_snapshot!("external_origins", origins);
 }
 
+/// The two descriptions of `tests/fixtures/cross/` (`hooks.yaml` refers to
+/// `api.yaml`'s types), in the order given.
+fn cross(order: [(&str, &str); 2]) -> Generated {
+    let specs = order
+        .iter()
+        .map(|(file, module)| {
+            let name = format!("tests/fixtures/cross/{file}");
+            (parse(&name, &fixture(&format!("cross/{file}"))).unwrap(), module.to_string())
+        })
+        .collect();
+    generate_from(&info(), specs, &[]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `$ref`s across descriptions: the webhook module names the API's types
+/// (`crate::models::Line`, a payload that is one) and has no copies of them;
+/// the API types a webhook holds, and what they hold, are compiled with
+/// `webhooks` too. The order of the descriptions does not matter.
+#[test]
+fn cross_description_refs_snapshot() {
+    let out = cross([("api.yaml", "models"), ("hooks.yaml", "webhooks")]);
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    let (models, webhooks) = (module_text(&out, "models"), module_text(&out, "webhooks"));
+    insta::assert_snapshot!("cross_models", models);
+    insta::assert_snapshot!("cross_webhooks", webhooks);
+    let reversed = cross([("hooks.yaml", "webhooks"), ("api.yaml", "models")]);
+    assert_eq!(module_text(&reversed, "models"), models);
+    assert_eq!(module_text(&reversed, "webhooks"), webhooks);
+}
+
 /// Operations: path-level parameters, overrides, Rust names (collisions,
 /// keywords, `body`), ids derived from method and path.
 #[test]

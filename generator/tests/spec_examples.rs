@@ -51,11 +51,19 @@ fn every_example_is_valid_against_its_schema() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let mut failures = Vec::new();
     let mut checked = 0;
-    for (file, module) in [("dealpos-api.yaml", "models"), ("dealpos-webhooks.yaml", "webhooks")] {
-        let doc = overlaid(root, file);
-        let api = dealpos_generator::ir::build(&doc).unwrap();
+    let files = [("dealpos-api.yaml", "models"), ("dealpos-webhooks.yaml", "webhooks")];
+    let docs: Vec<load::Source> = files.iter().map(|(file, _)| overlaid(root, file)).collect();
+    // Together: the webhooks refer to the REST description's types.
+    let described: Vec<_> = docs.iter().zip(files).map(|(doc, (_, module))| (doc, module)).collect();
+    let apis = dealpos_generator::ir::build_all(&described, &dealpos_generator::ir::from_disk).unwrap();
+    for (((file, module), doc), api) in files.into_iter().zip(&docs).zip(&apis) {
         assert!(!api.examples.is_empty(), "{file} has no examples");
-        let registry = jsonschema::Registry::new().add(BASE, doc.value.clone()).unwrap().prepare().unwrap();
+        // The other description sits beside it, where its `$ref`s by file name find it.
+        let mut registry = jsonschema::Registry::new().add(BASE, doc.value.clone()).unwrap();
+        for ((other, _), other_doc) in files.iter().zip(&docs).filter(|((other, _), _)| *other != file) {
+            registry = registry.add(format!("https://dealpos-rs.invalid/{other}"), other_doc.value.clone()).unwrap();
+        }
+        let registry = registry.prepare().unwrap();
         let validator_for = |schema: &str| {
             jsonschema::options()
                 .with_draft(jsonschema::Draft::Draft202012)

@@ -53,8 +53,12 @@ fn spec_examples() -> Vec<(WebhookKind, Vec<Value>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let config = Config {
         crate_info: CrateInfo { name: "dealpos".into(), version: "0.0.0".into() },
-        specs: vec![SpecInput { path: root.join("spec/dealpos-webhooks.yaml"), module: "webhooks".into() }],
-        overlays: vec![root.join("spec/overlays/dealpos-webhooks.yaml")],
+        // The REST description too: the webhook payloads hold some of its types.
+        specs: vec![
+            SpecInput { path: root.join("spec/dealpos-webhooks.yaml"), module: "webhooks".into() },
+            SpecInput { path: root.join("spec/dealpos-api.yaml"), module: "models".into() },
+        ],
+        overlays: vec![root.join("spec/overlays/dealpos-webhooks.yaml"), root.join("spec/overlays/dealpos-api.yaml")],
     };
     let generated = dealpos_generator::generate(&config).unwrap();
     let api = &generated.modules[0].api;

@@ -189,7 +189,7 @@ fn customer_birthdates_are_timestamps_and_go_back_unchanged() {
     let WebhookEvent::CustomerCreated(customer) = &event else { panic!("{event:?}") };
     assert_eq!(customer.birthdate.as_ref().and_then(dealpos::Timestamp::date).unwrap().to_string(), "2018-07-22");
     // Gender is the number DealPOS sent, not a decimal amount nor a guessed enum.
-    assert_eq!(customer.gender, Some(dealpos::webhooks::Gender::Integer(0)));
+    assert_eq!(customer.gender, Some(dealpos::models::Gender::Integer(0)));
     assert_eq!(event.to_json(), sent);
 }
 
@@ -212,8 +212,9 @@ fn void_is_a_yes_no_flag() {
 }
 
 /// The invoice event's customer, lines, payments and logistics are typed
-/// like REST's invoice detail, not maps: a nested field is reachable by name,
-/// and the payload (observed-usage.md E14's shape) goes back unchanged.
+/// (the first three are REST's invoice detail types, `dealpos::models`), not
+/// maps: a nested field is reachable by name, and the payload
+/// (observed-usage.md E14's shape) goes back unchanged.
 #[test]
 fn invoice_event_nested_objects_are_typed() {
     let sent = json!({
@@ -225,7 +226,7 @@ fn invoice_event_nested_objects_are_typed() {
     });
     let event = WebhookEvent::parse(WebhookKind::InvoiceCreated, &serde_json::to_vec(&sent).unwrap()).unwrap();
     let WebhookEvent::InvoiceCreated(invoice) = &event else { panic!("{event:?}") };
-    let customer: &dealpos::webhooks::InvoiceWebhookCustomer = invoice.customer.as_ref().unwrap();
+    let customer: &dealpos::models::InvoiceDetailCustomer = invoice.customer.as_ref().unwrap();
     assert_eq!(customer.name.as_deref(), Some("Walk-in"));
     let line = &invoice.variants.as_ref().unwrap()[0];
     assert_eq!(line.quantity.as_ref().unwrap().to_string(), "1.5");

@@ -6,18 +6,57 @@ use std::path::Path;
 use dealpos_generator::diff::{self, Change, Format, Report};
 use dealpos_generator::load::{self, Source};
 
+use crate::lock::{self, Lock};
 use crate::{git, regen};
+
+/// The crate a description is diffed in: its module and, for each side, the
+/// crate's other descriptions with their modules, so that `$ref`s from one
+/// description to another link to the other module's types as `regen` links
+/// them (a webhook payload's `models::InvoiceDetailVariant`). Empty: the
+/// description alone.
+#[derive(Debug, Clone, Default)]
+pub struct Among {
+    /// The module the description becomes (`models` when empty).
+    pub module: String,
+    /// The other descriptions beside the old version, with their modules.
+    pub old: Vec<(Source, String)>,
+    /// The other descriptions beside the new version.
+    pub new: Vec<(Source, String)>,
+}
+
+impl Among {
+    /// The descriptions of `lock` other than `file` (by file name), each read
+    /// by `read` from its file name (`None`: not there, left out), and the
+    /// module of `file`.
+    pub fn of(
+        lock: &Lock,
+        file: &str,
+        read: impl Fn(&str) -> Result<Option<Source>, String>,
+    ) -> Result<(String, Vec<(Source, String)>), String> {
+        let module = lock.descriptions.iter().find(|e| e.file == file).map(|e| e.module.clone()).unwrap_or_default();
+        let mut others = Vec::new();
+        for entry in lock.descriptions.iter().filter(|e| e.file != file) {
+            if let Some(source) = read(&entry.file)? {
+                others.push((source, entry.module.clone()));
+            }
+        }
+        Ok((module, others))
+    }
+}
 
 /// One description's section of a report: its heading and its changes.
 /// Each version is read through its own overlays (those of its revision),
 /// picked by the old file's name (or, if none extends it, the new one's), as
 /// `regen` would read them: an overlay removed since, because DealPOS fixed
-/// what it corrected, then reads as no change rather than as the fix.
+/// what it corrected, then reads as no change rather than as the fix. The
+/// other descriptions of `among` are read through their overlays of the same
+/// side.
 pub fn section(
     old: Source,
     new: Source,
     old_overlays: &[Source],
     new_overlays: &[Source],
+    among: &Among,
 ) -> Result<(String, Vec<Change>), String> {
     let (old_name, new_name) = (old.name.clone(), new.name.clone());
     let pick = |overlays: &'_ [Source]| -> Result<Vec<Source>, String> {
@@ -28,13 +67,29 @@ pub fn section(
         Ok(mine.into_iter().cloned().collect())
     };
     let (old_mine, new_mine) = (pick(old_overlays)?, pick(new_overlays)?);
-    let old = dealpos_generator::analyse(old, &old_mine.iter().collect::<Vec<_>>())
-        .map_err(|e| format!("old description: {e}"))?;
-    let new = dealpos_generator::analyse(new, &new_mine.iter().collect::<Vec<_>>())
-        .map_err(|e| format!("new description: {e}"))?;
+    let module = if among.module.is_empty() { "models".to_string() } else { among.module.clone() };
+    let analyse = |source: Source, mine: &[Source], others: &[(Source, String)], overlays: &[Source]| {
+        let mut specs = vec![(source, module.clone(), mine.iter().collect::<Vec<_>>())];
+        for (other, other_module) in others {
+            let theirs = dealpos_generator::overlays_for(&other.name, overlays).map_err(|e| e.to_string())?;
+            specs.push((other.clone(), other_module.clone(), theirs));
+        }
+        dealpos_generator::analyse_among(specs, 0).map_err(|e| e.to_string())
+    };
+    let old = analyse(old, &old_mine, &among.old, old_overlays).map_err(|e| format!("old description: {e}"))?;
+    let new = analyse(new, &new_mine, &among.new, new_overlays).map_err(|e| format!("new description: {e}"))?;
     let files = if old_name == new_name { old_name } else { format!("{old_name} → {new_name}") };
     let heading = format!("{} {} → {} ({files})", new.title, old.version, new.version);
     Ok((heading, diff::diff(&old, &new)))
+}
+
+/// `name` with its file name replaced by `file`: a sibling of the description
+/// named `name`, named so that its `$ref`s by file name resolve to it.
+pub fn beside(name: &str, file: &str) -> String {
+    match name.rfind(['/', '\\']) {
+        Some(i) => format!("{}{file}", &name[..=i]),
+        None => file.to_string(),
+    }
 }
 
 /// A report on `sections`, for the crate at its released version.
@@ -84,7 +139,8 @@ pub fn compare(root: &Path, here: &Path, old: &str, new: &str, with_overlays: bo
     };
     let (old, new) = (read(here, old)?, read(here, new)?);
     let (old_overlays, new_overlays) = (overlays_of(&old)?, overlays_of(&new)?);
-    let section = section(old.source, new.source, &old_overlays, &new_overlays).map_err(|e| {
+    let among = among(root, &old, &new)?;
+    let section = section(old.source, new.source, &old_overlays, &new_overlays, &among).map_err(|e| {
         if with_overlays {
             format!("{e}\n(a description may not fit its overlays: --no-overlays compares them as published)")
         } else {
@@ -92,6 +148,36 @@ pub fn compare(root: &Path, here: &Path, old: &str, new: &str, with_overlays: bo
         }
     })?;
     report(root, vec![section])
+}
+
+/// The crate the compared description belongs to, by its file name in
+/// `spec/lock.json` (none: it is diffed alone): each side's other
+/// descriptions are those of `spec/` at the side's revision (today's for a
+/// file), named beside the side's description so its `$ref`s reach them.
+fn among(root: &Path, old: &Side, new: &Side) -> Result<Among, String> {
+    let Ok(lock) = lock::read(&root.join("spec")) else { return Ok(Among::default()) };
+    let file = |side: &Side| side.source.name.rsplit(['/', '\\', ':']).next().unwrap_or_default().to_string();
+    let file = [file(old), file(new)].into_iter().find(|f| lock.descriptions.iter().any(|e| e.file == *f));
+    let Some(file) = file else { return Ok(Among::default()) };
+    let others = |side: &Side| {
+        Among::of(&lock, &file, |other| {
+            let name = beside(&side.source.name, other);
+            let relative = format!("spec/{other}");
+            match &side.rev {
+                Some(rev) => match git::show(root, rev, &relative) {
+                    Ok(bytes) => git::parse(&name, bytes).map(Some),
+                    Err(_) => Ok(None),
+                },
+                None => {
+                    let text = std::fs::read_to_string(root.join(&relative))
+                        .map_err(|e| format!("{relative}: cannot read: {e}"))?;
+                    load::parse(&name, &text).map(Some).map_err(|e| e.to_string())
+                }
+            }
+        })
+    };
+    let ((module, old_others), (_, new_others)) = (others(old)?, others(new)?);
+    Ok(Among { module, old: old_others, new: new_others })
 }
 
 /// One side of a comparison: the description, and the revision it was read
@@ -187,5 +273,35 @@ actions:
         assert_eq!(report.changes().count(), 0, "{}", report.render(super::Format::Text));
         let error = super::compare(root, root, "HEAD:spec/none.yaml", "spec/shop.yaml", true).expect_err("missing");
         assert!(error.starts_with("HEAD:spec/none.yaml: "), "{error}");
+    }
+
+    /// The webhook description refers to the REST one's types: each side is
+    /// read among the crate's other descriptions of that side (spec/lock.json),
+    /// so both link (alone, its `$ref` to the REST overlay's `Gender` would
+    /// dangle), nothing changed reads as nothing, and a field pointed at
+    /// another REST type reads as that type's path.
+    #[test]
+    fn a_description_referring_to_another_is_read_among_the_crates() {
+        let dir = crate::testing::scratch();
+        let root = dir.path();
+        init(root);
+        commit_all(root, "the workspace");
+        let (old, new) = ("HEAD:spec/dealpos-webhooks.yaml", "spec/dealpos-webhooks.yaml");
+        let report = super::compare(root, root, old, new, true).expect("diff");
+        assert_eq!(report.changes().count(), 0, "{}", report.render(super::Format::Text));
+
+        let overlay = root.join("spec/overlays/dealpos-webhooks.yaml");
+        let text = std::fs::read_to_string(&overlay).expect("the webhook overlay");
+        let from = "update: {$ref: 'dealpos-api.yaml#/components/schemas/InvoiceDetailVariant'}";
+        assert!(text.contains(from), "the overlay points the invoice lines at InvoiceDetailVariant");
+        write(root, "spec/overlays/dealpos-webhooks.yaml", &text.replace(from, &from.replace("Variant'", "Payment'")));
+        let report = super::compare(root, root, old, new, true).expect("diff");
+        let changes: Vec<_> = report.changes().collect();
+        assert!(
+            changes.iter().any(|c| c.kind == Kind::FieldTypeChanged
+                && c.detail == "`Vec<models::InvoiceDetailVariant>` → `Vec<models::InvoiceDetailPayment>`"),
+            "{}",
+            report.render(super::Format::Text)
+        );
     }
 }

@@ -2036,64 +2036,6 @@ pub struct InvoiceReturn {
     pub created: Option<crate::Timestamp>,
 }
 
-/// Customer embedded in an invoice.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceDetailCustomer {
-    /// Customer code.
-    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// Email.
-    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// Mobile number.
-    #[serde(rename = "Mobile", default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<String>,
-    /// Name.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Phone number.
-    #[serde(rename = "Phone", default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-}
-
-/// Line item of an invoice detail (fields as observed in clients).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceDetailVariant {
-    /// Variant code.
-    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// Variant name.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Quantity.
-    #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<crate::Decimal>,
-    /// Unit price.
-    #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<crate::Decimal>,
-}
-
-/// Payment of an invoice detail (fields as observed in clients).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceDetailPayment {
-    /// Payment method.
-    #[serde(rename = "Method", default, skip_serializing_if = "Option::is_none")]
-    pub method: Option<String>,
-    /// Amount.
-    #[serde(rename = "Amount", default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<crate::Decimal>,
-    /// Amount handed over by the buyer.
-    #[serde(
-        rename = "BuyerPaidAmount",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub buyer_paid_amount: Option<crate::Decimal>,
-}
-
 /// A single invoice (Get Invoice By Number / Get Invoice By / by ID). Partial: the portal example is cut off after PointsEarned ("Fulfi…"); Variants and Payments are observed.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

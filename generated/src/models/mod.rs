@@ -4,17 +4,18 @@
 //! The request and response bodies of the operations, all at this level whatever
 //! their tag. A type used only by one tag's operations is compiled with that
 //! tag's feature; one shared by several tags, with any of theirs; one no
-//! operation uses, always. Each type's docs name the features it needs.
+//! operation uses, always. One a webhook payload holds is also compiled with
+//! `webhooks`. Each type's docs name the features it needs.
 //!
 //! | tag | feature | types of its own |
 //! |---|---|---:|
 //! | Token | `token` | 2 |
 //! | Category | `category` | 7 |
 //! | Product | `product` | 12 |
-//! | Variant | `variant` | 13 |
+//! | Variant | `variant` | 12 |
 //! | Estimate | `estimate` | 3 |
 //! | Sales Order | `sales-order` | 7 |
-//! | Invoice | `invoice` | 46 |
+//! | Invoice | `invoice` | 43 |
 //! | Shift | `shift` | 7 |
 //! | Report | `report` | 6 |
 //! | Customer | `customer` | 4 |
@@ -37,7 +38,7 @@
 //! | Tax | `tax` | 2 |
 //! | Park Order Display | `park-order-display` | 3 |
 //! | Deprecated | `deprecated` | 5 |
-//! | (shared by tags, or used by none) | any of their tags' | 11 |
+//! | (shared by tags, held by webhooks, or used by none) | any of their tags', `webhooks` | 15 |
 #![allow(missing_docs, clippy::doc_markdown, clippy::struct_excessive_bools)]
 mod shared;
 

@@ -350,20 +350,6 @@ impl<'de> serde::Deserialize<'de> for VariantUpdateByCodeRequestType {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct VariantComponent {
-    /// Component variant name.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Component variant code.
-    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// Component quantity.
-    #[serde(rename = "Qty", default, skip_serializing_if = "Option::is_none")]
-    pub qty: Option<crate::Decimal>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct VariantOutletPriceInput {
     /// Outlet name.
     #[serde(rename = "Outlet", default, skip_serializing_if = "Option::is_none")]

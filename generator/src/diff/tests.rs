@@ -434,3 +434,41 @@ fn removing_an_operation_does_not_turn_its_request_type_around() {
     let invoice: Vec<_> = changes.iter().filter(|c| c.subject == "type Invoice").map(|c| (c.kind, c.impact)).collect();
     assert_eq!(invoice, [(Kind::TypeUnreferenced, Impact::Patch)], "{changes:#?}");
 }
+
+/// A REST description and a webhook one whose payload's line is `LINE`
+/// (a copy of the REST type, or a `$ref` to it across descriptions).
+fn hooks_among_rest(line: &str, rest_line: &str) -> Api {
+    let rest = format!(
+        "openapi: 3.1.0\ninfo: {{title: api, version: '1'}}\npaths:\n  /Invoice:\n    get:\n      responses:\n        '200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Line'}}}}}}}}\ncomponents:\n  schemas:\n    Line: {rest_line}\n"
+    );
+    let hooks = format!(
+        "openapi: 3.1.0\ninfo: {{title: hooks, version: '1'}}\nwebhooks:\n  created:\n    post:\n      requestBody: {{content: {{application/json: {{schema: {{$ref: '#/components/schemas/Payload'}}}}}}}}\n      responses: {{'200': {{description: ok}}}}\ncomponents:\n  schemas:\n    Payload: {{type: object, properties: {{Line: {line}}}}}\n    Line: {{type: object, properties: {{Code: {{type: string}}}}}}\n"
+    );
+    let (rest, hooks) = (load::parse("api.yaml", &rest).unwrap(), load::parse("hooks.yaml", &hooks).unwrap());
+    let mut apis = crate::ir::build_all(&[(&rest, "models"), (&hooks, "webhooks")], &crate::ir::no_files)
+        .unwrap_or_else(|e| panic!("{e}"));
+    apis.remove(1)
+}
+
+/// Types are compared by name within a description, and a `$ref` across
+/// descriptions by the path emitted for it (`models::Line`): a field moving
+/// from the webhook's own copy to the REST type is a breaking change of its
+/// type even though the copy has the same name and fields; the same
+/// cross-description `$ref` on both sides is no change, and a change of the
+/// REST type is not one of the webhook description (its own section says it).
+#[test]
+fn a_ref_across_descriptions_is_judged_by_the_path_emitted() {
+    let rest_line = "{type: object, properties: {Code: {type: string}}}";
+    let copy = hooks_among_rest("{$ref: '#/components/schemas/Line'}", rest_line);
+    let shared = hooks_among_rest("{$ref: 'api.yaml#/components/schemas/Line'}", rest_line);
+    let changes = diff(&copy, &shared);
+    let moved = changes.iter().find(|c| c.kind == Kind::FieldTypeChanged).unwrap_or_else(|| panic!("{changes:#?}"));
+    assert_eq!((moved.impact, moved.subject.as_str()), (Impact::Breaking, "Payload.Line"));
+    assert!(moved.detail.contains("`Line` → `models::Line`"), "{}", moved.detail);
+    assert!(diff(&shared, &shared).is_empty());
+    let grown = hooks_among_rest(
+        "{$ref: 'api.yaml#/components/schemas/Line'}",
+        "{type: object, properties: {Code: {type: string}, Name: {type: string}}}",
+    );
+    assert!(diff(&shared, &grown).is_empty(), "{:#?}", diff(&shared, &grown));
+}

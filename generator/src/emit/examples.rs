@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::types::{Scope, rust_type_in};
 use super::{Features, Module};
-use crate::ir::{TypeId, TypeRef};
+use crate::ir::{TypeDef, TypeRef};
 use crate::runtime;
 
 /// The test file's tokens; each case is compiled with the features of its type.
@@ -34,12 +34,9 @@ pub fn tests(crate_name: &str, modules: &[Module], features: &Features) -> Token
             let ty = if example.nullable { quote!(Option<#ty>) } else { ty };
             let origin = example.origin.to_string();
             let json = serde_json::to_string_pretty(&example.value).unwrap_or_default();
-            let cfg = named(&example.ty).map(|id| features.type_cfg(index, id)).unwrap_or_default();
+            let cfg = features.ref_cfg(modules, index, &example.ty);
             // Only DealPOS sends it: a `null` field decodes to `None`, which is not sent back.
-            let null_is_absent = named(&example.ty).is_some_and(|id| {
-                let def = module.api.get(id);
-                def.lenient && !def.sent
-            });
+            let null_is_absent = named(modules, index, &example.ty).is_some_and(|def| def.lenient && !def.sent);
             tests.push(quote! {
                 #cfg
                 #[test]
@@ -95,11 +92,16 @@ pub fn tests(crate_name: &str, modules: &[Module], features: &Features) -> Token
     }
 }
 
-/// The named type inside lists and maps, if any.
-fn named(ty: &TypeRef) -> Option<TypeId> {
+/// The named type inside lists and maps, if any, in whichever module (`ty`
+/// is written in the module at `module`).
+fn named<'m>(modules: &'m [Module], module: usize, ty: &TypeRef) -> Option<&'m TypeDef> {
     match ty {
-        TypeRef::Named(id) => Some(*id),
-        TypeRef::Array(inner) | TypeRef::Map(inner) => named(inner),
+        TypeRef::Named(id) => modules.get(module).map(|m| m.api.get(*id)),
+        TypeRef::Foreign(f) => {
+            let (id, _) = f.linked.as_ref()?;
+            modules.iter().find(|m| m.name == f.module)?.api.types.get(id.0)
+        }
+        TypeRef::Array(inner) | TypeRef::Map(inner) => named(modules, module, inner),
         _ => None,
     }
 }

@@ -6,7 +6,10 @@
 //!
 //! A type used by several tags is compiled when any of them is on; a type no
 //! operation or webhook uses is always compiled (it costs little and nothing
-//! could name the feature it belongs to).
+//! could name the feature it belongs to). Users are counted across modules
+//! (`ir::users_across`): a `models` type a webhook payload holds through a
+//! cross-description `$ref` is also compiled with `webhooks`, and so is every
+//! type inside it.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +17,7 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::quote;
 
 use super::Module;
-use crate::ir::{TagNames, TypeId, users};
+use crate::ir::{TagNames, TypeId, TypeRef, users_across};
 
 /// The features of a crate, and which items each gates.
 #[derive(Debug, Clone)]
@@ -46,10 +49,12 @@ impl Features {
         let names = crate::ir::tags(&modules.iter().map(|m| &m.api).collect::<Vec<_>>());
         let tags: Vec<(String, String)> = names.iter().map(|n| (n.tag.clone(), n.feature.clone())).collect();
         let by_tag: BTreeMap<&str, &str> = tags.iter().map(|(t, f)| (t.as_str(), f.as_str())).collect();
-        let types = modules
-            .iter()
-            .map(|m| {
-                users(&m.api)
+        // Across modules: a type another module's webhooks reach is compiled with `webhooks` too.
+        let users = users_across(&modules.iter().map(|m| (m.name.as_str(), &m.api)).collect::<Vec<_>>());
+        let types = users
+            .into_iter()
+            .map(|module| {
+                module
                     .into_iter()
                     .map(|u| {
                         let mut features: Vec<String> =
@@ -91,6 +96,32 @@ impl Features {
         let at = self.tags.iter().position(|(_, f)| f == feature)?;
         let names = self.names.get(at)?;
         Some(Home { tag: &names.tag, feature: &names.feature, module: &names.module })
+    }
+
+    /// The `#[cfg]` for the named type inside `ty` (through lists and maps),
+    /// in whichever module, `ty` being written in the module at `module`;
+    /// nothing for a type that is not named.
+    pub fn ref_cfg(&self, modules: &[Module], module: usize, ty: &TypeRef) -> TokenStream {
+        match ty {
+            TypeRef::Named(id) => self.type_cfg(module, *id),
+            TypeRef::Foreign(f) => match (modules.iter().position(|m| m.name == f.module), &f.linked) {
+                (Some(other), Some((id, _))) => self.type_cfg(other, *id),
+                _ => TokenStream::new(),
+            },
+            TypeRef::Array(inner) | TypeRef::Map(inner) => self.ref_cfg(modules, module, inner),
+            _ => TokenStream::new(),
+        }
+    }
+
+    /// Whether no type of the module at `module` needs a feature other than
+    /// `webhooks` (none is used by an operation, of this module or another).
+    pub fn only_webhooks(&self, module: usize) -> bool {
+        self.types.get(module).is_none_or(|types| types.iter().flatten().all(|f| f == "webhooks"))
+    }
+
+    /// Whether `feature` is one of those that compile type `id` of the module at `module`.
+    pub fn needs(&self, module: usize, id: TypeId, feature: &str) -> bool {
+        self.of_type(module, id).iter().any(|f| f == feature)
     }
 
     fn of_type(&self, module: usize, id: TypeId) -> &[String] {

@@ -315,9 +315,12 @@ fn render(name: &'static str, template: &impl Template) -> Result<String> {
 pub fn fixed(info: &CrateInfo, modules: &[Module], features: &Features) -> Result<BTreeMap<String, String>> {
     let rows: Vec<ModuleRow> = modules
         .iter()
-        .map(|m| ModuleRow {
+        .enumerate()
+        .map(|(index, m)| ModuleRow {
             name: m.name.clone(),
-            feature: (!m.api.webhooks.is_empty() && m.api.operations.is_empty()).then_some("webhooks"),
+            // Not when another module's operations use one of its types (a `$ref` across descriptions).
+            feature: (!m.api.webhooks.is_empty() && m.api.operations.is_empty() && features.only_webhooks(index))
+                .then_some("webhooks"),
             title: m.api.title.clone(),
             version: m.api.version.clone(),
             types: m.api.types.len(),

@@ -4,7 +4,10 @@
 //! by one tag's operations lives in that tag's file, compiled as a whole
 //! under the tag's feature; every other type (shared by tags, used by
 //! webhooks, or by nothing) lives in `shared.rs` under its own `#[cfg]`. So
-//! a DealPOS change to one type shows as a diff of one file.
+//! a DealPOS change to one type shows as a diff of one file. A type a webhook
+//! payload holds, of this description or through a `$ref` from another
+//! (`ir/cross.rs`), is used by webhooks: `shared.rs`, with `webhooks` in its
+//! `#[cfg]`, and the module docs say so.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -29,16 +32,28 @@ const MODELS_DOC: &str = "
 The request and response bodies of the operations, all at this level whatever
 their tag. A type used only by one tag's operations is compiled with that
 tag's feature; one shared by several tags, with any of theirs; one no
-operation uses, always. Each type's docs name the features it needs.";
+operation uses, always.";
+
+/// After [`MODELS_DOC`] when a webhook payload holds some type of the module.
+const HELD_DOC: &str = " One a webhook payload holds is also compiled with
+`webhooks`.";
+
+/// The end of the module docs of a description with tags.
+const FEATURES_DOC: &str = " Each type's docs name the features it needs.";
 
 /// The Markdown table of types per tag for the module docs.
-fn tag_table(by_tag: &[(&str, &str, String, TokenStream, usize)], shared: usize) -> String {
+fn tag_table(by_tag: &[(&str, &str, String, TokenStream, usize)], shared: usize, held: bool) -> String {
     let mut table = String::from("\n\n| tag | feature | types of its own |\n|---|---|---:|\n");
     for (tag, feature, _, _, count) in by_tag {
         table.push_str(&format!("| {tag} | `{feature}` | {count} |\n"));
     }
     if shared > 0 {
-        table.push_str(&format!("| (shared by tags, or used by none) | any of their tags' | {shared} |\n"));
+        let (what, features) = if held {
+            ("shared by tags, held by webhooks, or used by none", "any of their tags', `webhooks`")
+        } else {
+            ("shared by tags, or used by none", "any of their tags'")
+        };
+        table.push_str(&format!("| ({what}) | {features} | {shared} |\n"));
     }
     table
 }
@@ -122,7 +137,9 @@ pub fn files(module: &Module, index: usize, features: &Features, crate_ident: &s
     let dir = format!("src/{}", module.name);
     let mut out = Vec::new();
     let mut declarations = Vec::new();
-    let table = tag_table(&by_tag, shared_count);
+    // A webhook payload holds some type (its features name `webhooks`).
+    let held = (0..api.types.len()).any(|i| features.needs(index, TypeId(i), "webhooks"));
+    let table = tag_table(&by_tag, shared_count, held);
     let has_shared = !shared.is_empty() || !hooks.is_empty();
     if has_shared {
         // With no feature on, every shared type may be compiled out.
@@ -132,8 +149,13 @@ pub fn files(module: &Module, index: usize, features: &Features, crate_ident: &s
             #[allow(unused_imports)]
             pub use #shared_mod::*;
         });
-        let doc = " Types used by the operations of several tags, or by none: each is compiled with any of its tags' \
-                   features, and re-exported from the parent module.";
+        let doc = if held {
+            " Types used by the operations of several tags, held by a webhook payload, or used by none: each is \
+             compiled with any of its users' features, and re-exported from the parent module."
+        } else {
+            " Types used by the operations of several tags, or by none: each is compiled with any of its tags' \
+             features, and re-exported from the parent module."
+        };
         out.push(File {
             path: format!("{dir}/{SHARED_MODULE}.rs"),
             tokens: quote! {
@@ -168,7 +190,8 @@ pub fn files(module: &Module, index: usize, features: &Features, crate_ident: &s
             },
         });
     }
-    let overview = inner_docs(&format!("{title}{MODELS_DOC}{table}"));
+    let held_doc = if held { HELD_DOC } else { "" };
+    let overview = inner_docs(&format!("{title}{MODELS_DOC}{held_doc}{FEATURES_DOC}{table}"));
     out.push(File {
         path: format!("{dir}/mod.rs"),
         tokens: quote! {

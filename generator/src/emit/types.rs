@@ -210,6 +210,16 @@ pub fn rust_type_in(api: &Api, ty: &TypeRef, scope: &Scope) -> TokenStream {
                 None => quote!(#name),
             }
         }
+        // Another module's type, by its path from the crate root (every module
+        // re-exports its types at its top level, whatever file holds them).
+        TypeRef::Foreign(f) => match &f.linked {
+            Some((_, name)) => {
+                let (module, name) = (ident(&f.module), ident(name));
+                quote!(#root::#module::#name)
+            }
+            // Not reached: `ir::build_all` links every foreign reference or fails.
+            None => quote!(serde_json::Value),
+        },
     }
 }
 

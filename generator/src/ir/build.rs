@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::builder::{Builder, Shape};
 use super::model::*;
 use super::naming::pascal;
-use super::refs::{Documents, FileLoader};
+use super::refs::{Documents, FileLoader, Sibling};
 use super::schema::{self, Facts};
 use super::{graph, merge, naming, operations, refs, unions};
 use crate::error::{Diagnostic, Error, Location, Result, Severity};
@@ -34,14 +34,19 @@ pub fn build(source: &Source) -> Result<Api> {
 
 /// [`build`], reading `$ref`ed files with `loader`.
 pub fn build_with(source: &Source, loader: FileLoader<'_>) -> Result<Api> {
-    let docs = Documents::gather(source, loader);
+    build_in(source, loader, &[])
+}
+
+/// [`build_with`] among the crate's other descriptions (`cross::build_all`).
+pub(super) fn build_in(source: &Source, loader: FileLoader<'_>, siblings: &[Sibling<'_>]) -> Result<Api> {
+    let docs = Documents::gather(source, siblings, loader);
     let root = Location::root(&source.name);
     let doc = &source.value;
     let openapi = doc.get("openapi").and_then(Value::as_str).unwrap_or_default().to_string();
     if !(openapi.starts_with("3.0") || openapi.starts_with("3.1")) {
         return Err(Error::at(root.join("openapi"), format!("OpenAPI 3.0 or 3.1 expected, found `{openapi}`")));
     }
-    let mut b = Builder::new(&docs, doc);
+    let mut b = Builder::new(&docs, doc, siblings);
     let info = doc.get("info");
     let text = |v: Option<&Value>, key: &str| v.and_then(|v| v.get(key)).and_then(Value::as_str).map(str::to_string);
     let tags = doc
@@ -108,10 +113,8 @@ fn dedup(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
 impl<'a> Builder<'a> {
     /// The type a schema `$ref` points at.
     fn reference(&mut self, at: &Location, reference: &str) -> (TypeRef, bool) {
-        match self.resolve(&at.join("$ref"), reference) {
-            Some((target_at, _)) => self.reference_to(&target_at),
-            None => (TypeRef::Json, false),
-        }
+        let Some((target, _)) = self.resolve(&at.join("$ref"), reference) else { return (TypeRef::Json, false) };
+        self.foreign(&at.join("$ref"), &target).unwrap_or_else(|| self.reference_to(&target))
     }
 
     /// The named type of the schema at `at`: reserved now, built by [`Self::drain`].

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::model::{Example, TypeDef, TypeId, TypeKind, TypeRef};
-use super::refs::{self, Documents};
+use super::refs::{self, Documents, Sibling};
 use crate::error::{Diagnostic, Location};
 
 /// One walk over a description: the types built so far and what is pending.
@@ -18,6 +18,9 @@ pub(super) struct Builder<'a> {
     pub(super) docs: &'a Documents,
     /// The description itself.
     pub(super) root: &'a Value,
+    /// The crate's other descriptions: a schema `$ref` into one is a
+    /// [`TypeRef::Foreign`] (`cross.rs`).
+    pub(super) siblings: &'a [Sibling<'a>],
     pub(super) types: Vec<TypeDef>,
     /// Types built from a `$ref` target, by location, so each has one home.
     pub(super) by_pointer: BTreeMap<Location, (TypeId, bool)>,
@@ -37,11 +40,12 @@ pub(super) struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    /// A walk over `root`, one of `docs`.
-    pub(super) fn new(docs: &'a Documents, root: &'a Value) -> Self {
+    /// A walk over `root`, one of `docs`, among `siblings`.
+    pub(super) fn new(docs: &'a Documents, root: &'a Value, siblings: &'a [Sibling<'a>]) -> Self {
         Builder {
             docs,
             root,
+            siblings,
             types: Vec::new(),
             by_pointer: BTreeMap::new(),
             queue: Vec::new(),

@@ -200,7 +200,7 @@ fn reach(types: &[TypeDef], ty: &TypeRef, seen: &mut BTreeSet<TypeId>) {
     }
 }
 
-fn children(kind: &TypeKind) -> Vec<&TypeRef> {
+pub(super) fn children(kind: &TypeKind) -> Vec<&TypeRef> {
     match kind {
         TypeKind::Struct { fields, additional } => fields.iter().map(|f| &f.ty).chain(additional).collect(),
         TypeKind::Union { variants, .. } => variants.iter().map(|v| &v.ty).collect(),
@@ -250,7 +250,7 @@ pub(super) fn mark_boxed(api: &mut Api) {
 }
 
 /// The types a value holds inline: not behind a `Box` already decided.
-fn inline_children(kind: &TypeKind) -> Vec<&TypeRef> {
+pub(super) fn inline_children(kind: &TypeKind) -> Vec<&TypeRef> {
     match kind {
         // Extra properties live in a map, which has a fixed size.
         TypeKind::Struct { fields, .. } => fields.iter().filter(|f| !f.boxed).map(|f| &f.ty).collect(),

@@ -119,7 +119,7 @@ pub(super) fn identical(api: &mut Api) {
 }
 
 /// Whether a type's schema is a named component (not one inline in another).
-fn is_component(pointer: &str) -> bool {
+pub(super) fn is_component(pointer: &str) -> bool {
     pointer.strip_prefix("/components/schemas/").is_some_and(|rest| !rest.contains('/'))
 }
 
@@ -168,7 +168,7 @@ fn each_in_kind(kind: &mut TypeKind, f: &mut dyn FnMut(&mut TypeRef)) {
 }
 
 /// Calls `f` on every type reference of `api`: types, operations, webhooks, examples.
-fn each_ref(api: &mut Api, f: &mut dyn FnMut(&mut TypeRef)) {
+pub(super) fn each_ref(api: &mut Api, f: &mut dyn FnMut(&mut TypeRef)) {
     for ty in &mut api.types {
         each_in_kind(&mut ty.kind, f);
     }

@@ -8,10 +8,13 @@
 //! The walk: `build.rs` (entry point and schemas) and `unions.rs` extend the
 //! shared `Builder` state of `builder.rs`; `operations.rs` reads operations
 //! and webhooks; `graph.rs` applies whole-graph rules; `merge.rs` makes identical shapes one type; `naming.rs` runs last.
+//! `cross.rs` builds a crate's descriptions together and links the `$ref`s
+//! from one to another (`TypeRef::Foreign`).
 //! The data itself is `model.rs`'s, so no file here imports this one back.
 
 mod build;
 mod builder;
+mod cross;
 mod graph;
 mod merge;
 mod model;
@@ -22,6 +25,7 @@ mod schema;
 mod unions;
 
 pub use build::{build, build_with};
+pub use cross::{build_all, users_across};
 pub use graph::{Users, tag_of, users};
 pub use model::*;
 pub use naming::{SHARED_MODULE, TagNames, kebab, operations as name_operations, pascal, snake, tags};

@@ -184,6 +184,25 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
     /// A named type.
     Named(TypeId),
+    /// A named type of another description's module: a `$ref` into another
+    /// description of the crate (`dealpos-api.yaml#/components/schemas/X` in
+    /// the webhooks), one shared type rather than a copy (`ir/cross.rs`).
+    Foreign(Box<ForeignRef>),
+}
+
+/// Where a [`TypeRef::Foreign`] points: known by its schema while the
+/// descriptions are built one by one, linked to the other module's type once
+/// all are (`ir::build_all`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ForeignRef {
+    /// The module of the crate the other description becomes (`models`).
+    pub module: String,
+    /// The component schema referred to, in the other description.
+    pub target: Location,
+    /// Its type in that module's [`Api::types`] and its Rust name: `None`
+    /// until linked. Linking fails rather than leaving one unset, so the
+    /// IR that emission and `diff` see has every foreign reference linked.
+    pub linked: Option<(TypeId, String)>,
 }
 
 /// An HTTP operation.

@@ -387,6 +387,10 @@ fn union_variant_name(owner: &str, ty: &TypeRef, names: &[String]) -> String {
         TypeRef::Json => "Json",
         TypeRef::Array(_) => "Array",
         TypeRef::Map(_) => "Map",
+        // Named after its schema: the other module's names are decided there.
+        TypeRef::Foreign(f) => {
+            return strip_shared_prefix(owner, &pascal(f.target.pointer.rsplit('/').next().unwrap_or("Type")));
+        }
     };
     full.to_string()
 }

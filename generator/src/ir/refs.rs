@@ -4,6 +4,9 @@
 //! transitively), so the builder can borrow all documents for its whole run. A
 //! file that cannot be read is an error only where a `$ref` that is actually
 //! followed needs it: a `$ref`-shaped key inside an example is just data.
+//! The crate's other descriptions are not read from disk: they are given
+//! ([`Sibling`]), overlays applied, and a schema `$ref` into one of them is a
+//! reference to the other module's type (`cross.rs`), not a copy.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -39,9 +42,21 @@ pub(super) struct Documents {
     docs: BTreeMap<String, std::result::Result<Value, String>>,
 }
 
+/// Another description of the crate, as a `$ref` into it sees it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Sibling<'s> {
+    /// Its name, normalised as `$ref` targets are (`relative_to`).
+    pub(super) file: &'s str,
+    /// The module it becomes.
+    pub(super) module: &'s str,
+    /// The document, overlays applied.
+    pub(super) value: &'s Value,
+}
+
 impl Documents {
-    /// `main` and every file reachable from it through `$ref`s.
-    pub(super) fn gather(main: &Source, loader: FileLoader<'_>) -> Self {
+    /// `main` and every file reachable from it through `$ref`s; a file that
+    /// is one of `siblings` is taken from there, not read.
+    pub(super) fn gather(main: &Source, siblings: &[Sibling<'_>], loader: FileLoader<'_>) -> Self {
         let mut docs = BTreeMap::new();
         docs.insert(main.name.clone(), Ok(main.value.clone()));
         let mut pending = vec![main.name.clone()];
@@ -54,7 +69,10 @@ impl Documents {
                 if docs.contains_key(&file) {
                     continue;
                 }
-                let loaded = if docs.len() >= MAX_FILES {
+                let sibling = siblings.iter().find(|s| s.file == file);
+                let loaded = if let Some(sibling) = sibling {
+                    Ok(sibling.value.clone())
+                } else if docs.len() >= MAX_FILES {
                     Err(format!("more than {MAX_FILES} files are referenced"))
                 } else {
                     loader(&file).map(|s| s.value).map_err(|e| e.to_string())

@@ -181,6 +181,8 @@ fn can_drop(types: &[TypeDef], ty: &TypeRef, depth: usize) -> bool {
             Some(TypeKind::Enum { .. }) => false,
             Some(TypeKind::Alias(inner) | TypeKind::Newtype(inner)) => can_drop(types, inner, depth + 1),
         },
+        // Another module's type, not known here: "may drop" is the safe answer.
+        TypeRef::Foreign(_) => true,
         TypeRef::String
         | TypeRef::Integer { .. }
         | TypeRef::Number
@@ -232,6 +234,8 @@ fn specificity(types: &[TypeDef], ty: &TypeRef) -> (u8, std::cmp::Reverse<usize>
             Some(TypeKind::Enum { .. }) => 2,
             _ => 3,
         },
+        // Another module's type: after this module's objects, as an alias would be.
+        TypeRef::Foreign(_) => 3,
         TypeRef::Integer { .. } | TypeRef::Boolean | TypeRef::Timestamp => 1,
         TypeRef::Array(_) => 2,
         TypeRef::String => 4,

@@ -127,13 +127,17 @@ pub fn run(root: &Path, options: &Options) -> Result<Refreshed, String> {
             .map_err(|e| format!("{relative}: {origin} is not UTF-8 text: {e}{unchanged}"))?;
         let new = load::parse(&relative, text).map_err(|e| format!("{e}\n  (as served by {origin}){unchanged}"))?;
         let old = regen::load(root, &relative)?;
-        let section = match diff::section(old.clone(), new.clone(), &overlays, &overlays) {
+        // The other descriptions as they are in spec/, for `$ref`s across them.
+        let (module, others) =
+            diff::Among::of(&lock, &entry.file, |other| regen::load(root, &format!("spec/{other}")).map(Some))?;
+        let among = diff::Among { module, old: others.clone(), new: others };
+        let section = match diff::section(old.clone(), new.clone(), &overlays, &overlays, &among) {
             Ok(section) => section,
             // Most likely an overlay no longer fits; generation will say so
             // (and write nothing). Show what changed all the same.
             Err(e) => {
                 println!("{relative}: {e}\n  the report compares the descriptions as published, without overlays");
-                diff::section(old, new.clone(), &[], &[])
+                diff::section(old, new.clone(), &[], &[], &among)
                     .map_err(|e| format!("{e}\n  (as served by {origin}){unchanged}"))?
             }
         };

@@ -129,7 +129,15 @@ pub fn run(root: &Path, options: &Options) -> Result<Plan, String> {
         // Named as in spec/ so the changelog's headings read as the files do.
         let old = git::parse(&relative, bytes).map_err(|e| format!("{e} (at {base})"))?;
         let new = regen::load(root, &relative)?;
-        sections.push(diff::section(old, new, &then_overlays, &today_overlays)?);
+        // The other descriptions as they were at the base and are today, for `$ref`s across them.
+        let (module, then_others) = diff::Among::of(&lock, &entry.file, |other| {
+            let path = format!("spec/{other}");
+            git::show(root, &base, &path).ok().map(|bytes| git::parse(&path, bytes)).transpose()
+        })?;
+        let (_, today_others) =
+            diff::Among::of(&lock, &entry.file, |other| regen::load(root, &format!("spec/{other}")).map(Some))?;
+        let among = diff::Among { module, old: then_others, new: today_others };
+        sections.push(diff::section(old, new, &then_overlays, &today_overlays, &among)?);
     }
     let report = Report { crate_name: "dealpos".into(), version: released.version.clone(), sections };
     let verdict = report.verdict();
